@@ -1,0 +1,103 @@
+"""Command-line interface: `python -m pipeline report|validate`.
+
+A thin layer: options in, one call into `flow`, a readable Vietnamese summary
+out. A PipelineError becomes one Vietnamese message and a non-zero exit code;
+any other exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from pipeline import flow
+from pipeline.core.validate import Validation
+from pipeline.errors import PipelineError
+
+console = Console(stderr=True, highlight=False)
+STATUS_LABELS = {"valid": "hợp lệ", "invalid": "chưa hợp lệ", "missing": "chưa nộp"}
+SEVERITY_LABELS = {"error": "[red]lỗi[/]", "warning": "[yellow]cảnh báo[/]"}
+
+
+def _common(command):
+    options = [
+        click.option("--year", type=int, default=None, help="Năm báo cáo (mặc định: năm mới nhất có trong config/years)."),
+        click.option("--input", "input_dir", type=click.Path(path_type=Path), default=Path("input"), show_default=True,
+                     help="Thư mục chứa biểu mẫu của các đơn vị."),
+        click.option("--config", "config_dir", type=click.Path(path_type=Path), default=Path("config"), show_default=True,
+                     help="Thư mục cấu hình."),
+        click.option("--output", "output_root", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+                     help="Thư mục kết quả; một lần chạy cho năm N ghi vào OUTPUT/N/."),
+        click.option("-v", "--verbose", is_flag=True, help="In thêm thông tin quá trình chạy."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Báo cáo NQ28: đọc biểu mẫu, kiểm tra, tổng hợp và in văn bản."""
+
+
+@main.command()
+@_common
+@click.option("--allow-invalid", is_flag=True, envvar="ALLOW_INVALID",
+              help="Vẫn lập báo cáo khi có lỗi: đơn vị lỗi được ghi 'số liệu chưa hợp lệ' và không tính vào tổng.")
+def report(year, input_dir, config_dir, output_root, verbose, allow_invalid) -> None:
+    """Kiểm tra, tổng hợp và lập văn bản của một năm."""
+    options = flow.Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid)
+    outcome = _run(lambda: flow.report(options), verbose)
+    _print_validation(outcome.validation)
+    console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {outcome.folder}:")
+    for name in outcome.documents:
+        console.print(f"  - {name}")
+
+
+@main.command()
+@_common
+def validate(year, input_dir, config_dir, output_root, verbose) -> None:
+    """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
+    options = flow.Options(year, input_dir, config_dir, output_root)
+    _, _, validation = _run(lambda: flow.validate(options), verbose)
+    _print_validation(validation)
+    if validation.report.errors:
+        sys.exit(1)
+
+
+def _run(step, verbose: bool):
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, show_time=False)],
+    )
+    # WeasyPrint's own progress lines are noise for a clerk; its warnings still
+    # reach our log (and are judged by pipeline.render.pdf).
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    try:
+        return step()
+    except PipelineError as exc:
+        console.print(f"[red bold]Lỗi:[/] {exc}")
+        sys.exit(exc.exit_code)
+
+
+def _print_validation(validation: Validation) -> None:
+    report = validation.report
+    counts = {s: sum(1 for v in validation.status.values() if v == s) for s in STATUS_LABELS}
+    summary = ", ".join(f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n)
+    console.print(f"Năm {validation.year}: {len(validation.status)} đơn vị: {summary}.")
+    if not report.issues:
+        console.print("[green]Không có lỗi hay cảnh báo.[/]")
+        return
+    table = Table(title=f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo", show_lines=False)
+    for column in ("Tệp", "Đơn vị", "Trang", "Ô", "Mức", "Nội dung"):
+        table.add_column(column, overflow="fold")
+    for issue in report.issues:
+        table.add_row(issue.file, issue.unit, issue.sheet, issue.cell, SEVERITY_LABELS[issue.severity], issue.message)
+    console.print(table)

@@ -1,0 +1,1 @@
+"""The pure core: no file access, no clock, no logging set-up."""

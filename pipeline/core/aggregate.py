@@ -1,0 +1,113 @@
+"""Submissions → per-unit and city-wide results. Never mutates its inputs.
+
+Plans come from config (the workbook only repeats them). Only valid units
+enter the totals, so every total equals the sum of the counted units' figures;
+invalid and missing units are listed with their status. Percentages use the
+configured rounding mode; ranks are competition ranks (1, 2, 2, 4) by percent
+of plan, then by the count itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline.core.validate import Status, Validation
+from pipeline.core.vi import percent_of
+from pipeline.settings import Indicator, Settings, Unit
+
+Figures = dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Result:
+    plan: int | None
+    actual: int | None
+    percent: Decimal | None
+    previous: int | None
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: Unit
+    status: Status
+    file: str
+    results: dict[str, Result]
+    ranks: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Everything the documents say about one year."""
+
+    year: int
+    units: tuple[UnitResult, ...]
+    totals: dict[str, Result]
+    blank_units: tuple[Unit, ...]
+    previous_source: str
+    sources: tuple[tuple[str, str], ...]
+
+    def by_status(self, status: Status) -> tuple[UnitResult, ...]:
+        return tuple(u for u in self.units if u.status == status)
+
+
+def actuals(validation: Validation) -> Figures:
+    """unit code → indicator code → actual, for the valid units."""
+    out: Figures = {}
+    for code in validation.counted():
+        sub = validation.submissions[code]
+        out[code] = {f.code: f.actual for f in sub.figures if f.actual is not None}
+    return out
+
+
+def aggregate(validation: Validation, previous: Figures, previous_source: str, settings: Settings) -> Totals:
+    """Per unit and city-wide plan, actual, percent, change on the previous year, rank."""
+    year = validation.year
+    numbers = settings.general.numbers
+    current = actuals(validation)
+    targets = settings.targets.get(year, {})
+
+    def result(code: str, ind: Indicator, counted: bool) -> Result:
+        plan = targets.get(code, {}).get(ind.code) if ind.has_plan else None
+        actual = current.get(code, {}).get(ind.code) if counted else None
+        pct = percent_of(actual, plan, numbers.percent_rounding, numbers.percent_decimals) if actual is not None else None
+        return Result(plan, actual, pct, previous.get(code, {}).get(ind.code))
+
+    rows = []
+    for unit in settings.units_in(year):
+        status = validation.status[unit.code]
+        sub = validation.submissions.get(unit.code)
+        results = {ind.code: result(unit.code, ind, status == "valid") for ind in settings.indicators}
+        rows.append((unit, status, sub.file if sub else "", results))
+    ranks = _ranks(rows, settings.planned_indicators())
+    units = tuple(UnitResult(u, s, f, r, ranks[u.code]) for u, s, f, r in rows)
+    counted = [u for u in units if u.status == "valid"]
+    totals = {ind.code: _total(ind, counted, previous, settings) for ind in settings.indicators}
+    blank = settings.general.blank_indicator
+    blank_units = tuple(u.unit for u in counted if u.results[blank].actual == 0)
+    sources = tuple(sorted((s.file, s.sha256) for s in validation.submissions.values()))
+    return Totals(year, units, totals, blank_units, previous_source, sources)
+
+
+def _total(ind: Indicator, counted: list[UnitResult], previous: Figures, settings: Settings) -> Result:
+    numbers = settings.general.numbers
+    actual = sum(u.results[ind.code].actual or 0 for u in counted)
+    plan = sum(u.results[ind.code].plan or 0 for u in counted) if ind.has_plan else None
+    prev_values = [previous[u][ind.code] for u in previous if ind.code in previous[u]]
+    prev = sum(prev_values) if prev_values else None
+    pct = percent_of(actual, plan, numbers.percent_rounding, numbers.percent_decimals)
+    return Result(plan, actual, pct, prev)
+
+
+def _ranks(rows, indicators: tuple[Indicator, ...]) -> dict[str, dict[str, int]]:
+    """Competition rank per planned indicator among the valid units."""
+    ranks: dict[str, dict[str, int]] = {u.code: {} for u, *_ in rows}
+    for ind in indicators:
+        scored = [
+            (u.code, (r[ind.code].percent if r[ind.code].percent is not None else Decimal(-1), r[ind.code].actual or 0))
+            for u, status, _, r in rows
+            if status == "valid"
+        ]
+        for code, score in scored:
+            ranks[code][ind.code] = 1 + sum(1 for _, other in scored if other > score)
+    return ranks

@@ -1,0 +1,110 @@
+"""One small function per validation rule over a single submission.
+
+Each check takes the submission and the settings and yields Issues; none
+raises. Rule ids are stable English kebab-case; messages are Vietnamese.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+from stdnum.vn import mst
+
+from pipeline.core import layout
+from pipeline.core.parse import Submission
+from pipeline.core.vi import label_key, short_date
+from pipeline.issues import Issue, error, warning
+from pipeline.settings import Settings
+
+Checks = Iterator[Issue]
+
+
+def known_unit(sub: Submission, settings: Settings) -> Checks:
+    if sub.unit_code and settings.unit(sub.unit_code) is None:
+        sheet, cell = sub.cells.get("unit_code", (layout.INFO_SHEET, ""))
+        known = ", ".join(u.code for u in settings.units)
+        yield error(sub.file, "unknown-unit", f"Mã đơn vị «{sub.unit_code}» không có trong danh sách ({known})",
+                    unit=sub.unit_code, sheet=sheet, cell=cell)
+
+
+def indicator_rows(sub: Submission, settings: Settings) -> Checks:
+    """Every configured indicator appears once; no unknown codes."""
+    counts = Counter(f.code for f in sub.figures)
+    for fig in sub.figures:
+        where = dict(unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["code"])
+        if settings.indicator(fig.code) is None:
+            yield error(sub.file, "unknown-indicator", f"Mã chỉ tiêu «{fig.code}» không có trong danh mục chỉ tiêu", **where)
+        elif counts[fig.code] > 1:
+            yield error(sub.file, "duplicate-indicator", f"Chỉ tiêu «{fig.code}» được ghi ở nhiều dòng", **where)
+        elif fig.actual is None:
+            yield error(sub.file, "missing-value", f"Chưa điền «Thực hiện» của chỉ tiêu {fig.code}",
+                        unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["actual"])
+    if not any(i.rule == "missing-header" and i.sheet == layout.SUMMARY_SHEET for i in sub.issues):
+        for ind in settings.indicators:
+            if ind.code not in counts:
+                yield error(sub.file, "missing-indicator", f"Thiếu dòng chỉ tiêu {ind.code} ({ind.name})",
+                            unit=sub.unit_code, sheet=layout.SUMMARY_SHEET)
+
+
+def plan_matches(sub: Submission, settings: Settings) -> Checks:
+    """The workbook repeats the assigned targets; a different figure is a warning."""
+    assigned = settings.targets.get(sub.year or 0, {}).get(sub.unit_code)
+    if assigned is None:
+        return
+    for fig in sub.figures:
+        expected = assigned.get(fig.code)
+        if expected is not None and fig.plan is not None and fig.plan != expected:
+            yield warning(sub.file, "plan-mismatch",
+                          f"Kế hoạch chỉ tiêu {fig.code} ghi {fig.plan}, khác số được giao {expected}; "
+                          "báo cáo dùng số được giao",
+                          unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["plan"])
+
+
+def list_matches_summary(sub: Submission, settings: Settings) -> Checks:
+    """Biểu số 02 counts per organisation type equal the figures of Biểu số 01."""
+    types = _org_type_index(settings)
+    counted = Counter(types.get(label_key(o.org_type)) for o in sub.organisations)
+    for ind in settings.indicators:
+        fig = sub.figure(ind.code)
+        if not ind.org_types or fig is None or fig.actual is None:
+            continue
+        if counted[ind.code] != fig.actual:
+            yield error(sub.file, "list-count-mismatch",
+                        f"Chỉ tiêu {ind.code} ghi {fig.actual} nhưng Biểu số 02 liệt kê {counted[ind.code]} "
+                        f"tổ chức loại {', '.join(ind.org_types)}",
+                        unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["actual"])
+
+
+def list_rows(sub: Submission, settings: Settings) -> Checks:
+    """Each organisation row: known type, tax code, legal form, date in the year."""
+    types = {label_key(t) for t in settings.general.org_types}
+    forms = {label_key(f) for f in settings.general.enterprise_forms}
+    for org in sub.organisations:
+        def at(key: str) -> dict:
+            return dict(unit=sub.unit_code, sheet=layout.LIST_SHEET, cell=org.cells[key])
+
+        if not org.enterprise:
+            yield error(sub.file, "missing-value", "Chưa điền «Tên doanh nghiệp»", **at("enterprise"))
+        if label_key(org.org_type) not in types:
+            allowed = ", ".join(settings.general.org_types)
+            yield error(sub.file, "unknown-org-type", f"«Loại tổ chức» phải là một trong: {allowed} (đang ghi: «{org.org_type}»)",
+                        **at("org_type"))
+        if not mst.is_valid(org.tax_code):
+            yield error(sub.file, "bad-tax-code", f"Mã số thuế «{org.tax_code}» không hợp lệ (10 hoặc 13 chữ số, đúng số kiểm tra)",
+                        **at("tax_code"))
+        if org.legal_form and label_key(org.legal_form) not in forms:
+            yield warning(sub.file, "unknown-legal-form", f"Loại hình doanh nghiệp «{org.legal_form}» không có trong danh mục",
+                          **at("legal_form"))
+        if sub.year and org.decision_date and org.decision_date.year != sub.year:
+            yield error(sub.file, "date-outside-year",
+                        f"Ngày quyết định {short_date(org.decision_date)} không thuộc năm báo cáo {sub.year}",
+                        **at("decision_date"))
+
+
+def _org_type_index(settings: Settings) -> dict[str, str]:
+    """Organisation type label (compared loosely) → indicator code it counts for."""
+    return {label_key(t): ind.code for ind in settings.indicators for t in ind.org_types}
+
+
+PER_FILE = (known_unit, indicator_rows, plan_matches, list_matches_summary, list_rows)

@@ -1,0 +1,296 @@
+"""Totals + settings → one typed context per document.
+
+Every figure a document prints is formatted here, once, in Vietnamese: the
+PDF, and later the DOCX and XLSX, read the same object and cannot disagree.
+Templates only place these strings; they compute nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.core import vi
+from pipeline.core.aggregate import Result, Totals, UnitResult
+from pipeline.core.parse import Organisation
+from pipeline.settings import Indicator, Settings, YearDocuments
+
+STATUS_NOTES = {"valid": "", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
+
+
+@dataclass(frozen=True)
+class Header:
+    style: str
+    font_family: str
+    national_header: str
+    motto: str
+    superior_body: str
+    issuing_body: str
+    number_line: str
+    place_date: str
+    type_name: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    authority: str
+    title: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    name: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    number: str
+    name: str
+    cells: tuple[str, ...]
+    note: str
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    number: str
+    enterprise: str
+    tax_code: str
+    legal_form: str
+    org_type: str
+    decision: str
+    members: str
+
+
+@dataclass(frozen=True)
+class OrgGroup:
+    unit: str
+    rows: tuple[OrgRow, ...]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The city report (báo cáo kết quả năm N, phương hướng năm N+1)."""
+
+    year: int
+    next_year: int
+    title: str
+    header: Header
+    attachment_line: str
+    intro: str
+    results_sentence: str
+    change_sentence: str
+    people_sentence: str
+    blank_sentence: str
+    completeness_sentence: str
+    strengths: tuple[str, ...]
+    weaknesses: tuple[str, ...]
+    targets_sentence: str
+    tasks: tuple[str, ...]
+    signature: Signature
+    recipients: tuple[str, ...]
+    planned: tuple[Column, ...]
+    people: tuple[Column, ...]
+    result_rows: tuple[UnitRow, ...]
+    people_rows: tuple[UnitRow, ...]
+    target_rows: tuple[UnitRow, ...]
+    org_groups: tuple[OrgGroup, ...]
+
+
+def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: str, summary: str) -> Header:
+    org, style = settings.general.organisation, settings.general.style
+    number = ("Số " if style.kind == "party" else "Số: ") + _number(settings, docs, type_code)
+    return Header(
+        style=style.kind,
+        font_family=style.font_family,
+        national_header=style.national_header,
+        motto=style.motto,
+        superior_body=org.superior_body,
+        issuing_body=org.issuing_body,
+        number_line=number,
+        place_date=f"{org.place}, {vi.long_date(docs.date)}",
+        type_name=type_name,
+        summary=summary,
+    )
+
+
+def _number(settings: Settings, docs: YearDocuments, type_code: str | None = None) -> str:
+    """"15-BC/BCĐ" (Party) or "15/BC-BCĐ" (State); a draft leaves the number blank."""
+    style = settings.general.style
+    code = type_code or style.report_type_code
+    short = settings.general.organisation.issuing_body_short
+    number = docs.number or "     "
+    return f"{number}-{code}/{short}" if style.kind == "party" else f"{number}/{code}-{short}"
+
+
+def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]], settings: Settings) -> ReportContext:
+    year, next_year = totals.year, totals.year + 1
+    docs = settings.document_settings(year)
+    org = settings.general.organisation
+    planned = settings.planned_indicators()
+    people = tuple(i for i in settings.indicators if not i.has_plan)
+    summary = f"kết quả thực hiện {org.resolution} năm {year}, phương hướng, nhiệm vụ năm {next_year}"
+    return ReportContext(
+        year=year,
+        next_year=next_year,
+        title=f"Báo cáo {summary}",
+        header=header(settings, docs, settings.general.style.report_type_code, "BÁO CÁO", summary),
+        attachment_line=f"Kèm theo Báo cáo {_number(settings, docs)}, ngày {vi.short_date(docs.date)}",
+        intro=(
+            f"Thực hiện {org.resolution_full}, Ban Chỉ đạo báo cáo kết quả thực hiện năm {year} "
+            f"và phương hướng, nhiệm vụ năm {next_year} như sau:"
+        ),
+        results_sentence=results_sentence(totals, planned, settings),
+        change_sentence=change_sentence(totals, planned),
+        people_sentence=people_sentence(totals, people),
+        blank_sentence=blank_sentence(totals, settings),
+        completeness_sentence=completeness_sentence(totals),
+        strengths=docs.assessment.strengths,
+        weaknesses=docs.assessment.weaknesses,
+        targets_sentence=targets_sentence(next_year, planned, settings),
+        tasks=docs.assessment.tasks,
+        signature=Signature(docs.signer.authority, docs.signer.title, docs.signer.name),
+        recipients=docs.recipients,
+        planned=_columns(planned),
+        people=_columns(people),
+        result_rows=result_rows(totals, planned),
+        people_rows=people_rows(totals, people),
+        target_rows=target_rows(totals, next_year, planned, settings),
+        org_groups=org_groups(totals, organisations),
+    )
+
+
+def _columns(indicators: tuple[Indicator, ...]) -> tuple[Column, ...]:
+    return tuple(Column(i.code, i.name, i.measure) for i in indicators)
+
+
+# --- the narrative ------------------------------------------------------------------
+
+
+def results_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:
+    """"Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; …"."""
+    threshold = settings.general.numbers.surplus_phrase_below
+    parts = []
+    for n, ind in enumerate(planned):
+        total = totals.totals[ind.code]
+        phrase = vi.plan_phrase(total.percent, threshold, " kế hoạch năm" if n == 0 else " kế hoạch")
+        parts.append(f"{vi.number(total.actual)} {ind.phrase}, {phrase}")
+    scope = settings.general.organisation.scope
+    return f"Năm {totals.year}, {scope} thành lập được " + "; ".join(parts) + "."
+
+
+def change_sentence(totals: Totals, planned: tuple[Indicator, ...]) -> str:
+    """"So với năm 2015, số tổ chức Đảng thành lập mới tăng 2 tổ chức; …"."""
+    previous_year = totals.year - 1
+    parts = []
+    for ind in planned:
+        total = totals.totals[ind.code]
+        if total.previous is None:
+            continue
+        parts.append(f"số {ind.phrase} thành lập mới {_change(total, ind, previous_year)}")
+    if not parts:
+        return f"Chưa có số liệu năm {previous_year} để so sánh."
+    return vi.sentence_case("; ".join(parts)) + "."
+
+
+def _change(total: Result, ind: Indicator, previous_year: int) -> str:
+    return vi.change_phrase(total.actual or 0, total.previous, ind.measure, previous_year)
+
+
+def people_sentence(totals: Totals, people: tuple[Indicator, ...]) -> str:
+    if not people:
+        return ""
+    parts = [f"{vi.number(totals.totals[i.code].actual)} {i.phrase}" for i in people]
+    return f"Trong năm, các đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
+
+
+def blank_sentence(totals: Totals, settings: Settings) -> str:
+    ind = settings.indicator(settings.general.blank_indicator)
+    if not totals.blank_units:
+        return f"Tất cả các đơn vị đều thành lập được {ind.phrase} mới."
+    names = vi.join_names([u.full_name for u in totals.blank_units])
+    count = len(totals.blank_units)
+    return f"Còn {count} Đảng bộ “trắng”, không thành lập được {ind.phrase} nào: {names}."
+
+
+def completeness_sentence(totals: Totals) -> str:
+    n_all = len(totals.units)
+    valid = totals.by_status("valid")
+    text = f"Số liệu tổng hợp từ biểu mẫu của {len(valid)}/{n_all} đơn vị"
+    missing = totals.by_status("missing")
+    invalid = totals.by_status("invalid")
+    if missing:
+        text += f"; chưa nộp: {vi.join_names([u.unit.full_name for u in missing])}"
+    if invalid:
+        text += (
+            f"; số liệu chưa hợp lệ, chưa tính vào tổng: "
+            f"{vi.join_names([u.unit.full_name for u in invalid])}"
+        )
+    return text + "."
+
+
+def targets_sentence(next_year: int, planned: tuple[Indicator, ...], settings: Settings) -> str:
+    targets = settings.targets.get(next_year)
+    if not targets:
+        return f"Chỉ tiêu năm {next_year} chưa được giao."
+    parts = [f"{vi.number(sum(t.get(i.code, 0) for t in targets.values()))} {i.phrase}" for i in planned]
+    return f"Năm {next_year}, giao chỉ tiêu cho các đơn vị thành lập " + "; ".join(parts) + "."
+
+
+# --- the tables -----------------------------------------------------------------
+
+
+def _unit_rows(totals: Totals, cells_of, total_cells) -> tuple[UnitRow, ...]:
+    rows = [
+        UnitRow(str(n), vi.sentence_case(u.unit.full_name), cells_of(u), STATUS_NOTES[u.status])
+        for n, u in enumerate(totals.units, start=1)
+    ]
+    rows.append(UnitRow("", "Tổng cộng", total_cells, "", total=True))
+    return tuple(rows)
+
+
+def result_rows(totals: Totals, planned: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:
+    def cells(r: dict[str, Result]) -> tuple[str, ...]:
+        out: list[str] = []
+        for ind in planned:
+            res = r[ind.code]
+            out += [vi.number(res.plan), vi.number(res.actual), vi.percent(res.percent)]
+        return tuple(out)
+
+    return _unit_rows(totals, lambda u: cells(u.results), cells(totals.totals))
+
+
+def people_rows(totals: Totals, people: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:
+    def cells(r: dict[str, Result]) -> tuple[str, ...]:
+        return tuple(vi.number(r[i.code].actual) for i in people)
+
+    return _unit_rows(totals, lambda u: cells(u.results), cells(totals.totals))
+
+
+def target_rows(totals: Totals, next_year: int, planned: tuple[Indicator, ...], settings: Settings) -> tuple[UnitRow, ...]:
+    targets = settings.targets.get(next_year, {})
+
+    def cells(u: UnitResult) -> tuple[str, ...]:
+        return tuple(vi.number(targets.get(u.unit.code, {}).get(i.code)) for i in planned)
+
+    total = tuple(vi.number(sum(t.get(i.code, 0) for t in targets.values())) for i in planned)
+    rows = _unit_rows(totals, cells, total)
+    return tuple(UnitRow(r.number, r.name, r.cells, "", r.total) for r in rows)
+
+
+def org_groups(totals: Totals, organisations: dict[str, tuple[Organisation, ...]]) -> tuple[OrgGroup, ...]:
+    groups = []
+    number = 0
+    for u in totals.by_status("valid"):
+        rows = []
+        for org in organisations.get(u.unit.code, ()):
+            number += 1
+            decision = org.decision_no + (f" ngày {vi.short_date(org.decision_date)}" if org.decision_date else "")
+            rows.append(OrgRow(str(number), org.enterprise, org.tax_code, org.legal_form, org.org_type, decision,
+                               vi.number(org.members)))
+        if rows:
+            groups.append(OrgGroup(vi.sentence_case(u.unit.full_name), tuple(rows)))
+    return tuple(groups)

@@ -1,0 +1,314 @@
+"""Raw sheets → Submission. Bad cells become Issues, never exceptions.
+
+Cells are found by their labels and headers (see `layout`), wherever the clerk
+put them. Each value keeps its sheet and A1 cell so that every later message
+can point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from pipeline.core import layout
+from pipeline.core.layout import Field
+from pipeline.core.vi import ascii_key, label_key
+from pipeline.core.raw import RawSheet, RawWorkbook, Value, cell_ref
+from pipeline.issues import Issue, error
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_INT_TEXT = re.compile(r"^[+]?\d{1,3}(\.\d{3})+$|^[+]?\d+$")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One indicator row of Biểu số 01."""
+
+    code: str
+    plan: int | None
+    actual: int | None
+    row: int
+    cells: dict[str, str] = field(hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """One row of Biểu số 02: an organisation founded in an enterprise."""
+
+    row: int
+    enterprise: str
+    tax_code: str
+    legal_form: str
+    org_type: str
+    decision_no: str
+    decision_date: dt.date | None
+    members: int | None
+    cells: dict[str, str] = field(hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What one workbook says, with the issues met while reading it."""
+
+    file: str
+    sha256: str
+    unit_code: str
+    unit_name: str
+    year: int | None
+    prepared_on: dt.date | None
+    preparer: str
+    phone: str
+    figures: tuple[Figure, ...]
+    organisations: tuple[Organisation, ...]
+    issues: tuple[Issue, ...]
+    cells: dict[str, tuple[str, str]] = field(hash=False, compare=False)
+
+    def figure(self, code: str) -> Figure | None:
+        return next((f for f in self.figures if f.code == code), None)
+
+
+class _Collector:
+    """Gathers the issues of one workbook, located to its sheet and cell."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.unit = ""
+        self.issues: list[Issue] = []
+
+    def error(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.issues.append(error(self.file, rule, message, unit=self.unit, sheet=sheet, cell=cell))
+
+
+def parse_workbook(book: RawWorkbook) -> Submission:
+    """Read the three sheets of a submission; never raises on cell contents."""
+    out = _Collector(book.path)
+    info_sheet = _find_sheet(book, layout.INFO_SHEET, out)
+    info, info_cells = _parse_info(info_sheet, out) if info_sheet else ({}, {})
+    out.unit = str(info.get("unit_code") or "")
+    summary = _find_sheet(book, layout.SUMMARY_SHEET, out)
+    figures = _parse_summary(summary, out) if summary else ()
+    listing = _find_sheet(book, layout.LIST_SHEET, out)
+    organisations = _parse_list(listing, out) if listing else ()
+    return Submission(
+        file=book.path,
+        sha256=book.sha256,
+        unit_code=out.unit,
+        unit_name=str(info.get("unit_name") or ""),
+        year=info.get("year"),
+        prepared_on=info.get("prepared_on"),
+        preparer=str(info.get("preparer") or ""),
+        phone=str(info.get("phone") or ""),
+        figures=figures,
+        organisations=organisations,
+        issues=tuple(out.issues),
+        cells=info_cells,
+    )
+
+
+# --- sheets and labels --------------------------------------------------------
+
+
+def _find_sheet(book: RawWorkbook, name: str, out: _Collector) -> RawSheet | None:
+    """The sheet whose name matches ignoring case, spaces and diacritics; visible first."""
+    wanted = ascii_key(name)
+    matches = sorted((s for s in book.sheets if ascii_key(s.name) == wanted), key=lambda s: s.hidden)
+    if not matches:
+        names = ", ".join(s.name for s in book.sheets) or "không có"
+        out.error("missing-sheet", f"Thiếu trang tính «{name}» (các trang có trong tệp: {names})", sheet=name)
+        return None
+    return matches[0]
+
+
+def _cells(sheet: RawSheet) -> Iterable[tuple[int, int, Value]]:
+    for r, row in enumerate(sheet.rows):
+        for c, value in enumerate(row):
+            if not _blank(value):
+                yield r, c, value
+
+
+def _blank(value: Value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Value) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+# --- ThongTin -----------------------------------------------------------------
+
+
+def _parse_info(sheet: RawSheet, out: _Collector) -> tuple[dict, dict[str, tuple[str, str]]]:
+    by_label = {label_key(f.label): f for f in layout.INFO_FIELDS}
+    found: dict[str, tuple[Value, str]] = {}
+    for r, c, value in _cells(sheet):
+        spec = by_label.get(label_key(value)) if isinstance(value, str) else None
+        if spec and spec.key not in found:
+            found[spec.key] = _value_right_of(sheet, r, c)
+    values: dict = {}
+    for spec in layout.INFO_FIELDS:
+        if spec.key not in found:
+            if spec.required:
+                out.error("missing-label", f"Không tìm thấy nhãn «{spec.label}»", sheet=sheet.name)
+            continue
+        raw, ref = found[spec.key]
+        values[spec.key] = _info_value(spec, raw, sheet.name, ref, out)
+    cells = {key: (sheet.name, ref) for key, (_, ref) in found.items()}
+    return values, cells
+
+
+def _value_right_of(sheet: RawSheet, r: int, c: int) -> tuple[Value, str]:
+    """The first non-blank cell right of a label (merged label cells leave blanks)."""
+    row = sheet.rows[r]
+    for cc in range(c + 1, len(row)):
+        if not _blank(row[cc]):
+            return row[cc], cell_ref(r, cc)
+    return "", cell_ref(r, c + 1)
+
+
+def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector):
+    if spec.required and _blank(raw):
+        out.error("missing-value", f"Chưa điền «{spec.label}»", sheet=sheet, cell=ref)
+        return None
+    if spec.key == "year":
+        year, problem = to_int(raw)
+        if problem or year is None or not 1900 <= year <= 2200:
+            out.error("bad-year", f"«{spec.label}» phải là năm, ví dụ 2016 (đang ghi: «{_text(raw)}»)", sheet=sheet, cell=ref)
+            return None
+        return year
+    if spec.key == "prepared_on":
+        day, problem = to_date(raw)
+        if problem:
+            out.error("bad-date", f"«{spec.label}» {problem}", sheet=sheet, cell=ref)
+        return day
+    text = _text(raw)
+    return text.upper() if spec.key == "unit_code" else text
+
+
+# --- tables (TongHop, DanhSach) ------------------------------------------------
+
+
+def _find_header(sheet: RawSheet, columns: tuple[Field, ...], out: _Collector) -> tuple[int, dict[str, int]] | None:
+    """The first row carrying every required header; maps field key → column."""
+    wanted = {label_key(f.label): f.key for f in columns}
+    required = {f.key for f in columns if f.required}
+    for r, row in enumerate(sheet.rows):
+        mapping: dict[str, int] = {}
+        for c, value in enumerate(row):
+            key = wanted.get(label_key(value)) if isinstance(value, str) else None
+            if key and key not in mapping:
+                mapping[key] = c
+        if required <= mapping.keys():
+            return r, mapping
+    labels = ", ".join(f"«{f.label}»" for f in columns if f.required)
+    out.error("missing-header", f"Không tìm thấy dòng tiêu đề bảng có đủ các cột {labels}", sheet=sheet.name)
+    return None
+
+
+def _table_rows(sheet: RawSheet, header_row: int, mapping: dict[str, int]):
+    """Rows below the header that carry something besides the STT column."""
+    content_cols = [c for k, c in mapping.items() if k != "stt"]
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        values = {k: (row[c] if c < len(row) else "") for k, c in mapping.items()}
+        if all(_blank(values[k]) for k, c in mapping.items() if c in content_cols):
+            continue
+        yield r, values, {k: cell_ref(r, c) for k, c in mapping.items()}
+
+
+def _parse_summary(sheet: RawSheet, out: _Collector) -> tuple[Figure, ...]:
+    header = _find_header(sheet, layout.SUMMARY_COLUMNS, out)
+    if header is None:
+        return ()
+    figures = []
+    for r, values, refs in _table_rows(sheet, *header):
+        code = _text(values["code"]).upper()
+        if not code:
+            out.error("missing-code", "Dòng có số liệu nhưng thiếu «Mã chỉ tiêu»", sheet=sheet.name, cell=refs["code"])
+            continue
+        plan = _count(values["plan"], "Kế hoạch năm", sheet.name, refs["plan"], out)
+        actual = _count(values["actual"], "Thực hiện", sheet.name, refs["actual"], out)
+        figures.append(Figure(code, plan, actual, r + 1, refs))
+    return tuple(figures)
+
+
+def _parse_list(sheet: RawSheet, out: _Collector) -> tuple[Organisation, ...]:
+    header = _find_header(sheet, layout.LIST_COLUMNS, out)
+    if header is None:
+        return ()
+    rows = []
+    for r, values, refs in _table_rows(sheet, *header):
+        day, problem = to_date(values["decision_date"])
+        if problem:
+            out.error("bad-date", f"«Ngày quyết định» {problem}", sheet=sheet.name, cell=refs["decision_date"])
+        members = _count(values["members"], "Số thành viên", sheet.name, refs["members"], out)
+        rows.append(
+            Organisation(
+                row=r + 1,
+                enterprise=_text(values["enterprise"]),
+                tax_code=_text(values["tax_code"]).replace(" ", ""),
+                legal_form=_text(values["legal_form"]),
+                org_type=_text(values["org_type"]),
+                decision_no=_text(values["decision_no"]),
+                decision_date=day,
+                members=members,
+                cells=refs,
+            )
+        )
+    return tuple(rows)
+
+
+def _count(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> int | None:
+    value, problem = to_int(raw)
+    if problem:
+        out.error("bad-number", f"«{label}» {problem}", sheet=sheet, cell=ref)
+    return value
+
+
+# --- cell values ----------------------------------------------------------------
+
+
+def to_int(raw: Value) -> tuple[int | None, str | None]:
+    """A whole number ≥ 0 from a cell: 12, 12.0, "12", " 1.234 " → value; else a problem."""
+    if _blank(raw):
+        return None, None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        return None, f"phải là số nguyên, không phải «{_text(raw)}»"
+    if isinstance(raw, str):
+        text = raw.replace("\u00a0", " ").replace(" ", "")
+        if not _INT_TEXT.match(text):
+            return None, f"phải là số nguyên không âm, không phải «{_text(raw)}»"
+        raw = int(text.replace(".", "").lstrip("+"))
+    if isinstance(raw, float) and not raw.is_integer():
+        return None, f"phải là số nguyên, không phải {_text(raw)}"
+    if raw != raw or raw in (float("inf"), float("-inf")):
+        return None, "không phải là số"
+    if raw < 0:
+        return None, f"không được âm ({_text(raw)})"
+    return int(raw), None
+
+
+def to_date(raw: Value) -> tuple[dt.date | None, str | None]:
+    """A date from a cell: a date, an Excel serial, or "29/12/2016" text."""
+    if _blank(raw):
+        return None, None
+    if isinstance(raw, dt.datetime):
+        return raw.date(), None
+    if isinstance(raw, dt.date):
+        return raw, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        return EXCEL_EPOCH + dt.timedelta(days=int(raw)), None
+    match = _DATE_TEXT.match(str(raw).strip())
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day), None
+        except ValueError:
+            pass
+    return None, f"phải là ngày dạng ngày/tháng/năm, ví dụ 29/12/2016 (đang ghi: «{_text(raw)}»)"

@@ -1,0 +1,48 @@
+"""Raw workbook data as the reader hands it to the core: values by A1 position.
+
+Plain data shared by the I/O shell (which fills it) and the pure core (which
+parses it), so the core never needs to import the reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Union
+
+Value = Union[str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta]
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """A sheet's values as rows from A1, strings NFC-normalised, blanks as ""."""
+
+    name: str
+    hidden: bool
+    rows: tuple[tuple[Value, ...], ...]
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    path: str
+    sha256: str
+    sheets: tuple[RawSheet, ...]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A file that is not a readable workbook, and why (in Vietnamese)."""
+
+    path: str
+    sha256: str
+    reason: str
+
+
+def cell_ref(row: int, col: int) -> str:
+    """Zero-based (row, col) → A1 reference: (0, 0) → "A1", (9, 27) → "AB10"."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"

@@ -1,0 +1,97 @@
+"""Rules over submissions: per file, then across the files of one year.
+
+Every problem is found in one pass. The outcome is a `Validation`: which
+submission stands for each unit, each unit's status (valid, invalid,
+missing), and the report of every issue, sorted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+from pipeline.core import layout
+from pipeline.core.checks import PER_FILE
+from pipeline.core.parse import Submission
+from pipeline.core.raw import Refusal
+from pipeline.issues import Issue, ValidationReport, error, warning
+from pipeline.settings import Settings
+
+Status = Literal["valid", "invalid", "missing"]
+
+
+@dataclass(frozen=True)
+class Validation:
+    year: int
+    submissions: dict[str, Submission]
+    status: dict[str, Status]
+    report: ValidationReport
+
+    def counted(self) -> list[str]:
+        """Unit codes whose figures enter the totals."""
+        return [code for code, s in self.status.items() if s == "valid"]
+
+
+def validate_year(
+    year: int, submissions: Iterable[Submission], refusals: Iterable[Refusal], settings: Settings
+) -> Validation:
+    """Check one year's submissions against the config and against each other."""
+    subs = sorted(submissions, key=lambda s: s.file)
+    issues: list[Issue] = [error(r.path, "unreadable-file", f"Không đọc được tệp: {r.reason}") for r in refusals]
+    for sub in subs:
+        issues.extend(sub.issues)
+        for check in PER_FILE:
+            issues.extend(check(sub, settings))
+    by_unit = _group_by_unit(subs)
+    issues.extend(_duplicate_units(by_unit))
+    issues.extend(_duplicate_enterprises(by_unit))
+    bad_files = {i.file for i in issues if i.is_error}
+    status: dict[str, Status] = {}
+    chosen: dict[str, Submission] = {}
+    for unit in settings.units_in(year):
+        files = by_unit.get(unit.code, [])
+        if not files:
+            status[unit.code] = "missing"
+            issues.append(warning("", "not-submitted", f"Đơn vị {unit.full_name} chưa nộp biểu mẫu năm {year}", unit=unit.code))
+            continue
+        chosen[unit.code] = files[0]
+        clean = len(files) == 1 and files[0].file not in bad_files
+        status[unit.code] = "valid" if clean else "invalid"
+    return Validation(year, chosen, status, ValidationReport.of(year, issues))
+
+
+def _group_by_unit(subs: list[Submission]) -> dict[str, list[Submission]]:
+    grouped: dict[str, list[Submission]] = defaultdict(list)
+    for sub in subs:
+        if sub.unit_code:
+            grouped[sub.unit_code].append(sub)
+    return grouped
+
+
+def _duplicate_units(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
+    for code, subs in by_unit.items():
+        if len(subs) > 1:
+            names = ", ".join(s.file for s in subs)
+            for sub in subs:
+                yield error(sub.file, "duplicate-unit", f"Đơn vị {code} có {len(subs)} biểu mẫu khác nhau: {names}; chỉ được nộp một",
+                            unit=code, sheet=layout.INFO_SHEET, cell=sub.cells.get("unit_code", ("", ""))[1])
+
+
+def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
+    """The same enterprise and organisation type claimed by two units."""
+    claims: dict[tuple[str, str], list[tuple[str, Submission, object]]] = defaultdict(list)
+    for code, subs in by_unit.items():
+        for sub in subs[:1]:
+            for org in sub.organisations:
+                if org.tax_code:
+                    claims[(org.tax_code, org.org_type.casefold())].append((code, sub, org))
+    for (tax, _), found in claims.items():
+        units = sorted({c for c, _, _ in found})
+        if len(units) < 2:
+            continue
+        for code, sub, org in found:
+            others = ", ".join(u for u in units if u != code)
+            yield error(sub.file, "duplicate-enterprise",
+                        f"Doanh nghiệp mã số thuế {tax} ({org.org_type}) cũng được đơn vị {others} báo cáo",
+                        unit=code, sheet=layout.LIST_SHEET, cell=org.cells["tax_code"])

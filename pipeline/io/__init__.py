@@ -1,0 +1,1 @@
+"""The I/O shell: the only code that opens, reads or writes files."""

@@ -1,0 +1,77 @@
+"""Findings that are collected, not raised.
+
+A problem in a workbook never stops the batch: it becomes an `Issue` with a
+stable English rule id, a severity and a Vietnamese message, located to the
+file, sheet and cell. Reports are plain data, sorted so that the same inputs
+always give the same `kiem-tra.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    file: str
+    unit: str
+    sheet: str
+    cell: str
+    rule: str
+    severity: Severity
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def error(file: str, rule: str, message: str, *, unit: str = "", sheet: str = "", cell: str = "") -> Issue:
+    return Issue(file, unit, sheet, cell, rule, "error", message)
+
+
+def warning(file: str, rule: str, message: str, *, unit: str = "", sheet: str = "", cell: str = "") -> Issue:
+    return Issue(file, unit, sheet, cell, rule, "warning", message)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Every issue found in one pass over all submissions of a year."""
+
+    year: int
+    issues: tuple[Issue, ...]
+
+    @classmethod
+    def of(cls, year: int, issues: Iterable[Issue]) -> ValidationReport:
+        return cls(year, tuple(sorted(set(issues), key=_sort_key)))
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.is_error)
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if not i.is_error)
+
+    def files_with_errors(self) -> set[str]:
+        return {i.file for i in self.errors}
+
+    def as_dict(self) -> dict[str, object]:
+        return {"year": self.year, "issues": [i.as_dict() for i in self.issues]}
+
+
+def _sort_key(issue: Issue) -> tuple[str, ...]:
+    return (issue.file, issue.sheet, _cell_order(issue.cell), issue.rule, issue.message)
+
+
+def _cell_order(cell: str) -> str:
+    """Sort A1 refs by row then column ("B10" after "B9")."""
+    letters = cell.rstrip("0123456789")
+    digits = cell[len(letters):]
+    return f"{int(digits or 0):08d}{len(letters):02d}{letters}"

@@ -1,0 +1,1 @@
+"""Renderers: a document context → bytes. They write nothing to disk."""

@@ -1,0 +1,39 @@
+"""Jinja2 templates → HTML text.
+
+Autoescape is on and undefined names are errors (StrictUndefined): text from a
+workbook is always printed literally, and a template that asks for something
+the context does not have fails loudly instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import jinja2
+
+from pipeline.errors import RenderError
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(env: jinja2.Environment, template: str, context: object) -> str:
+    """Render one template with a dataclass context exposed by its field names."""
+    values = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+    try:
+        return env.get_template(template).render(**values)
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"Không tìm thấy mẫu văn bản {template} trong {env.loader.searchpath[0]}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"Mẫu văn bản {exc.filename or template}, dòng {exc.lineno}: lỗi cú pháp Jinja2 ({exc.message})") from exc
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"Mẫu văn bản {template} dùng một giá trị không có trong dữ liệu: {exc.message}") from exc

@@ -1,0 +1,106 @@
+"""HTML → PDF bytes with WeasyPrint, faithfully or not at all.
+
+WeasyPrint's log is routed into ours. A glyph that no font has (drawn as
+.notdef) fails the render, and so does any font other than the document's
+family ending up in the PDF: that is Pango falling back silently for a
+character the official font lacks. Resources are fetched only from the
+templates folder: no network, no other file on the machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from pipeline.errors import RenderError
+
+log = logging.getLogger("pipeline.render")
+MISSING_GLYPH = ".notdef glyph"
+
+
+class TemplateFetcher(URLFetcher):
+    """Serves files below the templates folder, and data: URIs; refuses the rest."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(url2pathname(parsed.path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+        raise ValueError(f"tài nguyên ngoài thư mục mẫu bị chặn: {url}")
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _captured_warnings() -> Iterator[_Collector]:
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+
+
+class PdfRenderer:
+    """One renderer per run: shares WeasyPrint's font configuration across documents."""
+
+    def __init__(self, templates: Path, font_family: str, strict_warnings: bool = False) -> None:
+        self.templates = templates.resolve()
+        self.font_family = font_family
+        self.strict_warnings = strict_warnings
+        self.fetcher = TemplateFetcher(self.templates)
+        self.font_config = FontConfiguration()
+
+    def render(self, html: str, name: str) -> bytes:
+        """Lay out and write one document; raise RenderError if it is not faithful."""
+        with _captured_warnings() as caught:
+            document = weasyprint.HTML(
+                string=html, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(font_config=self.font_config)
+            pdf = document.write_pdf()
+        self._judge(caught.messages, name)
+        self._check_fonts(document, name)
+        return pdf
+
+    def _judge(self, messages: list[str], name: str) -> None:
+        for message in messages:
+            log.warning("WeasyPrint (%s): %s", name, message)
+        missing = [m for m in messages if MISSING_GLYPH in m]
+        if missing:
+            raise RenderError(f"{name}: phông chữ {self.font_family} thiếu ký tự: {missing[0]}")
+        if messages and self.strict_warnings:
+            raise RenderError(f"{name}: WeasyPrint cảnh báo: {messages[0]}")
+
+    def _check_fonts(self, document: weasyprint.Document, name: str) -> None:
+        families = {font.family for font in document.fonts.values()}
+        foreign = sorted(f for f in families if f != self.font_family)
+        if foreign or not families:
+            raise RenderError(
+                f"{name}: văn bản phải dùng phông {self.font_family} nhưng đã dùng {', '.join(foreign) or 'không phông nào'}; "
+                "hãy cài gói fonts-liberation2 (sudo apt-get install fonts-liberation2)"
+            )

@@ -1,0 +1,384 @@
+"""Configuration: config/*.yaml → frozen pydantic models, validated at start-up.
+
+Everything about the locality, the units, the indicators, the targets and the
+documents lives in the config folder, never in code. Each file is validated by
+its own model so that an error names the file and the key; unknown keys are
+rejected with a hint (most are typos). `load_settings` is called once per run
+and the resulting `Settings` object is passed explicitly to whoever needs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.core.vi import nfc
+from pipeline.errors import ConfigError
+
+UNIT_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,15}$"
+IndicatorFigures = dict[str, int]
+
+
+class Strict(BaseModel):
+    """Base for every config model: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --- settings.yaml -----------------------------------------------------------
+
+
+class Organisation(Strict):
+    superior_body: str
+    issuing_body: str
+    issuing_body_short: str
+    place: str
+    scope: str
+    resolution: str
+    resolution_full: str
+    agency: str
+
+
+class Style(Strict):
+    kind: Literal["party", "state"] = "party"
+    guideline: str
+    national_header: str
+    motto: str = ""
+    report_type_code: str = "BC"
+    font_family: str = "Liberation Serif"
+
+
+class Numbers(Strict):
+    percent_rounding: Literal["half-up", "half-even", "down", "up"] = "half-up"
+    percent_decimals: int = Field(default=0, ge=0, le=3)
+    surplus_phrase_below: int = Field(default=200, ge=100)
+
+
+class GeneralSettings(Strict):
+    organisation: Organisation
+    style: Style
+    numbers: Numbers = Numbers()
+    unit_levels: tuple[str, ...]
+    org_types: tuple[str, ...]
+    enterprise_forms: tuple[str, ...]
+    blank_indicator: str
+
+
+# --- units.yaml, indicators.yaml ---------------------------------------------
+
+
+class Unit(Strict):
+    code: str = Field(pattern=UNIT_CODE_PATTERN)
+    name: str
+    level: str
+    party_body: str
+    parent: str | None = None
+    valid_from: int | None = None
+    valid_until: int | None = None
+
+    @property
+    def full_name(self) -> str:
+        """"quận Hồng Bàng", as the unit is named in running text."""
+        return f"{self.level} {self.name}"
+
+    def active_in(self, year: int) -> bool:
+        return (self.valid_from or year) <= year <= (self.valid_until or year)
+
+
+class UnitsFile(Strict):
+    units: tuple[Unit, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> UnitsFile:
+        _reject_duplicates([u.code for u in self.units], "units", "mã đơn vị")
+        return self
+
+
+class Indicator(Strict):
+    code: str = Field(pattern=UNIT_CODE_PATTERN)
+    name: str
+    measure: str
+    has_plan: bool
+    phrase: str
+    org_types: tuple[str, ...] = ()
+
+
+class IndicatorsFile(Strict):
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> IndicatorsFile:
+        _reject_duplicates([i.code for i in self.indicators], "indicators", "mã chỉ tiêu")
+        return self
+
+
+# --- targets.yaml, history.yaml ----------------------------------------------
+
+
+class FiguresFile(Strict):
+    """Per year, per unit code, per indicator code: a whole number ≥ 0."""
+
+    years: dict[int, dict[str, dict[str, int]]] = {}
+
+    @model_validator(mode="after")
+    def _no_negatives(self) -> FiguresFile:
+        for year, units in self.years.items():
+            for unit, figures in units.items():
+                for code, value in figures.items():
+                    if value < 0:
+                        raise ValueError(f"years.{year}.{unit}.{code}: số âm ({value})")
+        return self
+
+
+# --- years/<YEAR>.yaml: what the clerk changes every year --------------------
+
+
+class Signer(Strict):
+    authority: str = ""
+    title: str
+    name: str
+
+
+class Assessment(Strict):
+    strengths: tuple[str, ...] = ()
+    weaknesses: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+
+
+class YearDocuments(Strict):
+    number: str = ""
+    date: dt.date
+    signer: Signer
+    recipients: tuple[str, ...] = Field(min_length=1)
+    assessment: Assessment = Assessment()
+
+
+# --- the whole configuration -------------------------------------------------
+
+
+class Settings(Strict):
+    """Everything a run needs to know, loaded once from the config folder."""
+
+    general: GeneralSettings
+    units: tuple[Unit, ...]
+    indicators: tuple[Indicator, ...]
+    targets: dict[int, dict[str, dict[str, int]]]
+    history: dict[int, dict[str, dict[str, int]]]
+    documents: dict[int, YearDocuments]
+
+    def units_in(self, year: int) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.active_in(year))
+
+    def unit(self, code: str) -> Unit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+    def indicator(self, code: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.code == code), None)
+
+    def planned_indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.has_plan)
+
+    def document_settings(self, year: int) -> YearDocuments:
+        try:
+            return self.documents[year]
+        except KeyError:
+            raise ConfigError(
+                f"Thiếu cấu hình văn bản cho năm {year}: cần tệp years/{year}.yaml "
+                "trong thư mục cấu hình (số văn bản, ngày ký, người ký, nơi nhận)."
+            ) from None
+
+
+FILES = {
+    "settings.yaml": GeneralSettings,
+    "units.yaml": UnitsFile,
+    "indicators.yaml": IndicatorsFile,
+    "targets.yaml": FiguresFile,
+    "history.yaml": FiguresFile,
+}
+
+
+def load_settings(config_dir: Path) -> Settings:
+    """Read and validate every config file; raise ConfigError naming file and key."""
+    if not config_dir.is_dir():
+        raise ConfigError(f"Không tìm thấy thư mục cấu hình: {config_dir}")
+    parsed = {name: _load_file(config_dir / name, model) for name, model in FILES.items()}
+    documents = {
+        year: _load_file(path, YearDocuments)
+        for year, path in _year_files(config_dir / "years").items()
+    }
+    settings = Settings(
+        general=parsed["settings.yaml"],
+        units=parsed["units.yaml"].units,
+        indicators=parsed["indicators.yaml"].indicators,
+        targets=parsed["targets.yaml"].years,
+        history=parsed["history.yaml"].years,
+        documents=documents,
+    )
+    _check_references(settings, config_dir)
+    return settings
+
+
+def _year_files(folder: Path) -> dict[int, Path]:
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if not path.stem.isdigit():
+            raise ConfigError(f"{path}: tên tệp phải là năm, ví dụ years/2016.yaml")
+        found[int(path.stem)] = path
+    return found
+
+
+def _load_file(path: Path, model: type[Strict]) -> Any:
+    data = _read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(path, model, exc)) from exc
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise ConfigError(f"Thiếu tệp cấu hình {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: tệp không phải văn bản UTF-8 (byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{path}: lỗi cú pháp YAML{where}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: tệp phải là một bảng khóa: giá trị (mapping YAML)")
+    return _nfc_tree(data)
+
+
+def _nfc_tree(value: Any) -> Any:
+    """NFC-normalise every string in a YAML tree, keys included."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {_nfc_tree(k): _nfc_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc_tree(v) for v in value]
+    return value
+
+
+_MESSAGES = {
+    "missing": "thiếu giá trị bắt buộc",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "string_type": "phải là chuỗi văn bản",
+    "string_pattern_mismatch": "sai định dạng (chỉ chữ in hoa không dấu, chữ số, dấu _)",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "literal_error": "giá trị không hợp lệ",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "less_than_equal": "giá trị quá lớn",
+    "too_short": "danh sách không được rỗng",
+    "dict_type": "phải là một bảng khóa: giá trị",
+    "tuple_type": "phải là một danh sách",
+    "list_type": "phải là một danh sách",
+    "model_type": "phải là một bảng khóa: giá trị",
+}
+
+
+def _explain(path: Path, model: type[BaseModel], exc: ValidationError) -> str:
+    """Turn pydantic's errors into Vietnamese lines naming the file and the key."""
+    lines = [f"Cấu hình không hợp lệ trong tệp {path}:"]
+    for error in exc.errors():
+        key = ".".join(str(p) for p in error["loc"]) or "(gốc)"
+        kind = error["type"]
+        text = _MESSAGES.get(kind)
+        if kind == "extra_forbidden":
+            text = "khóa không được phép" + _hint(model, error["loc"])
+        elif kind == "literal_error":
+            text = f"giá trị không hợp lệ, chỉ nhận: {error['ctx']['expected']}"
+        elif kind == "value_error":
+            text = str(error["ctx"]["error"])
+        elif text is None:
+            text = error["msg"]
+        lines.append(f"  - khóa «{key}»: {text}")
+    return "\n".join(lines)
+
+
+def _hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """Suggest the closest valid key for an unknown one (walks the model by loc)."""
+    current: Any = model
+    for part in loc[:-1]:
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            continue
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if current is None:
+            return ""
+    valid = list(getattr(current, "model_fields", {}))
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+    suggestion = f"; có phải «{close[0]}»?" if close else ""
+    return f" (các khóa hợp lệ: {', '.join(valid)}){suggestion}"
+
+
+def _reject_duplicates(codes: list[str], key: str, label: str) -> None:
+    seen = set()
+    for code in codes:
+        if code in seen:
+            raise ValueError(f"{label} «{code}» bị lặp trong {key}")
+        seen.add(code)
+
+
+def _check_references(settings: Settings, config_dir: Path) -> None:
+    """Cross-file checks: every code used in one file is defined in another."""
+    units = {u.code for u in settings.units}
+    planned = {i.code for i in settings.planned_indicators()}
+    indicators = {i.code for i in settings.indicators}
+    general = settings.general
+    problems: list[str] = []
+    for filename, table, allowed in (
+        ("targets.yaml", settings.targets, planned),
+        ("history.yaml", settings.history, indicators),
+    ):
+        for year, per_unit in table.items():
+            for code, figures in per_unit.items():
+                if code not in units:
+                    problems.append(f"{filename}, khóa «years.{year}.{code}»: mã đơn vị không có trong units.yaml")
+                for ind in figures:
+                    if ind not in allowed:
+                        problems.append(
+                            f"{filename}, khóa «years.{year}.{code}.{ind}»: "
+                            "mã chỉ tiêu không có (hoặc không giao kế hoạch) trong indicators.yaml"
+                        )
+    for unit in settings.units:
+        if unit.level not in general.unit_levels:
+            problems.append(
+                f"units.yaml, đơn vị «{unit.code}», khóa «level»: «{unit.level}» không có trong "
+                f"unit_levels của settings.yaml ({', '.join(general.unit_levels)})"
+            )
+    for ind in settings.indicators:
+        for org_type in ind.org_types:
+            if org_type not in general.org_types:
+                problems.append(
+                    f"indicators.yaml, chỉ tiêu «{ind.code}», khóa «org_types»: «{org_type}» "
+                    "không có trong org_types của settings.yaml"
+                )
+    if general.blank_indicator not in planned:
+        problems.append(
+            f"settings.yaml, khóa «blank_indicator»: «{general.blank_indicator}» "
+            "không phải chỉ tiêu có kế hoạch trong indicators.yaml"
+        )
+    if problems:
+        raise ConfigError(
+            f"Cấu hình trong thư mục {config_dir} không nhất quán:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
