@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pipeline.errors import RenderError
 
@@ -79,10 +79,13 @@ class PdfRenderer:
     def render(self, html: str, name: str) -> bytes:
         """Lay out and write one document; raise RenderError if it is not faithful."""
         with _captured_warnings() as caught:
-            document = weasyprint.HTML(
-                string=html, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher
-            ).render(font_config=self.font_config)
-            pdf = document.write_pdf()
+            try:
+                document = weasyprint.HTML(
+                    string=html, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher
+                ).render(font_config=self.font_config)
+                pdf = document.write_pdf()
+            except FatalURLFetchingError as exc:
+                raise RenderError(f"{name}: mẫu văn bản dùng tài nguyên bị chặn: {exc.__cause__ or exc}") from exc
         self._judge(caught.messages, name)
         self._check_fonts(document, name)
         return pdf
