@@ -37,7 +37,7 @@ def indicator_rows(sub: Submission, settings: Settings) -> Checks:
             yield error(sub.file, "unknown-indicator", f"Mã chỉ tiêu «{fig.code}» không có trong danh mục chỉ tiêu", **where)
         elif counts[fig.code] > 1:
             yield error(sub.file, "duplicate-indicator", f"Chỉ tiêu «{fig.code}» được ghi ở nhiều dòng", **where)
-        elif fig.actual is None:
+        elif fig.actual is None and not _flagged(sub, layout.SUMMARY_SHEET, fig.cells["actual"]):
             yield error(sub.file, "missing-value", f"Chưa điền «Thực hiện» của chỉ tiêu {fig.code}",
                         unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["actual"])
     if not any(i.rule == "missing-header" and i.sheet == layout.SUMMARY_SHEET for i in sub.issues):
@@ -100,6 +100,11 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
             yield error(sub.file, "date-outside-year",
                         f"Ngày quyết định {short_date(org.decision_date)} không thuộc năm báo cáo {sub.year}",
                         **at("decision_date"))
+
+
+def _flagged(sub: Submission, sheet: str, cell: str) -> bool:
+    """Whether reading already reported a problem at this cell (say it once)."""
+    return any(i.sheet == sheet and i.cell == cell for i in sub.issues)
 
 
 def _org_type_index(settings: Settings) -> dict[str, str]:

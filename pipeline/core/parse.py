@@ -7,6 +7,7 @@ can point at it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -103,7 +104,7 @@ def parse_workbook(book: RawWorkbook) -> Submission:
         phone=str(info.get("phone") or ""),
         figures=figures,
         organisations=organisations,
-        issues=tuple(out.issues),
+        issues=tuple(dataclasses.replace(i, unit=i.unit or out.unit) for i in out.issues),
         cells=info_cells,
     )
 
