@@ -1,0 +1,120 @@
+"""Small factories for workbooks and configs built in memory (no binary fixtures).
+
+`good_form()` is a valid submission for unit HB of the sample config; tests
+change what they need with `dataclasses.replace` or by editing the openpyxl
+workbook that `form_workbook()` returns, then save with `save()`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import shutil
+import zlib
+from pathlib import Path
+
+import openpyxl
+from stdnum.vn import mst
+
+from pipeline.core.parse import Submission, parse_workbook
+from pipeline.io.excel import read_workbook
+from pipeline.io.forms import FormData, IndicatorLine, write_form
+from pipeline.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config"
+SAMPLE_INPUT = ROOT / "input"
+
+
+def settings() -> Settings:
+    return load_settings(CONFIG)
+
+
+def tax_code(seed: int) -> str:
+    """A valid 10-digit MST derived from a number."""
+    n = seed
+    while True:
+        body = f"02{n % 10**7:07d}"
+        check = mst.calc_check_digit(body)
+        if len(check) == 1 and body[2:] != "0000000":
+            return body + check
+        n += 1
+
+
+def org(kind: str, n: int, year: int = 2016, salt: int = 0, **changes) -> dict:
+    """One organisation row; `salt` keeps enterprises of different units apart."""
+    row = {
+        "enterprise": f"Công ty TNHH Thương mại {kind} số {salt}-{n}",
+        "tax_code": tax_code(1000 + salt * 10_000 + n * 7 + len(kind)),
+        "legal_form": "Công ty TNHH hai thành viên trở lên",
+        "org_type": kind,
+        "decision_no": f"{n}-QĐ/QU",
+        "decision_date": dt.date(year, 3, 1 + n % 27),
+        "members": 5 + n,
+    }
+    row.update(changes)
+    return row
+
+
+def good_form(code: str = "HB", year: int = 2016, party: int = 2, unions: int = 3, youth: int = 1) -> FormData:
+    """A valid submission: the list matches the summary, plans match the config."""
+    cfg = settings()
+    plans = cfg.targets.get(year, {}).get(code, {})
+    salt = zlib.crc32(code.encode()) % 997
+    orgs = (
+        [org("Tổ chức đảng", i, year, salt) for i in range(party)]
+        + [org("Công đoàn", 100 + i, year, salt) for i in range(unions)]
+        + [org("Đoàn thanh niên", 200 + i, year, salt) for i in range(youth)]
+    )
+    actual = {"TCD": party, "CD": unions, "DTN": youth, "DV": 7, "DVCD": 120, "DVTN": 30}
+    lines = tuple(
+        IndicatorLine(i.code, i.name, i.measure, plans.get(i.code), actual[i.code]) for i in cfg.indicators
+    )
+    unit = cfg.unit(code)
+    name = f"Đảng bộ {unit.full_name}" if unit else code
+    return FormData(name, code, year, lines, tuple(orgs), dt.date(year, 12, 10), "Nguyễn Văn A", "0225.3123456")
+
+
+def replace(form: FormData, **changes) -> FormData:
+    return dataclasses.replace(form, **changes)
+
+
+def form_bytes(form: FormData) -> bytes:
+    buffer = io.BytesIO()
+    write_form(form, buffer)
+    return buffer.getvalue()
+
+
+def form_workbook(form: FormData) -> openpyxl.Workbook:
+    """The form as an openpyxl workbook, to mess up the way clerks do."""
+    return openpyxl.load_workbook(io.BytesIO(form_bytes(form)))
+
+
+def save(book: openpyxl.Workbook, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def write(form: FormData, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_form(form, path)
+    return path
+
+
+def parse_file(path: Path, name: str | None = None) -> Submission:
+    raw = read_workbook(path, name or path.name)
+    assert not hasattr(raw, "reason"), getattr(raw, "reason", "")
+    return parse_workbook(raw)
+
+
+def copy_sample(target: Path) -> Path:
+    """A private copy of the shipped sample input folder."""
+    shutil.copytree(SAMPLE_INPUT, target)
+    return target
+
+
+def flatten(issues) -> set[tuple[str, str, str]]:
+    """Issues as (rule, sheet, cell), the shape validation tests assert on."""
+    return {(i.rule, i.sheet, i.cell) for i in issues}

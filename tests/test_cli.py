@@ -1,0 +1,75 @@
+"""CLI exit codes and messages: valid, invalid data, bad config, usage errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests import factories
+from tests.factories import CONFIG, ROOT, SAMPLE_INPUT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def paths(tmp_path: Path, input_dir: Path = SAMPLE_INPUT, config: Path = CONFIG) -> list[str]:
+    return ["--input", str(input_dir), "--config", str(config), "--output", str(tmp_path / "out")]
+
+
+def test_validate_on_the_sample_exits_zero(tmp_path):
+    result = CliRunner().invoke(main, ["validate", "--year", "2016", *paths(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "15 hợp lệ" in result.output
+
+
+def test_validate_with_an_error_exits_one_and_locates_it(tmp_path):
+    input_dir = factories.copy_sample(tmp_path / "input")
+    book = factories.form_workbook(factories.good_form("HB", party=2, unions=14, youth=3))
+    book["DanhSach"]["C4"] = "0100233480"  # wrong check digit
+    factories.save(book, input_dir / "2016" / "HB.xlsx")
+    result = run("validate", "--year", "2016", *paths(tmp_path, input_dir))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "2016/HB.xlsx" in result.stderr and "C4" in result.stderr and "Mã số thuế" in result.stderr
+
+
+def test_report_without_year_uses_the_latest_configured_year(tmp_path):
+    result = run("report", *paths(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "2016" / "bao-cao-2016.pdf").is_file()
+
+
+def test_bad_config_is_one_vietnamese_message_and_exit_two(tmp_path):
+    config = tmp_path / "config"
+    import shutil
+
+    shutil.copytree(CONFIG, config)
+    (config / "units.yaml").write_text("units: []\n", encoding="utf-8")
+    result = run("report", "--year", "2016", *paths(tmp_path, config=config))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "units.yaml" in result.stderr and "danh sách không được rỗng" in result.stderr
+
+
+def test_missing_input_folder(tmp_path):
+    result = run("validate", "--year", "2016", *paths(tmp_path, input_dir=tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert "Không tìm thấy thư mục biểu mẫu" in result.stderr
+
+
+def test_year_without_document_settings(tmp_path):
+    result = run("report", "--year", "2031", *paths(tmp_path))
+    assert result.returncode == 2
+    assert "years/2031.yaml" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["report", "--year", "hai nghìn"], ["nope"], ["report", "--bogus"]])
+def test_usage_errors_exit_two(args):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2

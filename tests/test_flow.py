@@ -1,0 +1,193 @@
+"""The whole path on the shipped sample: figures, documents, strictness, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline import flow
+from pipeline.errors import InvalidDataError
+from tests import factories
+from tests.factories import CONFIG, SAMPLE_INPUT
+
+SEED_SENTENCE = (
+    "Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; "
+    "170 tổ chức Công đoàn, đạt 220% kế hoạch; 33 tổ chức Đoàn, hội thanh niên, vượt 32%."
+)
+
+
+def options(output: Path, input_dir: Path = SAMPLE_INPUT, **kw) -> flow.Options:
+    return flow.Options(2016, input_dir, CONFIG, output, strict_warnings=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> flow.Outcome:
+    return flow.report(options(tmp_path_factory.mktemp("out")))
+
+
+@pytest.fixture(scope="module")
+def folder(sample_run) -> Path:
+    return sample_run.folder
+
+
+def pdf_text(path: Path, *pages: int) -> str:
+    args = ["pdftotext", "-layout"]
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    return subprocess.run(args + [str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_totals_are_the_seed_figures(folder):
+    data = json.loads((folder / "data" / "tong-hop.json").read_text(encoding="utf-8"))
+    totals = data["totals"]
+    assert data["year"] == 2016
+    assert {k: totals[k] for k in ("TCD", "CD", "DTN")} == {
+        "TCD": {"plan": 40, "actual": 26, "percent": 65, "previous_year": 24},
+        "CD": {"plan": 77, "actual": 170, "percent": 220, "previous_year": 148},
+        "DTN": {"plan": 25, "actual": 33, "percent": 132, "previous_year": 28},
+    }
+    assert data["blank_units"] == ["DS", "CH", "BLV"]
+    assert len(data["units"]) == 15 and {u["status"] for u in data["units"]} == {"valid"}
+    unit = next(u for u in data["units"] if u["code"] == "HB")
+    assert set(unit) >= {"code", "name", "status", "indicators"}
+    assert unit["indicators"]["TCD"] == {"plan": 3, "actual": 2, "percent": 66}
+
+
+def test_totals_equal_the_sum_of_units(folder):
+    data = json.loads((folder / "data" / "tong-hop.json").read_text(encoding="utf-8"))
+    for code, total in data["totals"].items():
+        assert total["actual"] == sum(u["indicators"][code]["actual"] for u in data["units"])
+
+
+def test_provenance_names_every_source_with_its_hash(folder):
+    data = json.loads((folder / "data" / "tong-hop.json").read_text(encoding="utf-8"))
+    sources = data["provenance"]["sources"]
+    assert len(sources) == 15
+    for source in sources:
+        digest = hashlib.sha256((SAMPLE_INPUT / source["file"]).read_bytes()).hexdigest()
+        assert source["sha256"] == digest
+
+
+def test_issue_report_has_the_spec_shape(folder):
+    data = json.loads((folder / "data" / "kiem-tra.json").read_text(encoding="utf-8"))
+    assert data == {"year": 2016, "issues": []}
+
+
+def test_sha256sums_lists_every_file(folder):
+    lines = (folder / "SHA256SUMS").read_text().splitlines()
+    listed = {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in lines}
+    files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert set(listed) == files
+    for name, digest in listed.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+
+
+def test_report_states_the_seed_sentence_and_comparisons(folder):
+    text = flat(pdf_text(folder / "bao-cao-2016.pdf"))
+    assert SEED_SENTENCE in text
+    assert "Số tổ chức Đảng thành lập mới tăng 2 tổ chức so với năm 2015" in text
+    assert "Còn 3 Đảng bộ “trắng”, không thành lập được tổ chức Đảng nào: quận Đồ Sơn, huyện Cát Hải và huyện Bạch Long Vĩ." in text
+    assert "thành lập 38 tổ chức Đảng; 62 tổ chức Công đoàn; 20 tổ chức Đoàn, hội thanh niên" in text
+    assert "16.281 đoàn viên công đoàn" in text  # thousands with a dot
+
+
+def test_report_page_one_is_an_official_party_document(folder):
+    page1 = pdf_text(folder / "bao-cao-2016.pdf", 1)
+    for expected in ("ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG", "ĐẢNG CỘNG SẢN VIỆT NAM", "Số 15-BC/BCĐ",
+                     "Hải Phòng, ngày 29 tháng 12 năm 2016", "BÁO CÁO", "*"):
+        assert expected in page1
+    assert flat(page1).index("ĐẢNG CỘNG SẢN VIỆT NAM") < flat(page1).index("BÁO CÁO")
+
+
+def test_page_numbers_start_on_page_two(folder):
+    pdf = folder / "bao-cao-2016.pdf"
+    assert pdf_text(pdf, 1).split()[0] != "1"
+    assert pdf_text(pdf, 2).split()[0] == "2"
+    assert pdf_text(pdf, 3).split()[0] == "3"
+
+
+def test_signature_and_recipients(folder):
+    text = flat(pdf_text(folder / "bao-cao-2016.pdf"))
+    assert re.search(r"Nơi nhận: TRƯỞNG BAN", text)
+    assert "- Lưu Văn phòng Thành ủy." in text
+    assert "Nguyễn Thị Nghĩa" in text
+
+
+def test_appendix_tables_carry_every_unit_and_repeat_headers(folder):
+    pdf = folder / "bao-cao-2016.pdf"
+    text = pdf_text(pdf)
+    assert "Phụ lục 1" in text and "Phụ lục 2" in text and "Phụ lục 3" in text
+    for name in ("Quận Hồng Bàng", "Huyện Bạch Long Vĩ", "Huyện Thủy Nguyên"):
+        assert name in text
+    assert re.search(r"Tổng cộng\s+40\s+26\s+65%\s+77\s+170\s+220%\s+25\s+33\s+132%", text)
+    pages = text.split("\f")
+    list_pages = [p for p in pages if "Tên doanh nghiệp" in p]
+    assert len(list_pages) >= 2, "the organisation list header should repeat on every page"
+
+
+def test_fonts_are_embedded_liberation_serif_only(folder):
+    out = subprocess.run(["pdffonts", str(folder / "bao-cao-2016.pdf")], check=True, capture_output=True, text=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows
+    for row in rows:
+        name, emb = row.split()[0], row.split()[-5]
+        assert "Liberation-Serif" in name.split("+")[-1], row
+        assert emb == "yes", row
+
+
+def test_same_inputs_give_the_same_bytes(folder, tmp_path):
+    again = flow.report(options(tmp_path)).folder
+    assert (again / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
+
+
+def broken_input(tmp_path: Path) -> Path:
+    input_dir = factories.copy_sample(tmp_path / "input")
+    book = factories.form_workbook(factories.good_form("HB", party=2, unions=14, youth=3))
+    book["TongHop"]["F4"] = -1
+    factories.save(book, input_dir / "2016" / "HB.xlsx")
+    return input_dir
+
+
+def test_strict_run_with_errors_renders_nothing_and_keeps_old_outputs(tmp_path, folder):
+    output = tmp_path / "out"
+    flow.report(options(output))
+    before = (output / "2016" / "SHA256SUMS").read_bytes()
+    with pytest.raises(InvalidDataError) as caught:
+        flow.report(options(output, broken_input(tmp_path)))
+    assert "ALLOW_INVALID=1" in str(caught.value)
+    assert (output / "2016" / "SHA256SUMS").read_bytes() == before
+    assert [p.name for p in output.iterdir()] == ["2016"], "no staging folder may be left behind"
+
+
+def test_allow_invalid_leaves_the_unit_out_and_says_so(tmp_path):
+    outcome = flow.report(options(tmp_path / "out", broken_input(tmp_path), allow_invalid=True))
+    data = json.loads((outcome.folder / "data" / "tong-hop.json").read_text(encoding="utf-8"))
+    hb = next(u for u in data["units"] if u["code"] == "HB")
+    assert hb["status"] == "invalid"
+    assert data["totals"]["TCD"]["actual"] == 26 - 2
+    assert data["totals"]["TCD"]["plan"] == 40 - 3
+    issues = json.loads((outcome.folder / "data" / "kiem-tra.json").read_text(encoding="utf-8"))["issues"]
+    assert any(i["cell"] == "F4" and i["rule"] == "bad-number" and i["unit"] == "HB" for i in issues)
+    text = flat(pdf_text(outcome.folder / "bao-cao-2016.pdf"))
+    assert "số liệu chưa hợp lệ, chưa tính vào tổng: quận Hồng Bàng" in text
+    assert "Số liệu tổng hợp từ biểu mẫu của 14/15 đơn vị" in text
+
+
+def test_previous_year_from_complete_valid_workbooks(tmp_path):
+    input_dir = factories.copy_sample(tmp_path / "input")
+    cfg = factories.settings()
+    for unit in cfg.units:
+        factories.write(factories.good_form(unit.code, year=2015, party=1, unions=0, youth=0), input_dir / "2015" / f"{unit.code}.xlsx")
+    outcome = flow.report(options(tmp_path / "out", input_dir))
+    data = json.loads((outcome.folder / "data" / "tong-hop.json").read_text(encoding="utf-8"))
+    assert data["totals"]["TCD"]["previous_year"] == 15
+    assert data["provenance"]["previous_year_source"] == "biểu mẫu năm 2015"

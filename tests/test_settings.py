@@ -1,0 +1,115 @@
+"""Config loading: the sample loads; every kind of mistake names the file and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.settings import load_settings
+from tests.factories import CONFIG
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(CONFIG, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def error_for(config: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    return str(caught.value)
+
+
+def test_sample_config_loads_with_the_seed_targets():
+    settings = load_settings(CONFIG)
+    assert [u.code for u in settings.units] == "HB NQ LC HA KA DS DK TN AD AL KT TL VB CH BLV".split()
+    assert [i.code for i in settings.planned_indicators()] == ["TCD", "CD", "DTN"]
+    for year, expected in ((2016, (40, 77, 25)), (2017, (38, 62, 20))):
+        sums = tuple(sum(t[c] for t in settings.targets[year].values()) for c in ("TCD", "CD", "DTN"))
+        assert sums == expected
+    assert sum(h["TCD"] for h in settings.history[2015].values()) == 24
+
+
+def test_unknown_key_is_named_with_a_hint(config):
+    edit(config / "settings.yaml", "  place: Hải Phòng", "  placе: Hải Phòng\n  plase: x")
+    message = error_for(config)
+    assert "settings.yaml" in message
+    assert "organisation.plase" in message
+    assert "có phải «place»" in message
+
+
+def test_missing_key_is_named(config):
+    edit(config / "years" / "2016.yaml", "  name: Nguyễn Thị Nghĩa\n", "")
+    message = error_for(config)
+    assert "2016.yaml" in message and "signer.name" in message and "thiếu giá trị bắt buộc" in message
+
+
+def test_bad_value_types_are_explained_in_vietnamese(config):
+    edit(config / "targets.yaml", "HB: {TCD: 3,", "HB: {TCD: ba,")
+    message = error_for(config)
+    assert "targets.yaml" in message and "years.2016.HB.TCD" in message and "số nguyên" in message
+
+
+def test_negative_target_is_refused(config):
+    edit(config / "targets.yaml", "HB: {TCD: 3,", "HB: {TCD: -3,")
+    assert "số âm" in error_for(config)
+
+
+def test_rounding_mode_must_be_known(config):
+    edit(config / "settings.yaml", "percent_rounding: down", "percent_rounding: sideways")
+    message = error_for(config)
+    assert "numbers.percent_rounding" in message and "half-up" in message
+
+
+def test_unit_code_format_is_checked(config):
+    edit(config / "units.yaml", "{code: HB,", "{code: ../HB,")
+    message = error_for(config)
+    assert "units.yaml" in message and "units.0.code" in message
+
+
+def test_duplicate_unit_codes_are_refused(config):
+    edit(config / "units.yaml", "{code: NQ,", "{code: HB,")
+    assert "«HB» bị lặp" in error_for(config)
+
+
+def test_targets_must_name_known_units_and_planned_indicators(config):
+    edit(config / "targets.yaml", "HB: {TCD: 3, CD: 6, DTN: 2}", "HX: {TCD: 3, CD: 6, DV: 2}")
+    message = error_for(config)
+    assert "years.2016.HX" in message and "units.yaml" in message
+    assert "years.2016.HX.DV" in message
+
+
+def test_unit_level_must_be_configured(config):
+    edit(config / "units.yaml", "level: quận, party_body: Quận ủy Hồng Bàng", "level: phường, party_body: x")
+    assert "«phường» không có trong unit_levels" in error_for(config)
+
+
+def test_yaml_syntax_error_gives_line(config):
+    (config / "units.yaml").write_text("units: [\n  - {code: HB\n", encoding="utf-8")
+    message = error_for(config)
+    assert "units.yaml" in message and "dòng" in message
+
+
+def test_missing_file_and_folder(config, tmp_path):
+    (config / "history.yaml").unlink()
+    assert "history.yaml" in error_for(config)
+    assert "Không tìm thấy thư mục cấu hình" in error_for(tmp_path / "nowhere")
+
+
+def test_text_is_nfc_normalised(config):
+    import unicodedata
+
+    edit(config / "units.yaml", "name: Hồng Bàng", "name: " + unicodedata.normalize("NFD", "Hồng Bàng"))
+    settings = load_settings(config)
+    assert settings.unit("HB").name == "Hồng Bàng"
