@@ -17,7 +17,11 @@ def settings():
 @pytest.fixture(autouse=True)
 def weasyprint_warnings_fail(caplog):
     """Any WeasyPrint warning in any test is a failure: it means a missing glyph or a fallback."""
-    caplog.set_level(logging.WARNING, logger="weasyprint")
+    caplog.set_level(logging.WARNING)
     yield
-    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("weasyprint", "pipeline.render")) and r.levelno >= logging.WARNING
+    ]
     assert not warnings, f"WeasyPrint warned: {warnings}"

@@ -57,13 +57,16 @@ class _Collector(logging.Handler):
 
 @contextmanager
 def _captured_warnings() -> Iterator[_Collector]:
+    """Route WeasyPrint's warnings through us (named by document) instead of the root log."""
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    propagate, logger.propagate = logger.propagate, False
     try:
         yield collector
     finally:
         logger.removeHandler(collector)
+        logger.propagate = propagate
 
 
 class PdfRenderer:

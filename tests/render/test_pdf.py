@@ -79,3 +79,19 @@ def test_workbook_text_is_escaped(tmp_path):
 
     html = render_html(environment(tmp_path), "t.html.j2", Ctx())
     assert "<script>" not in html and "&lt;script&gt;" in html and "{{ 7*7 }}" in html
+
+
+def test_other_weasyprint_warnings_are_logged_under_the_document_name(caplog):
+    lenient = PdfRenderer(TEMPLATES, "Liberation Serif", strict_warnings=False)
+    pdf = lenient.render(PAGE.format(head="<style>p { colr: red }</style>", body="x"), "ten-van-ban.pdf")
+    assert pdf.startswith(b"%PDF-")
+    routed = [r for r in caplog.records if r.name == "pipeline.render"]
+    assert routed and "ten-van-ban.pdf" in routed[0].getMessage() and "colr" in routed[0].getMessage()
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")], "must not also reach the root log raw"
+    caplog.clear()
+
+
+def test_strict_mode_fails_on_any_warning(renderer, caplog):
+    with pytest.raises(RenderError, match="colr"):
+        renderer.render(PAGE.format(head="<style>p { colr: red }</style>", body="x"), "t.pdf")
+    caplog.clear()
