@@ -18,7 +18,7 @@ from rich.table import Table
 
 from pipeline import flow
 from pipeline.core.validate import Validation
-from pipeline.errors import PipelineError
+from pipeline.errors import InvalidDataError, PipelineError
 
 console = Console(stderr=True, highlight=False)
 STATUS_LABELS = {"valid": "hợp lệ", "invalid": "chưa hợp lệ", "missing": "chưa nộp"}
@@ -83,6 +83,8 @@ def _run(step, verbose: bool):
     try:
         return step()
     except PipelineError as exc:
+        if isinstance(exc, InvalidDataError) and exc.validation is not None:
+            _print_validation(exc.validation)
         console.print(f"[red bold]Lỗi:[/] {exc}")
         sys.exit(exc.exit_code)
 

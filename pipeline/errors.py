@@ -33,6 +33,13 @@ class PublishError(PipelineError):
 
 
 class InvalidDataError(PipelineError):
-    """Strict mode: some workbooks have errors, so no report is rendered."""
+    """Strict mode: some workbooks have errors, so no report is rendered.
+
+    Carries the validation outcome so the CLI can show every issue first.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, validation: object = None) -> None:
+        super().__init__(message)
+        self.validation = validation

@@ -114,7 +114,8 @@ def report(options: Options) -> Outcome:
         raise InvalidDataError(
             f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa lập báo cáo. "
             "Sửa các lỗi trên rồi chạy lại, hoặc dùng ALLOW_INVALID=1 để lập báo cáo "
-            "không tính các đơn vị có số liệu chưa hợp lệ."
+            "không tính các đơn vị có số liệu chưa hợp lệ.",
+            validation,
         )
     previous, source = previous_figures(year, inputs, settings)
     totals = aggregate(validation, previous, source, settings)

@@ -28,15 +28,17 @@ def test_validate_on_the_sample_exits_zero(tmp_path):
     assert "15 hợp lệ" in result.output
 
 
-def test_validate_with_an_error_exits_one_and_locates_it(tmp_path):
+@pytest.mark.parametrize("command", ["validate", "report"])
+def test_an_error_exits_one_and_is_located(tmp_path, command):
     input_dir = factories.copy_sample(tmp_path / "input")
     book = factories.form_workbook(factories.good_form("HB", party=2, unions=14, youth=3))
     book["DanhSach"]["C4"] = "0100233480"  # wrong check digit
     factories.save(book, input_dir / "2016" / "HB.xlsx")
-    result = run("validate", "--year", "2016", *paths(tmp_path, input_dir))
+    result = run(command, "--year", "2016", *paths(tmp_path, input_dir))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "2016/HB.xlsx" in result.stderr and "C4" in result.stderr and "Mã số thuế" in result.stderr
+    assert not (tmp_path / "out" / "2016").exists()
 
 
 def test_report_without_year_uses_the_latest_configured_year(tmp_path):
