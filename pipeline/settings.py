@@ -44,13 +44,30 @@ class Organisation(Strict):
     agency: str
 
 
+NATIONAL_HEADERS = {
+    "party": ("ĐẢNG CỘNG SẢN VIỆT NAM", ""),
+    "state": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"),
+}
+
+
 class Style(Strict):
+    """Party (Hướng dẫn 36-HD/VPTW) or State (Nghị định 30/2020/NĐ-CP) format."""
+
     kind: Literal["party", "state"] = "party"
     guideline: str
-    national_header: str
+    national_header: str = ""
     motto: str = ""
     report_type_code: str = "BC"
     font_family: str = "Liberation Serif"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _national_header_for_kind(cls, data: Any) -> Any:
+        """Switching `kind` alone switches the top-right header too."""
+        if isinstance(data, dict) and not data.get("national_header"):
+            header, motto = NATIONAL_HEADERS.get(data.get("kind", "party"), ("", ""))
+            data = {**data, "national_header": header, "motto": data.get("motto") or motto}
+        return data
 
 
 class Numbers(Strict):

@@ -191,3 +191,16 @@ def test_previous_year_from_complete_valid_workbooks(tmp_path):
     data = json.loads((outcome.folder / "data" / "tong-hop.json").read_text(encoding="utf-8"))
     assert data["totals"]["TCD"]["previous_year"] == 15
     assert data["provenance"]["previous_year_source"] == "biểu mẫu năm 2015"
+
+
+def test_state_style_switches_the_header(tmp_path):
+    import shutil
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    path = config / "settings.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  kind: party", "  kind: state"), encoding="utf-8")
+    outcome = flow.report(flow.Options(2016, SAMPLE_INPUT, config, tmp_path / "out", strict_warnings=True))
+    page1 = flat(pdf_text(outcome.folder / "bao-cao-2016.pdf", 1))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page1 and "Độc lập - Tự do - Hạnh phúc" in page1
+    assert "Số: 15/BC-BCĐ" in page1 and "ĐẢNG CỘNG SẢN VIỆT NAM" not in page1
