@@ -37,6 +37,7 @@ class Organisation(Strict):
     superior_body: str
     issuing_body: str
     issuing_body_short: str
+    issuer_in_text: str
     place: str
     scope: str
     resolution: str

@@ -140,7 +140,7 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
         header=header(settings, docs, settings.general.style.report_type_code, "BÁO CÁO", summary),
         attachment_line=f"Kèm theo Báo cáo {_number(settings, docs)}, ngày {vi.short_date(docs.date)}",
         intro=(
-            f"Thực hiện {org.resolution_full}, Ban Chỉ đạo báo cáo kết quả thực hiện năm {year} "
+            f"Thực hiện {org.resolution_full}, {org.issuer_in_text} báo cáo kết quả thực hiện năm {year} "
             f"và phương hướng, nhiệm vụ năm {next_year} như sau:"
         ),
         results_sentence=results_sentence(totals, planned, settings),
@@ -183,7 +183,7 @@ def results_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: S
 
 
 def change_sentence(totals: Totals, planned: tuple[Indicator, ...]) -> str:
-    """"So với năm 2015, số tổ chức Đảng thành lập mới tăng 2 tổ chức; …"."""
+    """"Số tổ chức Đảng thành lập mới tăng 2 tổ chức so với năm 2015; …"."""
     previous_year = totals.year - 1
     parts = []
     for ind in planned:
