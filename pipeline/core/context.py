@@ -61,7 +61,8 @@ class OrgRow:
     tax_code: str
     legal_form: str
     org_type: str
-    decision: str
+    decision_no: str
+    decision_date: str
     members: str
 
 
@@ -288,9 +289,9 @@ def org_groups(totals: Totals, organisations: dict[str, tuple[Organisation, ...]
         rows = []
         for org in organisations.get(u.unit.code, ()):
             number += 1
-            decision = org.decision_no + (f" ngày {vi.short_date(org.decision_date)}" if org.decision_date else "")
-            rows.append(OrgRow(str(number), org.enterprise, org.tax_code, org.legal_form, org.org_type, decision,
-                               vi.number(org.members)))
+            day = vi.short_date(org.decision_date) if org.decision_date else ""
+            rows.append(OrgRow(str(number), org.enterprise, org.tax_code, org.legal_form, org.org_type,
+                               org.decision_no, day, vi.number(org.members)))
         if rows:
             groups.append(OrgGroup(vi.sentence_case(u.unit.full_name), tuple(rows)))
     return tuple(groups)
