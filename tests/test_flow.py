@@ -175,6 +175,7 @@ def test_allow_invalid_leaves_the_unit_out_and_says_so(tmp_path):
     assert hb["status"] == "invalid"
     assert data["totals"]["TCD"]["actual"] == 26 - 2
     assert data["totals"]["TCD"]["plan"] == 40 - 3
+    assert data["totals"]["TCD"]["previous_year"] == 24 - 2, "last year's figures of the same units only"
     issues = json.loads((outcome.folder / "data" / "kiem-tra.json").read_text(encoding="utf-8"))["issues"]
     assert any(i["cell"] == "F4" and i["rule"] == "bad-number" and i["unit"] == "HB" for i in issues)
     text = flat(pdf_text(outcome.folder / "bao-cao-2016.pdf"))

@@ -82,18 +82,19 @@ def aggregate(validation: Validation, previous: Figures, previous_source: str, s
     ranks = _ranks(rows, settings.planned_indicators())
     units = tuple(UnitResult(u, s, f, r, ranks[u.code]) for u, s, f, r in rows)
     counted = [u for u in units if u.status == "valid"]
-    totals = {ind.code: _total(ind, counted, previous, settings) for ind in settings.indicators}
+    totals = {ind.code: _total(ind, counted, settings) for ind in settings.indicators}
     blank = settings.general.blank_indicator
     blank_units = tuple(u.unit for u in counted if u.results[blank].actual == 0)
     sources = tuple(sorted((s.file, s.sha256) for s in validation.submissions.values()))
     return Totals(year, units, totals, blank_units, previous_source, sources)
 
 
-def _total(ind: Indicator, counted: list[UnitResult], previous: Figures, settings: Settings) -> Result:
+def _total(ind: Indicator, counted: list[UnitResult], settings: Settings) -> Result:
     numbers = settings.general.numbers
     actual = sum(u.results[ind.code].actual or 0 for u in counted)
     plan = sum(u.results[ind.code].plan or 0 for u in counted) if ind.has_plan else None
-    prev_values = [previous[u][ind.code] for u in previous if ind.code in previous[u]]
+    # Compare like with like: last year's figures of the same units that are counted now.
+    prev_values = [u.results[ind.code].previous for u in counted if u.results[ind.code].previous is not None]
     prev = sum(prev_values) if prev_values else None
     pct = percent_of(actual, plan, numbers.percent_rounding, numbers.percent_decimals)
     return Result(plan, actual, pct, prev)

@@ -21,10 +21,17 @@ Checks = Iterator[Issue]
 
 
 def known_unit(sub: Submission, settings: Settings) -> Checks:
-    if sub.unit_code and settings.unit(sub.unit_code) is None:
-        sheet, cell = sub.cells.get("unit_code", (layout.INFO_SHEET, ""))
+    """The unit code is configured, and the unit exists in the year reported."""
+    if not sub.unit_code:
+        return
+    sheet, cell = sub.cells.get("unit_code", (layout.INFO_SHEET, ""))
+    unit = settings.unit(sub.unit_code)
+    if unit is None:
         known = ", ".join(u.code for u in settings.units)
         yield error(sub.file, "unknown-unit", f"Mã đơn vị «{sub.unit_code}» không có trong danh sách ({known})",
+                    unit=sub.unit_code, sheet=sheet, cell=cell)
+    elif sub.year and not unit.active_in(sub.year):
+        yield error(sub.file, "inactive-unit", f"Đơn vị {unit.full_name} không còn (hoặc chưa) là đơn vị báo cáo trong năm {sub.year}",
                     unit=sub.unit_code, sheet=sheet, cell=cell)
 
 

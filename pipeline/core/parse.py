@@ -20,6 +20,7 @@ from pipeline.core.raw import RawSheet, RawWorkbook, Value, cell_ref
 from pipeline.issues import Issue, error
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_DIGITS = 15  # beyond any count a unit could report; also below int()'s digit limit
 _DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _INT_TEXT = re.compile(r"^[+]?\d{1,3}(\.\d{3})+$|^[+]?\d+$")
 
@@ -283,6 +284,8 @@ def to_int(raw: Value) -> tuple[int | None, str | None]:
         return None, f"phải là số nguyên, không phải «{_text(raw)}»"
     if isinstance(raw, str):
         text = raw.replace("\u00a0", " ").replace(" ", "")
+        if len(text) > MAX_DIGITS:
+            return None, f"quá lớn («{_text(raw)[:20]}…»)"
         if not _INT_TEXT.match(text):
             return None, f"phải là số nguyên không âm, không phải «{_text(raw)}»"
         raw = int(text.replace(".", "").lstrip("+"))

@@ -11,10 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
+from stdnum.vn import mst
+
 from pipeline.core import layout
 from pipeline.core.checks import PER_FILE
 from pipeline.core.parse import Submission
 from pipeline.core.raw import Refusal
+from pipeline.core.vi import label_key
 from pipeline.issues import Issue, ValidationReport, error, warning
 from pipeline.settings import Settings
 
@@ -85,7 +88,7 @@ def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Iss
         for sub in subs[:1]:
             for org in sub.organisations:
                 if org.tax_code:
-                    claims[(org.tax_code, org.org_type.casefold())].append((code, sub, org))
+                    claims[(mst.compact(org.tax_code), label_key(org.org_type))].append((code, sub, org))
     for (tax, _), found in claims.items():
         units = sorted({c for c, _, _ in found})
         if len(units) < 2:
