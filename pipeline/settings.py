@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.core.rules import OPERATORS, Expression, parse_expression
 from pipeline.core.vi import nfc
 from pipeline.errors import ConfigError
 
@@ -38,6 +39,7 @@ class Organisation(Strict):
     issuing_body: str
     issuing_body_short: str
     issuer_in_text: str
+    unit_title: str
     place: str
     scope: str
     resolution: str
@@ -77,10 +79,39 @@ class Numbers(Strict):
     surplus_phrase_below: int = Field(default=200, ge=100)
 
 
+class Reporting(Strict):
+    """The reporting period: decisions dated outside it are errors.
+
+    Party bodies set their own; the state regime's default runs from 15/12 of
+    the previous year to 14/12 (period_start: "15/12", start_in_previous_year).
+    """
+
+    period_start: str = Field(default="01/01", pattern=r"^\d{2}/\d{2}$")
+    start_in_previous_year: bool = False
+    period_end: str = Field(default="31/12", pattern=r"^\d{2}/\d{2}$")
+
+    def period(self, year: int) -> tuple[dt.date, dt.date]:
+        start_day, start_month = (int(x) for x in self.period_start.split("/"))
+        end_day, end_month = (int(x) for x in self.period_end.split("/"))
+        start_year = year - 1 if self.start_in_previous_year else year
+        return dt.date(start_year, start_month, start_day), dt.date(year, end_month, end_day)
+
+    @model_validator(mode="after")
+    def _real_dates(self) -> Reporting:
+        try:
+            start, end = self.period(2000)
+        except ValueError:
+            raise ValueError("period_start/period_end phải là ngày/tháng có thật, dạng DD/MM") from None
+        if start > end:
+            raise ValueError("kỳ báo cáo bắt đầu sau khi kết thúc")
+        return self
+
+
 class GeneralSettings(Strict):
     organisation: Organisation
     style: Style
     numbers: Numbers = Numbers()
+    reporting: Reporting = Reporting()
     unit_levels: tuple[str, ...]
     org_types: tuple[str, ...]
     enterprise_forms: tuple[str, ...]
@@ -98,6 +129,10 @@ class Unit(Strict):
     parent: str | None = None
     valid_from: int | None = None
     valid_until: int | None = None
+
+    def title(self, unit_title: str) -> str:
+        """"Đảng bộ quận Hồng Bàng": the unit as an organisation."""
+        return f"{unit_title} {self.full_name}"
 
     @property
     def full_name(self) -> str:
@@ -132,6 +167,41 @@ class IndicatorsFile(Strict):
     @model_validator(mode="after")
     def _unique_codes(self) -> IndicatorsFile:
         _reject_duplicates([i.code for i in self.indicators], "indicators", "mã chỉ tiêu")
+        return self
+
+
+# --- rules.yaml ----------------------------------------------------------------
+
+
+class Rule(Strict):
+    """left operator right over one submission's figures (DHIS2-style)."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    left: str
+    operator: Literal["==", "!=", "<", "<=", ">", ">="]
+    right: str
+    severity: Literal["error", "warning"] = "error"
+    message: str
+
+    @field_validator("left", "right")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        parse_expression(text)
+        return text
+
+    def expressions(self) -> tuple[Expression, Expression]:
+        return parse_expression(self.left), parse_expression(self.right)
+
+    def holds(self, left: int, right: int) -> bool:
+        return OPERATORS[self.operator](left, right)
+
+
+class RulesFile(Strict):
+    rules: tuple[Rule, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> RulesFile:
+        _reject_duplicates([r.id for r in self.rules], "rules", "mã quy tắc")
         return self
 
 
@@ -171,6 +241,7 @@ class Assessment(Strict):
 class YearDocuments(Strict):
     number: str = ""
     date: dt.date
+    deadline: dt.date | None = None
     signer: Signer
     recipients: tuple[str, ...] = Field(min_length=1)
     assessment: Assessment = Assessment()
@@ -187,6 +258,7 @@ class Settings(Strict):
     indicators: tuple[Indicator, ...]
     targets: dict[int, dict[str, dict[str, int]]]
     history: dict[int, dict[str, dict[str, int]]]
+    rules: tuple[Rule, ...] = ()
     documents: dict[int, YearDocuments]
 
     def units_in(self, year: int) -> tuple[Unit, ...]:
@@ -217,6 +289,7 @@ FILES = {
     "indicators.yaml": IndicatorsFile,
     "targets.yaml": FiguresFile,
     "history.yaml": FiguresFile,
+    "rules.yaml": RulesFile,
 }
 
 
@@ -235,6 +308,7 @@ def load_settings(config_dir: Path) -> Settings:
         indicators=parsed["indicators.yaml"].indicators,
         targets=parsed["targets.yaml"].years,
         history=parsed["history.yaml"].years,
+        rules=parsed["rules.yaml"].rules,
         documents=documents,
     )
     _check_references(settings, config_dir)
@@ -390,6 +464,10 @@ def _check_references(settings: Settings, config_dir: Path) -> None:
                     f"indicators.yaml, chỉ tiêu «{ind.code}», khóa «org_types»: «{org_type}» "
                     "không có trong org_types của settings.yaml"
                 )
+    for rule in settings.rules:
+        for side in rule.expressions():
+            for code in sorted(side.references() - indicators):
+                problems.append(f"rules.yaml, quy tắc «{rule.id}»: mã chỉ tiêu «{code}» không có trong indicators.yaml")
     if general.blank_indicator not in planned:
         problems.append(
             f"settings.yaml, khóa «blank_indicator»: «{general.blank_indicator}» "

@@ -72,7 +72,7 @@ def good_form(code: str = "HB", year: int = 2016, party: int = 2, unions: int = 
         IndicatorLine(i.code, i.name, i.measure, plans.get(i.code), actual[i.code]) for i in cfg.indicators
     )
     unit = cfg.unit(code)
-    name = f"Đảng bộ {unit.full_name}" if unit else code
+    name = unit.title(cfg.general.organisation.unit_title) if unit else code
     return FormData(name, code, year, lines, tuple(orgs), dt.date(year, 12, 10), "Nguyễn Văn A", "0225.3123456")
 
 

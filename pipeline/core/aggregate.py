@@ -34,6 +34,7 @@ class UnitResult:
     file: str
     results: dict[str, Result]
     ranks: dict[str, int]
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def aggregate(validation: Validation, previous: Figures, previous_source: str, s
         results = {ind.code: result(unit.code, ind, status == "valid") for ind in settings.indicators}
         rows.append((unit, status, sub.file if sub else "", results))
     ranks = _ranks(rows, settings.planned_indicators())
-    units = tuple(UnitResult(u, s, f, r, ranks[u.code]) for u, s, f, r in rows)
+    units = tuple(UnitResult(u, s, f, r, ranks[u.code], u.code in validation.late) for u, s, f, r in rows)
     counted = [u for u in units if u.status == "valid"]
     totals = {ind.code: _total(ind, counted, settings) for ind in settings.indicators}
     blank = settings.general.blank_indicator

@@ -103,10 +103,53 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
         if org.legal_form and label_key(org.legal_form) not in forms:
             yield warning(sub.file, "unknown-legal-form", f"Loại hình doanh nghiệp «{org.legal_form}» không có trong danh mục",
                           **at("legal_form"))
-        if sub.year and org.decision_date and org.decision_date.year != sub.year:
-            yield error(sub.file, "date-outside-year",
-                        f"Ngày quyết định {short_date(org.decision_date)} không thuộc năm báo cáo {sub.year}",
+        if sub.year and org.decision_date and not _in_period(org.decision_date, sub.year, settings):
+            start, end = settings.general.reporting.period(sub.year)
+            yield error(sub.file, "date-outside-period",
+                        f"Ngày quyết định {short_date(org.decision_date)} nằm ngoài kỳ báo cáo năm {sub.year} "
+                        f"({short_date(start)} - {short_date(end)})",
                         **at("decision_date"))
+
+
+def _in_period(day, year: int, settings: Settings) -> bool:
+    start, end = settings.general.reporting.period(year)
+    return start <= day <= end
+
+
+def configured_rules(sub: Submission, settings: Settings) -> Checks:
+    """The DHIS2-style rules of config/rules.yaml, over this submission's figures."""
+    def lookup(code: str, field: str) -> int | None:
+        fig = sub.figure(code)
+        if fig is None:
+            return None
+        return fig.plan if field == "plan" else fig.actual
+
+    for rule in settings.rules:
+        left_expr, right_expr = rule.expressions()
+        left, right = left_expr.evaluate(lookup), right_expr.evaluate(lookup)
+        if left is None or right is None or rule.holds(left, right):
+            continue
+        first = sorted(left_expr.references() or right_expr.references())
+        fig = sub.figure(first[0]) if first else None
+        cell = fig.cells["actual"] if fig else ""
+        message = rule.message.format(left=left, right=right)
+        make = error if rule.severity == "error" else warning
+        yield make(sub.file, rule.id, message, unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=cell)
+
+
+def is_late(sub: Submission, settings: Settings) -> bool:
+    """Prepared (Ngày lập biểu) after the year's configured deadline."""
+    docs = settings.documents.get(sub.year or 0)
+    return bool(docs and docs.deadline and sub.prepared_on and sub.prepared_on > docs.deadline)
+
+
+def on_time(sub: Submission, settings: Settings) -> Checks:
+    if is_late(sub, settings):
+        deadline = settings.documents[sub.year].deadline
+        sheet, cell = sub.cells.get("prepared_on", (layout.INFO_SHEET, ""))
+        yield warning(sub.file, "late-submission",
+                      f"Nộp muộn: ngày lập biểu {short_date(sub.prepared_on)}, hạn nộp {short_date(deadline)}",
+                      unit=sub.unit_code, sheet=sheet, cell=cell)
 
 
 def _flagged(sub: Submission, sheet: str, cell: str) -> bool:
@@ -119,4 +162,4 @@ def _org_type_index(settings: Settings) -> dict[str, str]:
     return {label_key(t): ind.code for ind in settings.indicators for t in ind.org_types}
 
 
-PER_FILE = (known_unit, indicator_rows, plan_matches, list_matches_summary, list_rows)
+PER_FILE = (known_unit, indicator_rows, plan_matches, list_matches_summary, list_rows, configured_rules, on_time)

@@ -214,7 +214,8 @@ def blank_sentence(totals: Totals, settings: Settings) -> str:
         return f"Tất cả các đơn vị đều thành lập được {ind.phrase} mới."
     names = vi.join_names([u.full_name for u in totals.blank_units])
     count = len(totals.blank_units)
-    return f"Còn {count} Đảng bộ “trắng”, không thành lập được {ind.phrase} nào: {names}."
+    title = settings.general.organisation.unit_title
+    return f"Còn {count} {title} “trắng”, không thành lập được {ind.phrase} nào: {names}."
 
 
 def completeness_sentence(totals: Totals) -> str:
@@ -230,6 +231,9 @@ def completeness_sentence(totals: Totals) -> str:
             f"; số liệu chưa hợp lệ, chưa tính vào tổng: "
             f"{vi.join_names([u.unit.full_name for u in invalid])}"
         )
+    late = [u for u in totals.units if u.late]
+    if late:
+        text += f"; nộp muộn: {vi.join_names([u.unit.full_name for u in late])}"
     return text + "."
 
 
@@ -246,11 +250,16 @@ def targets_sentence(next_year: int, planned: tuple[Indicator, ...], settings: S
 
 def _unit_rows(totals: Totals, cells_of, total_cells) -> tuple[UnitRow, ...]:
     rows = [
-        UnitRow(str(n), vi.sentence_case(u.unit.full_name), cells_of(u), STATUS_NOTES[u.status])
+        UnitRow(str(n), vi.sentence_case(u.unit.full_name), cells_of(u), _note(u))
         for n, u in enumerate(totals.units, start=1)
     ]
     rows.append(UnitRow("", "Tổng cộng", total_cells, "", total=True))
     return tuple(rows)
+
+
+def _note(u: UnitResult) -> str:
+    notes = [STATUS_NOTES[u.status]] + (["nộp muộn"] if u.late else [])
+    return "; ".join(n for n in notes if n)
 
 
 def result_rows(totals: Totals, planned: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:

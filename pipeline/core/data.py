@@ -30,6 +30,7 @@ def tong_hop(totals: Totals) -> dict[str, object]:
             "code": u.unit.code,
             "name": u.unit.full_name,
             "status": u.status,
+            "late": u.late,
             "file": u.file,
             "indicators": {code: _figures(r) for code, r in u.results.items()},
             "rank": u.ranks,
@@ -46,7 +47,9 @@ def tong_hop(totals: Totals) -> dict[str, object]:
         "totals": sums,
         "blank_units": [u.code for u in totals.blank_units],
         "completeness": {
-            status: [u.unit.code for u in totals.by_status(status)] for status in ("valid", "invalid", "missing")
+            "submitted": [u.unit.code for u in totals.units if u.status != "missing"],
+            **{status: [u.unit.code for u in totals.by_status(status)] for status in ("valid", "invalid", "missing")},
+            "late": [u.unit.code for u in totals.units if u.late],
         },
         "provenance": {
             "generator": f"bao-cao-nq28 {__version__}",

@@ -2,7 +2,7 @@
 
 Every problem is found in one pass. The outcome is a `Validation`: which
 submission stands for each unit, each unit's status (valid, invalid,
-missing), and the report of every issue, sorted.
+missing), which units were late, and the report of every issue, sorted.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Iterable, Literal
 from stdnum.vn import mst
 
 from pipeline.core import layout
-from pipeline.core.checks import PER_FILE
+from pipeline.core.checks import PER_FILE, is_late
 from pipeline.core.parse import Submission
 from pipeline.core.raw import Refusal
 from pipeline.core.vi import label_key
@@ -30,6 +30,7 @@ class Validation:
     submissions: dict[str, Submission]
     status: dict[str, Status]
     report: ValidationReport
+    late: frozenset[str] = frozenset()
 
     def counted(self) -> list[str]:
         """Unit codes whose figures enter the totals."""
@@ -46,7 +47,8 @@ def validate_year(
         issues.extend(sub.issues)
         for check in PER_FILE:
             issues.extend(check(sub, settings))
-    by_unit = _group_by_unit(subs)
+    by_unit, copies = _group_by_unit(subs)
+    issues.extend(copies)
     issues.extend(_duplicate_units(by_unit))
     issues.extend(_duplicate_enterprises(by_unit))
     bad_files = {i.file for i in issues if i.is_error}
@@ -61,15 +63,24 @@ def validate_year(
         chosen[unit.code] = files[0]
         clean = len(files) == 1 and files[0].file not in bad_files
         status[unit.code] = "valid" if clean else "invalid"
-    return Validation(year, chosen, status, ValidationReport.of(year, issues))
+    late = frozenset(code for code, sub in chosen.items() if is_late(sub, settings))
+    return Validation(year, chosen, status, ValidationReport.of(year, issues), late)
 
 
-def _group_by_unit(subs: list[Submission]) -> dict[str, list[Submission]]:
+def _group_by_unit(subs: list[Submission]) -> tuple[dict[str, list[Submission]], list[Issue]]:
+    """Submissions per unit code; byte-identical copies of one file count once."""
     grouped: dict[str, list[Submission]] = defaultdict(list)
+    copies: list[Issue] = []
     for sub in subs:
-        if sub.unit_code:
+        if not sub.unit_code:
+            continue
+        same = next((s for s in grouped[sub.unit_code] if s.sha256 == sub.sha256), None)
+        if same is None:
             grouped[sub.unit_code].append(sub)
-    return grouped
+        else:
+            copies.append(warning(sub.file, "duplicate-copy", f"Tệp giống hệt tệp {same.file}; chỉ tính một lần",
+                                  unit=sub.unit_code))
+    return grouped, copies
 
 
 def _duplicate_units(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:

@@ -230,7 +230,7 @@ def test_decision_date_outside_the_year(settings, submit, day):
 
     v = validate_year(2016, [submit(book)], [], settings)
 
-    assert errors_of(v) == {("date-outside-year", "DanhSach", "G5")}
+    assert errors_of(v) == {("date-outside-period", "DanhSach", "G5")}
     assert "2016" in v.report.errors[0].message
     assert v.status["HB"] == "invalid"
 
@@ -324,7 +324,7 @@ def test_all_problems_of_one_file_are_found_in_one_pass(settings, submit):
 
     assert errors_of(v) == {
         ("bad-tax-code", "DanhSach", "C5"),
-        ("date-outside-year", "DanhSach", "G7"),
+        ("date-outside-period", "DanhSach", "G7"),
         ("list-count-mismatch", "TongHop", "F8"),
         ("bad-number", "TongHop", "F9"),
     }

@@ -116,7 +116,7 @@ def unit_form(settings: Settings, code: str, firms: Enterprises, rng: random.Ran
         actual = sum(r["org_type"] in ind.org_types for r in rows) if ind.has_plan else members[ind.code]
         lines.append(IndicatorLine(ind.code, ind.name, ind.measure, plan.get(ind.code), actual))
     return FormData(
-        unit_name=f"Đảng bộ {unit.full_name}",
+        unit_name=unit.title(settings.general.organisation.unit_title),
         unit_code=code,
         year=YEAR,
         indicators=tuple(lines),
