@@ -57,7 +57,10 @@ def report(year, input_dir, config_dir, output_root, verbose, allow_invalid) -> 
     _print_validation(outcome.validation)
     console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {outcome.folder}:")
     for name in outcome.documents:
-        console.print(f"  - {name}")
+        if not name.startswith("phieu-kiem-tra/"):
+            console.print(f"  - {name}")
+    slips = sum(name.startswith("phieu-kiem-tra/") for name in outcome.documents)
+    console.print(f"  - phieu-kiem-tra/: {slips} phiếu kiểm tra gửi các đơn vị")
 
 
 @main.command()
@@ -65,9 +68,10 @@ def report(year, input_dir, config_dir, output_root, verbose, allow_invalid) -> 
 def validate(year, input_dir, config_dir, output_root, verbose) -> None:
     """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
     options = flow.Options(year, input_dir, config_dir, output_root)
-    _, _, validation = _run(lambda: flow.validate(options), verbose)
-    _print_validation(validation)
-    if validation.report.errors:
+    outcome = _run(lambda: flow.validate(options), verbose)
+    _print_validation(outcome.validation)
+    console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {outcome.folder}")
+    if outcome.validation.report.errors:
         sys.exit(1)
 
 

@@ -15,12 +15,13 @@ from pathlib import Path
 from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
+from pipeline.core.feedback import slip_contexts
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.raw import Refusal
 from pipeline.core.validate import Validation, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
-from pipeline.io.publish import Staging
+from pipeline.io.publish import KEEP_FOR_CHECK, KEEP_FOR_REPORT, Staging
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
 from pipeline.settings import Settings, load_settings
@@ -84,12 +85,21 @@ def read_inputs(input_dir: Path) -> Inputs:
     return Inputs(dict(by_year), undated, refusals)
 
 
-def validate(options: Options) -> tuple[Settings, Inputs, Validation]:
+def check(options: Options) -> tuple[Settings, Inputs, Validation]:
+    """Read every workbook and validate the year's submissions; writes nothing."""
     settings = load_settings(options.config_dir)
     year = report_year(options, settings)
     inputs = read_inputs(options.input_dir)
     found = inputs.by_year.get(year, []) + inputs.undated
     return settings, inputs, validate_year(year, found, inputs.refusals, settings)
+
+
+def validate(options: Options) -> Outcome:
+    """Check, then publish the issue report and the feedback slips only."""
+    settings, _, validation = check(options)
+    folder, documents = _publish(options, validation.year, KEEP_FOR_CHECK,
+                                 lambda out: _render_check(Renderers(options, settings), settings, validation, out))
+    return Outcome(validation.year, validation, None, folder, documents)
 
 
 def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
@@ -106,36 +116,73 @@ def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Fig
 
 
 def report(options: Options) -> Outcome:
-    """Validate, aggregate, render and publish one year's documents."""
-    settings, inputs, validation = validate(options)
+    """Validate, aggregate, render and publish one year's documents.
+
+    Strict by default: with errors, only the issue report and the slips are
+    published (the last good documents stay) and InvalidDataError is raised.
+    """
+    settings, inputs, validation = check(options)
     year = validation.year
-    settings.document_settings(year)
     if validation.report.errors and not options.allow_invalid:
+        folder, _ = _publish(options, year, KEEP_FOR_CHECK,
+                             lambda out: _render_check(Renderers(options, settings), settings, validation, out))
         raise InvalidDataError(
-            f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa lập báo cáo. "
-            "Sửa các lỗi trên rồi chạy lại, hoặc dùng ALLOW_INVALID=1 để lập báo cáo "
+            f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa lập báo cáo "
+            f"(văn bản của lần chạy trước, nếu có, giữ nguyên). Danh sách lỗi và phiếu kiểm tra từng đơn vị "
+            f"trong {folder}. Sửa các lỗi rồi chạy lại, hoặc dùng ALLOW_INVALID=1 để lập báo cáo "
             "không tính các đơn vị có số liệu chưa hợp lệ.",
             validation,
         )
+    settings.document_settings(year)
     previous, source = previous_figures(year, inputs, settings)
     totals = aggregate(validation, previous, source, settings)
-    staging = Staging(options.output_root, year)
+
+    def render(out: Staging) -> list[str]:
+        renderers = Renderers(options, settings)
+        return _render_report(renderers, settings, validation, totals, out) + _render_check(renderers, settings, validation, out)
+
+    folder, documents = _publish(options, year, KEEP_FOR_REPORT, render)
+    return Outcome(year, validation, totals, folder, documents)
+
+
+class Renderers:
+    """The template environment and the PDF renderer of one run, shared by every document."""
+
+    def __init__(self, options: Options, settings: Settings) -> None:
+        self.env = environment(options.templates_dir)
+        self.pdf = PdfRenderer(options.templates_dir, settings.general.style.font_family, options.strict_warnings)
+
+    def pdf_document(self, template: str, context: object, name: str) -> bytes:
+        return self.pdf.render(render_html(self.env, template, context), name)
+
+
+def _publish(options: Options, year: int, keep, render) -> tuple[Path, tuple[str, ...]]:
+    """Stage what `render` adds, then swap it in; on any failure leave no trace."""
+    staging = Staging(options.output_root, year, keep)
     try:
-        documents = _render_all(options, settings, validation, totals, staging)
+        documents = render(staging)
         folder = staging.commit()
     except BaseException:
         staging.abandon()
         raise
-    return Outcome(year, validation, totals, folder, documents)
+    return folder, tuple(documents)
 
 
-def _render_all(options: Options, settings: Settings, validation: Validation, totals: Totals, staging: Staging) -> tuple[str, ...]:
-    env = environment(options.templates_dir)
-    pdf = PdfRenderer(options.templates_dir, settings.general.style.font_family, options.strict_warnings)
+def _render_report(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals, out: Staging) -> list[str]:
     organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
     context = report_context(totals, organisations, settings)
     name = f"bao-cao-{totals.year}.pdf"
-    staging.add(name, pdf.render(render_html(env, "bao-cao.html.j2", context), name))
-    staging.add_json("data/tong-hop.json", tong_hop(totals))
-    staging.add_json("data/kiem-tra.json", validation.report.as_dict())
-    return (name,)
+    out.add(name, renderers.pdf_document("bao-cao.html.j2", context, name))
+    out.add_json("data/tong-hop.json", tong_hop(totals))
+    return [name, "data/tong-hop.json"]
+
+
+def _render_check(renderers: Renderers, settings: Settings, validation: Validation, out: Staging) -> list[str]:
+    """data/kiem-tra.json and one feedback slip per unit that sent a workbook."""
+    out.add_json("data/kiem-tra.json", validation.report.as_dict())
+    names = ["data/kiem-tra.json"]
+    for code, context in slip_contexts(validation, settings).items():
+        name = f"phieu-kiem-tra/{code}.pdf"
+        out.add(name, renderers.pdf_document("phieu-kiem-tra.html.j2", context, name))
+        names.append(name)
+    return names

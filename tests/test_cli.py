@@ -38,7 +38,10 @@ def test_an_error_exits_one_and_is_located(tmp_path, command):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "2016/HB.xlsx" in result.stderr and "C4" in result.stderr and "Mã số thuế" in result.stderr
-    assert not (tmp_path / "out" / "2016").exists()
+    year_folder = tmp_path / "out" / "2016"
+    assert not (year_folder / "bao-cao-2016.pdf").exists()
+    assert (year_folder / "phieu-kiem-tra" / "HB.pdf").is_file()
+    assert '"cell": "C4"' in (year_folder / "data" / "kiem-tra.json").read_text(encoding="utf-8")
 
 
 def test_report_without_year_uses_the_latest_configured_year(tmp_path):

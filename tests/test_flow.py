@@ -157,14 +157,22 @@ def broken_input(tmp_path: Path) -> Path:
     return input_dir
 
 
-def test_strict_run_with_errors_renders_nothing_and_keeps_old_outputs(tmp_path, folder):
+def test_strict_run_with_errors_keeps_the_last_good_documents(tmp_path):
     output = tmp_path / "out"
     flow.report(options(output))
-    before = (output / "2016" / "SHA256SUMS").read_bytes()
+    good_pdf = (output / "2016" / "bao-cao-2016.pdf").read_bytes()
+    good_summary = (output / "2016" / "data" / "tong-hop.json").read_bytes()
     with pytest.raises(InvalidDataError) as caught:
         flow.report(options(output, broken_input(tmp_path)))
     assert "ALLOW_INVALID=1" in str(caught.value)
-    assert (output / "2016" / "SHA256SUMS").read_bytes() == before
+    year = output / "2016"
+    assert (year / "bao-cao-2016.pdf").read_bytes() == good_pdf
+    assert (year / "data" / "tong-hop.json").read_bytes() == good_summary
+    issues = json.loads((year / "data" / "kiem-tra.json").read_text(encoding="utf-8"))["issues"]
+    assert any(i["unit"] == "HB" and i["cell"] == "F4" for i in issues), "the new issues are published"
+    assert (year / "phieu-kiem-tra" / "HB.pdf").is_file()
+    sums = (year / "SHA256SUMS").read_text()
+    assert "bao-cao-2016.pdf" in sums and "phieu-kiem-tra/HB.pdf" in sums
     assert [p.name for p in output.iterdir()] == ["2016"], "no staging folder may be left behind"
 
 

@@ -3,6 +3,12 @@
 A run writes everything into a staging folder beside the target, then swaps
 it in with renames. A run that fails or is killed leaves the previous outputs
 as they were, never a half-written file that looks current.
+
+Several commands write into one year folder, each owning its part: `forms`
+owns bieu-mau/, `validate` owns the issue report and the feedback slips, and
+`report` owns everything but the forms. A run carries over (hard-links) the
+files it does not own from the current folder, so publishing one part never
+loses another; SHA256SUMS always covers the whole folder.
 """
 
 from __future__ import annotations
@@ -12,18 +18,36 @@ import json
 import os
 import shutil
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from pipeline.errors import PublishError
 
 SUMS_FILE = "SHA256SUMS"
+FORMS_FOLDER = "bieu-mau/"
+CHECK_OUTPUTS = ("data/kiem-tra.json", "phieu-kiem-tra/")
+
+
+def forms_part(name: str) -> bool:
+    return name.startswith(FORMS_FOLDER)
+
+
+def check_part(name: str) -> bool:
+    return name.startswith(CHECK_OUTPUTS)
+
+
+# What each command keeps from the folder it replaces.
+KEEP_FOR_REPORT: Callable[[str], bool] = forms_part
+KEEP_FOR_CHECK: Callable[[str], bool] = lambda name: not check_part(name)  # noqa: E731
+KEEP_FOR_FORMS: Callable[[str], bool] = lambda name: not forms_part(name)  # noqa: E731
 
 
 class Staging:
     """Collects the files of one run; `commit` swaps them into OUTPUT/YEAR."""
 
-    def __init__(self, output_root: Path, year: int) -> None:
+    def __init__(self, output_root: Path, year: int, keep: Callable[[str], bool] = KEEP_FOR_REPORT) -> None:
         self.target = output_root / str(year)
         self.folder = output_root / f".{year}.dang-ghi-{os.getpid()}"
+        self.keep = keep
         self.files: dict[str, bytes] = {}
         try:
             output_root.mkdir(parents=True, exist_ok=True)
@@ -45,7 +69,8 @@ class Staging:
         self.add(name, text.encode("utf-8"))
 
     def commit(self) -> Path:
-        """Write SHA256SUMS, then replace the year folder in two renames."""
+        """Carry over what this run does not own, write SHA256SUMS, swap in two renames."""
+        self._carry_over()
         self.add(SUMS_FILE, sha256sums(self.files).encode("ascii"))
         old = self.target.with_name(f".{self.target.name}.cu-{os.getpid()}")
         try:
@@ -58,6 +83,21 @@ class Staging:
             raise PublishError(f"Không ghi được kết quả vào {self.target}: {exc.strerror}") from exc
         shutil.rmtree(old, ignore_errors=True)
         return self.target
+
+    def _carry_over(self) -> None:
+        if not self.target.is_dir():
+            return
+        for path in sorted(self.target.rglob("*")):
+            name = path.relative_to(self.target).as_posix()
+            if not path.is_file() or name == SUMS_FILE or name in self.files or not self.keep(name):
+                continue
+            copy = self.folder / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, copy)
+            except OSError:
+                shutil.copy2(path, copy)
+            self.files[name] = copy.read_bytes()
 
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
