@@ -118,3 +118,36 @@ def copy_sample(target: Path) -> Path:
 def flatten(issues) -> set[tuple[str, str, str]]:
     """Issues as (rule, sheet, cell), the shape validation tests assert on."""
     return {(i.rule, i.sheet, i.cell) for i in issues}
+
+
+def xls_bytes(form: FormData) -> bytes:
+    """The same form saved as a legacy .xls (Excel 97-2003) workbook, via xlwt."""
+    import xlwt
+
+    source = form_workbook(form)
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="dd/mm/yyyy")
+    for ws in source.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        sheet = book.add_sheet(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                if isinstance(cell.value, (dt.date, dt.datetime)):
+                    sheet.write(cell.row - 1, cell.column - 1, cell.value, date_style)
+                else:
+                    sheet.write(cell.row - 1, cell.column - 1, cell.value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_bytes(form: FormData, password: str = "matkhau") -> bytes:
+    """The form as a password-protected (encrypted) .xlsx, via msoffcrypto-tool."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain, encrypted = io.BytesIO(form_bytes(form)), io.BytesIO()
+    OOXMLFile(plain).encrypt(password, encrypted)
+    return encrypted.getvalue()

@@ -7,7 +7,9 @@ missing), which units were late, and the report of every issue, sorted.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from pathlib import PurePosixPath
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
@@ -42,7 +44,10 @@ def validate_year(
 ) -> Validation:
     """Check one year's submissions against the config and against each other."""
     subs = sorted(submissions, key=lambda s: s.file)
-    issues: list[Issue] = [error(r.path, "unreadable-file", f"Không đọc được tệp: {r.reason}") for r in refusals]
+    issues: list[Issue] = [
+        error(r.path, "unreadable-file", f"Không đọc được tệp: {r.reason}", unit=_unit_from_name(r.path, settings))
+        for r in refusals
+    ]
     for sub in subs:
         issues.extend(sub.issues)
         for check in PER_FILE:
@@ -56,6 +61,9 @@ def validate_year(
     chosen: dict[str, Submission] = {}
     for unit in settings.units_in(year):
         files = by_unit.get(unit.code, [])
+        if not files and any(i.unit == unit.code and i.rule == "unreadable-file" for i in issues):
+            status[unit.code] = "invalid"
+            continue
         if not files:
             status[unit.code] = "missing"
             issues.append(warning("", "not-submitted", f"Đơn vị {unit.full_name} chưa nộp biểu mẫu năm {year}", unit=unit.code))
@@ -65,6 +73,13 @@ def validate_year(
         status[unit.code] = "valid" if clean else "invalid"
     late = frozenset(code for code, sub in chosen.items() if is_late(sub, settings))
     return Validation(year, chosen, status, ValidationReport.of(year, issues), late)
+
+
+def _unit_from_name(path: str, settings: Settings) -> str:
+    """The unit an unreadable file probably comes from: forms are named <code>….xlsx."""
+    stem = PurePosixPath(path).stem
+    token = re.split(r"[^A-Za-z0-9]", stem, maxsplit=1)[0].upper()
+    return token if settings.unit(token) else ""
 
 
 def _group_by_unit(subs: list[Submission]) -> tuple[dict[str, list[Submission]], list[Issue]]:

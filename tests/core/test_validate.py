@@ -306,6 +306,14 @@ def test_a_file_that_cannot_be_read_is_an_error_of_that_file(settings, submit):
     assert [(i.file, i.rule, i.sheet, i.cell) for i in v.report.errors] == [("2016/NQ.xlsx", "unreadable-file", "", "")]
     assert "tệp rỗng" in v.report.errors[0].message
     assert v.status["HB"] == "valid"
+    assert v.status["NQ"] == "invalid", "NQ sent a file, named after its code, that cannot be read"
+    assert v.report.errors[0].unit == "NQ"
+
+
+def test_an_unreadable_file_with_no_unit_in_its_name_leaves_units_missing(settings, submit):
+    refusal = Refusal("2016/bao cao.xlsx", "0" * 64, "tệp rỗng (0 byte)")
+    v = validate_year(2016, [submit(factories.good_form("HB"))], [refusal], settings)
+    assert v.report.errors[0].unit == ""
     assert v.status["NQ"] == "missing"
 
 
