@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from pipeline.core import layout
+from pipeline.core import layout, legacy
 from pipeline.core.layout import Field
 from pipeline.core.vi import ascii_key, label_key
 from pipeline.core.raw import RawSheet, RawWorkbook, Value, cell_ref
-from pipeline.issues import Issue, error
+from pipeline.issues import Issue, error, warning
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_DIGITS = 15  # beyond any count a unit could report; also below int()'s digit limit
@@ -83,10 +83,14 @@ class _Collector:
     def error(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
         self.issues.append(error(self.file, rule, message, unit=self.unit, sheet=sheet, cell=cell))
 
+    def warning(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.issues.append(warning(self.file, rule, message, unit=self.unit, sheet=sheet, cell=cell))
+
 
 def parse_workbook(book: RawWorkbook) -> Submission:
     """Read the three sheets of a submission; never raises on cell contents."""
     out = _Collector(book.path)
+    book = dataclasses.replace(book, sheets=tuple(_decode_legacy(sheet, out) for sheet in book.sheets))
     info_sheet = _find_sheet(book, layout.INFO_SHEET, out)
     info, info_cells = _parse_info(info_sheet, out) if info_sheet else ({}, {})
     out.unit = str(info.get("unit_code") or "")
@@ -108,6 +112,34 @@ def parse_workbook(book: RawWorkbook) -> Submission:
         issues=tuple(dataclasses.replace(i, unit=i.unit or out.unit) for i in out.issues),
         cells=info_cells,
     )
+
+
+# --- legacy text ------------------------------------------------------------------
+
+_LATIN1 = re.compile("[\x80-\xff]")
+ENCODING_NAMES = {"tcvn3": "TCVN3 (phông .VnTime)", "vni": "VNI (phông VNI-Times)"}
+
+
+def _decode_legacy(sheet: RawSheet, out: _Collector) -> RawSheet:
+    """Convert TCVN3/VNI text typed with old 8-bit fonts, with a warning per cell."""
+    changed = False
+    rows = []
+    for r, row in enumerate(sheet.rows):
+        new_row = list(row)
+        for c, value in enumerate(row):
+            if not isinstance(value, str) or not _LATIN1.search(value):
+                continue
+            encoding = legacy.detect(value)
+            if encoding is None:
+                continue
+            new_row[c] = legacy.convert(value, encoding)
+            changed = True
+            out.warning("legacy-encoding",
+                        f"Chữ gõ bằng bảng mã cũ {ENCODING_NAMES[encoding]} đã được chuyển sang Unicode: "
+                        f"«{value}» → «{new_row[c]}»; đề nghị gõ lại bằng Unicode",
+                        sheet=sheet.name, cell=cell_ref(r, c))
+        rows.append(tuple(new_row))
+    return dataclasses.replace(sheet, rows=tuple(rows)) if changed else sheet
 
 
 # --- sheets and labels --------------------------------------------------------
