@@ -22,7 +22,7 @@ STAMP := $(VENV)/.installed
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils
 
-.PHONY: help report validate test sample system-deps test-system-deps clean
+.PHONY: help report validate forms test sample system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -33,6 +33,9 @@ report: $(STAMP) system-deps ## Kiểm tra, tổng hợp và lập văn bản (A
 
 validate: $(STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu có lỗi
 	$(PY) -m pipeline validate $(RUN_ARGS)
+
+forms: $(STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
+	$(PY) -m pipeline forms $(RUN_ARGS)
 
 test: $(STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
 	$(PY) -m pytest $(PYTEST_ARGS)

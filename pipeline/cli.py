@@ -75,6 +75,15 @@ def validate(year, input_dir, config_dir, output_root, verbose) -> None:
         sys.exit(1)
 
 
+@main.command()
+@_common
+def forms(year, input_dir, config_dir, output_root, verbose) -> None:
+    """Tạo biểu mẫu trống cho từng đơn vị (OUTPUT/NĂM/bieu-mau/)."""
+    options = flow.Options(year, input_dir, config_dir, output_root)
+    year, folder, names = _run(lambda: flow.forms(options), verbose)
+    console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {folder / 'bieu-mau'}")
+
+
 def _run(step, verbose: bool):
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,

@@ -21,7 +21,8 @@ from pipeline.core.raw import Refusal
 from pipeline.core.validate import Validation, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
-from pipeline.io.publish import KEEP_FOR_CHECK, KEEP_FOR_REPORT, Staging
+from pipeline.io.forms import blank_form
+from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, Staging
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
 from pipeline.settings import Settings, load_settings
@@ -143,6 +144,27 @@ def report(options: Options) -> Outcome:
 
     folder, documents = _publish(options, year, KEEP_FOR_REPORT, render)
     return Outcome(year, validation, totals, folder, documents)
+
+
+def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
+    """Write one blank submission workbook per unit into OUTPUT/YEAR/bieu-mau/."""
+    settings = load_settings(options.config_dir)
+    year = options.year if options.year is not None else max(settings.targets, default=None)
+    if year is None:
+        raise SourceError("Chưa chọn năm của biểu mẫu: dùng YEAR=… (make) hoặc --year … (dòng lệnh)")
+    if year not in settings.targets:
+        log.warning("targets.yaml chưa có chỉ tiêu năm %s: biểu mẫu để trống cột kế hoạch", year)
+
+    def write(out: Staging) -> list[str]:
+        names = []
+        for unit in settings.units_in(year):
+            name = f"{FORMS_FOLDER}{unit.code}.xlsx"
+            out.add(name, blank_form(settings, unit.code, year))
+            names.append(name)
+        return names
+
+    folder, names = _publish(options, year, KEEP_FOR_FORMS, write)
+    return year, folder, names
 
 
 class Renderers:

@@ -213,3 +213,23 @@ def test_state_style_switches_the_header(tmp_path):
     page1 = flat(pdf_text(outcome.folder / "bao-cao-2016.pdf", 1))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page1 and "Độc lập - Tự do - Hạnh phúc" in page1
     assert "Số: 15/BC-BCĐ" in page1 and "ĐẢNG CỘNG SẢN VIỆT NAM" not in page1
+
+
+def test_forms_and_report_share_the_year_folder_without_losing_each_other(tmp_path):
+    output = tmp_path / "out"
+    year, folder, names = flow.forms(flow.Options(2016, SAMPLE_INPUT, CONFIG, output))
+    assert year == 2016 and len(names) == 15
+    form = (folder / "bieu-mau" / "HB.xlsx").read_bytes()
+    flow.report(options(output))
+    assert (output / "2016" / "bieu-mau" / "HB.xlsx").read_bytes() == form, "the report keeps the forms"
+    assert "bieu-mau/HB.xlsx" in (output / "2016" / "SHA256SUMS").read_text()
+    flow.forms(flow.Options(2016, SAMPLE_INPUT, CONFIG, output))
+    assert (output / "2016" / "bao-cao-2016.pdf").is_file(), "new forms keep the report"
+
+
+def test_forms_default_to_the_latest_year_with_targets(tmp_path):
+    year, folder, names = flow.forms(flow.Options(None, SAMPLE_INPUT, CONFIG, tmp_path / "out"))
+    assert year == 2017 and folder == tmp_path / "out" / "2017"
+    sub = factories.parse_file(folder / "bieu-mau" / "BLV.xlsx")
+    assert (sub.unit_code, sub.year) == ("BLV", 2017)
+    assert {f.code: f.plan for f in sub.figures if f.plan is not None} == {"TCD": 1, "CD": 1, "DTN": 0}
