@@ -1,0 +1,119 @@
+"""DHIS2-style rules: the expression language, config errors, and checks on submissions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+
+import pytest
+
+from pipeline.core.rules import parse_expression
+from pipeline.core.validate import validate_year
+from pipeline.errors import ConfigError
+from pipeline.settings import Rule, load_settings
+from tests import factories
+from tests.factories import CONFIG
+
+
+def values(code: str, field: str) -> int | None:
+    return {("CD", "actual"): 7, ("CD", "plan"): 5, ("DV", "actual"): 12}.get((code, field))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("CD", 7), ("CD.plan", 5), ("CD.actual", 7), ("CD + DV", 19), ("CD.plan * 2 + 1", 11),
+     ("DV - CD * 2", -2), ("- CD + 10", 3), ("3 * CD.plan * 2", 30), ("42", 42)],
+)
+def test_expressions_evaluate(text, expected):
+    assert parse_expression(text).evaluate(values) == expected
+
+
+def test_a_missing_figure_makes_the_expression_missing():
+    assert parse_expression("CD + DTN").evaluate(values) is None
+
+
+@pytest.mark.parametrize("text", ["", "CD +", "* 2", "cd", "CD / 2", "CD.note", "__import__('os')", "CD CD", "(CD)"])
+def test_anything_else_is_refused_in_vietnamese(text):
+    with pytest.raises(ValueError) as caught:
+        parse_expression(text)
+    assert any(word in str(caught.value) for word in ("biểu thức", "không hiểu", "thiếu"))
+
+
+def test_references_are_listed():
+    assert parse_expression("CD.plan * 2 + DV - 3").references() == {"CD", "DV"}
+
+
+def config_with_rules(tmp_path, text: str):
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    (config / "rules.yaml").write_text(text, encoding="utf-8")
+    return config
+
+
+def test_a_bad_rule_names_the_file_and_the_key(tmp_path):
+    config = config_with_rules(tmp_path, "rules:\n  - {id: r1, left: CD +, operator: '>=', right: DV, message: x}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    assert "rules.yaml" in str(caught.value) and "rules.0.left" in str(caught.value)
+
+
+def test_a_rule_on_an_unknown_indicator_is_refused(tmp_path):
+    config = config_with_rules(tmp_path, "rules:\n  - {id: r1, left: XYZ, operator: '>=', right: DV, message: x}\n")
+    with pytest.raises(ConfigError, match="«XYZ»"):
+        load_settings(config)
+
+
+def test_a_broken_rule_is_reported_at_the_left_indicator_cell(settings, tmp_path):
+    rule = Rule(id="dv-at-least-three-per-party-org", left="DV", operator=">=", right="TCD * 3",
+                severity="error", message="Đảng viên kết nạp mới ({left}) ít hơn 3 lần số tổ chức đảng ({right})")
+    strict = settings.model_copy(update={"rules": (rule,)})
+    form = factories.good_form(party=3)  # DV is 7 in the factory, 3 × 3 = 9
+    sub = factories.parse_file(factories.write(form, tmp_path / "HB.xlsx"))
+    validation = validate_year(2016, [sub], [], strict)
+    found = [i for i in validation.report.errors if i.rule == rule.id]
+    assert [(i.sheet, i.cell) for i in found] == [("TongHop", "F5")]
+    assert found[0].message == "Đảng viên kết nạp mới (7) ít hơn 3 lần số tổ chức đảng (9)"
+    assert validation.status["HB"] == "invalid"
+
+
+def test_the_sample_rules_hold_for_the_sample(settings):
+    from pipeline import flow
+
+    _, _, validation = flow.check(flow.Options(2016, factories.SAMPLE_INPUT, CONFIG, factories.ROOT / "output"))
+    assert not validation.report.issues
+
+
+def test_decisions_outside_a_custom_period_are_errors(settings, tmp_path):
+    general = settings.general.model_copy(update={"reporting": settings.general.reporting.model_copy(
+        update={"period_start": "15/12", "start_in_previous_year": True, "period_end": "14/12"})})
+    custom = settings.model_copy(update={"general": general})
+    form = factories.good_form(party=1, unions=0, youth=0)
+    rows = (dict(form.organisations[0], decision_date=dt.date(2016, 12, 20)),)
+    sub = factories.parse_file(factories.write(dataclasses.replace(form, organisations=rows), tmp_path / "HB.xlsx"))
+    validation = validate_year(2016, [sub], [], custom)
+    errors = [i for i in validation.report.errors if i.rule == "date-outside-period"]
+    assert errors and "15/12/2015 - 14/12/2016" in errors[0].message
+    early = dataclasses.replace(form, organisations=(dict(rows[0], decision_date=dt.date(2015, 12, 20)),))
+    sub = factories.parse_file(factories.write(early, tmp_path / "HB2.xlsx"))
+    assert not validate_year(2016, [sub], [], custom).report.errors
+
+
+def test_late_submissions_are_warned_and_listed(settings, tmp_path):
+    late = dataclasses.replace(factories.good_form(), prepared_on=dt.date(2016, 12, 20))
+    sub = factories.parse_file(factories.write(late, tmp_path / "HB.xlsx"))
+    validation = validate_year(2016, [sub], [], settings)
+    assert validation.late == {"HB"}
+    assert ("late-submission", "ThongTin", "B6") in factories.flatten(validation.report.warnings)
+    assert validation.status["HB"] == "valid"
+
+
+def test_identical_copies_count_once(settings, tmp_path):
+    data = factories.form_bytes(factories.good_form())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "HB.xlsx").write_bytes(data)
+    (tmp_path / "HB copy.xlsx").write_bytes(data)
+    subs = [factories.parse_file(tmp_path / "a" / "HB.xlsx", "a/HB.xlsx"), factories.parse_file(tmp_path / "HB copy.xlsx")]
+    validation = validate_year(2016, subs, [], settings)
+    assert validation.status["HB"] == "valid"
+    assert [(i.file, i.rule) for i in validation.report.warnings if i.unit == "HB"] == [("a/HB.xlsx", "duplicate-copy")]

@@ -1,0 +1,65 @@
+"""Publishing: staged, swapped in whole, each command owning its part."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from pipeline.errors import PublishError
+from pipeline.io.publish import KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, Staging, sha256sums
+
+
+def publish(root, keep, files: dict[str, bytes]):
+    staging = Staging(root, 2016, keep)
+    for name, data in files.items():
+        staging.add(name, data)
+    return staging.commit()
+
+
+def listing(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_report_replaces_everything_but_the_forms(tmp_path):
+    publish(tmp_path, KEEP_FOR_FORMS, {"bieu-mau/HB.xlsx": b"form"})
+    publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"old", "phieu-kiem-tra/NQ.pdf": b"old slip"})
+    folder = publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"new"})
+    files = listing(folder)
+    assert files.keys() == {"bao-cao.pdf", "bieu-mau/HB.xlsx", "SHA256SUMS"}
+    assert files["bao-cao.pdf"] == b"new" and files["bieu-mau/HB.xlsx"] == b"form"
+
+
+def test_validation_replaces_only_its_own_part(tmp_path):
+    publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"good", "data/tong-hop.json": b"{}",
+                                        "data/kiem-tra.json": b"old", "phieu-kiem-tra/NQ.pdf": b"old"})
+    folder = publish(tmp_path, KEEP_FOR_CHECK, {"data/kiem-tra.json": b"new", "phieu-kiem-tra/HB.pdf": b"slip"})
+    files = listing(folder)
+    assert files["bao-cao.pdf"] == b"good" and files["data/tong-hop.json"] == b"{}"
+    assert files["data/kiem-tra.json"] == b"new"
+    assert "phieu-kiem-tra/NQ.pdf" not in files, "stale slips go with the old report of issues"
+
+
+def test_sha256sums_cover_the_whole_folder(tmp_path):
+    publish(tmp_path, KEEP_FOR_FORMS, {"bieu-mau/HB.xlsx": b"form"})
+    folder = publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"pdf"})
+    expected = sha256sums({"bao-cao.pdf": b"pdf", "bieu-mau/HB.xlsx": b"form"})
+    assert (folder / "SHA256SUMS").read_text() == expected
+    assert expected.splitlines()[0] == f"{hashlib.sha256(b'pdf').hexdigest()}  bao-cao.pdf"
+
+
+def test_an_abandoned_run_leaves_the_old_folder_and_no_staging(tmp_path):
+    publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"good"})
+    staging = Staging(tmp_path, 2016, KEEP_FOR_REPORT)
+    staging.add("bao-cao.pdf", b"half")
+    staging.abandon()
+    assert [p.name for p in tmp_path.iterdir()] == ["2016"]
+    assert (tmp_path / "2016" / "bao-cao.pdf").read_bytes() == b"good"
+
+
+@pytest.mark.parametrize("name", ["../escape.pdf", "/etc/passwd", "a/../../b", "", "."])
+def test_names_cannot_leave_the_year_folder(tmp_path, name):
+    staging = Staging(tmp_path, 2016, KEEP_FOR_REPORT)
+    with pytest.raises(PublishError):
+        staging.add(name, b"x")
+    staging.abandon()
