@@ -16,6 +16,7 @@ from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
 from pipeline.core.feedback import slip_contexts
+from pipeline.core.notice import notice_contexts
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.raw import Refusal
 from pipeline.core.validate import Validation, validate_year
@@ -196,7 +197,12 @@ def _render_report(renderers: Renderers, settings: Settings, validation: Validat
     name = f"bao-cao-{totals.year}.pdf"
     out.add(name, renderers.pdf_document("bao-cao.html.j2", context, name))
     out.add_json("data/tong-hop.json", tong_hop(totals))
-    return [name, "data/tong-hop.json"]
+    names = [name, "data/tong-hop.json"]
+    for code, notice in notice_contexts(totals, settings).items():
+        notice_name = f"thong-bao/{code}.pdf"
+        out.add(notice_name, renderers.pdf_document("thong-bao.html.j2", notice, notice_name))
+        names.append(notice_name)
+    return names
 
 
 def _render_check(renderers: Renderers, settings: Settings, validation: Validation, out: Staging) -> list[str]:

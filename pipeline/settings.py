@@ -238,10 +238,20 @@ class Assessment(Strict):
     tasks: tuple[str, ...] = ()
 
 
+class Notices(Strict):
+    """The per-unit notices (thông báo kết quả và giao chỉ tiêu)."""
+
+    type_code: str = "TB"
+    numbers: dict[str, str] = {}
+    recipients: tuple[str, ...] = ("Như trên",)
+    closing: tuple[str, ...] = ()
+
+
 class YearDocuments(Strict):
     number: str = ""
     date: dt.date
     deadline: dt.date | None = None
+    notices: Notices = Notices()
     signer: Signer
     recipients: tuple[str, ...] = Field(min_length=1)
     assessment: Assessment = Assessment()
@@ -451,6 +461,10 @@ def _check_references(settings: Settings, config_dir: Path) -> None:
                             f"{filename}, khóa «years.{year}.{code}.{ind}»: "
                             "mã chỉ tiêu không có (hoặc không giao kế hoạch) trong indicators.yaml"
                         )
+    for year, docs in settings.documents.items():
+        for code in docs.notices.numbers:
+            if code not in units:
+                problems.append(f"years/{year}.yaml, khóa «notices.numbers.{code}»: mã đơn vị không có trong units.yaml")
     for unit in settings.units:
         if unit.level not in general.unit_levels:
             problems.append(

@@ -233,3 +233,23 @@ def test_forms_default_to_the_latest_year_with_targets(tmp_path):
     sub = factories.parse_file(folder / "bieu-mau" / "BLV.xlsx")
     assert (sub.unit_code, sub.year) == ("BLV", 2017)
     assert {f.code: f.plan for f in sub.figures if f.plan is not None} == {"TCD": 1, "CD": 1, "DTN": 0}
+
+
+def test_one_notice_per_unit_with_its_own_figures_rank_and_targets(folder):
+    notices = sorted(p.name for p in (folder / "thong-bao").glob("*.pdf"))
+    assert len(notices) == 15
+    text = flat(pdf_text(folder / "thong-bao" / "DS.pdf"))
+    assert "THÔNG BÁO" in text and "Số 21-TB/BCĐ" in text and "Kính gửi: Ban Thường vụ Quận ủy Đồ Sơn" in text
+    assert "Năm 2016, Đảng bộ quận Đồ Sơn thành lập được 0 tổ chức Đảng, đạt 0% kế hoạch năm; 4 tổ chức Công đoàn, vượt 33%" in text
+    assert "“trắng”" in text
+    assert "Số tổ chức Đảng thành lập mới giảm 1 tổ chức so với năm 2015" in text
+    assert "tổ chức Đảng xếp thứ 13/15" in text
+    assert "Năm 2017, giao Đảng bộ quận Đồ Sơn thành lập 1 tổ chức Đảng; 2 tổ chức Công đoàn; 1 tổ chức Đoàn, hội thanh niên." in text
+    assert "TRƯỞNG BAN" in text and "- Như trên," in text
+
+
+def test_a_unit_left_out_gets_a_notice_that_says_why(tmp_path):
+    outcome = flow.report(options(tmp_path / "out", broken_input(tmp_path), allow_invalid=True))
+    text = flat(pdf_text(outcome.folder / "thong-bao" / "HB.pdf"))
+    assert "số liệu chưa hợp lệ nên chưa được tính vào kết quả tổng hợp năm 2016" in text
+    assert "Năm 2017, giao Đảng bộ quận Hồng Bàng thành lập 3 tổ chức Đảng" in text

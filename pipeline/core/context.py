@@ -73,6 +73,21 @@ class OrgGroup:
 
 
 @dataclass(frozen=True)
+class ChartSeries:
+    name: str
+    percents: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Percent of plan per unit (categories) and planned indicator (series)."""
+
+    title: str
+    units: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """The city report (báo cáo kết quả năm N, phương hướng năm N+1)."""
 
@@ -99,11 +114,14 @@ class ReportContext:
     people_rows: tuple[UnitRow, ...]
     target_rows: tuple[UnitRow, ...]
     org_groups: tuple[OrgGroup, ...]
+    chart: ChartData
 
 
-def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: str, summary: str) -> Header:
+def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: str, summary: str,
+           number: str | None = None) -> Header:
+    """The page-1 header of a numbered document (`number` defaults to the report's)."""
     org, style = settings.general.organisation, settings.general.style
-    number = ("Số " if style.kind == "party" else "Số: ") + _number(settings, docs, type_code)
+    number = ("Số " if style.kind == "party" else "Số: ") + document_number(settings, docs.number if number is None else number, type_code)
     return Header(
         style=style.kind,
         font_family=style.font_family,
@@ -118,13 +136,11 @@ def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: s
     )
 
 
-def _number(settings: Settings, docs: YearDocuments, type_code: str | None = None) -> str:
+def document_number(settings: Settings, number: str, type_code: str) -> str:
     """"15-BC/BCĐ" (Party) or "15/BC-BCĐ" (State); a draft leaves the number blank."""
-    style = settings.general.style
-    code = type_code or style.report_type_code
     short = settings.general.organisation.issuing_body_short
-    number = docs.number or "     "
-    return f"{number}-{code}/{short}" if style.kind == "party" else f"{number}/{code}-{short}"
+    number = number or "     "
+    return f"{number}-{type_code}/{short}" if settings.general.style.kind == "party" else f"{number}/{type_code}-{short}"
 
 
 def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]], settings: Settings) -> ReportContext:
@@ -139,7 +155,10 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
         next_year=next_year,
         title=f"Báo cáo {summary}",
         header=header(settings, docs, settings.general.style.report_type_code, "BÁO CÁO", summary),
-        attachment_line=f"Kèm theo Báo cáo {_number(settings, docs)}, ngày {vi.short_date(docs.date)}",
+        attachment_line=(
+            f"Kèm theo Báo cáo {document_number(settings, docs.number, settings.general.style.report_type_code)}, "
+            f"ngày {vi.short_date(docs.date)}"
+        ),
         intro=(
             f"Thực hiện {org.resolution_full}, {org.issuer_in_text} báo cáo kết quả thực hiện năm {year} "
             f"và phương hướng, nhiệm vụ năm {next_year} như sau:"
@@ -161,6 +180,20 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
         people_rows=people_rows(totals, people),
         target_rows=target_rows(totals, next_year, planned, settings),
         org_groups=org_groups(totals, organisations),
+        chart=chart_data(totals, planned),
+    )
+
+
+def chart_data(totals: Totals, planned: tuple[Indicator, ...]) -> ChartData:
+    counted = totals.by_status("valid")
+    return ChartData(
+        title=f"Tỉ lệ thực hiện so với kế hoạch năm {totals.year} (%)",
+        units=tuple(u.unit.name for u in counted),
+        series=tuple(
+            ChartSeries(i.name, tuple(None if u.results[i.code].percent is None else float(u.results[i.code].percent)
+                                      for u in counted))
+            for i in planned
+        ),
     )
 
 
@@ -171,14 +204,20 @@ def _columns(indicators: tuple[Indicator, ...]) -> tuple[Column, ...]:
 # --- the narrative ------------------------------------------------------------------
 
 
-def results_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:
-    """"Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; …"."""
+def result_phrases(results: dict[str, Result], planned: tuple[Indicator, ...], settings: Settings) -> list[str]:
+    """["26 tổ chức Đảng, đạt 65% kế hoạch năm", "170 tổ chức Công đoàn, đạt 220% kế hoạch", …]."""
     threshold = settings.general.numbers.surplus_phrase_below
     parts = []
     for n, ind in enumerate(planned):
-        total = totals.totals[ind.code]
-        phrase = vi.plan_phrase(total.percent, threshold, " kế hoạch năm" if n == 0 else " kế hoạch")
-        parts.append(f"{vi.number(total.actual)} {ind.phrase}, {phrase}")
+        result = results[ind.code]
+        phrase = vi.plan_phrase(result.percent, threshold, " kế hoạch năm" if n == 0 else " kế hoạch")
+        parts.append(f"{vi.number(result.actual or 0)} {ind.phrase}, {phrase}")
+    return parts
+
+
+def results_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:
+    """"Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; …"."""
+    parts = result_phrases(totals.totals, planned, settings)
     scope = settings.general.organisation.scope
     return f"Năm {totals.year}, {scope} thành lập được " + "; ".join(parts) + "."
 

@@ -1,0 +1,163 @@
+"""Totals + settings → one notice context per unit.
+
+The notice (thông báo kết quả năm N và giao chỉ tiêu năm N+1) tells a unit its
+own plan, result, percent and rank, the change on last year, and its targets
+for next year. Like the report, every string is formatted here once, so the
+PDF and the DOCX of a notice cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.core import vi
+from pipeline.core.aggregate import Totals, UnitResult
+from pipeline.core.context import Header, Signature, header, result_phrases
+from pipeline.settings import Indicator, Settings
+
+STATUS_SENTENCES = {
+    "invalid": "Biểu mẫu của đơn vị có số liệu chưa hợp lệ nên chưa được tính vào kết quả tổng hợp năm {year}; "
+               "đề nghị đơn vị sửa theo phiếu kiểm tra và gửi lại.",
+    "missing": "Đơn vị chưa nộp biểu mẫu báo cáo kết quả năm {year}; đề nghị đơn vị nộp ngay để tổng hợp.",
+}
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    name: str
+    measure: str
+    plan: str
+    actual: str
+    percent: str
+    previous: str
+    rank: str
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    name: str
+    measure: str
+    target: str
+
+
+@dataclass(frozen=True)
+class NoticeContext:
+    year: int
+    next_year: int
+    unit_code: str
+    unit_title: str
+    title: str
+    header: Header
+    addressee: str
+    intro: str
+    status_sentence: str
+    results_sentence: str
+    change_sentence: str
+    rank_sentence: str
+    blank_sentence: str
+    people_sentence: str
+    rows: tuple[NoticeRow, ...]
+    targets_sentence: str
+    targets: tuple[TargetRow, ...]
+    closing: tuple[str, ...]
+    signature: Signature
+    recipients: tuple[str, ...]
+
+
+def notice_contexts(totals: Totals, settings: Settings) -> dict[str, NoticeContext]:
+    """unit code → notice, for every unit of the year (submitted or not)."""
+    return {u.unit.code: notice_context(u, totals, settings) for u in totals.units}
+
+
+def notice_context(u: UnitResult, totals: Totals, settings: Settings) -> NoticeContext:
+    year, next_year = totals.year, totals.year + 1
+    docs = settings.document_settings(year)
+    org = settings.general.organisation
+    planned = settings.planned_indicators()
+    title = u.unit.title(org.unit_title)
+    summary = f"kết quả thực hiện {org.resolution} năm {year} và giao chỉ tiêu năm {next_year}"
+    counted = u.status == "valid"
+    return NoticeContext(
+        year=year,
+        next_year=next_year,
+        unit_code=u.unit.code,
+        unit_title=title,
+        title=f"Thông báo {summary}: {title}",
+        header=header(settings, docs, docs.notices.type_code, "THÔNG BÁO", summary,
+                      number=docs.notices.numbers.get(u.unit.code, "")),
+        addressee=f"Ban Thường vụ {u.unit.party_body}",
+        intro=(
+            f"Căn cứ kết quả tổng hợp biểu mẫu báo cáo của các đơn vị, {org.issuer_in_text} thông báo kết quả "
+            f"thực hiện {org.resolution} năm {year} của {title} và giao chỉ tiêu năm {next_year} như sau:"
+        ),
+        status_sentence=STATUS_SENTENCES.get(u.status, "").format(year=year),
+        results_sentence=f"Năm {year}, {title} thành lập được " + "; ".join(result_phrases(u.results, planned, settings)) + "." if counted else "",
+        change_sentence=_change_sentence(u, planned, year - 1) if counted else "",
+        rank_sentence=_rank_sentence(u, totals, planned) if counted else "",
+        blank_sentence=_blank_sentence(u, settings) if counted else "",
+        people_sentence=_people_sentence(u, settings) if counted else "",
+        rows=_rows(u, totals, planned) if counted else (),
+        targets_sentence=_targets_sentence(u, next_year, planned, settings, title),
+        targets=_targets(u, next_year, planned, settings),
+        closing=docs.notices.closing,
+        signature=Signature(docs.signer.authority, docs.signer.title, docs.signer.name),
+        recipients=docs.notices.recipients,
+    )
+
+
+def _change_sentence(u: UnitResult, planned: tuple[Indicator, ...], previous_year: int) -> str:
+    parts = [
+        f"số {i.phrase} thành lập mới {vi.change_phrase(u.results[i.code].actual or 0, u.results[i.code].previous, i.measure, previous_year)}"
+        for i in planned
+    ]
+    return vi.sentence_case("; ".join(parts)) + "."
+
+
+def _rank_sentence(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> str:
+    count = len(totals.by_status("valid"))
+    parts = [f"{i.phrase} xếp thứ {u.ranks[i.code]}/{count}" for i in planned if i.code in u.ranks]
+    return "Về tỉ lệ hoàn thành kế hoạch so với các đơn vị khác: " + "; ".join(parts) + "."
+
+
+def _blank_sentence(u: UnitResult, settings: Settings) -> str:
+    ind = settings.indicator(settings.general.blank_indicator)
+    if u.results[ind.code].actual == 0:
+        return f"Đơn vị chưa thành lập được {ind.phrase} nào trong năm (“trắng”), cần có giải pháp khắc phục."
+    return ""
+
+
+def _people_sentence(u: UnitResult, settings: Settings) -> str:
+    people = [i for i in settings.indicators if not i.has_plan]
+    if not people:
+        return ""
+    parts = [f"{vi.number(u.results[i.code].actual or 0)} {i.phrase}" for i in people]
+    return "Đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
+
+
+def _rows(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> tuple[NoticeRow, ...]:
+    count = len(totals.by_status("valid"))
+    return tuple(
+        NoticeRow(
+            name=i.name,
+            measure=i.measure,
+            plan=vi.number(u.results[i.code].plan),
+            actual=vi.number(u.results[i.code].actual),
+            percent=vi.percent(u.results[i.code].percent),
+            previous=vi.number(u.results[i.code].previous),
+            rank=f"{u.ranks[i.code]}/{count}" if i.code in u.ranks else "-",
+        )
+        for i in planned
+    )
+
+
+def _targets(u: UnitResult, next_year: int, planned: tuple[Indicator, ...], settings: Settings) -> tuple[TargetRow, ...]:
+    assigned = settings.targets.get(next_year, {}).get(u.unit.code, {})
+    return tuple(TargetRow(i.name, i.measure, vi.number(assigned.get(i.code))) for i in planned)
+
+
+def _targets_sentence(u: UnitResult, next_year: int, planned: tuple[Indicator, ...], settings: Settings, title: str) -> str:
+    assigned = settings.targets.get(next_year, {}).get(u.unit.code)
+    if not assigned:
+        return f"Chỉ tiêu năm {next_year} của đơn vị sẽ được giao sau."
+    parts = [f"{vi.number(assigned.get(i.code, 0))} {i.phrase}" for i in planned]
+    return f"Năm {next_year}, giao {title} thành lập " + "; ".join(parts) + "."
