@@ -117,6 +117,12 @@ def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Fig
     return {}, "không có"
 
 
+def summarise(settings: Settings, inputs: Inputs, validation: Validation) -> Totals:
+    """Aggregate the year's valid submissions against plan and last year."""
+    previous, source = previous_figures(validation.year, inputs, settings)
+    return aggregate(validation, previous, source, settings)
+
+
 def report(options: Options) -> Outcome:
     """Validate, aggregate, render and publish one year's documents.
 
@@ -136,8 +142,7 @@ def report(options: Options) -> Outcome:
             validation,
         )
     settings.document_settings(year)
-    previous, source = previous_figures(year, inputs, settings)
-    totals = aggregate(validation, previous, source, settings)
+    totals = summarise(settings, inputs, validation)
 
     def render(out: Staging) -> list[str]:
         renderers = Renderers(options, settings)
