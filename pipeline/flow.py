@@ -24,12 +24,14 @@ from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
 from pipeline.io.forms import blank_form
 from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, Staging
+from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
 from pipeline.settings import Settings, load_settings
 
 log = logging.getLogger("pipeline")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CHART_FILE = "bieu-do.svg"
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,8 @@ class Renderers:
         self.env = environment(options.templates_dir)
         self.pdf = PdfRenderer(options.templates_dir, settings.general.style.font_family, options.strict_warnings)
 
-    def pdf_document(self, template: str, context: object, name: str) -> bytes:
-        return self.pdf.render(render_html(self.env, template, context), name)
+    def pdf_document(self, template: str, context: object, name: str, **extra: object) -> bytes:
+        return self.pdf.render(render_html(self.env, template, context, **extra), name)
 
 
 def _publish(options: Options, year: int, keep, render) -> tuple[Path, tuple[str, ...]]:
@@ -199,10 +201,12 @@ def _publish(options: Options, year: int, keep, render) -> tuple[Path, tuple[str
 def _render_report(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals, out: Staging) -> list[str]:
     organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
     context = report_context(totals, organisations, settings)
+    svg = chart_svg(context.chart, settings.general.style.font_family)
     name = f"bao-cao-{totals.year}.pdf"
-    out.add(name, renderers.pdf_document("bao-cao.html.j2", context, name))
+    out.add(name, renderers.pdf_document("bao-cao.html.j2", context, name, chart_uri=svg_data_uri(svg)))
+    out.add(CHART_FILE, svg.encode("utf-8"))
     out.add_json("data/tong-hop.json", tong_hop(totals))
-    names = [name, "data/tong-hop.json"]
+    names = [name, CHART_FILE, "data/tong-hop.json"]
     for code, notice in notice_contexts(totals, settings).items():
         notice_name = f"thong-bao/{code}.pdf"
         out.add(notice_name, renderers.pdf_document("thong-bao.html.j2", notice, notice_name))

@@ -26,9 +26,12 @@ def environment(templates: Path) -> jinja2.Environment:
     )
 
 
-def render_html(env: jinja2.Environment, template: str, context: object) -> str:
-    """Render one template with a dataclass context exposed by its field names."""
-    values = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+def render_html(env: jinja2.Environment, template: str, context: object, **extra: object) -> str:
+    """Render one template with a dataclass context exposed by its field names.
+
+    `extra` carries what a renderer adds to the data (a chart drawn from it).
+    """
+    values = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)} | extra
     try:
         return env.get_template(template).render(**values)
     except jinja2.TemplateNotFound as exc:

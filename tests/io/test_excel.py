@@ -210,7 +210,7 @@ def with_cached_values(data: bytes, sheet_xml: str, cached: dict[str, str]) -> b
                 xml = content.decode()
                 for ref, value in cached.items():
                     kind = "" if value.lstrip("-").replace(".", "").isdigit() else ' t="str"'
-                    xml, n = re.subn(rf'<c r="{ref}"><f>(.*?)</f><v ?/>', rf'<c r="{ref}"{kind}><f>\1</f><v>{value}</v>', xml)
+                    xml, n = re.subn(rf'<c r="{ref}"><f>(.*?)</f>(?:<v ?/>|<v></v>)', rf'<c r="{ref}"{kind}><f>\1</f><v>{value}</v>', xml)
                     assert n == 1, ref
                 content = xml.encode()
             target.writestr(item, content)

@@ -1,0 +1,153 @@
+"""The report's chart: outlines only, one bar per figure, same bytes each time, fits the page."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import subprocess
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import weasyprint
+from PIL import Image, ImageChops
+
+from pipeline import flow
+from pipeline.core.context import ChartData, chart_data
+from pipeline.errors import RenderError
+from pipeline.flow import TEMPLATES
+from pipeline.render.chart import HEIGHT_MM, WIDTH_MM, chart_png, chart_svg, svg_data_uri
+from pipeline.render.pdf import PdfRenderer, TemplateFetcher
+from tests.factories import CONFIG, SAMPLE_INPUT
+
+FONT = "Liberation Serif"
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+PX_PER_MM = 96 / 25.4  # CSS px, WeasyPrint's layout unit
+PAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><link rel="stylesheet" href="van-ban.css">
+<style>html {{ font-family: "{font}"; }}
+figure.chart {{ margin: 6pt 0; }} figure.chart img {{ display: block; width: 100%; height: auto; }}</style>
+</head><body><p>Biểu đồ kết quả của các quận, huyện</p>{figure}<p>Sau biểu đồ.</p></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def data() -> ChartData:
+    options = flow.Options(2016, SAMPLE_INPUT, CONFIG, Path("/tmp/unused"))
+    settings, inputs, validation = flow.check(options)
+    totals = flow.summarise(settings, inputs, validation)
+    return chart_data(totals, settings.planned_indicators())
+
+
+@pytest.fixture(scope="module")
+def svg(data) -> str:
+    return chart_svg(data, FONT)
+
+
+@pytest.fixture(scope="module")
+def png(data) -> bytes:
+    return chart_png(data, FONT)
+
+
+def page(svg: str) -> str:
+    return PAGE.format(font=FONT, figure=f'<figure class="chart"><img src="{svg_data_uri(svg)}" alt="Biểu đồ"></figure>')
+
+
+def bar_ids(svg: str) -> list[str]:
+    return [e.get("id") for e in ET.fromstring(svg).iter() if (e.get("id") or "").startswith("bar-")]
+
+
+def with_unit_name(data: ChartData, name: str) -> ChartData:
+    return dataclasses.replace(data, units=(name, *data.units[1:]))
+
+
+def test_svg_text_is_glyph_outlines_of_the_document_font(svg):
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg" and not list(root.iter(f"{SVG}text"))
+    # Each text is a group of <use> references to glyph outlines named after their font.
+    texts = [g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("text_")]
+    glyphs = {u.get(XLINK_HREF) for t in texts for u in t.iter(f"{SVG}use")}
+    assert len(glyphs) > 50 and all(g.startswith("#LiberationSerif-") for g in glyphs)
+    assert "DejaVu" not in svg
+
+
+def test_one_bar_per_figure_and_none_for_no_plan(data, svg):
+    expected = sum(v is not None for s in data.series for v in s.percents)
+    assert len(bar_ids(svg)) == expected == len(set(bar_ids(svg))) == 45
+    first = data.series[0]
+    no_plan = dataclasses.replace(first, percents=(None, *first.percents[1:]))
+    fewer = chart_svg(dataclasses.replace(data, series=(no_plan, *data.series[1:])), FONT)
+    assert len(bar_ids(fewer)) == expected - 1 and "bar-0-0" not in bar_ids(fewer)
+
+
+def test_svg_is_sized_in_pt_for_the_body_width(svg):
+    root = ET.fromstring(svg)
+    width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    assert root.get("width").endswith("pt") and root.get("viewBox")
+    assert (width / 72 * 25.4, height / 72 * 25.4) == pytest.approx((WIDTH_MM, HEIGHT_MM))
+
+
+@pytest.mark.parametrize("dpi", [200, 96])
+def test_png_has_the_print_size_at_the_dpi(data, png, dpi):
+    image = Image.open(io.BytesIO(png if dpi == 200 else chart_png(data, FONT, dpi=dpi)))
+    assert image.format == "PNG"
+    assert image.size == pytest.approx((WIDTH_MM / 25.4 * dpi, HEIGHT_MM / 25.4 * dpi), abs=1)
+
+
+def test_png_is_pure_grey(png):
+    # Legible in black and white: no pixel may carry hue.
+    r, g, b = Image.open(io.BytesIO(png)).convert("RGB").split()
+    assert ImageChops.difference(r, g).getbbox() is None and ImageChops.difference(g, b).getbbox() is None
+
+
+def test_same_data_gives_the_same_bytes(data, svg, png):
+    assert chart_svg(data, FONT) == svg
+    assert chart_png(data, FONT) == png
+
+
+def test_renders_from_threads_do_not_interfere(data, svg):
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert set(pool.map(lambda _: chart_svg(data, FONT), range(3))) == {svg}
+
+
+@pytest.mark.parametrize("family", ["Phông Không Có", "serif"])
+def test_a_family_that_is_not_installed_is_an_error_not_dejavu(data, family):
+    with pytest.raises(RenderError, match=f"Không tìm thấy phông {family}"):
+        chart_svg(data, family)
+
+
+def test_a_character_the_font_lacks_is_an_error(data):
+    # U+2603 SNOWMAN: not in Liberation Serif; matplotlib would draw an empty box.
+    with pytest.raises(RenderError, match="thiếu ký tự ☃"):
+        chart_png(with_unit_name(data, "Quận ☃"), FONT)
+
+
+def test_decomposed_diacritics_draw_like_composed_ones(data, svg):
+    import unicodedata
+
+    nfd = with_unit_name(data, unicodedata.normalize("NFD", data.units[0]))
+    assert chart_svg(nfd, FONT) == svg
+
+
+def test_img_data_uri_renders_without_warnings_at_full_body_width(svg, tmp_path):
+    pdf = PdfRenderer(TEMPLATES, FONT, strict_warnings=True).render(page(svg), "bieu-do.pdf")
+    assert pdf.startswith(b"%PDF-")
+    document = weasyprint.HTML(string=page(svg), base_url=TEMPLATES.as_uri() + "/",
+                               url_fetcher=TemplateFetcher(TEMPLATES)).render()
+    img = next(b for b in document.pages[0]._page_box.descendants() if getattr(b, "element_tag", "") == "img")
+    assert (img.width / PX_PER_MM, img.height / PX_PER_MM) == pytest.approx((WIDTH_MM, HEIGHT_MM))
+    (tmp_path / "t.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(tmp_path / "t.pdf"), str(tmp_path / "p")], check=True)
+    raster = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
+    chart_box = (0, raster.height // 10, raster.width, raster.height // 2)  # below the first line
+    dark = sum(raster.crop(chart_box).histogram()[:128])
+    assert dark > 2000, "the chart was laid out but not drawn"
+
+
+def test_inline_svg_markup_makes_weasyprint_warn(svg, caplog):
+    # Why the template uses <img>: inline, WeasyPrint's HTML cascade reads
+    # matplotlib's style="fill:…;stroke:…" attributes as CSS and warns on each.
+    inline = PAGE.format(font=FONT, figure=f'<figure class="chart">{svg}</figure>')
+    with pytest.raises(RenderError, match="WeasyPrint cảnh báo"):
+        PdfRenderer(TEMPLATES, FONT, strict_warnings=True).render(inline, "bieu-do.pdf")
+    caplog.clear()
