@@ -17,6 +17,7 @@ from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
 from pipeline.core.feedback import slip_contexts
 from pipeline.core.notice import notice_contexts
+from pipeline.core.summary import summary_context
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.raw import Refusal
 from pipeline.core.validate import Validation, validate_year
@@ -27,6 +28,7 @@ from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KE
 from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
+from pipeline.render.xlsx import render_summary_xlsx
 from pipeline.settings import Settings, load_settings
 
 log = logging.getLogger("pipeline")
@@ -206,7 +208,9 @@ def _render_report(renderers: Renderers, settings: Settings, validation: Validat
     out.add(name, renderers.pdf_document("bao-cao.html.j2", context, name, chart_uri=svg_data_uri(svg)))
     out.add(CHART_FILE, svg.encode("utf-8"))
     out.add_json("data/tong-hop.json", tong_hop(totals))
-    names = [name, CHART_FILE, "data/tong-hop.json"]
+    workbook = f"tong-hop-{totals.year}.xlsx"
+    out.add(workbook, render_summary_xlsx(summary_context(totals, organisations, settings)))
+    names = [name, CHART_FILE, workbook, "data/tong-hop.json"]
     for code, notice in notice_contexts(totals, settings).items():
         notice_name = f"thong-bao/{code}.pdf"
         out.add(notice_name, renderers.pdf_document("thong-bao.html.j2", notice, notice_name))

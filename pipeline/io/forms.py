@@ -194,10 +194,10 @@ def _form_bytes(data: FormData, options: _Options) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     book.properties.modified = FIXED_TIME  # openpyxl stamps the time of saving; put it back
-    return _fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
+    return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
 
 
-def _fixed_zip(raw: bytes, replace: dict[str, bytes]) -> bytes:
+def fixed_zip(raw: bytes, replace: dict[str, bytes]) -> bytes:
     """The same zip with every entry dated 1980-01-01: same input, same bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:

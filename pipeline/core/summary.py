@@ -1,0 +1,199 @@
+"""Totals + settings → the context of the summary workbook (biểu tổng hợp).
+
+Unlike the report's context, the figures here stay typed (ints, Decimal
+percents, dates): a spreadsheet must hold numbers a clerk can sum and sort,
+and the renderer gives them a number format instead of a string. Only the
+words (titles, unit names, status labels) are made here, so the workbook says
+the same as the report and tong-hop.json.
+
+Invalid and missing units keep the row tong-hop.json gives them: the plan
+assigned in config and last year's figure, but no actual, percent or rank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline.core import vi
+from pipeline.core.aggregate import Result, Totals, UnitResult
+from pipeline.core.context import STATUS_NOTES
+from pipeline.core.parse import Organisation
+from pipeline.settings import Indicator, Settings
+
+STATUS_LABELS = {**STATUS_NOTES, "valid": "hợp lệ"}
+LATE_NOTE = "nộp muộn"
+TOTAL_NAME = "Tổng cộng"
+
+
+@dataclass(frozen=True)
+class IndicatorColumn:
+    code: str
+    name: str
+    short: str  # "Tổ chức Đảng": fits a narrow sub-header where the full name does not
+    measure: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One planned indicator of one row; percent already rounded as configured."""
+
+    plan: int | None
+    actual: int | None
+    percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One unit, or the totals row; tuples follow `planned` and `people` in order."""
+
+    number: int | None
+    name: str
+    code: str
+    status: str  # "valid" | "invalid" | "missing"; "" on the totals row
+    status_label: str
+    late: bool
+    late_note: str
+    planned: tuple[Planned, ...]
+    people: tuple[int | None, ...]
+    ranks: tuple[int | None, ...]
+    previous: tuple[int | None, ...]
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    number: int
+    unit: str
+    unit_code: str
+    enterprise: str
+    tax_code: str
+    legal_form: str
+    org_type: str
+    decision_no: str
+    decision_date: dt.date | None
+    members: int | None
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    key: str  # "submitted" | "valid" | "invalid" | "missing" | "late"
+    label: str
+    count: int
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryContext:
+    year: int
+    previous_year: int
+    title: str
+    list_title: str
+    roster_title: str
+    superior_body: str
+    issuing_body: tuple[str, ...]  # one entry per printed line, as in settings.yaml
+    percent_decimals: int
+    planned: tuple[IndicatorColumn, ...]
+    people: tuple[IndicatorColumn, ...]
+    rows: tuple[SummaryRow, ...]
+    total: SummaryRow
+    organisations: tuple[OrganisationRow, ...]
+    unit_count: int
+    roster: tuple[RosterLine, ...]
+
+
+def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
+                    settings: Settings) -> SummaryContext:
+    year = totals.year
+    org = settings.general.organisation
+    planned = settings.planned_indicators()
+    people = tuple(i for i in settings.indicators if not i.has_plan)
+    return SummaryContext(
+        year=year,
+        previous_year=year - 1,
+        title=f"BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN {org.resolution.upper()} NĂM {year}",
+        list_title=f"DANH SÁCH TỔ CHỨC THÀNH LẬP MỚI NĂM {year}",
+        roster_title=f"TÌNH HÌNH NỘP BIỂU MẪU NĂM {year}",
+        superior_body=org.superior_body,
+        issuing_body=tuple(line.strip() for line in org.issuing_body.splitlines() if line.strip()),
+        percent_decimals=settings.general.numbers.percent_decimals,
+        planned=_columns(planned),
+        people=_columns(people),
+        rows=tuple(unit_row(n, u, planned, people) for n, u in enumerate(totals.units, start=1)),
+        total=total_row(totals, planned, people),
+        organisations=organisation_rows(totals, organisations),
+        unit_count=len(totals.units),
+        roster=roster(totals),
+    )
+
+
+def _columns(indicators: tuple[Indicator, ...]) -> tuple[IndicatorColumn, ...]:
+    return tuple(IndicatorColumn(i.code, i.name, vi.sentence_case(i.phrase), i.measure) for i in indicators)
+
+
+def _planned(results: dict[str, Result], planned: tuple[Indicator, ...]) -> tuple[Planned, ...]:
+    return tuple(Planned(results[i.code].plan, results[i.code].actual, results[i.code].percent) for i in planned)
+
+
+def unit_row(number: int, u: UnitResult, planned: tuple[Indicator, ...], people: tuple[Indicator, ...]) -> SummaryRow:
+    return SummaryRow(
+        number=number,
+        name=vi.sentence_case(u.unit.full_name),
+        code=u.unit.code,
+        status=u.status,
+        status_label=STATUS_LABELS[u.status],
+        late=u.late,
+        late_note=LATE_NOTE if u.late else "",
+        planned=_planned(u.results, planned),
+        people=tuple(u.results[i.code].actual for i in people),
+        # Only valid units are ranked; the others have no entry in u.ranks.
+        ranks=tuple(u.ranks.get(i.code) for i in planned),
+        previous=tuple(u.results[i.code].previous for i in planned),
+    )
+
+
+def total_row(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indicator, ...]) -> SummaryRow:
+    sums = totals.totals
+    return SummaryRow(
+        number=None,
+        name=TOTAL_NAME,
+        code="",
+        status="",
+        status_label="",
+        late=False,
+        late_note="",
+        planned=_planned(sums, planned),
+        people=tuple(sums[i.code].actual for i in people),
+        ranks=tuple(None for _ in planned),
+        previous=tuple(sums[i.code].previous for i in planned),
+        total=True,
+    )
+
+
+def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisation, ...]]) -> tuple[OrganisationRow, ...]:
+    """The organisations of the counted (valid) units, as the report's appendix lists them."""
+    rows: list[OrganisationRow] = []
+    for u in totals.by_status("valid"):
+        name = vi.sentence_case(u.unit.full_name)
+        for org in organisations.get(u.unit.code, ()):
+            rows.append(OrganisationRow(
+                len(rows) + 1, name, u.unit.code, org.enterprise, org.tax_code, org.legal_form,
+                org.org_type, org.decision_no, org.decision_date, org.members,
+            ))
+    return tuple(rows)
+
+
+def roster(totals: Totals) -> tuple[RosterLine, ...]:
+    """Who sent a form, whose figures count, who is missing or late."""
+    groups = (
+        ("submitted", "Đã nộp", [u for u in totals.units if u.status != "missing"]),
+        ("valid", "Hợp lệ, được tổng hợp", list(totals.by_status("valid"))),
+        ("invalid", "Số liệu chưa hợp lệ, chưa tổng hợp", list(totals.by_status("invalid"))),
+        ("missing", "Chưa nộp", list(totals.by_status("missing"))),
+        ("late", "Nộp muộn", [u for u in totals.units if u.late]),
+    )
+    return tuple(
+        RosterLine(key, label, len(units), tuple(vi.sentence_case(u.unit.full_name) for u in units))
+        for key, label, units in groups
+    )

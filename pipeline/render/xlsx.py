@@ -1,0 +1,262 @@
+"""SummaryContext → the summary workbook (biểu tổng hợp) as .xlsx bytes.
+
+Three sheets: TongHop (one row per unit, a totals row), DanhSach (the
+organisations founded) and TinhHinhNop (who sent, whose figures count).
+
+Formats, chosen so that a Vietnamese Excel shows what the report prints:
+- counts are ints with '#,##0': the ',' in a format code is the grouping
+  placeholder, shown as '.' under the vi-VN locale ("16.281");
+- percents are stored as a fraction (0.65) with '0%' ('0.0%' … for configured
+  decimals): Excel's own percent, so filters, charts and formulas treat it as
+  one. The stored fraction is the report's already-rounded percent / 100, so
+  the display cannot round differently ("220%" stays 220%, never 221%);
+- dates are real dates with 'dd/mm/yyyy'; tax codes and decision numbers are
+  text ('@'), so leading zeros and "12/3" survive.
+
+Every string is written as a literal (inline string): text that came from a
+clerk's workbook ("=HYPERLINK(…)", "+1-2", "@SUM(A1)") must never become a
+formula. The same context gives the same bytes (fixed properties and zip
+time stamps, as for the blank forms).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.xml.functions import tostring
+
+from pipeline.core.summary import SummaryContext, SummaryRow
+from pipeline.io.forms import FIXED_TIME, fixed_zip
+
+SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET = "TongHop", "DanhSach", "TinhHinhNop"
+COUNT_FORMAT = "#,##0"
+DATE_FORMAT = "dd/mm/yyyy"
+TEXT_FORMAT = "@"
+FONT = "Times New Roman"
+
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_PLAIN = Font(name=FONT, size=12)
+_BOLD = Font(name=FONT, size=12, bold=True)
+_TITLE = Font(name=FONT, size=14, bold=True)
+_HEADER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_CENTER = Alignment(horizontal="center", vertical="center")
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
+_RIGHT = Alignment(horizontal="right", vertical="center")
+
+LIST_HEADERS = (("STT", 6), ("Đơn vị", 20), ("Tên doanh nghiệp", 40), ("Mã số thuế", 16),
+                ("Loại hình doanh nghiệp", 34), ("Loại tổ chức", 18), ("Số quyết định", 18),
+                ("Ngày quyết định", 14), ("Số thành viên", 12))
+ROSTER_HEADERS = (("STT", 6), ("Tình hình nộp biểu mẫu", 36), ("Số đơn vị", 12), ("Đơn vị", 90))
+
+
+def render_summary_xlsx(context: SummaryContext) -> bytes:
+    """The whole workbook as bytes; writes no file, and the same context gives the same bytes."""
+    book = Workbook()
+    _summary_sheet(book.active, context)
+    _list_sheet(book.create_sheet(LIST_SHEET), context)
+    _roster_sheet(book.create_sheet(ROSTER_SHEET), context)
+    book.properties.creator = "Báo cáo NQ28"
+    book.properties.title = context.title
+    book.properties.created = FIXED_TIME
+    book.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    book.save(buffer)
+    book.properties.modified = FIXED_TIME  # openpyxl stamps the time of saving; put it back
+    return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
+
+
+# --- TongHop ----------------------------------------------------------------------
+
+
+def _summary_sheet(ws, c: SummaryContext) -> None:
+    ws.title = SUMMARY_SHEET
+    n_plan, n_people = len(c.planned), len(c.people)
+    widths = [6, 24, 7] + [9, 9, 9] * n_plan + [14] * n_people + [12] * (2 * n_plan) + [20, 12]
+    top = _title_block(ws, c, c.title, len(widths))
+    _summary_header(ws, c, top)
+    first = top + 2
+    for offset, row in enumerate((*c.rows, c.total)):
+        _summary_row(ws, first + offset, row, _percent_format(c.percent_decimals))
+    _widths(ws, widths)
+    ws.freeze_panes = ws.cell(row=first, column=4)  # headers, STT, name and code stay in view
+    _print_setup(ws, top, top + 1)
+
+
+def _summary_header(ws, c: SummaryContext, row: int) -> None:
+    """Two header rows: an indicator's name spans its KH/TH/Tỉ lệ columns."""
+    spans: list[tuple[str, tuple[str, ...]]] = [("STT", ()), ("Đơn vị", ()), ("Mã", ())]
+    spans += [(i.name, ("Kế hoạch", "Thực hiện", "Tỉ lệ")) for i in c.planned]
+    spans += [(i.name, ()) for i in c.people]
+    shorts = tuple(i.short for i in c.planned)
+    spans += [("Xếp hạng theo tỉ lệ", shorts), (f"Thực hiện năm {c.previous_year}", shorts)]
+    spans += [("Tình trạng biểu mẫu", ()), ("Ghi chú", ())]
+    col = 1
+    for label, subs in spans:
+        width = max(1, len(subs))
+        for k in range(width):
+            _header_cell(ws, row, col + k, label if k == 0 else None)
+            _header_cell(ws, row + 1, col + k, subs[k] if subs else None)
+        if subs:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + width - 1)
+        else:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row + 1, end_column=col)
+        col += width
+    ws.row_dimensions[row].height = 66
+    ws.row_dimensions[row + 1].height = 50
+
+
+def _summary_row(ws, r: int, row: SummaryRow, percent_format: str) -> None:
+    font = _BOLD if row.total else _PLAIN
+    values: list = [row.number, row.name, row.code]
+    formats: list[str | None] = [COUNT_FORMAT, None, None]
+    for p in row.planned:
+        values += [p.plan, p.actual, _fraction(p.percent)]
+        formats += [COUNT_FORMAT, COUNT_FORMAT, percent_format]
+    values += [*row.people, *row.ranks, *row.previous, row.status_label, row.late_note]
+    formats += [COUNT_FORMAT] * (len(row.people) + len(row.ranks) + len(row.previous)) + [None, None]
+    for col, (value, fmt) in enumerate(zip(values, formats), start=1):
+        cell = _put(ws, r, col, value, font)
+        if fmt:
+            cell.number_format = fmt
+    ws.cell(row=r, column=1).alignment = _CENTER
+    ws.cell(row=r, column=3).alignment = _CENTER
+    if row.total:
+        # "Tổng cộng" reads across the STT, name and code columns.
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        label = _put(ws, r, 1, row.name, font)
+        label.alignment, label.number_format = _CENTER, "General"  # not STT's count format
+
+
+def _fraction(percent: Decimal | None) -> float | None:
+    """65 → 0.65, exact in decimal before the one conversion to float."""
+    return None if percent is None else float(percent.scaleb(-2))
+
+
+def _percent_format(decimals: int) -> str:
+    return "0" + ("." + "0" * decimals if decimals else "") + "%"
+
+
+# --- DanhSach ---------------------------------------------------------------------
+
+
+def _list_sheet(ws, c: SummaryContext) -> None:
+    widths = [w for _, w in LIST_HEADERS]
+    top = _title_block(ws, c, c.list_title, len(widths))
+    for col, (label, _) in enumerate(LIST_HEADERS, start=1):
+        _header_cell(ws, top, col, label)
+    ws.row_dimensions[top].height = 34
+    formats = (COUNT_FORMAT, None, None, TEXT_FORMAT, None, None, TEXT_FORMAT, DATE_FORMAT, COUNT_FORMAT)
+    for r, org in enumerate(c.organisations, start=top + 1):
+        values = (org.number, org.unit, org.enterprise, org.tax_code, org.legal_form, org.org_type,
+                  org.decision_no, org.decision_date, org.members)
+        for col, (value, fmt) in enumerate(zip(values, formats), start=1):
+            cell = _put(ws, r, col, value, _PLAIN)
+            if fmt:
+                cell.number_format = fmt
+        for col in (1, 4, 7, 8):
+            ws.cell(row=r, column=col).alignment = _CENTER
+        _fit_height(ws, r, values, widths)
+    last = top + len(c.organisations)
+    ws.auto_filter.ref = f"A{top}:{get_column_letter(len(widths))}{last}"
+    _widths(ws, widths)
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    _print_setup(ws, top, top)
+
+
+# --- TinhHinhNop ------------------------------------------------------------------
+
+
+def _roster_sheet(ws, c: SummaryContext) -> None:
+    widths = [w for _, w in ROSTER_HEADERS]
+    top = _title_block(ws, c, c.roster_title, len(widths))
+    for col, (label, _) in enumerate(ROSTER_HEADERS, start=1):
+        _header_cell(ws, top, col, label)
+    lines = [(None, "Tổng số đơn vị báo cáo", c.unit_count, "")]
+    lines += [(n, line.label, line.count, ", ".join(line.units)) for n, line in enumerate(c.roster, start=1)]
+    for r, values in enumerate(lines, start=top + 1):
+        font = _BOLD if values[0] is None else _PLAIN
+        for col, value in enumerate(values, start=1):
+            _put(ws, r, col, value, font)
+        ws.cell(row=r, column=1).alignment = _CENTER
+        ws.cell(row=r, column=3).number_format = COUNT_FORMAT
+        _fit_height(ws, r, values, widths)
+    _widths(ws, widths)
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    _print_setup(ws, top, top)
+
+
+# --- cells, sheets, printing --------------------------------------------------------
+
+
+def _title_block(ws, c: SummaryContext, title: str, columns: int) -> int:
+    """Issuing body at the top left, then the sheet's title; returns the header row."""
+    lines = [(c.superior_body, _PLAIN), *((line, _BOLD) for line in c.issuing_body)]
+    for r, (text, font) in enumerate(lines, start=1):
+        _put(ws, r, 1, text, font, border=False).alignment = Alignment(horizontal="left")
+    title_row = len(lines) + 2
+    _put(ws, title_row, 1, title, _TITLE, border=False).alignment = _HEADER
+    ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=columns)
+    ws.row_dimensions[title_row].height = 24
+    return title_row + 2
+
+
+def _put(ws, row: int, col: int, value, font: Font, border: bool = True):
+    """Write one value; a str is always a literal string, whatever it starts with."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        # Control characters cannot be stored in XML at all (openpyxl refuses them).
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"  # "=…" would otherwise be a formula, "#N/A" an error value
+        cell.alignment = _LEFT
+    else:
+        cell.value = value
+        cell.alignment = _RIGHT
+        if isinstance(value, dt.date):
+            cell.number_format = DATE_FORMAT
+    cell.font = font
+    if border:
+        cell.border = _BOX
+    return cell
+
+
+def _header_cell(ws, row: int, col: int, label: str | None) -> None:
+    # Merged header cells keep their own borders: style every cell of the range.
+    _put(ws, row, col, label, _BOLD).alignment = _HEADER
+
+
+def _fit_height(ws, row: int, values, widths: list[int]) -> None:
+    """Excel does not grow a row for wrapped text it did not see typed: size it here.
+
+    Times New Roman 12 fits about 1.15 characters per unit of column width.
+    """
+    lines = max((math.ceil(len(v) / (w * 1.15)) for v, w in zip(values, widths) if isinstance(v, str) and v),
+                default=1)
+    if lines > 1:
+        ws.row_dimensions[row].height = 16 * lines + 2
+
+
+def _widths(ws, widths: list[int]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _print_setup(ws, first_header: int, last_header: int) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"{first_header}:{last_header}"
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = f"{FONT},Regular"

@@ -1,0 +1,145 @@
+"""Totals → the summary workbook's context (pipeline.core.summary), on the shipped sample."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from pipeline import flow
+from pipeline.core.data import json_number, tong_hop
+from pipeline.core.summary import Planned, summary_context
+from pipeline.core.vi import sentence_case
+from tests import factories
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    settings, inputs, validation = flow.check(
+        flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path_factory.mktemp("out")))
+    return settings, inputs, validation
+
+
+@pytest.fixture(scope="module")
+def totals(sample):
+    return flow.summarise(*sample)
+
+
+@pytest.fixture(scope="module")
+def context(sample, totals):
+    settings, _, validation = sample
+    organisations = {c: s.organisations for c, s in validation.submissions.items()}
+    return summary_context(totals, organisations, settings)
+
+
+@pytest.fixture(scope="module")
+def troubled(sample):
+    """The sample with HB invalid, CH missing and NQ late: as a bad year would be."""
+    settings, inputs, validation = sample
+    status = {**validation.status, "HB": "invalid", "CH": "missing"}
+    submissions = {c: s for c, s in validation.submissions.items() if c != "CH"}
+    changed = dataclasses.replace(validation, status=status, submissions=submissions, late=frozenset({"NQ"}))
+    totals = flow.summarise(settings, inputs, changed)
+    return summary_context(totals, {c: s.organisations for c, s in submissions.items()}, settings), totals
+
+
+def test_title_and_issuing_body(context):
+    assert context.title == "BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT 28-NQ/TU NĂM 2016"
+    assert context.issuing_body == ("BAN CHỈ ĐẠO", "THỰC HIỆN NGHỊ QUYẾT 28")
+    assert context.superior_body == "ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG"
+    assert (context.year, context.previous_year, context.percent_decimals) == (2016, 2015, 0)
+
+
+def test_columns_follow_the_config(context):
+    assert [c.code for c in context.planned] == ["TCD", "CD", "DTN"]
+    assert [c.code for c in context.people] == ["DV", "DVCD", "DVTN"]
+    assert context.planned[0].short == "Tổ chức Đảng"
+
+
+def test_totals_are_the_seed_figures_typed(context):
+    total = context.total
+    assert total.total and total.name == "Tổng cộng" and total.number is None
+    assert total.planned == (
+        Planned(40, 26, Decimal(65)), Planned(77, 170, Decimal(220)), Planned(25, 33, Decimal(132)),
+    )
+    assert total.previous == (24, 148, 28)
+    assert total.people == (167, 16281, 1370)
+    assert total.ranks == (None, None, None)
+
+
+def test_unit_rows_equal_tong_hop(context, totals):
+    data = tong_hop(totals)
+    assert [r.code for r in context.rows] == [u["code"] for u in data["units"]]
+    for n, (row, unit) in enumerate(zip(context.rows, data["units"]), start=1):
+        assert row.number == n
+        assert row.name == sentence_case(unit["name"])
+        assert row.status == unit["status"] and row.status_label == "hợp lệ"
+        for col, figures in zip(context.planned, row.planned):
+            expected = unit["indicators"][col.code]
+            assert (figures.plan, figures.actual, json_number(figures.percent)) == (
+                expected["plan"], expected["actual"], expected["percent"])
+            assert isinstance(figures.actual, int) and isinstance(figures.percent, Decimal)
+        assert row.people == tuple(unit["indicators"][c.code]["actual"] for c in context.people)
+        assert row.ranks == tuple(unit["rank"][c.code] for c in context.planned)
+
+
+def test_unit_names_are_capitalised(context):
+    assert context.rows[0].name == "Quận Hồng Bàng"
+    assert context.rows[-1].name == "Huyện Bạch Long Vĩ"
+
+
+def test_organisations_are_listed_with_dates(context):
+    orgs = context.organisations
+    assert len(orgs) == 229
+    assert [o.number for o in orgs] == list(range(1, 230))
+    assert all(isinstance(o.decision_date, dt.date) for o in orgs)
+    assert all(isinstance(o.members, int) for o in orgs)
+    assert orgs[0].unit == "Quận Hồng Bàng" and orgs[0].unit_code == "HB"
+    assert orgs[0].tax_code.startswith("0")
+
+
+def test_roster_of_the_sample(context):
+    counts = {line.key: line.count for line in context.roster}
+    assert counts == {"submitted": 15, "valid": 15, "invalid": 0, "missing": 0, "late": 0}
+    assert context.unit_count == 15
+    assert context.roster[0].units[0] == "Quận Hồng Bàng"
+
+
+def test_invalid_and_missing_units_have_blank_figures(troubled):
+    context, totals = troubled
+    rows = {r.code: r for r in context.rows}
+    data = {u["code"]: u for u in tong_hop(totals)["units"]}
+    for code, label in (("HB", "số liệu chưa hợp lệ"), ("CH", "chưa nộp")):
+        row = rows[code]
+        assert row.status_label == label
+        assert all(p.actual is None and p.percent is None for p in row.planned)
+        assert row.people == (None, None, None) and row.ranks == (None, None, None)
+        # The plan stays, as tong-hop.json gives it.
+        assert [p.plan for p in row.planned] == [data[code]["indicators"][c.code]["plan"] for c in context.planned]
+
+
+def test_late_units_are_flagged(troubled):
+    context, _ = troubled
+    rows = {r.code: r for r in context.rows}
+    assert rows["NQ"].late and rows["NQ"].late_note == "nộp muộn"
+    assert not rows["LC"].late and rows["LC"].late_note == ""
+
+
+def test_roster_of_a_troubled_year(troubled):
+    context, _ = troubled
+    lines = {line.key: line for line in context.roster}
+    assert lines["submitted"].count == 14 and "Huyện Cát Hải" not in lines["submitted"].units
+    assert lines["valid"].count == 13
+    assert lines["invalid"].units == ("Quận Hồng Bàng",)
+    assert lines["missing"].units == ("Huyện Cát Hải",)
+    assert lines["late"].units == ("Quận Ngô Quyền",)
+
+
+def test_uncounted_units_are_left_out_of_totals_and_list(troubled, context):
+    changed, _ = troubled
+    hb = next(r for r in context.rows if r.code == "HB")
+    assert changed.total.planned[0].actual == 26 - hb.planned[0].actual
+    assert {o.unit_code for o in changed.organisations}.isdisjoint({"HB", "CH"})
+    assert [o.number for o in changed.organisations] == list(range(1, len(changed.organisations) + 1))
