@@ -20,7 +20,7 @@ STAMP := $(VENV)/.installed
 # System packages: fonts (Times New Roman metrics with Vietnamese glyphs) and
 # HarfBuzz-Subset (without it WeasyPrint falls back to a slow subsetter).
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
-TEST_PACKAGES := poppler-utils
+TEST_PACKAGES := poppler-utils chromium
 
 .PHONY: help report validate forms test sample system-deps test-system-deps clean
 

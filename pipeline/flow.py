@@ -17,6 +17,7 @@ from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
 from pipeline.core.feedback import slip_contexts
 from pipeline.core.notice import notice_contexts
+from pipeline.core.site import CHART_FILE, site_context
 from pipeline.core.summary import summary_context
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.raw import Refusal
@@ -24,16 +25,16 @@ from pipeline.core.validate import Validation, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
 from pipeline.io.forms import blank_form
-from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, Staging
+from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, SITE_FILE, Staging
 from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
+from pipeline.render.site import render_site
 from pipeline.render.xlsx import render_summary_xlsx
 from pipeline.settings import Settings, load_settings
 
 log = logging.getLogger("pipeline")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-CHART_FILE = "bieu-do.svg"
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,15 @@ def check(options: Options) -> tuple[Settings, Inputs, Validation]:
 def validate(options: Options) -> Outcome:
     """Check, then publish the issue report and the feedback slips only."""
     settings, _, validation = check(options)
-    folder, documents = _publish(options, validation.year, KEEP_FOR_CHECK,
-                                 lambda out: _render_check(Renderers(options, settings), settings, validation, out))
+    folder, documents = _publish_check(options, settings, validation)
     return Outcome(validation.year, validation, None, folder, documents)
+
+
+def _publish_check(options: Options, settings: Settings, validation: Validation) -> tuple[Path, tuple[str, ...]]:
+    renderers = Renderers(options, settings)
+    return _publish(options, validation.year, KEEP_FOR_CHECK,
+                    lambda out: _render_check(renderers, settings, validation, out),
+                    _site(renderers, settings, validation, None))
 
 
 def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
@@ -136,8 +143,7 @@ def report(options: Options) -> Outcome:
     settings, inputs, validation = check(options)
     year = validation.year
     if validation.report.errors and not options.allow_invalid:
-        folder, _ = _publish(options, year, KEEP_FOR_CHECK,
-                             lambda out: _render_check(Renderers(options, settings), settings, validation, out))
+        folder, _ = _publish_check(options, settings, validation)
         raise InvalidDataError(
             f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa lập báo cáo "
             f"(văn bản của lần chạy trước, nếu có, giữ nguyên). Danh sách lỗi và phiếu kiểm tra từng đơn vị "
@@ -148,11 +154,12 @@ def report(options: Options) -> Outcome:
     settings.document_settings(year)
     totals = summarise(settings, inputs, validation)
 
+    renderers = Renderers(options, settings)
+
     def render(out: Staging) -> list[str]:
-        renderers = Renderers(options, settings)
         return _render_report(renderers, settings, validation, totals, out) + _render_check(renderers, settings, validation, out)
 
-    folder, documents = _publish(options, year, KEEP_FOR_REPORT, render)
+    folder, documents = _publish(options, year, KEEP_FOR_REPORT, render, _site(renderers, settings, validation, totals))
     return Outcome(year, validation, totals, folder, documents)
 
 
@@ -188,16 +195,27 @@ class Renderers:
         return self.pdf.render(render_html(self.env, template, context, **extra), name)
 
 
-def _publish(options: Options, year: int, keep, render) -> tuple[Path, tuple[str, ...]]:
-    """Stage what `render` adds, then swap it in; on any failure leave no trace."""
+def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path, tuple[str, ...]]:
+    """Stage what `render` adds, then swap it in; on any failure leave no trace.
+
+    `site(names)` renders the status page once every file of the folder is known.
+    """
     staging = Staging(options.output_root, year, keep)
     try:
         documents = render(staging)
-        folder = staging.commit()
+        finish = (lambda names: {SITE_FILE: site(names)}) if site else None
+        folder = staging.commit(finish)
     except BaseException:
         staging.abandon()
         raise
-    return folder, tuple(documents)
+    return folder, tuple(documents) + ((SITE_FILE,) if site else ())
+
+
+def _site(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals | None):
+    def page(names: tuple[str, ...]) -> bytes:
+        return render_site(renderers.env, site_context(validation, totals, names, settings))
+
+    return page
 
 
 def _render_report(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals, out: Staging) -> list[str]:

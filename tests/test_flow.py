@@ -253,3 +253,24 @@ def test_a_unit_left_out_gets_a_notice_that_says_why(tmp_path):
     text = flat(pdf_text(outcome.folder / "thong-bao" / "HB.pdf"))
     assert "số liệu chưa hợp lệ nên chưa được tính vào kết quả tổng hợp năm 2016" in text
     assert "Năm 2017, giao Đảng bộ quận Hồng Bàng thành lập 3 tổ chức Đảng" in text
+
+
+def test_the_status_page_links_every_published_document(folder):
+    import html.parser
+
+    class Hrefs(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found = set()
+
+        def handle_starttag(self, tag, attrs):
+            for key, value in attrs:
+                if key in ("href", "src") and value and not value.startswith(("#", "data:")):
+                    self.found.add(value)
+
+    parser = Hrefs()
+    parser.feed((folder / "index.html").read_text(encoding="utf-8"))
+    published = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert parser.found <= published, parser.found - published
+    documents = published - {"index.html", "SHA256SUMS"}
+    assert documents <= parser.found, f"not linked: {sorted(documents - parser.found)}"

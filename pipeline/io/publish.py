@@ -24,7 +24,8 @@ from pipeline.errors import PublishError
 
 SUMS_FILE = "SHA256SUMS"
 FORMS_FOLDER = "bieu-mau/"
-CHECK_OUTPUTS = ("data/kiem-tra.json", "phieu-kiem-tra/")
+SITE_FILE = "index.html"
+CHECK_OUTPUTS = ("data/kiem-tra.json", "phieu-kiem-tra/", SITE_FILE)
 
 
 def forms_part(name: str) -> bool:
@@ -61,6 +62,8 @@ class Staging:
         relative = _safe_relative(name)
         path = self.folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A carried-over file is a hard link to the published one: never write through it.
+        path.unlink(missing_ok=True)
         path.write_bytes(data)
         self.files[relative.as_posix()] = data
 
@@ -68,9 +71,13 @@ class Staging:
         text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         self.add(name, text.encode("utf-8"))
 
-    def commit(self) -> Path:
-        """Carry over what this run does not own, write SHA256SUMS, swap in two renames."""
+    def commit(self, finish: Callable[[tuple[str, ...]], dict[str, bytes]] | None = None) -> Path:
+        """Carry over what this run does not own, let `finish` add files that list
+        the whole folder (the status page), write SHA256SUMS, swap in two renames."""
         self._carry_over()
+        if finish is not None:
+            for name, data in finish(tuple(sorted(self.files))).items():
+                self.add(name, data)
         self.add(SUMS_FILE, sha256sums(self.files).encode("ascii"))
         old = self.target.with_name(f".{self.target.name}.cu-{os.getpid()}")
         try:

@@ -1,0 +1,250 @@
+"""Validation + totals + the published files → the status page context (index.html).
+
+The page answers a clerk's three questions at a glance: who has sent a valid
+workbook, what the city totals are, and what is still wrong. Every string is
+formatted here in Vietnamese; the template only places it. Links are the
+published relative paths themselves, so the page works opened straight from
+the folder, without a server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from pipeline.core import vi
+from pipeline.core.aggregate import Totals
+from pipeline.core.feedback import SEVERITY_NAMES
+from pipeline.core.listing import DocumentGroup, Link, document_groups, unit_links
+from pipeline.core.validate import Validation
+from pipeline.issues import Issue
+from pipeline.settings import Settings, Unit
+
+STATUS_TEXT = {"valid": "hợp lệ", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
+CHART_FILE = "bieu-do.svg"
+NO_REPORT = "Chưa lập báo cáo: còn lỗi trong biểu mẫu"
+NO_REPORT_DETAIL = ("Báo cáo, thông báo và biểu tổng hợp năm {year} chỉ được lập khi các biểu mẫu hết lỗi. "
+                    "Đề nghị các đơn vị sửa theo phiếu kiểm tra (mục Lỗi và cảnh báo), rồi chạy lại.")
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    value: str
+    tone: str  # a CSS class: ok, bad, warn, muted, plain
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    number: str
+    code: str
+    name: str
+    status: str  # valid, invalid, missing: the CSS class next to the status text
+    status_text: str
+    late: bool
+    errors: str
+    warnings: str
+    files: tuple[str, ...]
+    issues_anchor: str  # "" when the unit has no issue group to jump to
+    notice: tuple[Link, ...]
+    slip: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    name: str
+    measure: str
+    plan: str
+    actual: str
+    percent: str
+    previous: str
+    bar: int  # 0–100, the width of the progress bar; a surplus fills it
+    met: bool
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    file: str
+    sheet: str
+    cell: str
+    severity: str
+    message: str
+    is_error: bool
+
+
+@dataclass(frozen=True)
+class IssueGroup:
+    anchor: str
+    title: str
+    summary: str
+    rows: tuple[IssueRow, ...]
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    year: int
+    title: str
+    superior_body: str
+    issuing_body: str
+    agency: str
+    deadline: str
+    counts: tuple[Count, ...]
+    completeness: str
+    roster: tuple[RosterRow, ...]
+    previous_year: int
+    totals: tuple[TotalRow, ...]
+    totals_notes: tuple[str, ...]
+    no_report: str  # "" when totals were made; else why not
+    no_report_detail: str
+    issues_summary: str
+    issue_groups: tuple[IssueGroup, ...]
+    documents: tuple[DocumentGroup, ...]
+    chart_file: str | None
+    chart_alt: str
+    chart_note: str
+
+
+def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings) -> SiteContext:
+    year, org = validation.year, settings.general.organisation
+    units = settings.units_in(year)
+    published = frozenset(documents)
+    groups = issue_groups(validation, units)
+    docs = settings.documents.get(year)
+    chart = _chart_file(documents)
+    made = totals is not None
+    return SiteContext(
+        year=year,
+        title=f"Tình hình báo cáo thực hiện {org.resolution} năm {year}",
+        superior_body=org.superior_body,
+        issuing_body=" ".join(org.issuing_body.split()),  # the line breaks are for the paper header
+        agency=org.agency,
+        deadline=f"Hạn nộp biểu mẫu: {vi.short_date(docs.deadline)}." if docs and docs.deadline else "",
+        counts=counts(validation),
+        completeness=completeness(validation),
+        roster=roster(validation, units, published, {g.anchor for g in groups}),
+        previous_year=year - 1,
+        totals=total_rows(totals, settings) if made else (),
+        totals_notes=totals_notes(totals, validation) if made else (),
+        no_report="" if made else NO_REPORT,
+        no_report_detail="" if made else NO_REPORT_DETAIL.format(year=year),
+        issues_summary=issues_summary(validation),
+        issue_groups=groups,
+        documents=document_groups(documents, settings, year, stale=not made),
+        chart_file=chart,
+        chart_alt=f"Biểu đồ tỉ lệ thực hiện so với kế hoạch năm {year} của từng đơn vị",
+        # A strict run that stopped keeps the last report's chart: say it may be out of date.
+        chart_note="Biểu đồ của lần lập báo cáo trước; chưa cập nhật theo biểu mẫu hiện tại."
+        if chart and not made else "",
+    )
+
+
+# --- completeness ---------------------------------------------------------------
+
+
+def _tally(validation: Validation) -> dict[str, int]:
+    statuses = list(validation.status.values())
+    return {s: statuses.count(s) for s in STATUS_TEXT} | {"all": len(statuses), "late": len(validation.late)}
+
+
+def counts(validation: Validation) -> tuple[Count, ...]:
+    n, report = _tally(validation), validation.report
+    return (
+        Count("Đơn vị", vi.number(n["all"]), "plain"),
+        Count("Hợp lệ", vi.number(n["valid"]), "ok"),
+        Count("Chưa hợp lệ", vi.number(n["invalid"]), "bad" if n["invalid"] else "muted"),
+        Count("Chưa nộp", vi.number(n["missing"]), "warn" if n["missing"] else "muted"),
+        Count("Nộp muộn", vi.number(n["late"]), "warn" if n["late"] else "muted"),
+        Count("Lỗi", vi.number(len(report.errors)), "bad" if report.errors else "muted"),
+        Count("Cảnh báo", vi.number(len(report.warnings)), "warn" if report.warnings else "muted"),
+    )
+
+
+def completeness(validation: Validation) -> str:
+    n = _tally(validation)
+    sent = n["all"] - n["missing"]
+    return (f"Đã nhận biểu mẫu của {sent}/{n['all']} đơn vị; {n['valid']} đơn vị có số liệu hợp lệ "
+            f"được tính vào tổng hợp năm {validation.year}.")
+
+
+def roster(validation: Validation, units: tuple[Unit, ...], published: frozenset[str],
+           anchors: set[str]) -> tuple[RosterRow, ...]:
+    rows = []
+    for n, unit in enumerate(units, start=1):
+        issues = [i for i in validation.report.issues if i.unit == unit.code]
+        errors = sum(i.is_error for i in issues)
+        status = validation.status.get(unit.code, "missing")
+        sub = validation.submissions.get(unit.code)
+        # An unreadable file has no submission, yet the clerk must see which file it was.
+        files = sorted({i.file for i in issues if i.file} | ({sub.file} if sub else set()))
+        anchor = issue_anchor(unit.code)
+        rows.append(RosterRow(
+            str(n), unit.code, vi.sentence_case(unit.full_name), status, STATUS_TEXT[status],
+            unit.code in validation.late, vi.number(errors), vi.number(len(issues) - errors), tuple(files),
+            anchor if anchor in anchors else "",
+            unit_links(published, "thong-bao", unit.code, f"Thông báo {unit.full_name}"),
+            unit_links(published, "phieu-kiem-tra", unit.code, f"Phiếu kiểm tra {unit.full_name}"),
+        ))
+    return tuple(rows)
+
+
+# --- totals -------------------------------------------------------------------------
+
+
+def total_rows(totals: Totals, settings: Settings) -> tuple[TotalRow, ...]:
+    rows = []
+    for ind in settings.planned_indicators():
+        r = totals.totals[ind.code]
+        pct = r.percent
+        rows.append(TotalRow(
+            ind.name, ind.measure, vi.number(r.plan), vi.number(r.actual), vi.percent(pct), vi.number(r.previous),
+            int(min(pct, Decimal(100))) if pct is not None else 0, pct is not None and pct >= 100,
+        ))
+    return tuple(rows)
+
+
+def totals_notes(totals: Totals, validation: Validation) -> tuple[str, ...]:
+    notes = []
+    counted, every = len(totals.by_status("valid")), len(totals.units)
+    if counted < every:
+        notes.append(f"Chỉ tính {counted}/{every} đơn vị có số liệu hợp lệ; các đơn vị còn lại chưa được tính.")
+    notes.append(f"Số liệu năm {validation.year - 1} lấy từ: {totals.previous_source}.")
+    return tuple(notes)
+
+
+# --- issues -------------------------------------------------------------------------
+
+
+def issue_anchor(code: str) -> str:
+    return f"van-de-{code}"
+
+
+def issues_summary(validation: Validation) -> str:
+    report = validation.report
+    if not report.issues:
+        return "Không có lỗi hay cảnh báo."
+    return f"Có {len(report.errors)} lỗi và {len(report.warnings)} cảnh báo."
+
+
+def issue_groups(validation: Validation, units: tuple[Unit, ...]) -> tuple[IssueGroup, ...]:
+    """One group per unit in roster order; issues naming no known unit come last, together."""
+    known = {u.code for u in units}
+    groups = [_group(issue_anchor(u.code), vi.sentence_case(u.full_name),
+                     [i for i in validation.report.issues if i.unit == u.code]) for u in units]
+    stray = [i for i in validation.report.issues if i.unit not in known]
+    groups.append(_group("van-de-khac", "Chưa xác định được đơn vị", stray))
+    return tuple(g for g in groups if g.rows)
+
+
+def _group(anchor: str, title: str, issues: list[Issue]) -> IssueGroup:
+    errors = sum(i.is_error for i in issues)
+    # Errors first: they are what keeps a unit out of the totals.
+    ordered = sorted(issues, key=lambda i: not i.is_error)
+    rows = tuple(IssueRow(i.file, i.sheet, i.cell, SEVERITY_NAMES[i.severity], i.message, i.is_error) for i in ordered)
+    return IssueGroup(anchor, title, f"{errors} lỗi, {len(issues) - errors} cảnh báo", rows)
+
+
+def _chart_file(documents: tuple[str, ...]) -> str | None:
+    if CHART_FILE in documents:
+        return CHART_FILE
+    return next((d for d in documents if PurePosixPath(d).suffix == ".svg"), None)
