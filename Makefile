@@ -19,8 +19,10 @@ STAMP := $(VENV)/.installed
 
 # System packages: fonts (Times New Roman metrics with Vietnamese glyphs) and
 # HarfBuzz-Subset (without it WeasyPrint falls back to a slow subsetter).
+# Tests also need pdftotext/pdffonts, a real browser for the status page and
+# LibreOffice Writer to open the DOCX documents.
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
-TEST_PACKAGES := poppler-utils chromium
+TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
 .PHONY: help report validate forms test sample system-deps test-system-deps clean
 

@@ -26,7 +26,8 @@ from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
 from pipeline.io.forms import blank_form
 from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, SITE_FILE, Staging
-from pipeline.render.chart import chart_svg, svg_data_uri
+from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
+from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
 from pipeline.render.site import render_site
@@ -188,11 +189,15 @@ class Renderers:
     """The template environment and the PDF renderer of one run, shared by every document."""
 
     def __init__(self, options: Options, settings: Settings) -> None:
+        self.templates = options.templates_dir
         self.env = environment(options.templates_dir)
         self.pdf = PdfRenderer(options.templates_dir, settings.general.style.font_family, options.strict_warnings)
 
     def pdf_document(self, template: str, context: object, name: str, **extra: object) -> bytes:
         return self.pdf.render(render_html(self.env, template, context, **extra), name)
+
+    def docx_document(self, template: str, context: object, images: dict[str, bytes] | None = None) -> bytes:
+        return render_docx(self.templates / "docx" / template, context, images)
 
 
 def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path, tuple[str, ...]]:
@@ -221,18 +226,21 @@ def _site(renderers: Renderers, settings: Settings, validation: Validation, tota
 def _render_report(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals, out: Staging) -> list[str]:
     organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
     context = report_context(totals, organisations, settings)
-    svg = chart_svg(context.chart, settings.general.style.font_family)
+    font = settings.general.style.font_family
+    svg = chart_svg(context.chart, font)
     name = f"bao-cao-{totals.year}.pdf"
     out.add(name, renderers.pdf_document("bao-cao.html.j2", context, name, chart_uri=svg_data_uri(svg)))
+    out.add(name.replace(".pdf", ".docx"), renderers.docx_document("bao-cao.docx", context, {"chart": chart_png(context.chart, font)}))
     out.add(CHART_FILE, svg.encode("utf-8"))
     out.add_json("data/tong-hop.json", tong_hop(totals))
     workbook = f"tong-hop-{totals.year}.xlsx"
     out.add(workbook, render_summary_xlsx(summary_context(totals, organisations, settings)))
-    names = [name, CHART_FILE, workbook, "data/tong-hop.json"]
+    names = [name, name.replace(".pdf", ".docx"), CHART_FILE, workbook, "data/tong-hop.json"]
     for code, notice in notice_contexts(totals, settings).items():
         notice_name = f"thong-bao/{code}.pdf"
         out.add(notice_name, renderers.pdf_document("thong-bao.html.j2", notice, notice_name))
-        names.append(notice_name)
+        out.add(f"thong-bao/{code}.docx", renderers.docx_document("thong-bao.docx", notice))
+        names += [notice_name, f"thong-bao/{code}.docx"]
     return names
 
 

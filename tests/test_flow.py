@@ -213,6 +213,13 @@ def test_state_style_switches_the_header(tmp_path):
     page1 = flat(pdf_text(outcome.folder / "bao-cao-2016.pdf", 1))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page1 and "Độc lập - Tự do - Hạnh phúc" in page1
     assert "Số: 15/BC-BCĐ" in page1 and "ĐẢNG CỘNG SẢN VIỆT NAM" not in page1
+    assert "Kết quả thực hiện Nghị quyết 28-NQ/TU năm 2016" in page1, "State summaries start with a capital"
+    text = flat(pdf_text(outcome.folder / "bao-cao-2016.pdf"))
+    assert "I. KẾT QUẢ THỰC HIỆN NĂM 2016" in text and "II. PHƯƠNG HƯỚNG" in text and "Phụ lục III" in text
+    notice = flat(pdf_text(outcome.folder / "thong-bao" / "HB.pdf", 1))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in notice and "Số: 16/TB-BCĐ" in notice
+    slip = flat(pdf_text(outcome.folder / "phieu-kiem-tra" / "HB.pdf", 1))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in slip
 
 
 def test_forms_and_report_share_the_year_folder_without_losing_each_other(tmp_path):

@@ -95,6 +95,8 @@ class ReportContext:
     next_year: int
     title: str
     header: Header
+    part_marks: tuple[str, str]
+    appendix_names: tuple[str, str, str]
     attachment_line: str
     intro: str
     results_sentence: str
@@ -132,7 +134,8 @@ def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: s
         number_line=number,
         place_date=f"{org.place}, {vi.long_date(docs.date)}",
         type_name=type_name,
-        summary=summary,
+        # Party summaries start lower case; State ones with a capital (FORMAT.md).
+        summary=summary if style.kind == "party" else vi.sentence_case(summary),
     )
 
 
@@ -155,6 +158,8 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
         next_year=next_year,
         title=f"Báo cáo {summary}",
         header=header(settings, docs, settings.general.style.report_type_code, "BÁO CÁO", summary),
+        part_marks=("I-", "II-") if settings.general.style.kind == "party" else ("I.", "II."),
+        appendix_names=tuple(f"Phụ lục {n}" for n in (("1", "2", "3") if settings.general.style.kind == "party" else ("I", "II", "III"))),
         attachment_line=(
             f"Kèm theo Báo cáo {document_number(settings, docs.number, settings.general.style.report_type_code)}, "
             f"ngày {vi.short_date(docs.date)}"

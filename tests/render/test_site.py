@@ -96,7 +96,7 @@ def test_roster_of_the_sample(checked, published):
     assert len(roster) == 15 and {r.status_text for r in roster} == {"hợp lệ"}
     hb = roster[0]
     assert (hb.number, hb.name, hb.errors, hb.warnings, hb.late) == ("1", "Quận Hồng Bàng", "0", "0", False)
-    assert [link.href for link in hb.notice] == ["thong-bao/HB.pdf"]
+    assert [link.href for link in hb.notice] == ["thong-bao/HB.pdf", "thong-bao/HB.docx"]
     assert [link.href for link in hb.slip] == ["phieu-kiem-tra/HB.pdf"]
 
 
@@ -148,9 +148,9 @@ def test_issues_are_grouped_per_unit_and_unattributed_last(checked, published):
 
 def test_documents_are_grouped_and_twins_share_an_entry(checked, published):
     settings, validation, totals = checked
-    documents = published.documents + (
+    documents = tuple(dict.fromkeys(published.documents + (
         "bao-cao-2016.docx", "thong-bao/HB.docx", "tong-hop-2016.xlsx", "bieu-do.svg", "bieu-mau/HB.xlsx",
-        "SHA256SUMS", "index.html")
+        "SHA256SUMS", "index.html")))
     context = site_context(validation, totals, documents, settings)
     groups = {g.title: g for g in context.documents}
     assert list(groups) == ["Báo cáo", "Thông báo", "Phiếu kiểm tra", "Số liệu", "Biểu mẫu"]
