@@ -24,7 +24,7 @@ STAMP := $(VENV)/.installed
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help report validate forms test sample system-deps test-system-deps clean
+.PHONY: help report validate forms test sample docx-templates system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -44,6 +44,9 @@ test: $(STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
 
 sample: $(STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ config/
 	$(PY) -m tests.sample.build_sample --config "$(CONFIG)" --output "$(INPUT)/2016"
+
+docx-templates: $(STAMP) ## Tạo lại các mẫu Word trong templates/docx/
+	$(PY) -m templates.docx.build_templates
 
 clean: ## Xóa thư mục kết quả và môi trường Python
 	rm -rf "$(OUTPUT)" $(VENV) .pytest_cache .hypothesis
