@@ -123,7 +123,14 @@ def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: s
            number: str | None = None) -> Header:
     """The page-1 header of a numbered document (`number` defaults to the report's)."""
     org, style = settings.general.organisation, settings.general.style
-    number = ("Số " if style.kind == "party" else "Số: ") + document_number(settings, docs.number if number is None else number, type_code)
+    number_line = ("Số " if style.kind == "party" else "Số: ") + document_number(
+        settings, docs.number if number is None else number, type_code)
+    return plain_header(settings, type_name, summary, number_line, f"{org.place}, {vi.long_date(docs.date)}")
+
+
+def plain_header(settings: Settings, type_name: str, summary: str, number_line: str = "", place_date: str = "") -> Header:
+    """The header block; working papers (feedback slips) have no number and no date."""
+    org, style = settings.general.organisation, settings.general.style
     return Header(
         style=style.kind,
         font_family=style.font_family,
@@ -131,8 +138,8 @@ def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: s
         motto=style.motto,
         superior_body=org.superior_body,
         issuing_body=org.issuing_body,
-        number_line=number,
-        place_date=f"{org.place}, {vi.long_date(docs.date)}",
+        number_line=number_line,
+        place_date=place_date,
         type_name=type_name,
         # Party summaries start lower case; State ones with a capital (FORMAT.md).
         summary=summary if style.kind == "party" else vi.sentence_case(summary),

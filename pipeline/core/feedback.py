@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
-from pipeline.core.context import Header
+from pipeline.core.context import Header, plain_header
 from pipeline.core.validate import Validation
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
@@ -43,19 +43,9 @@ class SlipContext:
 
 
 def slip_header(settings: Settings, unit: Unit, year: int) -> Header:
-    org, style = settings.general.organisation, settings.general.style
-    return Header(
-        style=style.kind,
-        font_family=style.font_family,
-        national_header=style.national_header,
-        motto=style.motto,
-        superior_body=org.superior_body,
-        issuing_body=org.issuing_body,
-        number_line="",
-        place_date="",
-        type_name="PHIẾU KIỂM TRA",
-        summary=f"biểu mẫu báo cáo kết quả thực hiện {org.resolution} năm {year} của {unit.title(org.unit_title)}",
-    )
+    org = settings.general.organisation
+    summary = f"biểu mẫu báo cáo kết quả thực hiện {org.resolution} năm {year} của {unit.title(org.unit_title)}"
+    return plain_header(settings, "PHIẾU KIỂM TRA", summary)
 
 
 def slip_contexts(validation: Validation, settings: Settings) -> dict[str, SlipContext]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable
@@ -36,14 +35,12 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
-from openpyxl.xml.functions import tostring
 
 from pipeline.core import layout
+from pipeline.stable import workbook_bytes
 from pipeline.errors import ConfigError
 from pipeline.settings import Settings
 
-FIXED_TIME = dt.datetime(2000, 1, 1)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CHOICES_SHEET = "DanhMuc"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -188,25 +185,7 @@ def _form_bytes(data: FormData, options: _Options) -> bytes:
     _list_sheet(book.create_sheet(layout.LIST_SHEET, index=2), data, options, choices)
     book.active = 0
     book.security = WorkbookProtection(lockStructure=True)  # no renaming, deleting or unhiding sheets
-    book.properties.creator = "Báo cáo NQ28"
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    book.save(buffer)
-    book.properties.modified = FIXED_TIME  # openpyxl stamps the time of saving; put it back
-    return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
-
-
-def fixed_zip(raw: bytes, replace: dict[str, bytes]) -> bytes:
-    """The same zip with every entry dated 1980-01-01: same input, same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = info.compress_type
-            entry.external_attr = info.external_attr
-            dst.writestr(entry, replace.get(info.filename, src.read(info)))
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 # --- ThongTin ---------------------------------------------------------------------

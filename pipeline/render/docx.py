@@ -32,7 +32,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from pipeline.errors import RenderError
-from pipeline.io.forms import FIXED_TIME, fixed_zip
+from pipeline.stable import FIXED_TIME, fixed_zip
 
 IMAGE_WIDTH = Mm(160)
 AUTHOR = "Báo cáo NQ28"

@@ -22,7 +22,6 @@ time stamps, as for the blank forms).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from decimal import Decimal
 
@@ -31,10 +30,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
-from openpyxl.xml.functions import tostring
 
 from pipeline.core.summary import SummaryContext, SummaryRow
-from pipeline.io.forms import FIXED_TIME, fixed_zip
+from pipeline.stable import workbook_bytes
 
 SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET = "TongHop", "DanhSach", "TinhHinhNop"
 COUNT_FORMAT = "#,##0"
@@ -64,14 +62,7 @@ def render_summary_xlsx(context: SummaryContext) -> bytes:
     _summary_sheet(book.active, context)
     _list_sheet(book.create_sheet(LIST_SHEET), context)
     _roster_sheet(book.create_sheet(ROSTER_SHEET), context)
-    book.properties.creator = "Báo cáo NQ28"
-    book.properties.title = context.title
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    book.save(buffer)
-    book.properties.modified = FIXED_TIME  # openpyxl stamps the time of saving; put it back
-    return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
+    return workbook_bytes(book, title=context.title)
 
 
 # --- TongHop ----------------------------------------------------------------------

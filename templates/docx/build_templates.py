@@ -34,7 +34,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 if not __package__:  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pipeline.io.forms import FIXED_TIME, fixed_zip  # noqa: E402
+from pipeline.stable import FIXED_TIME, fixed_zip  # noqa: E402
 from templates.docx import ooxml  # noqa: E402
 from templates.docx.parts import (  # noqa: E402
     BLOCK, BOLD, CELL, CENTER, ITALIC, JUSTIFY, LANDSCAPE_WIDTH, LEFT, PORTRAIT_WIDTH, RECIPIENT,
