@@ -12,9 +12,10 @@ INPUT  ?= input
 CONFIG ?= config
 OUTPUT ?= output
 ALLOW_INVALID ?=
+JOBS   ?=
 PYTEST_ARGS ?=
 
-RUN_ARGS = $(if $(YEAR),--year $(YEAR)) --input "$(INPUT)" --config "$(CONFIG)" --output "$(OUTPUT)"
+RUN_ARGS = $(if $(YEAR),--year $(YEAR)) --input "$(INPUT)" --config "$(CONFIG)" --output "$(OUTPUT)" $(if $(JOBS),--jobs $(JOBS))
 STAMP := $(VENV)/.installed
 
 # System packages: fonts (Times New Roman metrics with Vietnamese glyphs) and

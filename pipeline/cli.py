@@ -7,6 +7,7 @@ any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from pipeline import flow
@@ -35,6 +37,8 @@ def _common(command):
         click.option("--output", "output_root", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
                      help="Thư mục kết quả; một lần chạy cho năm N ghi vào OUTPUT/N/."),
         click.option("-v", "--verbose", is_flag=True, help="In thêm thông tin quá trình chạy."),
+        click.option("--jobs", type=click.IntRange(min=0), default=None, envvar="JOBS",
+                     help="Số tiến trình lập văn bản song song (mặc định: số nhân CPU)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -50,25 +54,24 @@ def main() -> None:
 @_common
 @click.option("--allow-invalid", is_flag=True, envvar="ALLOW_INVALID",
               help="Vẫn lập báo cáo khi có lỗi: đơn vị lỗi được ghi 'số liệu chưa hợp lệ' và không tính vào tổng.")
-def report(year, input_dir, config_dir, output_root, verbose, allow_invalid) -> None:
+def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid) -> None:
     """Kiểm tra, tổng hợp và lập văn bản của một năm."""
-    options = flow.Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid)
-    outcome = _run(lambda: flow.report(options), verbose)
+    with _progress() as progress:
+        options = flow.Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
+                               jobs=jobs, progress=progress)
+        outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {outcome.folder}:")
-    for name in outcome.documents:
-        if not name.startswith("phieu-kiem-tra/"):
-            console.print(f"  - {name}")
-    slips = sum(name.startswith("phieu-kiem-tra/") for name in outcome.documents)
-    console.print(f"  - phieu-kiem-tra/: {slips} phiếu kiểm tra gửi các đơn vị")
+    _print_documents(outcome.documents)
 
 
 @main.command()
 @_common
-def validate(year, input_dir, config_dir, output_root, verbose) -> None:
+def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
-    options = flow.Options(year, input_dir, config_dir, output_root)
-    outcome = _run(lambda: flow.validate(options), verbose)
+    with _progress() as progress:
+        options = flow.Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress)
+        outcome = _run(lambda: flow.validate(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {outcome.folder}")
     if outcome.validation.report.errors:
@@ -77,11 +80,29 @@ def validate(year, input_dir, config_dir, output_root, verbose) -> None:
 
 @main.command()
 @_common
-def forms(year, input_dir, config_dir, output_root, verbose) -> None:
+def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Tạo biểu mẫu trống cho từng đơn vị (OUTPUT/NĂM/bieu-mau/)."""
     options = flow.Options(year, input_dir, config_dir, output_root)
     year, folder, names = _run(lambda: flow.forms(options), verbose)
     console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {folder / 'bieu-mau'}")
+
+
+@contextlib.contextmanager
+def _progress():
+    """A progress bar with counts and time left on a terminal; nothing otherwise."""
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done)
+
+        yield update
 
 
 def _run(step, verbose: bool):
@@ -100,6 +121,22 @@ def _run(step, verbose: bool):
             _print_validation(exc.validation)
         console.print(f"[red bold]Lỗi:[/] {exc}")
         sys.exit(exc.exit_code)
+
+
+FOLDER_LABELS = {"thong-bao": "thông báo gửi các đơn vị", "phieu-kiem-tra": "phiếu kiểm tra gửi các đơn vị"}
+
+
+def _print_documents(names: tuple[str, ...]) -> None:
+    """Top-level documents one per line; a folder of per-unit documents as one count."""
+    folders: dict[str, int] = {}
+    for name in names:
+        folder, _, rest = name.partition("/")
+        if rest and folder in FOLDER_LABELS:
+            folders[folder] = folders.get(folder, 0) + 1
+        else:
+            console.print(f"  - {name}")
+    for folder, count in folders.items():
+        console.print(f"  - {folder}/: {count} tệp {FOLDER_LABELS[folder]}")
 
 
 def _print_validation(validation: Validation) -> None:

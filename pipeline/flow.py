@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
@@ -26,10 +26,8 @@ from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
 from pipeline.io.forms import blank_form
 from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, SITE_FILE, Staging
+from pipeline.batch import Job, Progress, Renderers, default_jobs, render_jobs
 from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
-from pipeline.render.docx import render_docx
-from pipeline.render.html import environment, render_html
-from pipeline.render.pdf import PdfRenderer
 from pipeline.render.site import render_site
 from pipeline.render.xlsx import render_summary_xlsx
 from pipeline.settings import Settings, load_settings
@@ -47,6 +45,12 @@ class Options:
     allow_invalid: bool = False
     strict_warnings: bool = False
     templates_dir: Path = TEMPLATES
+    jobs: int | None = None
+    progress: Progress | None = field(default=None, compare=False)
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs and self.jobs > 0 else default_jobs()
 
 
 @dataclass(frozen=True)
@@ -110,9 +114,9 @@ def validate(options: Options) -> Outcome:
 
 
 def _publish_check(options: Options, settings: Settings, validation: Validation) -> tuple[Path, tuple[str, ...]]:
-    renderers = Renderers(options, settings)
+    renderers = _renderers(options, settings)
     return _publish(options, validation.year, KEEP_FOR_CHECK,
-                    lambda out: _render_check(renderers, settings, validation, out),
+                    lambda out: _render_check(options, renderers, settings, validation, out),
                     _site(renderers, settings, validation, None))
 
 
@@ -155,10 +159,11 @@ def report(options: Options) -> Outcome:
     settings.document_settings(year)
     totals = summarise(settings, inputs, validation)
 
-    renderers = Renderers(options, settings)
+    renderers = _renderers(options, settings)
 
     def render(out: Staging) -> list[str]:
-        return _render_report(renderers, settings, validation, totals, out) + _render_check(renderers, settings, validation, out)
+        return (_render_report(options, renderers, settings, validation, totals, out)
+                + _render_check(options, renderers, settings, validation, out))
 
     folder, documents = _publish(options, year, KEEP_FOR_REPORT, render, _site(renderers, settings, validation, totals))
     return Outcome(year, validation, totals, folder, documents)
@@ -185,21 +190,6 @@ def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
     return year, folder, names
 
 
-class Renderers:
-    """The template environment and the PDF renderer of one run, shared by every document."""
-
-    def __init__(self, options: Options, settings: Settings) -> None:
-        self.templates = options.templates_dir
-        self.env = environment(options.templates_dir)
-        self.pdf = PdfRenderer(options.templates_dir, settings.general.style.font_family, options.strict_warnings)
-
-    def pdf_document(self, template: str, context: object, name: str, **extra: object) -> bytes:
-        return self.pdf.render(render_html(self.env, template, context, **extra), name)
-
-    def docx_document(self, template: str, context: object, images: dict[str, bytes] | None = None) -> bytes:
-        return render_docx(self.templates / "docx" / template, context, images)
-
-
 def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path, tuple[str, ...]]:
     """Stage what `render` adds, then swap it in; on any failure leave no trace.
 
@@ -223,33 +213,42 @@ def _site(renderers: Renderers, settings: Settings, validation: Validation, tota
     return page
 
 
-def _render_report(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals, out: Staging) -> list[str]:
+def _renderers(options: Options, settings: Settings) -> Renderers:
+    return Renderers(options.templates_dir, settings.general.style.font_family, options.strict_warnings)
+
+
+def _add_all(options: Options, renderers: Renderers, jobs: list[Job], out: Staging, label: str) -> list[str]:
+    for name, data in render_jobs(jobs, renderers, options.workers, options.progress, label):
+        out.add(name, data)
+    return [job.name for job in jobs]
+
+
+def _render_report(options: Options, renderers: Renderers, settings: Settings, validation: Validation,
+                   totals: Totals, out: Staging) -> list[str]:
     organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
     context = report_context(totals, organisations, settings)
     font = settings.general.style.font_family
     svg = chart_svg(context.chart, font)
-    name = f"bao-cao-{totals.year}.pdf"
-    out.add(name, renderers.pdf_document("bao-cao.html.j2", context, name, chart_uri=svg_data_uri(svg)))
-    out.add(name.replace(".pdf", ".docx"), renderers.docx_document("bao-cao.docx", context, {"chart": chart_png(context.chart, font)}))
+    name = f"bao-cao-{totals.year}"
+    jobs = [
+        Job(f"{name}.pdf", "pdf", "bao-cao.html.j2", context, extra=(("chart_uri", svg_data_uri(svg)),)),
+        Job(f"{name}.docx", "docx", "bao-cao.docx", context, images=(("chart", chart_png(context.chart, font)),)),
+    ]
+    for code, notice in notice_contexts(totals, settings).items():
+        jobs += [Job(f"thong-bao/{code}.pdf", "pdf", "thong-bao.html.j2", notice),
+                 Job(f"thong-bao/{code}.docx", "docx", "thong-bao.docx", notice)]
+    names = _add_all(options, renderers, jobs, out, "Văn bản")
     out.add(CHART_FILE, svg.encode("utf-8"))
     out.add_json("data/tong-hop.json", tong_hop(totals))
     workbook = f"tong-hop-{totals.year}.xlsx"
     out.add(workbook, render_summary_xlsx(summary_context(totals, organisations, settings)))
-    names = [name, name.replace(".pdf", ".docx"), CHART_FILE, workbook, "data/tong-hop.json"]
-    for code, notice in notice_contexts(totals, settings).items():
-        notice_name = f"thong-bao/{code}.pdf"
-        out.add(notice_name, renderers.pdf_document("thong-bao.html.j2", notice, notice_name))
-        out.add(f"thong-bao/{code}.docx", renderers.docx_document("thong-bao.docx", notice))
-        names += [notice_name, f"thong-bao/{code}.docx"]
-    return names
+    return names + [CHART_FILE, workbook, "data/tong-hop.json"]
 
 
-def _render_check(renderers: Renderers, settings: Settings, validation: Validation, out: Staging) -> list[str]:
+def _render_check(options: Options, renderers: Renderers, settings: Settings, validation: Validation,
+                  out: Staging) -> list[str]:
     """data/kiem-tra.json and one feedback slip per unit that sent a workbook."""
     out.add_json("data/kiem-tra.json", validation.report.as_dict())
-    names = ["data/kiem-tra.json"]
-    for code, context in slip_contexts(validation, settings).items():
-        name = f"phieu-kiem-tra/{code}.pdf"
-        out.add(name, renderers.pdf_document("phieu-kiem-tra.html.j2", context, name))
-        names.append(name)
-    return names
+    jobs = [Job(f"phieu-kiem-tra/{code}.pdf", "pdf", "phieu-kiem-tra.html.j2", context)
+            for code, context in slip_contexts(validation, settings).items()]
+    return ["data/kiem-tra.json"] + _add_all(options, renderers, jobs, out, "Phiếu kiểm tra")

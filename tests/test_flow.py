@@ -281,3 +281,11 @@ def test_the_status_page_links_every_published_document(folder):
     assert parser.found <= published, parser.found - published
     documents = published - {"index.html", "SHA256SUMS"}
     assert documents <= parser.found, f"not linked: {sorted(documents - parser.found)}"
+
+
+def test_one_worker_and_several_give_the_same_bytes_and_report_progress(folder, tmp_path):
+    seen = []
+    single = flow.report(options(tmp_path, jobs=1, progress=lambda label, done, total: seen.append((label, done, total))))
+    assert (single.folder / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
+    finals = {label: (done, total) for label, done, total in seen}
+    assert finals == {"Văn bản": (32, 32), "Phiếu kiểm tra": (15, 15)}
