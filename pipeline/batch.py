@@ -9,6 +9,8 @@ all its jobs.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -49,6 +51,31 @@ class Renderers:
         if job.kind == "pdf":
             return self.pdf.render(render_html(self.env, job.template, job.context, **dict(job.extra)), job.name)
         return render_docx(self.templates / "docx" / job.template, job.context, dict(job.images) or None)
+
+
+LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools")
+
+
+def fingerprint(templates: Path) -> str:
+    """What every document also depends on: the templates folder and the library versions."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in templates.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=?".encode())
+    return digest.hexdigest()
+
+
+def job_key(job: Job, base: str) -> str:
+    """A document's render key: its whole input (context, template, images) plus `base`."""
+    digest = hashlib.sha256(base.encode())
+    digest.update(repr((job.kind, job.template, job.context, job.extra)).encode())
+    for name, data in job.images:
+        digest.update(name.encode() + hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 def default_jobs() -> int:

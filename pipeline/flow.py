@@ -7,6 +7,7 @@ function of the previous step's result; the CLI only calls `validate` or
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,8 +26,9 @@ from pipeline.core.validate import Validation, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
 from pipeline.io.forms import blank_form
-from pipeline.io.publish import FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, SITE_FILE, Staging
-from pipeline.batch import Job, Progress, Renderers, default_jobs, render_jobs
+from pipeline.io.publish import (FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, KEYS_FILE, SITE_FILE,
+                                 Staging)
+from pipeline.batch import Job, Progress, Renderers, default_jobs, fingerprint, job_key, render_jobs
 from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.site import render_site
 from pipeline.render.xlsx import render_summary_xlsx
@@ -116,7 +118,7 @@ def validate(options: Options) -> Outcome:
 def _publish_check(options: Options, settings: Settings, validation: Validation) -> tuple[Path, tuple[str, ...]]:
     renderers = _renderers(options, settings)
     return _publish(options, validation.year, KEEP_FOR_CHECK,
-                    lambda out: _render_check(options, renderers, settings, validation, out),
+                    lambda out, cache: _render_check(options, renderers, settings, validation, out, cache),
                     _site(renderers, settings, validation, None))
 
 
@@ -161,9 +163,9 @@ def report(options: Options) -> Outcome:
 
     renderers = _renderers(options, settings)
 
-    def render(out: Staging) -> list[str]:
-        return (_render_report(options, renderers, settings, validation, totals, out)
-                + _render_check(options, renderers, settings, validation, out))
+    def render(out: Staging, cache: RenderCache) -> list[str]:
+        return (_render_report(options, renderers, settings, validation, totals, out, cache)
+                + _render_check(options, renderers, settings, validation, out, cache))
 
     folder, documents = _publish(options, year, KEEP_FOR_REPORT, render, _site(renderers, settings, validation, totals))
     return Outcome(year, validation, totals, folder, documents)
@@ -178,7 +180,7 @@ def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
     if year not in settings.targets:
         log.warning("targets.yaml chưa có chỉ tiêu năm %s: biểu mẫu để trống cột kế hoạch", year)
 
-    def write(out: Staging) -> list[str]:
+    def write(out: Staging, _cache: RenderCache) -> list[str]:
         names = []
         for unit in settings.units_in(year):
             name = f"{FORMS_FOLDER}{unit.code}.xlsx"
@@ -190,15 +192,58 @@ def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
     return year, folder, names
 
 
+class RenderCache:
+    """Render keys of the published documents: a document whose key is unchanged is reused.
+
+    The key covers the document's context, its template and every template file,
+    and the library versions (batch.job_key), so a rerun with nothing changed
+    renders nothing, and one late workbook re-renders only what it touches.
+    """
+
+    def __init__(self, staging: Staging, templates: Path) -> None:
+        self.staging = staging
+        self.base = fingerprint(templates)
+        old = staging.published(KEYS_FILE)
+        self.old: dict[str, str] = json.loads(old) if old else {}
+        self.keys: dict[str, str] = {}
+
+    def split(self, jobs: list[Job]) -> tuple[list[Job], int]:
+        """Stage the documents that can be reused; return the jobs left to render."""
+        fresh, reused = [], 0
+        for job in jobs:
+            key = job_key(job, self.base)
+            self.keys[job.name] = key
+            data = self.staging.published(job.name) if self.old.get(job.name) == key else None
+            if data is None:
+                fresh.append(job)
+            else:
+                self.staging.add(job.name, data)
+                reused += 1
+        return fresh, reused
+
+    def manifest(self, names: tuple[str, ...]) -> bytes:
+        kept = {n: k for n, k in self.old.items() if n in names and n not in self.keys}
+        merged = dict(sorted((kept | self.keys).items()))
+        return (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
 def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path, tuple[str, ...]]:
     """Stage what `render` adds, then swap it in; on any failure leave no trace.
 
-    `site(names)` renders the status page once every file of the folder is known.
+    `render(staging, cache)` adds the documents; `site(names)` renders the status
+    page once every file of the folder is known.
     """
     staging = Staging(options.output_root, year, keep)
     try:
-        documents = render(staging)
-        finish = (lambda names: {SITE_FILE: site(names)}) if site else None
+        cache = RenderCache(staging, options.templates_dir)
+        documents = render(staging, cache)
+
+        def finish(names: tuple[str, ...]) -> dict[str, bytes]:
+            extra = {KEYS_FILE: cache.manifest(names + (KEYS_FILE,))}
+            if site:
+                extra[SITE_FILE] = site(names + (KEYS_FILE,))
+            return extra
+
         folder = staging.commit(finish)
     except BaseException:
         staging.abandon()
@@ -217,14 +262,18 @@ def _renderers(options: Options, settings: Settings) -> Renderers:
     return Renderers(options.templates_dir, settings.general.style.font_family, options.strict_warnings)
 
 
-def _add_all(options: Options, renderers: Renderers, jobs: list[Job], out: Staging, label: str) -> list[str]:
-    for name, data in render_jobs(jobs, renderers, options.workers, options.progress, label):
+def _add_all(options: Options, renderers: Renderers, jobs: list[Job], out: Staging, cache: RenderCache,
+             label: str) -> list[str]:
+    fresh, reused = cache.split(jobs)
+    if reused:
+        log.info("%s: dùng lại %d văn bản không đổi, lập mới %d", label, reused, len(fresh))
+    for name, data in render_jobs(fresh, renderers, options.workers, options.progress, label):
         out.add(name, data)
     return [job.name for job in jobs]
 
 
 def _render_report(options: Options, renderers: Renderers, settings: Settings, validation: Validation,
-                   totals: Totals, out: Staging) -> list[str]:
+                   totals: Totals, out: Staging, cache: RenderCache) -> list[str]:
     organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
     context = report_context(totals, organisations, settings)
     font = settings.general.style.font_family
@@ -237,7 +286,7 @@ def _render_report(options: Options, renderers: Renderers, settings: Settings, v
     for code, notice in notice_contexts(totals, settings).items():
         jobs += [Job(f"thong-bao/{code}.pdf", "pdf", "thong-bao.html.j2", notice),
                  Job(f"thong-bao/{code}.docx", "docx", "thong-bao.docx", notice)]
-    names = _add_all(options, renderers, jobs, out, "Văn bản")
+    names = _add_all(options, renderers, jobs, out, cache, "Văn bản")
     out.add(CHART_FILE, svg.encode("utf-8"))
     out.add_json("data/tong-hop.json", tong_hop(totals))
     workbook = f"tong-hop-{totals.year}.xlsx"
@@ -246,9 +295,9 @@ def _render_report(options: Options, renderers: Renderers, settings: Settings, v
 
 
 def _render_check(options: Options, renderers: Renderers, settings: Settings, validation: Validation,
-                  out: Staging) -> list[str]:
+                  out: Staging, cache: RenderCache) -> list[str]:
     """data/kiem-tra.json and one feedback slip per unit that sent a workbook."""
     out.add_json("data/kiem-tra.json", validation.report.as_dict())
     jobs = [Job(f"phieu-kiem-tra/{code}.pdf", "pdf", "phieu-kiem-tra.html.j2", context)
             for code, context in slip_contexts(validation, settings).items()]
-    return ["data/kiem-tra.json"] + _add_all(options, renderers, jobs, out, "Phiếu kiểm tra")
+    return ["data/kiem-tra.json"] + _add_all(options, renderers, jobs, out, cache, "Phiếu kiểm tra")

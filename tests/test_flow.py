@@ -289,3 +289,33 @@ def test_one_worker_and_several_give_the_same_bytes_and_report_progress(folder, 
     assert (single.folder / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
     finals = {label: (done, total) for label, done, total in seen}
     assert finals == {"Văn bản": (32, 32), "Phiếu kiểm tra": (15, 15)}
+
+
+def test_a_rerun_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
+    from pipeline import batch
+
+    output = tmp_path / "out"
+    first = flow.report(options(output, jobs=1))
+    before = (first.folder / "SHA256SUMS").read_bytes()
+    monkeypatch.setattr(batch.Renderers, "render", lambda self, job: pytest.fail(f"re-rendered {job.name}"))
+    again = flow.report(options(output, jobs=1))
+    assert (again.folder / "SHA256SUMS").read_bytes() == before
+
+
+def test_one_changed_workbook_re_renders_only_what_it_touches(tmp_path, monkeypatch):
+    from pipeline import batch
+
+    input_dir = factories.copy_sample(tmp_path / "input")
+    output = tmp_path / "out"
+    flow.report(options(output, input_dir, jobs=1))
+    book = factories.form_workbook(factories.good_form("BLV", party=0, unions=1, youth=0))
+    factories.save(book, input_dir / "2016" / "BLV.xlsx")
+    rendered = []
+    real = batch.Renderers.render
+    monkeypatch.setattr(batch.Renderers, "render", lambda self, job: rendered.append(job.name) or real(self, job))
+    flow.report(options(output, input_dir, jobs=1))
+    # BLV's notice changes, and so do the city report (totals) and the notices
+    # whose ranks moved; the others, and every slip (no new issue), are reused.
+    assert {"bao-cao-2016.pdf", "bao-cao-2016.docx", "thong-bao/BLV.pdf", "thong-bao/BLV.docx"} <= set(rendered)
+    assert not [name for name in rendered if name.startswith("phieu-kiem-tra/")], "no slip changed"
+    assert len(rendered) < 32

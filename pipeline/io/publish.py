@@ -25,7 +25,9 @@ from pipeline.errors import PublishError
 SUMS_FILE = "SHA256SUMS"
 FORMS_FOLDER = "bieu-mau/"
 SITE_FILE = "index.html"
-CHECK_OUTPUTS = ("data/kiem-tra.json", "phieu-kiem-tra/", SITE_FILE)
+KEYS_FILE = "data/khoa-van-ban.json"
+# Rewritten by every report or validate run, never carried over as they were.
+CHECK_OUTPUTS = ("data/kiem-tra.json", "phieu-kiem-tra/", SITE_FILE, KEYS_FILE)
 
 
 def forms_part(name: str) -> bool:
@@ -105,6 +107,11 @@ class Staging:
             except OSError:
                 shutil.copy2(path, copy)
             self.files[name] = copy.read_bytes()
+
+    def published(self, name: str) -> bytes | None:
+        """A file as the current year folder has it (before this run is swapped in)."""
+        path = self.target / _safe_relative(name)
+        return path.read_bytes() if path.is_file() else None
 
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
