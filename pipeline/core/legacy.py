@@ -101,6 +101,14 @@ _VIETNAMESE_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌ
 # Foreign characters that modern text also uses (Café®, ©, 3×4, A·B, Straße).
 _WEAK = frozenset("©®·×ß")
 _THRESHOLD = 2
+# Any Latin-1 character Unicode Vietnamese does not use: without one, text cannot be evidence.
+_FOREIGN = re.compile("[" + "".join(
+    re.escape(chr(c)) for c in range(0x80, 0x100) if chr(c) not in _VIETNAMESE_LATIN1) + "]")
+
+
+def might_be_legacy(text: str) -> bool:
+    """A cheap pre-check for `detect`: most Unicode Vietnamese text fails it at once."""
+    return _FOREIGN.search(text) is not None
 
 # Vietnamese syllable shape, written without tone marks: initial consonant,
 # vowel nucleus, final consonant; nh/ch end only a, ê, i, y, oa, uê, uy. The

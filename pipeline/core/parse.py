@@ -116,7 +116,6 @@ def parse_workbook(book: RawWorkbook) -> Submission:
 
 # --- legacy text ------------------------------------------------------------------
 
-_LATIN1 = re.compile("[\x80-\xff]")
 ENCODING_NAMES = {"tcvn3": "TCVN3 (phông .VnTime)", "vni": "VNI (phông VNI-Times)"}
 
 
@@ -127,7 +126,7 @@ def _decode_legacy(sheet: RawSheet, out: _Collector) -> RawSheet:
     for r, row in enumerate(sheet.rows):
         new_row = list(row)
         for c, value in enumerate(row):
-            if not isinstance(value, str) or not _LATIN1.search(value):
+            if not isinstance(value, str) or not legacy.might_be_legacy(value):
                 continue
             encoding = legacy.detect(value)
             if encoding is None:
