@@ -25,7 +25,7 @@ STAMP := $(VENV)/.installed
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help report validate forms test sample docx-templates system-deps test-system-deps clean
+.PHONY: help report validate forms test bench sample docx-templates system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -42,6 +42,9 @@ forms: $(STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/
 
 test: $(STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
+	$(PY) -m pipeline.bench --output "$(OUTPUT)"
 
 sample: $(STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ config/
 	$(PY) -m tests.sample.build_sample --config "$(CONFIG)" --output "$(INPUT)/2016"

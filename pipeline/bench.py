@@ -1,0 +1,214 @@
+"""`make bench`: time the real pipeline on the sample city and a synthetic 114-commune city.
+
+Inputs are generated deterministically (pipeline.bench_data) into
+OUTPUT/bench/data/<scale>/; every ratio is taken against a baseline measured
+in the same run. The table is printed and written to OUTPUT/bench/bench.md and
+bench.json. Goals (issue 5) are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import shutil
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import python_calamine as calamine
+import weasyprint
+
+from pipeline import flow
+from pipeline.batch import Job, Renderers, default_jobs
+from pipeline.bench_data import Dataset, bump_figure, make_city, sample_city
+from pipeline.core.notice import notice_contexts
+from pipeline.core.parse import parse_workbook
+from pipeline.core.validate import validate_year
+from pipeline.io.excel import discover, read_workbook
+from pipeline.render.html import render_html
+from pipeline.settings import load_settings
+
+COLUMNS = ("measure", "scale", "value", "baseline", "ratio", "goal")
+NOTICES = 10
+
+
+@dataclass(frozen=True)
+class Result:
+    measure: str
+    scale: str
+    value: float
+    unit: str  # "s", "ms" or "MB"
+    baseline: float | None = None
+    ratio: float | None = None
+    goal: str = ""
+    met: bool | None = None
+
+
+def _clock(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _median(fn, repeats: int) -> float:
+    return statistics.median(_clock(fn) for _ in range(repeats))
+
+
+def prepare(scale: int, root: Path) -> Dataset:
+    target = root / "data" / str(scale)
+    return sample_city(target) if scale == 15 else make_city(scale, target)
+
+
+def _options(data: Dataset, input_dir: Path, out: Path, jobs: int | None = None) -> flow.Options:
+    return flow.Options(data.year, input_dir, data.config, out, jobs=jobs)
+
+
+def read_validate(data: Dataset, repeats: int) -> Result:
+    settings = load_settings(data.config)
+    paths = discover(data.input)
+
+    def pipeline() -> None:
+        subs = [parse_workbook(read_workbook(p, p.name)) for p in paths]
+        validate_year(data.year, subs, [], settings)
+
+    def bare() -> None:
+        for p in paths:
+            with calamine.CalamineWorkbook.from_path(str(p)) as book:
+                for name in book.sheet_names:
+                    book.get_sheet_by_name(name).to_python()
+
+    bare(), pipeline()  # warm the file cache and imports
+    ours, base = _median(pipeline, repeats) / len(paths), _median(bare, repeats) / len(paths)
+    ratio = ours / base
+    return Result("đọc + kiểm tra / biểu mẫu", str(data.scale), ours * 1e3, "ms", base * 1e3, ratio, "≤ 1.5×", ratio <= 1.5)
+
+
+def notice_render(data: Dataset, root: Path) -> Result:
+    options = _options(data, data.input, root / "work" / "scratch")
+    settings, inputs, validation = flow.check(options)
+    totals = flow.summarise(settings, inputs, validation)
+    contexts = list(notice_contexts(totals, settings).values())[:NOTICES]
+    jobs = [Job(f"thong-bao/{i}.pdf", "pdf", "thong-bao.html.j2", c) for i, c in enumerate(contexts)]
+    renderers = Renderers(flow.TEMPLATES, settings.general.style.font_family, False)
+    base_url = flow.TEMPLATES.resolve().as_uri() + "/"
+    pages = [render_html(renderers.env, job.template, job.context) for job in jobs]
+    renderers.render(jobs[0])  # warm: fonts, styles
+    weasyprint.HTML(string=pages[0], base_url=base_url).write_pdf()
+    ours = statistics.median(_clock(lambda job=job: renderers.render(job)) for job in jobs)
+    naive = statistics.median(_clock(lambda html=html: weasyprint.HTML(string=html, base_url=base_url).write_pdf())
+                              for html in pages)
+    ratio = naive / ours
+    return Result("văn bản / thông báo", str(data.scale), ours * 1e3, "ms", naive * 1e3, ratio, "≥ 2.5×", ratio >= 2.5)
+
+
+def _fresh(folder: Path) -> Path:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def workers(data: Dataset, root: Path) -> Result:
+    times = {}
+    for jobs in (1, 2):
+        out = _fresh(root / "work" / str(data.scale) / f"jobs-{jobs}")
+        times[jobs] = _clock(lambda: flow.report(_options(data, data.input, out, jobs)))
+    ratio = times[1] / times[2]
+    return Result("2 tiến trình so với 1", str(data.scale), times[2], "s", times[1], ratio, "≥ 1.8×", ratio >= 1.8)
+
+
+def reruns(data: Dataset, root: Path) -> list[Result]:
+    work = root / "work" / str(data.scale)
+    input_dir = work / "input"
+    if input_dir.exists():
+        shutil.rmtree(input_dir)
+    shutil.copytree(data.input, input_dir)
+    out = _fresh(work / "runs")
+    options = _options(data, input_dir, out)
+    full = _clock(lambda: flow.report(options))
+    same = _clock(lambda: flow.report(options))
+    bump_figure(discover(input_dir)[0])
+    changed = _clock(lambda: flow.report(options))
+    big = data.scale >= 100
+    goals = (("< 60 s", 60), ("< 3 s", 3), ("< 8 s", 8)) if big else (("", None),) * 3
+    names = ("chạy đầy đủ", "chạy lại, không đổi gì", "chạy lại, đổi 1 biểu mẫu")
+    return [Result(name, str(data.scale), t, "s", goal=goal, met=(t < limit) if limit else None)
+            for name, t, (goal, limit) in zip(names, (full, same, changed), goals)]
+
+
+def peak_memory() -> Result:
+    kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    mb = kb / 1024
+    return Result("bộ nhớ đỉnh", "tất cả", mb, "MB", goal="< 2 GB", met=mb < 2048)
+
+
+def _amount(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:.2f} s"
+
+
+def markdown(results: list[Result]) -> str:
+    """The results as a Markdown table and a closing line on the goals met."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in results:
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+        goal = r.goal + (" ✓" if r.met else " ✗" if r.met is False else "") if r.goal else "—"
+        lines.append(f"| {r.measure} | {r.scale} | {_amount(r.value, r.unit)} | {_amount(r.baseline, r.unit)} "
+                     f"| {ratio} | {goal} |")
+    judged = [r for r in results if r.met is not None]
+    met = [r for r in judged if r.met]
+    missed = [f"{r.measure} ({r.scale})" for r in judged if not r.met]
+    lines += ["", f"Đạt {len(met)}/{len(judged)} mục tiêu."
+              + (f" Chưa đạt: {', '.join(missed)}." if missed else "")]
+    return "\n".join(lines) + "\n"
+
+
+def run(output: Path, scales: list[int], repeats: int = 3) -> list[Result]:
+    root = output / "bench"
+    results: list[Result] = []
+    for scale in scales:
+        print(f"Quy mô {scale} đơn vị: tạo dữ liệu…", flush=True)
+        data = prepare(scale, root)
+        print(f"Quy mô {scale}: đọc và kiểm tra biểu mẫu…", flush=True)
+        results.append(read_validate(data, repeats))
+        print(f"Quy mô {scale}: lập thông báo (so với WeasyPrint đơn giản)…", flush=True)
+        results.append(notice_render(data, root))
+        if scale == max(scales):
+            print(f"Quy mô {scale}: 1 và 2 tiến trình…", flush=True)
+            results.append(workers(data, root))
+        print(f"Quy mô {scale}: chạy đầy đủ và chạy lại ({default_jobs()} tiến trình)…", flush=True)
+        results.extend(reruns(data, root))
+    results.append(peak_memory())
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Đo tốc độ của quy trình lập báo cáo.")
+    parser.add_argument("--output", type=Path, default=Path("output"), help="thư mục kết quả (OUTPUT)")
+    parser.add_argument("--scales", default="15,114", help="số đơn vị, cách nhau bằng dấu phẩy (15 hoặc số bất kỳ)")
+    parser.add_argument("--repeats", type=int, default=3, help="số lần lặp cho phép đo nhanh")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    results = run(args.output, scales, args.repeats)
+    table = markdown(results)
+    folder = args.output / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bench.md").write_text(table, encoding="utf-8")
+    (folder / "bench.json").write_text(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=2) + "\n",
+                                       encoding="utf-8")
+    print()
+    print(table, end="")
+    print(f"\nĐã ghi {folder / 'bench.md'} và {folder / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
