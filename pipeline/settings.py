@@ -107,8 +107,17 @@ class Reporting(Strict):
         return self
 
 
+class ReportLayout(Strict):
+    """How much detail the city report itself carries."""
+
+    # Above this many organisations the list stays in the XLSX summary only:
+    # a PDF of thousands of table rows helps no reader and dominates the run.
+    max_list_rows_in_pdf: int = Field(default=500, ge=0)
+
+
 class GeneralSettings(Strict):
     organisation: Organisation
+    report: ReportLayout = ReportLayout()
     style: Style
     numbers: Numbers = Numbers()
     reporting: Reporting = Reporting()

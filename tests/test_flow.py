@@ -319,3 +319,22 @@ def test_one_changed_workbook_re_renders_only_what_it_touches(tmp_path, monkeypa
     assert {"bao-cao-2016.pdf", "bao-cao-2016.docx", "thong-bao/BLV.pdf", "thong-bao/BLV.docx"} <= set(rendered)
     assert not [name for name in rendered if name.startswith("phieu-kiem-tra/")], "no slip changed"
     assert len(rendered) < 32
+
+
+def test_a_long_organisation_list_stays_in_the_workbook(tmp_path):
+    import shutil
+
+    import docx
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    path = config / "settings.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("max_list_rows_in_pdf: 500", "max_list_rows_in_pdf: 100"),
+                    encoding="utf-8")
+    outcome = flow.report(flow.Options(2016, SAMPLE_INPUT, config, tmp_path / "out", strict_warnings=True))
+    note = "Danh sách 229 tổ chức thành lập mới của 14 đơn vị được lập thành biểu tổng hợp kèm theo"
+    text = flat(pdf_text(outcome.folder / "bao-cao-2016.pdf"))
+    assert note in text and "Tên doanh nghiệp" not in text
+    document = docx.Document(str(outcome.folder / "bao-cao-2016.docx"))
+    assert any(note in p.text for p in document.paragraphs)
+    assert not any("Tên doanh nghiệp" in c.text for t in document.tables for r in t.rows for c in r.cells)

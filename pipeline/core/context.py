@@ -116,6 +116,7 @@ class ReportContext:
     people_rows: tuple[UnitRow, ...]
     target_rows: tuple[UnitRow, ...]
     org_groups: tuple[OrgGroup, ...]
+    org_list_note: str
     chart: ChartData
 
 
@@ -191,9 +192,21 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
         result_rows=result_rows(totals, planned),
         people_rows=people_rows(totals, people),
         target_rows=target_rows(totals, next_year, planned, settings),
-        org_groups=org_groups(totals, organisations),
+        **_organisation_list(totals, organisations, settings),
         chart=chart_data(totals, planned),
     )
+
+
+def _organisation_list(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
+                       settings: Settings) -> dict[str, object]:
+    """The appendix list, or a note saying where it is when it is too long to print."""
+    groups = org_groups(totals, organisations)
+    rows = sum(len(g.rows) for g in groups)
+    if rows <= settings.general.report.max_list_rows_in_pdf:
+        return {"org_groups": groups, "org_list_note": ""}
+    note = (f"Danh sách {vi.number(rows)} tổ chức thành lập mới của {len(groups)} đơn vị được lập thành "
+            "biểu tổng hợp kèm theo (bảng tính, trang «DanhSach»), không in kèm báo cáo này.")
+    return {"org_groups": (), "org_list_note": note}
 
 
 def chart_data(totals: Totals, planned: tuple[Indicator, ...]) -> ChartData:

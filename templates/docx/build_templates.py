@@ -215,7 +215,12 @@ def _appendices(doc: Document) -> None:
     new_section(doc, landscape=True)
     _appendix_title(doc, "{{ appendix_names[2] }}", "DANH SÁCH TỔ CHỨC ĐẢNG, ĐOÀN THỂ THÀNH LẬP MỚI NĂM {{ year }}")
     para(doc, "", BLOCK, after=8, keep=True)
+    tag(doc, "{%p if org_list_note %}")
+    para(doc, "{{ org_list_note }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if org_groups %}")
     _organisations_table(doc)
+    tag(doc, "{%p endif %}")
 
 
 def _organisations_table(doc: Document) -> None:
