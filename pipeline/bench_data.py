@@ -75,6 +75,15 @@ def commune_names(n: int, rng: random.Random) -> list[str]:
     return rng.sample(pairs, n)
 
 
+def draw_tax_code(rng: random.Random, prefix: str) -> str:
+    """A random 10-digit MST registered under `prefix`, with a valid check digit."""
+    while True:
+        body = prefix + f"{rng.randrange(1, 10**7):07d}"
+        check = mst.calc_check_digit(body)
+        if len(check) == 1:
+            return body + check
+
+
 class Enterprises:
     """Distinct enterprises (name, legal form, unique valid tax code) across the city."""
 
@@ -85,9 +94,8 @@ class Enterprises:
 
     def tax_code(self) -> str:
         while True:
-            body = TAX_PREFIX + f"{self.rng.randrange(1, 10**7):07d}"
-            code = body + mst.calc_check_digit(body)
-            if len(code) == 10 and code not in self.codes:
+            code = draw_tax_code(self.rng, TAX_PREFIX)
+            if code not in self.codes:
                 self.codes.add(code)
                 return code
 

@@ -14,8 +14,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from stdnum.vn import mst
-
+from pipeline.bench_data import FORMS, SECTORS, draw_tax_code
 from pipeline.io.forms import FormData, IndicatorLine, write_form
 from pipeline.settings import Settings, load_settings
 
@@ -29,33 +28,18 @@ RESULTS = {
     "VB": (2, 10, (2, 0)), "CH": (0, 3, (1, 0)), "BLV": (0, 0, (0, 0)),
 }
 PROVINCE_TAX_PREFIX = "02"
-SECTORS = (
-    "Thương mại và Dịch vụ", "Xây dựng", "Vận tải biển", "Cơ khí", "Chế biến Thủy sản",
-    "Logistics", "Giày da", "May mặc", "Đóng tàu", "Vật liệu Xây dựng", "Điện tử",
-    "Du lịch", "Nhựa", "Thực phẩm", "Kho vận", "Xuất nhập khẩu", "Thép", "Bao bì",
-)
 NAMES = (
     "Minh Phát", "Hoàng Long", "Thành Đạt", "An Phú", "Đại Dương", "Hải Âu", "Việt Hưng",
     "Phúc Thịnh", "Tân Cảng", "Bạch Đằng", "Sao Đỏ", "Hưng Thịnh", "Quang Minh", "Trường Sơn",
     "Đông Hải", "Kim Long", "Bảo Ngọc", "Hòa Bình", "Thịnh Vượng", "Nam Triệu", "Lạch Tray",
     "Cầu Rào", "Đình Vũ", "Vạn Xuân", "Thái Sơn", "Hồng Hà", "Duyên Hải", "Nhật Quang",
 )
-FORMS = {
-    "Công ty TNHH một thành viên": "Công ty TNHH MTV",
-    "Công ty TNHH hai thành viên trở lên": "Công ty TNHH",
-    "Công ty cổ phần": "Công ty Cổ phần",
-    "Doanh nghiệp tư nhân": "Doanh nghiệp tư nhân",
-}
 PREPARERS = ("Nguyễn Văn Hùng", "Trần Thị Lan", "Phạm Minh Tuấn", "Vũ Thị Hoa", "Đỗ Quang Huy")
 
 
 def tax_code(rng: random.Random) -> str:
     """A 10-digit MST with a valid check digit, registered in the province."""
-    while True:
-        body = PROVINCE_TAX_PREFIX + f"{rng.randrange(1, 10**7):07d}"
-        check = mst.calc_check_digit(body)
-        if len(check) == 1:
-            return body + check
+    return draw_tax_code(rng, PROVINCE_TAX_PREFIX)
 
 
 class Enterprises:
