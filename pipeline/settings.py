@@ -152,11 +152,25 @@ class Unit(Strict):
         return (self.valid_from or year) <= year <= (self.valid_until or year)
 
 
+class Group(Strict):
+    """The level above the units (a province above its communes): `parent` of a unit names one."""
+
+    code: str = Field(pattern=UNIT_CODE_PATTERN)
+    name: str
+    level: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.level} {self.name}"
+
+
 class UnitsFile(Strict):
+    groups: tuple[Group, ...] = ()
     units: tuple[Unit, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unique_codes(self) -> UnitsFile:
+        _reject_duplicates([g.code for g in self.groups], "groups", "mã nhóm")
         _reject_duplicates([u.code for u in self.units], "units", "mã đơn vị")
         return self
 
@@ -274,6 +288,7 @@ class Settings(Strict):
 
     general: GeneralSettings
     units: tuple[Unit, ...]
+    groups: tuple[Group, ...] = ()
     indicators: tuple[Indicator, ...]
     targets: dict[int, dict[str, dict[str, int]]]
     history: dict[int, dict[str, dict[str, int]]]
@@ -324,6 +339,7 @@ def load_settings(config_dir: Path) -> Settings:
     settings = Settings(
         general=parsed["settings.yaml"],
         units=parsed["units.yaml"].units,
+        groups=parsed["units.yaml"].groups,
         indicators=parsed["indicators.yaml"].indicators,
         targets=parsed["targets.yaml"].years,
         history=parsed["history.yaml"].years,
@@ -480,6 +496,12 @@ def _check_references(settings: Settings, config_dir: Path) -> None:
                 f"units.yaml, đơn vị «{unit.code}», khóa «level»: «{unit.level}» không có trong "
                 f"unit_levels của settings.yaml ({', '.join(general.unit_levels)})"
             )
+    groups = {g.code for g in settings.groups}
+    for unit in settings.units:
+        if groups and unit.parent not in groups:
+            where = f"units.yaml, đơn vị «{unit.code}», khóa «parent»"
+            problems.append(f"{where}: «{unit.parent}» không có trong groups" if unit.parent
+                            else f"{where}: thiếu mã nhóm (units.yaml có groups nên mỗi đơn vị phải thuộc một nhóm)")
     for ind in settings.indicators:
         for org_type in ind.org_types:
             if org_type not in general.org_types:
