@@ -9,6 +9,7 @@ all its jobs.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.metadata
 import multiprocessing
@@ -20,9 +21,12 @@ from typing import Callable, Iterator, Literal
 
 import jinja2
 
+from pipeline.core.context import ChartData
+from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
+from pipeline.render.xlsx import render_summary_xlsx
 
 Progress = Callable[[str, int, int], None]
 # Below this many documents a pool costs more to start than it saves.
@@ -31,12 +35,18 @@ POOL_THRESHOLD = 6
 
 @dataclass(frozen=True)
 class Job:
+    """One output file: `kind` says how `context` becomes bytes.
+
+    pdf/docx render `template` with `context`; a `chart` (ChartData) is drawn
+    in the worker and embedded (SVG in the PDF, PNG in the DOCX). xlsx writes
+    the summary workbook of `context`; svg draws the chart `context`.
+    """
+
     name: str
-    kind: Literal["pdf", "docx"]
+    kind: Literal["pdf", "docx", "xlsx", "svg"]
     template: str
     context: object
-    images: tuple[tuple[str, bytes], ...] = ()
-    extra: tuple[tuple[str, object], ...] = ()
+    chart: ChartData | None = None
 
 
 class Renderers:
@@ -44,23 +54,35 @@ class Renderers:
 
     def __init__(self, templates: Path, font_family: str, strict_warnings: bool) -> None:
         self.templates = templates
+        self.font_family = font_family
         self.env: jinja2.Environment = environment(templates)
         self.pdf = PdfRenderer(templates, font_family, strict_warnings)
 
     def render(self, job: Job) -> bytes:
         if job.kind == "pdf":
-            return self.pdf.render(render_html(self.env, job.template, job.context, **dict(job.extra)), job.name)
-        return render_docx(self.templates / "docx" / job.template, job.context, dict(job.images) or None)
+            extra = {"chart_uri": svg_data_uri(chart_svg(job.chart, self.font_family))} if job.chart else {}
+            return self.pdf.render(render_html(self.env, job.template, job.context, **extra), job.name)
+        if job.kind == "docx":
+            images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else None
+            return render_docx(self.templates / "docx" / job.template, job.context, images)
+        if job.kind == "xlsx":
+            return render_summary_xlsx(job.context)
+        return chart_svg(job.context, self.font_family).encode("utf-8")
 
 
-LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools")
+LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools",
+             "openpyxl")
+
+
+RENDER_CODE = Path(__file__).resolve().parent / "render"
 
 
 def fingerprint(templates: Path) -> str:
-    """What every document also depends on: the templates folder and the library versions."""
+    """What every document also depends on: templates, the rendering code, library versions."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in templates.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes())
+    for root in (templates, RENDER_CODE):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     for name in LIBRARIES:
         try:
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())
@@ -70,11 +92,9 @@ def fingerprint(templates: Path) -> str:
 
 
 def job_key(job: Job, base: str) -> str:
-    """A document's render key: its whole input (context, template, images) plus `base`."""
+    """A document's render key: its whole input (kind, template, context, chart) plus `base`."""
     digest = hashlib.sha256(base.encode())
-    digest.update(repr((job.kind, job.template, job.context, job.extra)).encode())
-    for name, data in job.images:
-        digest.update(name.encode() + hashlib.sha256(data).digest())
+    digest.update(repr((job.kind, job.template, job.context, job.chart)).encode())
     return digest.hexdigest()
 
 
@@ -111,6 +131,10 @@ _WORKER: Renderers | None = None
 def _start_worker(templates: Path, font_family: str, strict_warnings: bool) -> None:
     global _WORKER
     _WORKER = Renderers(templates, font_family, strict_warnings)
+    # A forked worker inherits the parent's whole heap (every submission, every
+    # context); freezing it keeps the garbage collector from walking it again
+    # on every collection while layout allocates millions of small objects.
+    gc.freeze()
 
 
 def _work(job: Job) -> bytes:

@@ -29,9 +29,7 @@ from pipeline.io.forms import blank_form
 from pipeline.io.publish import (FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, KEYS_FILE, SITE_FILE,
                                  Staging)
 from pipeline.batch import Job, Progress, Renderers, default_jobs, fingerprint, job_key, render_jobs
-from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.site import render_site
-from pipeline.render.xlsx import render_summary_xlsx
 from pipeline.settings import Settings, load_settings
 
 log = logging.getLogger("pipeline")
@@ -276,22 +274,19 @@ def _render_report(options: Options, renderers: Renderers, settings: Settings, v
                    totals: Totals, out: Staging, cache: RenderCache) -> list[str]:
     organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
     context = report_context(totals, organisations, settings)
-    font = settings.general.style.font_family
-    svg = chart_svg(context.chart, font)
     name = f"bao-cao-{totals.year}"
     jobs = [
-        Job(f"{name}.pdf", "pdf", "bao-cao.html.j2", context, extra=(("chart_uri", svg_data_uri(svg)),)),
-        Job(f"{name}.docx", "docx", "bao-cao.docx", context, images=(("chart", chart_png(context.chart, font)),)),
+        Job(f"{name}.pdf", "pdf", "bao-cao.html.j2", context, chart=context.chart),
+        Job(f"{name}.docx", "docx", "bao-cao.docx", context, chart=context.chart),
+        Job(f"tong-hop-{totals.year}.xlsx", "xlsx", "", summary_context(totals, organisations, settings)),
+        Job(CHART_FILE, "svg", "", context.chart),
     ]
     for code, notice in notice_contexts(totals, settings).items():
         jobs += [Job(f"thong-bao/{code}.pdf", "pdf", "thong-bao.html.j2", notice),
                  Job(f"thong-bao/{code}.docx", "docx", "thong-bao.docx", notice)]
     names = _add_all(options, renderers, jobs, out, cache, "Văn bản")
-    out.add(CHART_FILE, svg.encode("utf-8"))
     out.add_json("data/tong-hop.json", tong_hop(totals))
-    workbook = f"tong-hop-{totals.year}.xlsx"
-    out.add(workbook, render_summary_xlsx(summary_context(totals, organisations, settings)))
-    return names + [CHART_FILE, workbook, "data/tong-hop.json"]
+    return names + ["data/tong-hop.json"]
 
 
 def _render_check(options: Options, renderers: Renderers, settings: Settings, validation: Validation,
