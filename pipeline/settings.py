@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -113,6 +114,10 @@ class ReportLayout(Strict):
     # Above this many organisations the list stays in the XLSX summary only:
     # a PDF of thousands of table rows helps no reader and dominates the run.
     max_list_rows_in_pdf: int = Field(default=500, ge=0)
+    # Above this many units the appendix tables and the chart show one row per
+    # group (province) of units.yaml, or the totals only when there are no
+    # groups; every unit's row stays in the XLSX summary.
+    max_unit_rows_in_pdf: int = Field(default=200, ge=0)
 
 
 class GeneralSettings(Strict):
@@ -299,7 +304,16 @@ class Settings(Strict):
         return tuple(u for u in self.units if u.active_in(year))
 
     def unit(self, code: str) -> Unit | None:
-        return next((u for u in self.units if u.code == code), None)
+        units, index = self._unit_index
+        if units is not self.units:  # a model_copy(update={"units": …}) carries the old index along
+            del self.__dict__["_unit_index"]
+            units, index = self._unit_index
+        return index.get(code)
+
+    @cached_property
+    def _unit_index(self) -> tuple[tuple[Unit, ...], dict[str, Unit]]:
+        # Built once: a linear search per lookup is quadratic over 3,321 communes.
+        return self.units, {u.code: u for u in self.units}
 
     def indicator(self, code: str) -> Indicator | None:
         return next((i for i in self.indicators if i.code == code), None)
@@ -369,12 +383,16 @@ def _load_file(path: Path, model: type[Strict]) -> Any:
         raise ConfigError(_explain(path, model, exc)) from exc
 
 
+# libyaml's safe loader when PyYAML has it: the same documents, parsed about ten times faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ConfigError(f"Thiếu tệp cấu hình {path}")
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: tệp không phải văn bản UTF-8 (byte {exc.start})") from exc
     except yaml.YAMLError as exc:

@@ -13,6 +13,7 @@ import decimal
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -45,6 +46,7 @@ def ascii_key(text: str) -> str:
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=8192)
 def number(value: int | Decimal | None, decimals: int = 0) -> str:
     """1234.5 → "1.234,5"; None → "-" (a figure that does not apply)."""
     if value is None:
