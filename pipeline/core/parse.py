@@ -121,6 +121,8 @@ ENCODING_NAMES = {"tcvn3": "TCVN3 (phông .VnTime)", "vni": "VNI (phông VNI-Tim
 
 def _decode_legacy(sheet: RawSheet, out: _Collector) -> RawSheet:
     """Convert TCVN3/VNI text typed with old 8-bit fonts, with a warning per cell."""
+    if not legacy.might_be_legacy("\n".join(v for row in sheet.rows for v in row if isinstance(v, str))):
+        return sheet  # the usual case, decided with one search over the whole sheet
     changed = False
     rows = []
     for r, row in enumerate(sheet.rows):

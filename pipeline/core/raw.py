@@ -7,6 +7,7 @@ parses it), so the core never needs to import the reader.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Union
 
@@ -38,6 +39,7 @@ class Refusal:
     reason: str
 
 
+@lru_cache(maxsize=65536)  # every row of every list names the same few columns
 def cell_ref(row: int, col: int) -> str:
     """Zero-based (row, col) → A1 reference: (0, 0) → "A1", (9, 27) → "AB10"."""
     letters = ""

@@ -34,12 +34,14 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=65536)  # the same few hundred labels in every workbook
 def label_key(text: str) -> str:
     """A label as it is compared: NFC, case-folded, single spaces, no trailing ':' or '*'."""
     folded = _SPACES.sub(" ", nfc(str(text)).casefold()).strip()
     return folded.rstrip(":*. ").strip()
 
 
+@lru_cache(maxsize=1024)
 def ascii_key(text: str) -> str:
     """A label stripped of diacritics and spaces, for sheet names ("Thông tin" ≈ "ThongTin")."""
     decomposed = unicodedata.normalize("NFD", label_key(text)).replace("đ", "d")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from pipeline.core.raw import RawSheet, RawWorkbook, Refusal, Value
+from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.core.vi import nfc
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -46,13 +46,10 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
 
 def _read_sheet(book: calamine.CalamineWorkbook, meta: calamine.SheetMetadata) -> RawSheet:
     sheet = book.get_sheet_by_name(meta.name)
-    rows = tuple(tuple(_clean(v) for v in row) for row in sheet.to_python(skip_empty_area=False))
+    rows = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row])
+                 for row in sheet.to_python(skip_empty_area=False))
     hidden = meta.visible != calamine.SheetVisibleEnum.Visible
     return RawSheet(nfc(meta.name), hidden, rows)
-
-
-def _clean(value: Value) -> Value:
-    return nfc(value) if isinstance(value, str) else value
 
 
 def _describe_failure(data: bytes, exc: Exception) -> str:
