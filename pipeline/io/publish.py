@@ -51,7 +51,7 @@ class Staging:
         self.target = output_root / str(year)
         self.folder = output_root / f".{year}.dang-ghi-{os.getpid()}"
         self.keep = keep
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, str] = {}  # name → SHA-256: a national run's bytes need not stay in memory
         try:
             output_root.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -67,7 +67,7 @@ class Staging:
         # A carried-over file is a hard link to the published one: never write through it.
         path.unlink(missing_ok=True)
         path.write_bytes(data)
-        self.files[relative.as_posix()] = data
+        self.files[relative.as_posix()] = hashlib.sha256(data).hexdigest()
 
     def add_json(self, name: str, value: object) -> None:
         text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -106,7 +106,7 @@ class Staging:
                 os.link(path, copy)
             except OSError:
                 shutil.copy2(path, copy)
-            self.files[name] = copy.read_bytes()
+            self.files[name] = _file_digest(copy)
 
     def published(self, name: str) -> bytes | None:
         """A file as the current year folder has it (before this run is swapped in)."""
@@ -117,14 +117,15 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def sha256sums(files: dict[str, bytes]) -> str:
-    """`sha256sum -c` format, sorted by path; the sums file itself is not listed."""
-    lines = [
-        f"{hashlib.sha256(data).hexdigest()}  {name}"
-        for name, data in sorted(files.items())
-        if name != SUMS_FILE
-    ]
+def sha256sums(digests: dict[str, str]) -> str:
+    """`sha256sum -c` format from name → hex digest, sorted by path; the sums file itself is not listed."""
+    lines = [f"{digest}  {name}" for name, digest in sorted(digests.items()) if name != SUMS_FILE]
     return "\n".join(lines) + "\n"
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _safe_relative(name: str) -> PurePosixPath:

@@ -43,7 +43,8 @@ def test_validation_replaces_only_its_own_part(tmp_path):
 def test_sha256sums_cover_the_whole_folder(tmp_path):
     publish(tmp_path, KEEP_FOR_FORMS, {"bieu-mau/HB.xlsx": b"form"})
     folder = publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"pdf"})
-    expected = sha256sums({"bao-cao.pdf": b"pdf", "bieu-mau/HB.xlsx": b"form"})
+    expected = sha256sums({name: hashlib.sha256(data).hexdigest()
+                           for name, data in {"bao-cao.pdf": b"pdf", "bieu-mau/HB.xlsx": b"form"}.items()})
     assert (folder / "SHA256SUMS").read_text() == expected
     assert expected.splitlines()[0] == f"{hashlib.sha256(b'pdf').hexdigest()}  bao-cao.pdf"
 
