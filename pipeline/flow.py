@@ -211,12 +211,10 @@ class RenderCache:
         for job in jobs:
             key = job_key(job, self.base)
             self.keys[job.name] = key
-            data = self.staging.published(job.name) if self.old.get(job.name) == key else None
-            if data is None:
-                fresh.append(job)
-            else:
-                self.staging.add(job.name, data)
+            if self.old.get(job.name) == key and self.staging.reuse(job.name):
                 reused += 1
+            else:
+                fresh.append(job)
         return fresh, reused
 
     def manifest(self, names: tuple[str, ...]) -> bytes:

@@ -100,13 +100,24 @@ class Staging:
             name = path.relative_to(self.target).as_posix()
             if not path.is_file() or name == SUMS_FILE or name in self.files or not self.keep(name):
                 continue
-            copy = self.folder / name
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(path, copy)
-            except OSError:
-                shutil.copy2(path, copy)
-            self.files[name] = _file_digest(copy)
+            self._link(path, name)
+
+    def _link(self, path: Path, name: str) -> None:
+        copy = self.folder / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, copy)
+        except OSError:
+            shutil.copy2(path, copy)
+        self.files[name] = _file_digest(copy)
+
+    def reuse(self, name: str) -> bool:
+        """Stage the published copy of `name` unchanged (a hard link); False if there is none."""
+        path = self.target / _safe_relative(name)
+        if not path.is_file():
+            return False
+        self._link(path, _safe_relative(name).as_posix())
+        return True
 
     def published(self, name: str) -> bytes | None:
         """A file as the current year folder has it (before this run is swapped in)."""
