@@ -1,8 +1,12 @@
 """Atomic publishing of one year's outputs, and SHA256SUMS.
 
 A run writes everything into a staging folder beside the target, then swaps
-it in with renames. A run that fails or is killed leaves the previous outputs
-as they were, never a half-written file that looks current.
+it in with one atomic exchange (renameat2 RENAME_EXCHANGE on Linux; two
+renames and recovery elsewhere). A run that fails or is killed, even with
+kill -9, leaves the previous outputs as they were, never a half-written file
+that looks current; the next run clears what the killed one left behind. A
+lock file (flock, released by the kernel when the process dies) stops two
+runs from writing one year folder at once.
 
 Several commands write into one year folder, each owning its part: `forms`
 owns bieu-mau/, `validate` owns the issue report and the feedback slips, and
@@ -13,6 +17,10 @@ loses another; SHA256SUMS always covers the whole folder.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -44,19 +52,31 @@ KEEP_FOR_CHECK: Callable[[str], bool] = lambda name: not check_part(name)  # noq
 KEEP_FOR_FORMS: Callable[[str], bool] = lambda name: not forms_part(name)  # noqa: E731
 
 
+STAGING_MARK = "dang-ghi"  # .2016.dang-ghi-<pid>: a run's folder being written
+OLD_MARK = "cu"  # .2016.cu-<pid>: the replaced folder, between the two renames of the fallback swap
+
+
 class Staging:
-    """Collects the files of one run; `commit` swaps them into OUTPUT/YEAR."""
+    """Collects the files of one run; `commit` swaps them into OUTPUT/YEAR.
+
+    Holds the year's lock from creation until `commit` or `abandon`.
+    """
 
     def __init__(self, output_root: Path, year: int, keep: Callable[[str], bool] = KEEP_FOR_REPORT) -> None:
         self.target = output_root / str(year)
-        self.folder = output_root / f".{year}.dang-ghi-{os.getpid()}"
+        self.folder = output_root / f".{year}.{STAGING_MARK}-{os.getpid()}"
         self.keep = keep
         self.files: dict[str, str] = {}  # name → SHA-256: a national run's bytes need not stay in memory
         try:
             output_root.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(self.folder, ignore_errors=True)
+        except OSError as exc:
+            raise PublishError(f"Không tạo được thư mục kết quả {output_root}: {exc.strerror}") from exc
+        self._lock = _YearLock(output_root / f".{year}.khoa", self.target)
+        try:
+            _recover(output_root, year, self.target)
             self.folder.mkdir()
         except OSError as exc:
+            self._lock.release()
             raise PublishError(f"Không tạo được thư mục kết quả {output_root}: {exc.strerror}") from exc
 
     def add(self, name: str, data: bytes) -> None:
@@ -81,16 +101,13 @@ class Staging:
             for name, data in finish(tuple(sorted(self.files))).items():
                 self.add(name, data)
         self.add(SUMS_FILE, sha256sums(self.files).encode("ascii"))
-        old = self.target.with_name(f".{self.target.name}.cu-{os.getpid()}")
         try:
-            if self.target.exists():
-                self.target.rename(old)
-            self.folder.rename(self.target)
+            _swap(self.folder, self.target)
         except OSError as exc:
-            if old.exists() and not self.target.exists():
-                old.rename(self.target)
             raise PublishError(f"Không ghi được kết quả vào {self.target}: {exc.strerror}") from exc
-        shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)  # after the exchange: the replaced folder
+            self._lock.release()
         return self.target
 
     def _carry_over(self) -> None:
@@ -126,6 +143,85 @@ class Staging:
 
     def abandon(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        self._lock.release()
+
+
+class _YearLock:
+    """An exclusive flock on OUTPUT/.YEAR.khoa; the kernel drops it if the process dies."""
+
+    def __init__(self, path: Path, target: Path) -> None:
+        try:
+            self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise PublishError(f"Không tạo được tệp khóa {path}: {exc.strerror}") from exc
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(self.fd)
+            self.fd = None
+            raise PublishError(
+                f"Một lần chạy khác (tiến trình {holder}) đang ghi vào {target}; "
+                "hãy chờ lần chạy đó xong rồi chạy lại"
+            ) from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{os.getpid()}\n".encode("ascii"), 0)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+
+def _recover(output_root: Path, year: int, target: Path) -> None:
+    """Clear what an earlier, killed run left: its staging folder, or a half-done swap.
+
+    Called under the year's lock, so no other run is using these folders.
+    """
+    leftovers = sorted(output_root.glob(f".{year}.{STAGING_MARK}-*")) + sorted(output_root.glob(f".{year}.{OLD_MARK}-*"))
+    for folder in leftovers:
+        if folder.name.startswith(f".{year}.{OLD_MARK}-") and not target.exists():
+            folder.rename(target)  # killed between the fallback's two renames: the old outputs come back
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _libc_renameat2():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return function
+
+
+_RENAMEAT2 = _libc_renameat2()
+
+
+def _swap(folder: Path, target: Path) -> None:
+    """Put `folder` at `target`; the replaced folder ends up at `folder`'s path."""
+    if not target.exists():
+        folder.rename(target)
+        return
+    if _RENAMEAT2 is not None:
+        if _RENAMEAT2(_AT_FDCWD, os.fsencode(folder), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code))
+    old = target.with_name(f".{target.name}.{OLD_MARK}-{os.getpid()}")
+    target.rename(old)
+    try:
+        folder.rename(target)
+    except OSError:
+        old.rename(target)
+        raise
+    old.rename(folder)
 
 
 def sha256sums(digests: dict[str, str]) -> str:

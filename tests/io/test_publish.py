@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 
@@ -54,8 +55,36 @@ def test_an_abandoned_run_leaves_the_old_folder_and_no_staging(tmp_path):
     staging = Staging(tmp_path, 2016, KEEP_FOR_REPORT)
     staging.add("bao-cao.pdf", b"half")
     staging.abandon()
-    assert [p.name for p in tmp_path.iterdir()] == ["2016"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2016.khoa", "2016"]
     assert (tmp_path / "2016" / "bao-cao.pdf").read_bytes() == b"good"
+
+
+def test_a_second_run_on_the_same_year_is_refused_while_the_first_writes(tmp_path):
+    first = Staging(tmp_path, 2016, KEEP_FOR_REPORT)
+    with pytest.raises(PublishError, match=rf"Một lần chạy khác \(tiến trình {os.getpid()}\) đang ghi vào"):
+        Staging(tmp_path, 2016, KEEP_FOR_REPORT)
+    other_year = Staging(tmp_path, 2017, KEEP_FOR_REPORT)  # another year folder is free
+    other_year.abandon()
+    first.add("bao-cao.pdf", b"new")
+    first.commit()
+    Staging(tmp_path, 2016, KEEP_FOR_REPORT).abandon()  # released by commit
+
+
+def test_what_a_killed_run_left_is_cleared_by_the_next(tmp_path):
+    publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"good"})
+    (tmp_path / ".2016.dang-ghi-99999").mkdir()
+    (tmp_path / ".2016.dang-ghi-99999" / "bao-cao.pdf").write_bytes(b"half")
+    folder = publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"next"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2016.khoa", "2016"]
+    assert (folder / "bao-cao.pdf").read_bytes() == b"next"
+
+
+def test_a_run_killed_between_the_fallback_renames_gets_the_old_outputs_back(tmp_path):
+    folder = publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"good"})
+    folder.rename(tmp_path / ".2016.cu-99999")  # the target was moved aside, the new one never arrived
+    Staging(tmp_path, 2016, KEEP_FOR_REPORT).abandon()
+    assert (tmp_path / "2016" / "bao-cao.pdf").read_bytes() == b"good"
+    assert not list(tmp_path.glob(".2016.cu-*"))
 
 
 @pytest.mark.parametrize("name", ["../escape.pdf", "/etc/passwd", "a/../../b", "", "."])
