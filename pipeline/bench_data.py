@@ -1,23 +1,39 @@
-"""Synthetic but realistic inputs for the benchmark: a post-2025 city of communes.
+"""Synthetic but realistic inputs for the benchmark: post-2025 communes.
 
-`make_city(n, target)` writes `target/config` (a copy of config/ with units,
+`make_city(n, target)` writes a city of n communes, `make_nation(target)` the
+country's 3,321 communes under its 34 provinces (units.yaml `groups`, each
+unit's `parent`). Both write `target/config` (a copy of config/ with units,
 targets, history and the year's notice numbers replaced) and
 `target/input/<code>.xlsx` (one filled workbook per unit, written with
-`write_form`). Everything is drawn from a generator seeded by the number of
-units, so the same call writes byte-identical files on every run. The
-workbooks validate with no error: tax codes are valid and unique, the list of
-organisations matches the summary counts, dates fall in the year.
+`write_form`). The workbooks validate with no error: tax codes are valid and
+unique, the list of organisations matches the summary counts, dates fall in
+the year.
+
+Same call, same bytes. Every figure is drawn in this process from one
+generator seeded by the parameters, in unit order; only the writing of the
+workbooks (the slow part: about 50 ms each) is spread over a process pool, so
+the scheduling cannot change a byte. A stamp file records the parameters and
+a fingerprint of the generator (its sources, config/, openpyxl's version) with
+the digest of every file written; a later call with the same fingerprint and
+intact files reuses the data set instead of writing it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
 import random
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
+import openpyxl
 import yaml
 from openpyxl import load_workbook
 from stdnum.vn import mst
@@ -33,7 +49,15 @@ SAMPLE_INPUT = ROOT / "input" / "2016"
 SAMPLE_YEAR = 2016
 CITY_YEAR = 2025
 SEED = 28_2025
+NATION_SEED_STEP = 1_000_000  # a nation's seed never equals a city's
 TAX_PREFIX = "02"
+NATION_UNITS = 3321
+NATION_PROVINCES = 34
+STAMP = "bench-data.json"
+# The code that decides a data set's bytes: with config/ and openpyxl's version, its fingerprint.
+GENERATOR_SOURCES = tuple(ROOT / "pipeline" / name for name in (
+    "bench_data.py", "io/forms.py", "core/layout.py", "stable.py", "settings.py"))
+CHUNK = 8  # workbooks per task sent to a worker
 
 SYLLABLES = (
     "An", "Bình", "Hòa", "Tân", "Phú", "Thạnh", "Đông", "Tây", "Nam", "Bắc", "Hưng", "Long",
@@ -52,6 +76,36 @@ FORMS = {
     "Công ty cổ phần": "Công ty Cổ phần",
     "Doanh nghiệp tư nhân": "Doanh nghiệp tư nhân",
 }
+# Syllables for a country, which needs more commune names than SYLLABLES' 1,980 pairs.
+MORE_SYLLABLES = (
+    "Gia", "Yên", "Lộc", "Khánh", "Châu", "Lâm", "Phong", "Định", "Nghĩa", "Hiệp",
+    "Thắng", "Lương", "Điền", "Cẩm", "Hoàng", "Khê", "Vân", "Mai", "Quỳnh", "Triệu",
+)
+# The 34 provinces and centrally-run cities since 1 July 2025, in the order of the
+# resolution that formed them, with their number of communes (xã, phường, đặc
+# khu; 3,321 in all), the weights by which a synthetic country is shared out.
+PROVINCES = (
+    ("HNI", "Hà Nội", "thành phố", 126), ("HUE", "Huế", "thành phố", 40),
+    ("LCU", "Lai Châu", "tỉnh", 38), ("DBN", "Điện Biên", "tỉnh", 45),
+    ("SLA", "Sơn La", "tỉnh", 75), ("LSN", "Lạng Sơn", "tỉnh", 65),
+    ("QNH", "Quảng Ninh", "tỉnh", 54), ("THA", "Thanh Hóa", "tỉnh", 166),
+    ("NAN", "Nghệ An", "tỉnh", 130), ("HTH", "Hà Tĩnh", "tỉnh", 69),
+    ("CBG", "Cao Bằng", "tỉnh", 56), ("TQG", "Tuyên Quang", "tỉnh", 124),
+    ("LCI", "Lào Cai", "tỉnh", 99), ("TNN", "Thái Nguyên", "tỉnh", 92),
+    ("PTO", "Phú Thọ", "tỉnh", 148), ("BNH", "Bắc Ninh", "tỉnh", 99),
+    ("HYN", "Hưng Yên", "tỉnh", 104), ("HPG", "Hải Phòng", "thành phố", 114),
+    ("NBH", "Ninh Bình", "tỉnh", 129), ("QTI", "Quảng Trị", "tỉnh", 78),
+    ("DNG", "Đà Nẵng", "thành phố", 94), ("QNI", "Quảng Ngãi", "tỉnh", 96),
+    ("GLI", "Gia Lai", "tỉnh", 135), ("KHA", "Khánh Hòa", "tỉnh", 65),
+    ("LDG", "Lâm Đồng", "tỉnh", 124), ("DLK", "Đắk Lắk", "tỉnh", 102),
+    ("HCM", "Hồ Chí Minh", "thành phố", 168), ("DNI", "Đồng Nai", "tỉnh", 95),
+    ("TNH", "Tây Ninh", "tỉnh", 96), ("CTO", "Cần Thơ", "thành phố", 103),
+    ("VLG", "Vĩnh Long", "tỉnh", 124), ("DTP", "Đồng Tháp", "tỉnh", 102),
+    ("CMU", "Cà Mau", "tỉnh", 64), ("AGG", "An Giang", "tỉnh", 102),
+)
+# A national data set is issued from the centre: settings.yaml keys replaced.
+NATIONAL_ORGANISATION = {"superior_body": "BAN CHẤP HÀNH TRUNG ƯƠNG", "place": "Hà Nội",
+                         "scope": "toàn quốc", "agency": "Ban Tổ chức Trung ương"}
 PREPARERS = ("Nguyễn Văn Hùng", "Trần Thị Lan", "Phạm Minh Tuấn", "Vũ Thị Hoa", "Đỗ Quang Huy", "Lê Thị Mai")
 ORG_KINDS = (  # organisation type, decision number pattern, members range
     ("Tổ chức đảng", "{n}-QĐ/ĐU", (3, 9)),
@@ -70,9 +124,16 @@ class Dataset:
 
 
 def commune_names(n: int, rng: random.Random) -> list[str]:
-    """n distinct two-syllable place names ("Tân Hưng", "Vĩnh Bảo"…)."""
-    pairs = [f"{a} {b}" for a in SYLLABLES for b in SYLLABLES if a != b]
-    return rng.sample(pairs, n)
+    """n distinct two-syllable place names ("Tân Hưng", "Vĩnh Bảo"…).
+
+    Up to 1,980 names come from SYLLABLES alone (the draws, hence the smaller
+    data sets, stay what they were); a country takes MORE_SYLLABLES as well.
+    """
+    for syllables in (SYLLABLES, SYLLABLES + MORE_SYLLABLES):
+        pairs = [f"{a} {b}" for a in syllables for b in syllables if a != b]
+        if n <= len(pairs):
+            return rng.sample(pairs, n)
+    raise ValueError(f"at most {len(pairs)} distinct commune names, {n} asked")
 
 
 def draw_tax_code(rng: random.Random, prefix: str) -> str:
@@ -85,21 +146,21 @@ def draw_tax_code(rng: random.Random, prefix: str) -> str:
 
 
 class Enterprises:
-    """Distinct enterprises (name, legal form, unique valid tax code) across the city."""
+    """Distinct enterprises (name, legal form, unique valid tax code) across the data set."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.names: set[str] = set()
         self.codes: set[str] = set()
 
-    def tax_code(self) -> str:
+    def tax_code(self, prefix: str = TAX_PREFIX) -> str:
         while True:
-            code = draw_tax_code(self.rng, TAX_PREFIX)
+            code = draw_tax_code(self.rng, prefix)
             if code not in self.codes:
                 self.codes.add(code)
                 return code
 
-    def new(self) -> tuple[str, str, str]:
+    def new(self, prefix: str = TAX_PREFIX) -> tuple[str, str, str]:
         while True:
             form = self.rng.choice(list(FORMS))
             sector = "" if form == "Doanh nghiệp tư nhân" else self.rng.choice(SECTORS) + " "
@@ -107,16 +168,50 @@ class Enterprises:
             full = f"{FORMS[form]} {sector}{name}"
             if full not in self.names:
                 self.names.add(full)
-                return full, form, self.tax_code()
+                return full, form, self.tax_code(prefix)
 
 
-def _units(n: int, rng: random.Random) -> list[dict]:
-    urban = max(1, n // 4)  # about a quarter are wards
+# --- units and provinces -----------------------------------------------------------
+
+
+def share_out(n: int, weights: list[int]) -> list[int]:
+    """n split in proportion to weights (largest remainders), every share at least 1."""
+    if n < len(weights):
+        raise ValueError(f"{n} units cannot fill {len(weights)} groups")
+    total = sum(weights)
+    exact = [divmod(n * w, total) for w in weights]
+    shares = [whole for whole, _ in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-exact[i][1], i))
+    for i in by_remainder[: n - sum(shares)]:
+        shares[i] += 1
+    for i, share in enumerate(shares):  # a tiny province still gets its commune
+        if share == 0:
+            shares[max(range(len(shares)), key=lambda j: (shares[j], -j))] -= 1
+            shares[i] = 1
+    return shares
+
+
+def _provinces(count: int) -> list[dict]:
+    if not 1 <= count <= len(PROVINCES):
+        raise ValueError(f"provinces must be between 1 and {len(PROVINCES)}, not {count}")
+    return [{"code": code, "name": name, "level": level} for code, name, level, _ in PROVINCES[:count]]
+
+
+def _units(n: int, rng: random.Random, groups: list[dict]) -> list[dict]:
+    """The communes, a quarter of them wards; with groups, shared out among them in order."""
+    names = iter(commune_names(n, rng))
+    width = max(3, len(str(n)))
+    sizes = share_out(n, [weight for *_, weight in PROVINCES[: len(groups)]]) if groups else [n]
     units = []
-    for i, name in enumerate(commune_names(n, rng)):
-        level = "phường" if i < urban else "xã"
-        units.append({"code": f"X{i + 1:03d}", "name": name, "level": level,
-                      "party_body": f"Đảng ủy {level} {name}"})
+    for group, size in zip(groups or [None], sizes):
+        urban = max(1, size // 4)
+        for k in range(size):
+            name, level = next(names), "phường" if k < urban else "xã"
+            unit = {"code": f"X{len(units) + 1:0{width}d}", "name": name, "level": level,
+                    "party_body": f"Đảng ủy {level} {name}"}
+            if group:
+                unit["parent"] = group["code"]
+            units.append(unit)
     return units
 
 
@@ -124,11 +219,12 @@ def _plans(units: list[dict], rng: random.Random) -> dict[str, dict[str, int]]:
     return {u["code"]: {"TCD": rng.randint(0, 2), "CD": rng.randint(1, 5), "DTN": rng.randint(0, 2)} for u in units}
 
 
-def _organisations(counts: dict[str, int], year: int, firms: Enterprises, rng: random.Random) -> list[dict]:
+def _organisations(counts: dict[str, int], year: int, firms: Enterprises, rng: random.Random,
+                   prefix: str = TAX_PREFIX) -> list[dict]:
     rows = []
     for org_type, number, (low, high) in ORG_KINDS:
         for _ in range(counts[org_type]):
-            firm = firms.new()
+            firm = firms.new(prefix)
             rows.append({
                 "enterprise": firm[0], "tax_code": firm[2], "legal_form": firm[1], "org_type": org_type,
                 "decision_no": number.format(n=rng.randrange(12, 480)),
@@ -138,20 +234,38 @@ def _organisations(counts: dict[str, int], year: int, firms: Enterprises, rng: r
     return sorted(rows, key=lambda r: (r["decision_date"], r["enterprise"]))
 
 
-def _write_config(target: Path, units: list[dict], year: int, rng: random.Random) -> None:
+# --- config -------------------------------------------------------------------------
+
+
+def _edit(text: str, pattern: str, replace: Callable[[re.Match], str]) -> str:
+    """One line of settings.yaml rewritten; a line that moved fails loudly, never silently."""
+    text, count = re.subn(pattern, replace, text, count=1, flags=re.M)
+    if count != 1:
+        raise ValueError(f"config/settings.yaml: no line matches {pattern!r}")
+    return text
+
+
+def _settings_text(text: str, national: bool) -> str:
+    text = _edit(text, r"^unit_levels: \[(.*)\]$", lambda m: f"unit_levels: [{m[1]}, xã, phường]")
+    if national:
+        for key, value in NATIONAL_ORGANISATION.items():
+            text = _edit(text, rf"^(\s+{key}: ).*$", lambda m, value=value: m[1] + value)
+    return text
+
+
+def _write_config(target: Path, units: list[dict], year: int, rng: random.Random, groups: list[dict]) -> None:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(CONFIG, target, ignore=shutil.ignore_patterns("years"))
     (target / "years").mkdir()
     settings = (target / "settings.yaml").read_text(encoding="utf-8")
-    settings = re.sub(r"^unit_levels: \[(.*)\]$", r"unit_levels: [\1, xã, phường]", settings, flags=re.M)
-    (target / "settings.yaml").write_text(settings, encoding="utf-8")
+    (target / "settings.yaml").write_text(_settings_text(settings, bool(groups)), encoding="utf-8")
 
     def dump(name: str, data: object) -> None:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
         (target / name).write_text(text, encoding="utf-8")
 
-    dump("units.yaml", {"units": units})
+    dump("units.yaml", {"groups": groups, "units": units} if groups else {"units": units})
     dump("targets.yaml", {"years": {year: _plans(units, rng), year + 1: _plans(units, rng)}})
     history = {u["code"]: {"TCD": rng.randint(0, 2), "CD": rng.randint(0, 6), "DTN": rng.randint(0, 2)} for u in units}
     dump("history.yaml", {"years": {year - 1: history}})
@@ -162,22 +276,19 @@ def _write_config(target: Path, units: list[dict], year: int, rng: random.Random
     dump(f"years/{year}.yaml", documents)
 
 
-def make_city(n: int, target: Path, year: int = CITY_YEAR) -> Dataset:
-    """Write a synthetic city of n communes into target/{config,input}; same n, same bytes."""
-    rng = random.Random(SEED + n)
-    units = _units(n, rng)
-    config, inputs = target / "config", target / "input"
-    _write_config(config, units, year, rng)
+# --- workbooks ------------------------------------------------------------------------
+
+
+def _forms(config: Path, year: int, rng: random.Random, prefixes: dict[str, str]) -> list[FormData]:
+    """Every unit's filled workbook, drawn in unit order from the one generator."""
     settings = load_settings(config)
-    if inputs.exists():
-        shutil.rmtree(inputs)
-    inputs.mkdir(parents=True)
     firms = Enterprises(rng)
     title = settings.general.organisation.unit_title
+    forms = []
     for unit in settings.units_in(year):
         counts = {"Tổ chức đảng": rng.randint(0, 3), "Công đoàn": rng.randint(0, 8),
                   "Đoàn thanh niên": rng.randint(0, 2), "Hội thanh niên": rng.randint(0, 1)}
-        rows = _organisations(counts, year, firms, rng)
+        rows = _organisations(counts, year, firms, rng, prefixes.get(unit.parent or "", TAX_PREFIX))
         plan = settings.targets[year][unit.code]
         members = {
             "DV": counts["Tổ chức đảng"] * 3 + rng.randint(2, 15),
@@ -188,11 +299,99 @@ def make_city(n: int, target: Path, year: int = CITY_YEAR) -> Dataset:
             IndicatorLine(ind.code, ind.name, ind.measure, plan.get(ind.code),
                           sum(r["org_type"] in ind.org_types for r in rows) if ind.has_plan else members[ind.code])
             for ind in settings.indicators)
-        data = FormData(unit_name=unit.title(title), unit_code=unit.code, year=year, indicators=lines,
-                        organisations=tuple(rows), prepared_on=dt.date(year, 12, rng.randint(5, 14)),
-                        preparer=rng.choice(PREPARERS), phone=f"0225.3{rng.randrange(10**5, 10**6)}")
-        write_form(data, inputs / f"{unit.code}.xlsx")
-    return Dataset(n, year, config, inputs)
+        forms.append(FormData(unit_name=unit.title(title), unit_code=unit.code, year=year, indicators=lines,
+                              organisations=tuple(rows), prepared_on=dt.date(year, 12, rng.randint(5, 14)),
+                              preparer=rng.choice(PREPARERS), phone=f"0225.3{rng.randrange(10**5, 10**6)}"))
+    return forms
+
+
+def _write_one(task: tuple[FormData, Path]) -> None:
+    data, path = task
+    write_form(data, path)
+
+
+def _write_forms(forms: list[FormData], folder: Path, jobs: int | None) -> None:
+    """Write the workbooks, in a pool of forked workers when there are several cores."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    tasks = [(data, folder / f"{data.unit_code}.xlsx") for data in forms]
+    jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(tasks)))
+    print(f"  ghi {len(tasks)} biểu mẫu ({jobs} tiến trình)…", flush=True)
+    if jobs == 1:
+        _count(map(_write_one, tasks), len(tasks))
+    else:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            _count(pool.imap_unordered(_write_one, tasks, chunksize=CHUNK), len(tasks))
+
+
+def _count(written: Iterator[None], total: int) -> None:
+    """Wait for every workbook, saying how far it got every tenth."""
+    step, start = max(1, total // 10), time.perf_counter()
+    for done, _ in enumerate(written, start=1):
+        if done % step == 0 or done == total:
+            print(f"  đã ghi {done}/{total} biểu mẫu ({time.perf_counter() - start:.0f} s)", flush=True)
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+def _fingerprint(params: dict) -> str:
+    """What the bytes depend on: the parameters, the generator's code, config/, openpyxl."""
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
+    digest.update(openpyxl.__version__.encode())
+    for path in (*GENERATOR_SOURCES, *sorted(p for p in CONFIG.rglob("*") if p.is_file())):
+        digest.update(b"\0" + path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _contents(target: Path) -> dict[str, str]:
+    """The SHA-256 of every file of a data set (the stamp aside), by relative path."""
+    return {p.relative_to(target).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(target.rglob("*")) if p.is_file() and p.name != STAMP}
+
+
+def _reusable(target: Path, fingerprint: str) -> bool:
+    try:
+        stamp = json.loads((target / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stamp.get("fingerprint") == fingerprint and stamp.get("files") == _contents(target)
+
+
+def _make(n: int, target: Path, year: int, provinces: int, jobs: int | None) -> Dataset:
+    params = {"n": n, "provinces": provinces, "year": year, "seed": SEED}
+    dataset = Dataset(n, year, target / "config", target / "input")
+    fingerprint = _fingerprint(params)
+    if _reusable(target, fingerprint):
+        print(f"  dùng lại dữ liệu đã tạo trong {target}", flush=True)
+        return dataset
+    (target / STAMP).unlink(missing_ok=True)  # written last: an interrupted run leaves none
+    rng = random.Random(SEED + n + NATION_SEED_STEP * provinces)
+    groups = _provinces(provinces) if provinces else []
+    units = _units(n, rng, groups)
+    _write_config(dataset.config, units, year, rng, groups)
+    prefixes = {g["code"]: f"{i:02d}" for i, g in enumerate(groups, start=1)}  # an MST's first digits: the province
+    _write_forms(_forms(dataset.config, year, rng, prefixes), dataset.input, jobs)
+    stamp = {"params": params, "fingerprint": fingerprint, "files": _contents(target)}
+    (target / STAMP).write_text(json.dumps(stamp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return dataset
+
+
+def make_city(n: int, target: Path, year: int = CITY_YEAR, *, jobs: int | None = None) -> Dataset:
+    """A synthetic city of n communes in target/{config,input}; same n, same bytes."""
+    return _make(n, target, year, 0, jobs)
+
+
+def make_nation(target: Path, n: int = NATION_UNITS, provinces: int = NATION_PROVINCES,
+                year: int = CITY_YEAR, *, jobs: int | None = None) -> Dataset:
+    """The country: n communes shared out among the first `provinces` of PROVINCES.
+
+    units.yaml lists the provinces as `groups` (thành phố or tỉnh) and names
+    each commune's `parent`; unit names are unique in the country; the
+    documents are issued from the centre (NATIONAL_ORGANISATION).
+    """
+    return _make(n, target, year, provinces, jobs)
 
 
 def sample_city(target: Path) -> Dataset:
