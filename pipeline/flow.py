@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
+from pipeline.core.appendix import SUMMARY_FILE
 from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
 from pipeline.core.feedback import slip_contexts
@@ -276,7 +277,7 @@ def _render_report(options: Options, renderers: Renderers, settings: Settings, v
     jobs = [
         Job(f"{name}.pdf", "pdf", "bao-cao.html.j2", context, chart=context.chart),
         Job(f"{name}.docx", "docx", "bao-cao.docx", context, chart=context.chart),
-        Job(f"tong-hop-{totals.year}.xlsx", "xlsx", "", summary_context(totals, organisations, settings)),
+        Job(SUMMARY_FILE.format(year=totals.year), "xlsx", "", summary_context(totals, organisations, settings)),
         Job(CHART_FILE, "svg", "", context.chart),
     ]
     for code, notice in notice_contexts(totals, settings).items():

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import io
 import shutil
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -151,3 +152,107 @@ def encrypted_bytes(form: FormData, password: str = "matkhau") -> bytes:
     plain, encrypted = io.BytesIO(form_bytes(form)), io.BytesIO()
     OOXMLFile(plain).encrypt(password, encrypted)
     return encrypted.getvalue()
+
+
+# --- a config whose units are grouped (communes under provinces) -------------------
+
+GROUPS = (
+    {"code": "P01", "name": "Hải Phòng", "level": "thành phố", "units": ("HB", "NQ", "LC")},
+    {"code": "P02", "name": "Quảng Ninh", "level": "tỉnh", "units": ("TN", "AD", "AL")},
+)
+GROUPED_UNITS = tuple(code for g in GROUPS for code in g["units"])
+
+
+def grouped_config(target: Path, max_unit_rows: int = 3, parents: dict[str, str] | None = None) -> Path:
+    """The sample config cut to six units in two groups, with `report.max_unit_rows_in_pdf` set.
+
+    `parents` overrides a unit's group (unit code → group code), to test a wrong one.
+    """
+    shutil.copytree(CONFIG, target)
+    parent = {code: g["code"] for g in GROUPS for code in g["units"]} | (parents or {})
+    units = _yaml(target / "units.yaml")
+    _dump(target / "units.yaml", {
+        "groups": [{k: v for k, v in g.items() if k != "units"} for g in GROUPS],
+        "units": [{**u, "parent": parent[u["code"]]} for u in units["units"] if u["code"] in parent],
+    })
+    for name in ("targets.yaml", "history.yaml"):
+        data = _yaml(target / name)
+        _dump(target / name, {"years": {year: {code: figures for code, figures in per_unit.items() if code in parent}
+                                        for year, per_unit in data["years"].items()}})
+    for path in (target / "years").glob("*.yaml"):
+        docs = _yaml(path)
+        docs["notices"]["numbers"] = {c: n for c, n in docs["notices"]["numbers"].items() if c in parent}
+        _dump(path, docs)
+    settings_file = target / "settings.yaml"
+    text = settings_file.read_text(encoding="utf-8")
+    settings_file.write_text(text.replace("max_unit_rows_in_pdf: 200", f"max_unit_rows_in_pdf: {max_unit_rows}"),
+                             encoding="utf-8")
+    return target
+
+
+def grouped_input(target: Path) -> Path:
+    """The sample workbooks of the grouped config's six units."""
+    for code in GROUPED_UNITS:
+        (target / "2016").mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLE_INPUT / "2016" / f"{code}.xlsx", target / "2016" / f"{code}.xlsx")
+    return target
+
+
+def _yaml(path: Path):
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _dump(path: Path, data) -> None:
+    import yaml
+
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+# --- zip surgery, for hostile and mutated workbooks ----------------------------------
+
+
+def rezip(data: bytes, change: dict | None = None, add: tuple[tuple[str, bytes], ...] = (),
+          compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A copy of a zip workbook with parts changed, removed or added.
+
+    `change` maps a part name to new bytes, to a function of the old bytes, or
+    to None (the part is dropped); `add` appends parts, even under a name that
+    is already there.
+    """
+    change = change or {}
+    source = zipfile.ZipFile(io.BytesIO(data))
+    missing = set(change) - set(source.namelist())
+    assert not missing, f"no part {missing} to change"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            edit = change.get(item.filename, content)
+            if edit is None:
+                continue
+            target.writestr(item.filename, edit(content) if callable(edit) else edit)
+        for name, content in add:
+            target.writestr(name, content)
+    return buffer.getvalue()
+
+
+def part(data: bytes, name: str) -> bytes:
+    """One part of a zip workbook, unpacked."""
+    return zipfile.ZipFile(io.BytesIO(data)).read(name)
+
+
+def forge_size(data: bytes, name: str, size: int) -> bytes:
+    """The zip with the unpacked size of part `name` rewritten in both of its headers (no zip64)."""
+    out = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    out[info.header_offset + 22:info.header_offset + 26] = size.to_bytes(4, "little")
+    end = data.rfind(b"PK\x05\x06")
+    at = int.from_bytes(data[end + 16:end + 20], "little")
+    while data[at:at + 4] == b"PK\x01\x02":
+        name_len, extra_len, comment_len = (int.from_bytes(data[at + k:at + k + 2], "little") for k in (28, 30, 32))
+        if data[at + 46:at + 46 + name_len].decode() == name:
+            out[at + 24:at + 28] = size.to_bytes(4, "little")
+        at += 46 + name_len + extra_len + comment_len
+    return bytes(out)

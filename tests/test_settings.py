@@ -113,3 +113,36 @@ def test_text_is_nfc_normalised(config):
     edit(config / "units.yaml", "name: Hồng Bàng", "name: " + unicodedata.normalize("NFD", "Hồng Bàng"))
     settings = load_settings(config)
     assert settings.unit("HB").name == "Hồng Bàng"
+
+
+def test_groups_and_parents_load(tmp_path):
+    from tests import factories
+
+    settings = load_settings(factories.grouped_config(tmp_path / "config"))
+    assert [(g.code, g.full_name) for g in settings.groups] == [("P01", "thành phố Hải Phòng"), ("P02", "tỉnh Quảng Ninh")]
+    assert {u.code: u.parent for u in settings.units} == {"HB": "P01", "NQ": "P01", "LC": "P01",
+                                                          "TN": "P02", "AD": "P02", "AL": "P02"}
+    assert settings.general.report.max_unit_rows_in_pdf == 3
+
+
+def test_a_unit_whose_parent_is_not_a_group_is_named(tmp_path):
+    from tests import factories
+
+    message = error_for(factories.grouped_config(tmp_path / "config", parents={"AL": "P99"}))
+    assert "units.yaml" in message and "«AL»" in message and "«parent»" in message and "«P99»" in message
+
+
+def test_the_unit_limit_defaults_and_must_not_be_negative(config):
+    assert load_settings(CONFIG).general.report.max_unit_rows_in_pdf == 200
+    edit(config / "settings.yaml", "max_unit_rows_in_pdf: 200", "max_unit_rows_in_pdf: -1")
+    message = error_for(config)
+    assert "settings.yaml" in message and "report.max_unit_rows_in_pdf" in message
+
+
+def test_unit_lookup_follows_a_copy_with_other_units():
+    settings = load_settings(CONFIG)
+    assert settings.unit("HB").valid_until is None and settings.unit("XX") is None
+    units = tuple(u.model_copy(update={"valid_until": 2015}) if u.code == "HB" else u for u in settings.units)
+    retired = settings.model_copy(update={"units": units})
+    assert retired.unit("HB").valid_until == 2015
+    assert settings.unit("HB").valid_until is None

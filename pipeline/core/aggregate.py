@@ -4,17 +4,21 @@ Plans come from config (the workbook only repeats them). Only valid units
 enter the totals, so every total equals the sum of the counted units' figures;
 invalid and missing units are listed with their status. Percentages use the
 configured rounding mode; ranks are competition ranks (1, 2, 2, 4) by percent
-of plan, then by the count itself.
+of plan, then by the count itself. When units.yaml groups the units (communes
+under provinces), each group gets the same figures as the city total, over
+its own counted units.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from pipeline.core.validate import Status, Validation
 from pipeline.core.vi import percent_of
-from pipeline.settings import Indicator, Settings, Unit
+from pipeline.settings import Group, Indicator, Settings, Unit
 
 Figures = dict[str, dict[str, int]]
 
@@ -38,6 +42,16 @@ class UnitResult:
 
 
 @dataclass(frozen=True)
+class GroupResult:
+    """A group of units (a province): its results over its counted units, as for the city total."""
+
+    group: Group
+    counted: int  # units whose figures enter the results
+    total: int  # units of the group in the year, whatever their status
+    results: dict[str, Result]
+
+
+@dataclass(frozen=True)
 class Totals:
     """Everything the documents say about one year."""
 
@@ -47,9 +61,18 @@ class Totals:
     blank_units: tuple[Unit, ...]
     previous_source: str
     sources: tuple[tuple[str, str], ...]
+    groups: tuple[GroupResult, ...] = ()  # config order; empty when units.yaml has no groups
 
     def by_status(self, status: Status) -> tuple[UnitResult, ...]:
-        return tuple(u for u in self.units if u.status == status)
+        return self._by_status.get(status, ())
+
+    @cached_property
+    def _by_status(self) -> dict[str, tuple[UnitResult, ...]]:
+        # Grouped once: every notice asks how many units are counted.
+        grouped: dict[str, list[UnitResult]] = defaultdict(list)
+        for u in self.units:
+            grouped[u.status].append(u)
+        return {status: tuple(units) for status, units in grouped.items()}
 
 
 def actuals(validation: Validation) -> Figures:
@@ -87,7 +110,23 @@ def aggregate(validation: Validation, previous: Figures, previous_source: str, s
     blank = settings.general.blank_indicator
     blank_units = tuple(u.unit for u in counted if u.results[blank].actual == 0)
     sources = tuple(sorted((s.file, s.sha256) for s in validation.submissions.values()))
-    return Totals(year, units, totals, blank_units, previous_source, sources)
+    groups = _groups(units, settings)
+    return Totals(year, units, totals, blank_units, previous_source, sources, groups)
+
+
+def _groups(units: tuple[UnitResult, ...], settings: Settings) -> tuple[GroupResult, ...]:
+    """Per group with units in the year: the totals' figures over the group's counted units."""
+    members: dict[str, list[UnitResult]] = defaultdict(list)
+    for u in units:
+        members[u.unit.parent].append(u)
+    results = []
+    for group in settings.groups:
+        if group.code not in members:
+            continue
+        counted = [u for u in members[group.code] if u.status == "valid"]
+        sums = {ind.code: _total(ind, counted, settings) for ind in settings.indicators}
+        results.append(GroupResult(group, len(counted), len(members[group.code]), sums))
+    return tuple(results)
 
 
 def _total(ind: Indicator, counted: list[UnitResult], settings: Settings) -> Result:
@@ -102,14 +141,23 @@ def _total(ind: Indicator, counted: list[UnitResult], settings: Settings) -> Res
 
 
 def _ranks(rows, indicators: tuple[Indicator, ...]) -> dict[str, dict[str, int]]:
-    """Competition rank per planned indicator among the valid units."""
+    """Competition rank per planned indicator among the valid units.
+
+    A unit's rank is 1 + the number of units with a strictly higher score: in
+    descending order, the position of the first unit with the same score.
+    """
     ranks: dict[str, dict[str, int]] = {u.code: {} for u, *_ in rows}
     for ind in indicators:
-        scored = [
-            (u.code, (r[ind.code].percent if r[ind.code].percent is not None else Decimal(-1), r[ind.code].actual or 0))
-            for u, status, _, r in rows
-            if status == "valid"
-        ]
-        for code, score in scored:
-            ranks[code][ind.code] = 1 + sum(1 for _, other in scored if other > score)
+        scored = sorted(((_score(r[ind.code]), u.code) for u, status, _, r in rows if status == "valid"),
+                        key=lambda pair: pair[0], reverse=True)
+        rank, previous = 0, None
+        for position, (score, code) in enumerate(scored, start=1):
+            if score != previous:
+                rank, previous = position, score
+            ranks[code][ind.code] = rank
     return ranks
+
+
+def _score(result: Result) -> tuple[Decimal, int]:
+    """Percent of plan (no percent ranks below 0%), then the count itself."""
+    return (result.percent if result.percent is not None else Decimal(-1), result.actual or 0)

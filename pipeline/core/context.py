@@ -3,6 +3,11 @@
 Every figure a document prints is formatted here, once, in Vietnamese: the
 PDF, and later the DOCX and XLSX, read the same object and cannot disagree.
 Templates only place these strings; they compute nothing.
+
+The report stays readable at any scale: past `max_unit_rows_in_pdf` units
+its unit tables and chart show groups (pipeline.core.appendix), long lists
+of names in the text end in "và N đơn vị khác", and a long list of
+organisations stays in the summary workbook.
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
-from pipeline.core.aggregate import Result, Totals, UnitResult
+from pipeline.core.aggregate import Result, Totals
+# ChartData and chart_data stay importable from here: the renderers and their tests take them from the context.
+from pipeline.core.appendix import ChartData, UnitRow, chart_data, unit_tables, workbook_file  # noqa: F401
 from pipeline.core.parse import Organisation
 from pipeline.settings import Indicator, Settings, YearDocuments
 
-STATUS_NOTES = {"valid": "", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
+MAX_NAMES_IN_TEXT = 10  # a sentence names this many units, then says how many more
 
 
 @dataclass(frozen=True)
@@ -46,15 +53,6 @@ class Column:
 
 
 @dataclass(frozen=True)
-class UnitRow:
-    number: str
-    name: str
-    cells: tuple[str, ...]
-    note: str
-    total: bool = False
-
-
-@dataclass(frozen=True)
 class OrgRow:
     number: str
     enterprise: str
@@ -73,21 +71,6 @@ class OrgGroup:
 
 
 @dataclass(frozen=True)
-class ChartSeries:
-    name: str
-    percents: tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class ChartData:
-    """Percent of plan per unit (categories) and planned indicator (series)."""
-
-    title: str
-    units: tuple[str, ...]
-    series: tuple[ChartSeries, ...]
-
-
-@dataclass(frozen=True)
 class ReportContext:
     """The city report (báo cáo kết quả năm N, phương hướng năm N+1)."""
 
@@ -97,6 +80,7 @@ class ReportContext:
     header: Header
     part_marks: tuple[str, str]
     appendix_names: tuple[str, str, str]
+    appendix_titles: tuple[str, str]  # Phụ lục 1 and 2: per unit, per group or the totals only
     attachment_line: str
     intro: str
     results_sentence: str
@@ -104,14 +88,18 @@ class ReportContext:
     people_sentence: str
     blank_sentence: str
     completeness_sentence: str
+    results_reference: str  # where the reader finds each unit's results
     strengths: tuple[str, ...]
     weaknesses: tuple[str, ...]
     targets_sentence: str
+    targets_reference: str
     tasks: tuple[str, ...]
     signature: Signature
     recipients: tuple[str, ...]
     planned: tuple[Column, ...]
     people: tuple[Column, ...]
+    unit_list_note: str  # Phụ lục 1 when its units are not printed: where they are
+    target_list_note: str
     result_rows: tuple[UnitRow, ...]
     people_rows: tuple[UnitRow, ...]
     target_rows: tuple[UnitRow, ...]
@@ -161,13 +149,15 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
     planned = settings.planned_indicators()
     people = tuple(i for i in settings.indicators if not i.has_plan)
     summary = f"kết quả thực hiện {org.resolution} năm {year}, phương hướng, nhiệm vụ năm {next_year}"
+    appendix_names = tuple(f"Phụ lục {n}" for n in (("1", "2", "3") if settings.general.style.kind == "party"
+                                                    else ("I", "II", "III")))
     return ReportContext(
         year=year,
         next_year=next_year,
         title=f"Báo cáo {summary}",
         header=header(settings, docs, settings.general.style.report_type_code, "BÁO CÁO", summary),
         part_marks=("I-", "II-") if settings.general.style.kind == "party" else ("I.", "II."),
-        appendix_names=tuple(f"Phụ lục {n}" for n in (("1", "2", "3") if settings.general.style.kind == "party" else ("I", "II", "III"))),
+        appendix_names=appendix_names,
         attachment_line=(
             f"Kèm theo Báo cáo {document_number(settings, docs.number, settings.general.style.report_type_code)}, "
             f"ngày {vi.short_date(docs.date)}"
@@ -189,11 +179,8 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
         recipients=docs.recipients,
         planned=_columns(planned),
         people=_columns(people),
-        result_rows=result_rows(totals, planned),
-        people_rows=people_rows(totals, people),
-        target_rows=target_rows(totals, next_year, planned, settings),
+        **unit_tables(totals, planned, people, settings, appendix_names),
         **_organisation_list(totals, organisations, settings),
-        chart=chart_data(totals, planned),
     )
 
 
@@ -204,22 +191,9 @@ def _organisation_list(totals: Totals, organisations: dict[str, tuple[Organisati
     rows = sum(len(g.rows) for g in groups)
     if rows <= settings.general.report.max_list_rows_in_pdf:
         return {"org_groups": groups, "org_list_note": ""}
-    note = (f"Danh sách {vi.number(rows)} tổ chức thành lập mới của {len(groups)} đơn vị được lập thành "
-            "biểu tổng hợp kèm theo (bảng tính, trang «DanhSach»), không in kèm báo cáo này.")
+    note = (f"Danh sách {vi.number(rows)} tổ chức thành lập mới của {vi.number(len(groups))} đơn vị được lập thành "
+            f"biểu tổng hợp kèm theo ({workbook_file(totals.year)}, trang «DanhSach»), không in kèm báo cáo này.")
     return {"org_groups": (), "org_list_note": note}
-
-
-def chart_data(totals: Totals, planned: tuple[Indicator, ...]) -> ChartData:
-    counted = totals.by_status("valid")
-    return ChartData(
-        title=f"Tỉ lệ thực hiện so với kế hoạch năm {totals.year} (%)",
-        units=tuple(u.unit.name for u in counted),
-        series=tuple(
-            ChartSeries(i.name, tuple(None if u.results[i.code].percent is None else float(u.results[i.code].percent)
-                                      for u in counted))
-            for i in planned
-        ),
-    )
 
 
 def _columns(indicators: tuple[Indicator, ...]) -> tuple[Column, ...]:
@@ -276,29 +250,37 @@ def blank_sentence(totals: Totals, settings: Settings) -> str:
     ind = settings.indicator(settings.general.blank_indicator)
     if not totals.blank_units:
         return f"Tất cả các đơn vị đều thành lập được {ind.phrase} mới."
-    names = vi.join_names([u.full_name for u in totals.blank_units])
+    names = names_in_text([u.full_name for u in totals.blank_units])
     count = len(totals.blank_units)
     title = settings.general.organisation.unit_title
-    return f"Còn {count} {title} “trắng”, không thành lập được {ind.phrase} nào: {names}."
+    return f"Còn {vi.number(count)} {title} “trắng”, không thành lập được {ind.phrase} nào: {names}."
 
 
 def completeness_sentence(totals: Totals) -> str:
     n_all = len(totals.units)
     valid = totals.by_status("valid")
-    text = f"Số liệu tổng hợp từ biểu mẫu của {len(valid)}/{n_all} đơn vị"
+    text = f"Số liệu tổng hợp từ biểu mẫu của {vi.number(len(valid))}/{vi.number(n_all)} đơn vị"
     missing = totals.by_status("missing")
     invalid = totals.by_status("invalid")
     if missing:
-        text += f"; chưa nộp: {vi.join_names([u.unit.full_name for u in missing])}"
+        text += f"; chưa nộp: {names_in_text([u.unit.full_name for u in missing])}"
     if invalid:
         text += (
             f"; số liệu chưa hợp lệ, chưa tính vào tổng: "
-            f"{vi.join_names([u.unit.full_name for u in invalid])}"
+            f"{names_in_text([u.unit.full_name for u in invalid])}"
         )
     late = [u for u in totals.units if u.late]
     if late:
-        text += f"; nộp muộn: {vi.join_names([u.unit.full_name for u in late])}"
+        text += f"; nộp muộn: {names_in_text([u.unit.full_name for u in late])}"
     return text + "."
+
+
+def names_in_text(names: list[str]) -> str:
+    """"A, B và C"; a long list names the first MAX_NAMES_IN_TEXT: "A, B, … và 3.311 đơn vị khác"."""
+    rest = len(names) - MAX_NAMES_IN_TEXT
+    if rest < 2:  # "và 1 đơn vị khác" would be no shorter than the name itself
+        return vi.join_names(names)
+    return ", ".join(names[:MAX_NAMES_IN_TEXT]) + f" và {vi.number(rest)} đơn vị khác"
 
 
 def targets_sentence(next_year: int, planned: tuple[Indicator, ...], settings: Settings) -> str:
@@ -309,50 +291,7 @@ def targets_sentence(next_year: int, planned: tuple[Indicator, ...], settings: S
     return f"Năm {next_year}, giao chỉ tiêu cho các đơn vị thành lập " + "; ".join(parts) + "."
 
 
-# --- the tables -----------------------------------------------------------------
-
-
-def _unit_rows(totals: Totals, cells_of, total_cells) -> tuple[UnitRow, ...]:
-    rows = [
-        UnitRow(str(n), vi.sentence_case(u.unit.full_name), cells_of(u), _note(u))
-        for n, u in enumerate(totals.units, start=1)
-    ]
-    rows.append(UnitRow("", "Tổng cộng", total_cells, "", total=True))
-    return tuple(rows)
-
-
-def _note(u: UnitResult) -> str:
-    notes = [STATUS_NOTES[u.status]] + (["nộp muộn"] if u.late else [])
-    return "; ".join(n for n in notes if n)
-
-
-def result_rows(totals: Totals, planned: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:
-    def cells(r: dict[str, Result]) -> tuple[str, ...]:
-        out: list[str] = []
-        for ind in planned:
-            res = r[ind.code]
-            out += [vi.number(res.plan), vi.number(res.actual), vi.percent(res.percent)]
-        return tuple(out)
-
-    return _unit_rows(totals, lambda u: cells(u.results), cells(totals.totals))
-
-
-def people_rows(totals: Totals, people: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:
-    def cells(r: dict[str, Result]) -> tuple[str, ...]:
-        return tuple(vi.number(r[i.code].actual) for i in people)
-
-    return _unit_rows(totals, lambda u: cells(u.results), cells(totals.totals))
-
-
-def target_rows(totals: Totals, next_year: int, planned: tuple[Indicator, ...], settings: Settings) -> tuple[UnitRow, ...]:
-    targets = settings.targets.get(next_year, {})
-
-    def cells(u: UnitResult) -> tuple[str, ...]:
-        return tuple(vi.number(targets.get(u.unit.code, {}).get(i.code)) for i in planned)
-
-    total = tuple(vi.number(sum(t.get(i.code, 0) for t in targets.values())) for i in planned)
-    rows = _unit_rows(totals, cells, total)
-    return tuple(UnitRow(r.number, r.name, r.cells, "", r.total) for r in rows)
+# --- the organisation list --------------------------------------------------------
 
 
 def org_groups(totals: Totals, organisations: dict[str, tuple[Organisation, ...]]) -> tuple[OrgGroup, ...]:

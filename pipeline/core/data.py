@@ -2,7 +2,8 @@
 
 Plain dicts and lists in a fixed order, so the same inputs give the same
 bytes. Percentages are JSON numbers: whole when the configured decimals are
-0, otherwise the rounded decimal.
+0, otherwise the rounded decimal. When units.yaml groups the units, each unit
+names its group and "groups" gives each group's results (keys only added).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pipeline import __version__
-from pipeline.core.aggregate import Result, Totals
+from pipeline.core.aggregate import GroupResult, Result, Totals
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -23,8 +24,23 @@ def _figures(result: Result) -> dict[str, object]:
     return {"plan": result.plan, "actual": result.actual, "percent": json_number(result.percent)}
 
 
+def _sums(results: dict[str, Result]) -> dict[str, dict[str, object]]:
+    return {code: {**_figures(r), "previous_year": r.previous} for code, r in results.items()}
+
+
+def _group(g: GroupResult) -> dict[str, object]:
+    return {
+        "code": g.group.code,
+        "name": g.group.full_name,
+        "units": g.total,
+        "counted": g.counted,
+        "indicators": _sums(g.results),
+    }
+
+
 def tong_hop(totals: Totals) -> dict[str, object]:
-    """The SPEC §7 summary: units, totals, completeness and provenance."""
+    """The SPEC §7 summary: units, totals, completeness and provenance (and groups, if any)."""
+    grouped = bool(totals.groups)
     units = [
         {
             "code": u.unit.code,
@@ -34,17 +50,15 @@ def tong_hop(totals: Totals) -> dict[str, object]:
             "file": u.file,
             "indicators": {code: _figures(r) for code, r in u.results.items()},
             "rank": u.ranks,
+            **({"group": u.unit.parent} if grouped else {}),
         }
         for u in totals.units
     ]
-    sums = {
-        code: {**_figures(r), "previous_year": r.previous}
-        for code, r in totals.totals.items()
-    }
     return {
         "year": totals.year,
         "units": units,
-        "totals": sums,
+        "totals": _sums(totals.totals),
+        **({"groups": [_group(g) for g in totals.groups]} if grouped else {}),
         "blank_units": [u.code for u in totals.blank_units],
         "completeness": {
             "submitted": [u.unit.code for u in totals.units if u.status != "missing"],

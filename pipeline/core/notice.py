@@ -114,8 +114,8 @@ def _change_sentence(u: UnitResult, planned: tuple[Indicator, ...], previous_yea
 
 
 def _rank_sentence(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> str:
-    count = len(totals.by_status("valid"))
-    parts = [f"{i.phrase} xếp thứ {u.ranks[i.code]}/{count}" for i in planned if i.code in u.ranks]
+    count = vi.number(len(totals.by_status("valid")))
+    parts = [f"{i.phrase} xếp thứ {vi.number(u.ranks[i.code])}/{count}" for i in planned if i.code in u.ranks]
     return "Về tỉ lệ hoàn thành kế hoạch so với các đơn vị khác: " + "; ".join(parts) + "."
 
 
@@ -135,7 +135,7 @@ def _people_sentence(u: UnitResult, settings: Settings) -> str:
 
 
 def _rows(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> tuple[NoticeRow, ...]:
-    count = len(totals.by_status("valid"))
+    count = vi.number(len(totals.by_status("valid")))
     return tuple(
         NoticeRow(
             name=i.name,
@@ -144,7 +144,7 @@ def _rows(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> tupl
             actual=vi.number(u.results[i.code].actual),
             percent=vi.percent(u.results[i.code].percent),
             previous=vi.number(u.results[i.code].previous),
-            rank=f"{u.ranks[i.code]}/{count}" if i.code in u.ranks else "-",
+            rank=f"{vi.number(u.ranks[i.code])}/{count}" if i.code in u.ranks else "-",
         )
         for i in planned
     )

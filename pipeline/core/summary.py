@@ -8,17 +8,22 @@ the same as the report and tong-hop.json.
 
 Invalid and missing units keep the row tong-hop.json gives them: the plan
 assigned in config and last year's figure, but no actual, percent or rank.
+
+When units.yaml groups the units (communes under provinces), every unit row
+and organisation row names its group, and a sheet of its own gives each
+group's results; without groups those fields stay empty.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.core import vi
-from pipeline.core.aggregate import Result, Totals, UnitResult
-from pipeline.core.context import STATUS_NOTES
+from pipeline.core.aggregate import GroupResult, Result, Totals, UnitResult
+from pipeline.core.appendix import STATUS_NOTES, group_words
 from pipeline.core.parse import Organisation
 from pipeline.settings import Indicator, Settings
 
@@ -60,6 +65,22 @@ class SummaryRow:
     ranks: tuple[int | None, ...]
     previous: tuple[int | None, ...]
     total: bool = False
+    group: str = ""  # "Thành phố Hà Nội"; "" when units are not grouped, and on the totals row
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group of units (a province), or the totals row, of the per-group sheet."""
+
+    number: int | None
+    name: str
+    code: str
+    counted: int  # units whose figures are summed
+    units: int  # units of the group in the year
+    planned: tuple[Planned, ...]
+    people: tuple[int | None, ...]
+    previous: tuple[int | None, ...]
+    total: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,7 @@ class OrganisationRow:
     decision_no: str
     decision_date: dt.date | None
     members: int | None
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,10 @@ class SummaryContext:
     organisations: tuple[OrganisationRow, ...]
     unit_count: int
     roster: tuple[RosterLine, ...]
+    group_header: str = ""  # "Tỉnh, thành phố": the group column's header; "" when units are not grouped
+    group_sheet: str = ""  # "TheoTinhThanhPho"
+    group_title: str = ""
+    groups: tuple[GroupRow, ...] = ()  # one per group, then the totals row
 
 
 def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
@@ -109,6 +135,7 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
     org = settings.general.organisation
     planned = settings.planned_indicators()
     people = tuple(i for i in settings.indicators if not i.has_plan)
+    groups = {g.group.code: vi.sentence_case(g.group.full_name) for g in totals.groups}
     return SummaryContext(
         year=year,
         previous_year=year - 1,
@@ -120,11 +147,49 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
         percent_decimals=settings.general.numbers.percent_decimals,
         planned=_columns(planned),
         people=_columns(people),
-        rows=tuple(unit_row(n, u, planned, people) for n, u in enumerate(totals.units, start=1)),
+        rows=tuple(unit_row(n, u, planned, people, groups.get(u.unit.parent, ""))
+                   for n, u in enumerate(totals.units, start=1)),
         total=total_row(totals, planned, people),
-        organisations=organisation_rows(totals, organisations),
+        organisations=organisation_rows(totals, organisations, groups),
         unit_count=len(totals.units),
         roster=roster(totals),
+        **_group_sheet(totals, planned, people, settings),
+    )
+
+
+def _group_sheet(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indicator, ...],
+                 settings: Settings) -> dict[str, object]:
+    """The per-group sheet's names and rows; nothing when units.yaml has no groups."""
+    if not totals.groups:
+        return {}
+    words = group_words(totals.groups)
+    resolution = settings.general.organisation.resolution
+    total = GroupRow(None, TOTAL_NAME, "", len(totals.by_status("valid")), len(totals.units),
+                     _planned(totals.totals, planned), tuple(totals.totals[i.code].actual for i in people),
+                     tuple(totals.totals[i.code].previous for i in planned), total=True)
+    return {
+        "group_header": vi.sentence_case(words),
+        "group_sheet": sheet_name(f"theo {words}"),
+        "group_title": f"KẾT QUẢ THỰC HIỆN {resolution.upper()} NĂM {totals.year} THEO {words.upper()}",
+        "groups": tuple(group_row(n, g, planned, people) for n, g in enumerate(totals.groups, start=1)) + (total,),
+    }
+
+
+def sheet_name(words: str) -> str:
+    """"theo tỉnh, thành phố" → "TheoTinhThanhPho": no diacritics, spaces or punctuation, 31 characters at most."""
+    return "".join(vi.ascii_key(w).capitalize() for w in re.split(r"[\s,;/]+", words))[:31]
+
+
+def group_row(number: int, g: GroupResult, planned: tuple[Indicator, ...], people: tuple[Indicator, ...]) -> GroupRow:
+    return GroupRow(
+        number=number,
+        name=vi.sentence_case(g.group.full_name),
+        code=g.group.code,
+        counted=g.counted,
+        units=g.total,
+        planned=_planned(g.results, planned),
+        people=tuple(g.results[i.code].actual for i in people),
+        previous=tuple(g.results[i.code].previous for i in planned),
     )
 
 
@@ -136,7 +201,8 @@ def _planned(results: dict[str, Result], planned: tuple[Indicator, ...]) -> tupl
     return tuple(Planned(results[i.code].plan, results[i.code].actual, results[i.code].percent) for i in planned)
 
 
-def unit_row(number: int, u: UnitResult, planned: tuple[Indicator, ...], people: tuple[Indicator, ...]) -> SummaryRow:
+def unit_row(number: int, u: UnitResult, planned: tuple[Indicator, ...], people: tuple[Indicator, ...],
+             group: str = "") -> SummaryRow:
     return SummaryRow(
         number=number,
         name=vi.sentence_case(u.unit.full_name),
@@ -150,6 +216,7 @@ def unit_row(number: int, u: UnitResult, planned: tuple[Indicator, ...], people:
         # Only valid units are ranked; the others have no entry in u.ranks.
         ranks=tuple(u.ranks.get(i.code) for i in planned),
         previous=tuple(u.results[i.code].previous for i in planned),
+        group=group,
     )
 
 
@@ -171,15 +238,20 @@ def total_row(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indi
     )
 
 
-def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisation, ...]]) -> tuple[OrganisationRow, ...]:
-    """The organisations of the counted (valid) units, as the report's appendix lists them."""
+def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
+                      groups: dict[str, str] | None = None) -> tuple[OrganisationRow, ...]:
+    """The organisations of the counted (valid) units, as the report's appendix lists them.
+
+    `groups`: group code → the name its units' rows carry (none without groups).
+    """
     rows: list[OrganisationRow] = []
     for u in totals.by_status("valid"):
         name = vi.sentence_case(u.unit.full_name)
+        group = (groups or {}).get(u.unit.parent, "")
         for org in organisations.get(u.unit.code, ()):
             rows.append(OrganisationRow(
                 len(rows) + 1, name, u.unit.code, org.enterprise, org.tax_code, org.legal_form,
-                org.org_type, org.decision_no, org.decision_date, org.members,
+                org.org_type, org.decision_no, org.decision_date, org.members, group,
             ))
     return tuple(rows)
 

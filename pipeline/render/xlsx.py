@@ -1,7 +1,9 @@
 """SummaryContext → the summary workbook (biểu tổng hợp) as .xlsx bytes.
 
 Three sheets: TongHop (one row per unit, a totals row), DanhSach (the
-organisations founded) and TinhHinhNop (who sent, whose figures count).
+organisations founded) and TinhHinhNop (who sent, whose figures count). When
+the units are grouped (communes under provinces), TongHop and DanhSach gain
+a group column and a fourth sheet, after TongHop, gives each group's results.
 
 Formats, chosen so that a Vietnamese Excel shows what the report prints:
 - counts are ints with '#,##0': the ',' in a format code is the grouping
@@ -31,7 +33,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from pipeline.core.summary import SummaryContext, SummaryRow
+from pipeline.core.summary import GroupRow, Planned, SummaryContext, SummaryRow
 from pipeline.stable import workbook_bytes
 
 SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET = "TongHop", "DanhSach", "TinhHinhNop"
@@ -53,6 +55,9 @@ _RIGHT = Alignment(horizontal="right", vertical="center")
 LIST_HEADERS = (("STT", 6), ("Đơn vị", 20), ("Tên doanh nghiệp", 40), ("Mã số thuế", 16),
                 ("Loại hình doanh nghiệp", 34), ("Loại tổ chức", 18), ("Số quyết định", 18),
                 ("Ngày quyết định", 14), ("Số thành viên", 12))
+LIST_FORMATS = (COUNT_FORMAT, None, None, TEXT_FORMAT, None, None, TEXT_FORMAT, DATE_FORMAT, COUNT_FORMAT)
+LIST_CENTRED = (1, 4, 7, 8)
+GROUP_WIDTH = 20
 ROSTER_HEADERS = (("STT", 6), ("Tình hình nộp biểu mẫu", 36), ("Số đơn vị", 12), ("Đơn vị", 90))
 
 
@@ -60,6 +65,8 @@ def render_summary_xlsx(context: SummaryContext) -> bytes:
     """The whole workbook as bytes; writes no file, and the same context gives the same bytes."""
     book = Workbook()
     _summary_sheet(book.active, context)
+    if context.groups:
+        _group_sheet(book.create_sheet(context.group_sheet), context)
     _list_sheet(book.create_sheet(LIST_SHEET), context)
     _roster_sheet(book.create_sheet(ROSTER_SHEET), context)
     return workbook_bytes(book, title=context.title)
@@ -71,25 +78,29 @@ def render_summary_xlsx(context: SummaryContext) -> bytes:
 def _summary_sheet(ws, c: SummaryContext) -> None:
     ws.title = SUMMARY_SHEET
     n_plan, n_people = len(c.planned), len(c.people)
-    widths = [6, 24, 7] + [9, 9, 9] * n_plan + [14] * n_people + [12] * (2 * n_plan) + [20, 12]
+    lead = [6, 24, 7] + ([GROUP_WIDTH] if c.group_header else [])
+    widths = lead + [9, 9, 9] * n_plan + [14] * n_people + [12] * (2 * n_plan) + [20, 12]
     top = _title_block(ws, c, c.title, len(widths))
-    _summary_header(ws, c, top)
+    shorts = tuple(i.short for i in c.planned)
+    spans = [("STT", ()), ("Đơn vị", ()), ("Mã", ())] + ([(c.group_header, ())] if c.group_header else [])
+    spans += _figure_spans(c) + [("Xếp hạng theo tỉ lệ", shorts), (f"Thực hiện năm {c.previous_year}", shorts)]
+    _header(ws, spans + [("Tình trạng biểu mẫu", ()), ("Ghi chú", ())], top)
     first = top + 2
     for offset, row in enumerate((*c.rows, c.total)):
-        _summary_row(ws, first + offset, row, _percent_format(c.percent_decimals))
+        _summary_row(ws, first + offset, row, _percent_format(c.percent_decimals), bool(c.group_header))
     _widths(ws, widths)
-    ws.freeze_panes = ws.cell(row=first, column=4)  # headers, STT, name and code stay in view
+    ws.freeze_panes = ws.cell(row=first, column=len(lead) + 1)  # headers, STT, name, code (group) stay in view
     _print_setup(ws, top, top + 1)
 
 
-def _summary_header(ws, c: SummaryContext, row: int) -> None:
-    """Two header rows: an indicator's name spans its KH/TH/Tỉ lệ columns."""
-    spans: list[tuple[str, tuple[str, ...]]] = [("STT", ()), ("Đơn vị", ()), ("Mã", ())]
-    spans += [(i.name, ("Kế hoạch", "Thực hiện", "Tỉ lệ")) for i in c.planned]
-    spans += [(i.name, ()) for i in c.people]
-    shorts = tuple(i.short for i in c.planned)
-    spans += [("Xếp hạng theo tỉ lệ", shorts), (f"Thực hiện năm {c.previous_year}", shorts)]
-    spans += [("Tình trạng biểu mẫu", ()), ("Ghi chú", ())]
+def _figure_spans(c: SummaryContext) -> list[tuple[str, tuple[str, ...]]]:
+    """Plan, actual and percent per planned indicator, then a column per other indicator."""
+    return ([(i.name, ("Kế hoạch", "Thực hiện", "Tỉ lệ")) for i in c.planned]
+            + [(i.name, ()) for i in c.people])
+
+
+def _header(ws, spans: list[tuple[str, tuple[str, ...]]], row: int) -> None:
+    """Two header rows: a label with sub-labels (an indicator's KH/TH/Tỉ lệ) spans their columns."""
     col = 1
     for label, subs in spans:
         width = max(1, len(subs))
@@ -105,26 +116,59 @@ def _summary_header(ws, c: SummaryContext, row: int) -> None:
     ws.row_dimensions[row + 1].height = 50
 
 
-def _summary_row(ws, r: int, row: SummaryRow, percent_format: str) -> None:
-    font = _BOLD if row.total else _PLAIN
-    values: list = [row.number, row.name, row.code]
-    formats: list[str | None] = [COUNT_FORMAT, None, None]
-    for p in row.planned:
+def _summary_row(ws, r: int, row: SummaryRow, percent_format: str, grouped: bool) -> None:
+    lead = [row.number, row.name, row.code] + ([row.group or None] if grouped else [])
+    counts = [*row.people, *row.ranks, *row.previous]
+    _figures_row(ws, r, lead, row.planned, counts, [row.status_label, row.late_note], percent_format, row.total)
+
+
+def _figures_row(ws, r: int, lead: list, planned: tuple[Planned, ...], counts: list, words: list[str],
+                 percent_format: str, total: bool) -> None:
+    """STT, name, code (and group); plan, actual, percent per planned indicator; more counts; words."""
+    font = _BOLD if total else _PLAIN
+    values: list = [*lead]
+    formats: list[str | None] = [COUNT_FORMAT] + [None] * (len(lead) - 1)
+    for p in planned:
         values += [p.plan, p.actual, _fraction(p.percent)]
         formats += [COUNT_FORMAT, COUNT_FORMAT, percent_format]
-    values += [*row.people, *row.ranks, *row.previous, row.status_label, row.late_note]
-    formats += [COUNT_FORMAT] * (len(row.people) + len(row.ranks) + len(row.previous)) + [None, None]
+    values += [*counts, *words]
+    formats += [COUNT_FORMAT] * len(counts) + [None] * len(words)
     for col, (value, fmt) in enumerate(zip(values, formats), start=1):
         cell = _put(ws, r, col, value, font)
         if fmt:
             cell.number_format = fmt
     ws.cell(row=r, column=1).alignment = _CENTER
     ws.cell(row=r, column=3).alignment = _CENTER
-    if row.total:
+    if total:
         # "Tổng cộng" reads across the STT, name and code columns.
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
-        label = _put(ws, r, 1, row.name, font)
+        label = _put(ws, r, 1, lead[1], font)
         label.alignment, label.number_format = _CENTER, "General"  # not STT's count format
+
+
+# --- the per-group sheet ------------------------------------------------------------
+
+
+def _group_sheet(ws, c: SummaryContext) -> None:
+    """One row per group (province): its results over its counted units, and how many those are."""
+    n_plan, n_people = len(c.planned), len(c.people)
+    widths = [6, 24, 7] + [9, 9, 9] * n_plan + [14] * n_people + [12] * n_plan + [14, 12]
+    top = _title_block(ws, c, c.group_title, len(widths))
+    shorts = tuple(i.short for i in c.planned)
+    spans = [("STT", ()), (c.group_header, ()), ("Mã", ())] + _figure_spans(c)
+    spans += [(f"Thực hiện năm {c.previous_year}", shorts), ("Số đơn vị được tổng hợp", ()), ("Tổng số đơn vị", ())]
+    _header(ws, spans, top)
+    first = top + 2
+    for offset, row in enumerate(c.groups):
+        _group_row(ws, first + offset, row, _percent_format(c.percent_decimals))
+    _widths(ws, widths)
+    ws.freeze_panes = ws.cell(row=first, column=4)
+    _print_setup(ws, top, top + 1)
+
+
+def _group_row(ws, r: int, row: GroupRow, percent_format: str) -> None:
+    counts = [*row.people, *row.previous, row.counted, row.units]
+    _figures_row(ws, r, [row.number, row.name, row.code], row.planned, counts, [], percent_format, row.total)
 
 
 def _fraction(percent: Decimal | None) -> float | None:
@@ -140,20 +184,26 @@ def _percent_format(decimals: int) -> str:
 
 
 def _list_sheet(ws, c: SummaryContext) -> None:
-    widths = [w for _, w in LIST_HEADERS]
+    headers, formats, centred = list(LIST_HEADERS), list(LIST_FORMATS), LIST_CENTRED
+    if c.group_header:  # the group column after the unit's
+        headers.insert(2, (c.group_header, GROUP_WIDTH))
+        formats.insert(2, None)
+        centred = tuple(col + (col > 2) for col in centred)
+    widths = [w for _, w in headers]
     top = _title_block(ws, c, c.list_title, len(widths))
-    for col, (label, _) in enumerate(LIST_HEADERS, start=1):
+    for col, (label, _) in enumerate(headers, start=1):
         _header_cell(ws, top, col, label)
     ws.row_dimensions[top].height = 34
-    formats = (COUNT_FORMAT, None, None, TEXT_FORMAT, None, None, TEXT_FORMAT, DATE_FORMAT, COUNT_FORMAT)
     for r, org in enumerate(c.organisations, start=top + 1):
-        values = (org.number, org.unit, org.enterprise, org.tax_code, org.legal_form, org.org_type,
-                  org.decision_no, org.decision_date, org.members)
+        values = [org.number, org.unit, org.enterprise, org.tax_code, org.legal_form, org.org_type,
+                  org.decision_no, org.decision_date, org.members]
+        if c.group_header:
+            values.insert(2, org.group)
         for col, (value, fmt) in enumerate(zip(values, formats), start=1):
             cell = _put(ws, r, col, value, _PLAIN)
             if fmt:
                 cell.number_format = fmt
-        for col in (1, 4, 7, 8):
+        for col in centred:
             ws.cell(row=r, column=col).alignment = _CENTER
         _fit_height(ws, r, values, widths)
     last = top + len(c.organisations)

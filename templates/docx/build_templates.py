@@ -169,8 +169,7 @@ def _report_body(doc: Document) -> None:
     para(doc, "{{ people_sentence }}")
     tag(doc, "{%p endif %}")
     para(doc, "{{ blank_sentence }}")
-    para(doc, "{{ completeness_sentence }} Kết quả của từng đơn vị tại {{ appendix_names[0] }} và biểu đồ dưới đây; "
-              "danh sách tổ chức thành lập mới tại {{ appendix_names[2] }}.")
+    para(doc, "{{ completeness_sentence }} {{ results_reference }}")
     para(doc, "{{ chart }}", BLOCK, before=6, after=6)  # the renderer puts the chart's PNG here
     heading(doc, "2. Đánh giá chung", 2)
     for name, label in (("strengths", "Ưu điểm:"), ("weaknesses", "Hạn chế:")):
@@ -182,7 +181,7 @@ def _report_body(doc: Document) -> None:
         tag(doc, "{%p endif %}")
     heading(doc, "{{ part_marks[1] }} PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {{ next_year }}", 1)
     heading(doc, "1. Chỉ tiêu năm {{ next_year }}", 2)
-    para(doc, "{{ targets_sentence }} Chỉ tiêu của từng đơn vị tại {{ appendix_names[1] }}.")
+    para(doc, "{{ targets_sentence }} {{ targets_reference }}")
     tag(doc, "{%p if tasks %}")
     heading(doc, "2. Nhiệm vụ, giải pháp", 2)
     tag(doc, "{%p for text in tasks %}")
@@ -196,10 +195,18 @@ def _appendix_title(doc: Document, label: str, title: str) -> None:
     para(doc, title, BLOCK, BOLD, before=6, keep=True)
 
 
+def _note(doc: Document, name: str) -> None:
+    """A paragraph saying where rows not printed are, when the context has one."""
+    tag(doc, f"{{%p if {name} %}}")
+    para(doc, f"{{{{ {name} }}}}")
+    tag(doc, "{%p endif %}")
+
+
 def _appendices(doc: Document) -> None:
     new_section(doc, landscape=True)
-    _appendix_title(doc, "{{ appendix_names[0] }}", "KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {{ year }} CỦA CÁC ĐƠN VỊ")
+    _appendix_title(doc, "{{ appendix_names[0] }}", "{{ appendix_titles[0] }}")
     para(doc, "({{ attachment_line }})", BLOCK, Font(italic=True, size=13), after=8, keep=True)
+    _note(doc, "unit_list_note")
     unit_table(doc, LANDSCAPE_WIDTH, "planned", "result_rows", sub_headers=True)
     tag(doc, "{%p if people %}")
     para(doc, "Kết nạp, phát triển mới đảng viên, đoàn viên, hội viên", BLOCK, BOLD, align=LEFT, before=10, after=6,
@@ -208,16 +215,15 @@ def _appendices(doc: Document) -> None:
     tag(doc, "{%p endif %}")
 
     new_section(doc, landscape=False)
-    _appendix_title(doc, "{{ appendix_names[1] }}", "CHỈ TIÊU GIAO CÁC ĐƠN VỊ NĂM {{ next_year }}")
+    _appendix_title(doc, "{{ appendix_names[1] }}", "{{ appendix_titles[1] }}")
     para(doc, "", BLOCK, after=8, keep=True)
+    _note(doc, "target_list_note")
     unit_table(doc, PORTRAIT_WIDTH, "planned", "target_rows", sub_headers=False)
 
     new_section(doc, landscape=True)
     _appendix_title(doc, "{{ appendix_names[2] }}", "DANH SÁCH TỔ CHỨC ĐẢNG, ĐOÀN THỂ THÀNH LẬP MỚI NĂM {{ year }}")
     para(doc, "", BLOCK, after=8, keep=True)
-    tag(doc, "{%p if org_list_note %}")
-    para(doc, "{{ org_list_note }}")
-    tag(doc, "{%p endif %}")
+    _note(doc, "org_list_note")
     tag(doc, "{%p if org_groups %}")
     _organisations_table(doc)
     tag(doc, "{%p endif %}")

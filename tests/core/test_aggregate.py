@@ -393,3 +393,36 @@ def test_the_order_of_submissions_does_not_change_the_result(settings, cases, rn
             assert v1.submissions[code].file == min(f"{YEAR}/{code}.xlsx", f"{YEAR}/{code}-lan-2.xlsx")
             assert {i.file for i in v1.report.errors if i.unit == code and i.rule == "duplicate-unit"} == {
                 f"{YEAR}/{code}.xlsx", f"{YEAR}/{code}-lan-2.xlsx"}
+
+
+# --- ranks against a brute-force oracle ---------------------------------------------------
+
+rank_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["valid", "valid", "valid", "invalid", "missing"]),
+        st.one_of(st.none(), st.integers(0, 5).map(lambda n: Decimal(n * 25))),  # few values: many ties
+        st.integers(0, 3),
+    ),
+    max_size=40,
+)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(rank_rows)
+def test_ranks_equal_the_quadratic_definition(settings, cases):
+    """1 + the number of valid units scoring strictly higher (percent, then count): 1, 2, 2, 4."""
+    from types import SimpleNamespace
+
+    from pipeline.core.aggregate import _ranks
+
+    planned = settings.planned_indicators()
+    rows = [
+        (SimpleNamespace(code=f"U{n}"), status, "", {i.code: Result(None, actual, percent, None) for i in planned})
+        for n, (status, percent, actual) in enumerate(cases)
+    ]
+    score = {f"U{n}": (Decimal(-1) if percent is None else percent, actual)
+             for n, (status, percent, actual) in enumerate(cases) if status == "valid"}
+    expected = {f"U{n}": {i.code: 1 + sum(other > score[f"U{n}"] for other in score.values()) for i in planned}
+                if f"U{n}" in score else {} for n in range(len(cases))}
+
+    assert _ranks(rows, planned) == expected

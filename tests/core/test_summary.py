@@ -143,3 +143,49 @@ def test_uncounted_units_are_left_out_of_totals_and_list(troubled, context):
     assert changed.total.planned[0].actual == 26 - hb.planned[0].actual
     assert {o.unit_code for o in changed.organisations}.isdisjoint({"HB", "CH"})
     assert [o.number for o in changed.organisations] == list(range(1, len(changed.organisations) + 1))
+
+
+# --- units grouped under provinces ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory):
+    root = tmp_path_factory.mktemp("grouped")
+    options = flow.Options(2016, factories.grouped_input(root / "input"),
+                           factories.grouped_config(root / "config"), root / "out")
+    settings, inputs, validation = flow.check(options)
+    totals = flow.summarise(settings, inputs, validation)
+    return summary_context(totals, {c: s.organisations for c, s in validation.submissions.items()}, settings), totals
+
+
+def test_without_groups_nothing_is_grouped(context):
+    assert (context.group_header, context.group_sheet, context.group_title, context.groups) == ("", "", "", ())
+    assert {r.group for r in context.rows} == {""} and {o.group for o in context.organisations} == {""}
+
+
+def test_each_unit_and_organisation_names_its_group(grouped):
+    context, _ = grouped
+    assert context.group_header == "Thành phố, tỉnh"
+    assert [(r.code, r.group) for r in context.rows] == [
+        ("HB", "Thành phố Hải Phòng"), ("NQ", "Thành phố Hải Phòng"), ("LC", "Thành phố Hải Phòng"),
+        ("TN", "Tỉnh Quảng Ninh"), ("AD", "Tỉnh Quảng Ninh"), ("AL", "Tỉnh Quảng Ninh")]
+    assert context.total.group == ""
+    by_unit = {r.code: r.group for r in context.rows}
+    assert context.organisations and all(o.group == by_unit[o.unit_code] for o in context.organisations)
+
+
+def test_group_rows_are_typed_and_sum_to_the_total(grouped):
+    context, totals = grouped
+    assert context.group_sheet == "TheoThanhPhoTinh"
+    assert context.group_title == "KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT 28-NQ/TU NĂM 2016 THEO THÀNH PHỐ, TỈNH"
+    *groups, total = context.groups
+    assert [(g.number, g.name, g.code, g.counted, g.units) for g in groups] == [
+        (1, "Thành phố Hải Phòng", "P01", 3, 3), (2, "Tỉnh Quảng Ninh", "P02", 3, 3)]
+    assert total.total and total.name == "Tổng cộng" and (total.counted, total.units) == (6, 6)
+    assert total.planned == context.total.planned and total.previous == context.total.previous
+    for k in range(len(context.planned)):
+        assert total.planned[k].plan == sum(g.planned[k].plan for g in groups)
+        assert total.planned[k].actual == sum(g.planned[k].actual for g in groups)
+        assert all(isinstance(g.planned[k].actual, int) and isinstance(g.planned[k].percent, Decimal) for g in groups)
+    for k in range(len(context.people)):
+        assert total.people[k] == sum(g.people[k] for g in groups)

@@ -192,6 +192,30 @@ def test_report_has_one_column_per_indicator_and_sub_column(report_docx, sample)
                                                        *sample.report.result_rows[0].cells, ""]
 
 
+@pytest.fixture(scope="module")
+def condensed(tmp_path_factory, sample):
+    """Past the unit limit: the grouped config (a row per group) and the sample (the totals only)."""
+    root = tmp_path_factory.mktemp("grouped")
+    options = flow.Options(2016, factories.grouped_input(root / "input"), factories.grouped_config(root / "config"),
+                           root / "out")
+    settings, inputs, validation = flow.check(options)
+    grouped = report_context(flow.summarise(settings, inputs, validation),
+                             {c: s.organisations for c, s in validation.submissions.items()}, settings)
+    rows = sample.report
+    totals_only = dataclasses.replace(rows, result_rows=rows.result_rows[-1:], people_rows=rows.people_rows[-1:],
+                                      target_rows=rows.target_rows[-1:], unit_list_note="Ghi chú phụ lục 1.",
+                                      target_list_note="Ghi chú phụ lục 2.")
+    return {"grouped": grouped, "totals": totals_only}
+
+
+@pytest.mark.parametrize("kind", ["grouped", "totals"])
+def test_a_condensed_report_says_what_the_pdf_says(condensed, chart, kind):
+    report = condensed[kind]
+    texts = paragraph_texts(open_docx(render_docx(REPORT, report, {"chart": chart})))
+    assert texts == html_texts("bao-cao.html.j2", report, chart_uri="data:,")
+    assert report.unit_list_note in texts and report.target_list_note in texts
+
+
 def results_table(document):
     """Phụ lục 1: a group of sub-columns per planned indicator."""
     return next(t for t in document.tables if len(t.rows) > 1 and "Kế hoạch" in t.rows[1].cells[2].text)

@@ -292,3 +292,55 @@ def test_print_setup(book):
         assert ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows.startswith(f"${header_row(ws)}:")  # header repeated on every page
         assert "&P" in ws.oddFooter.center.text
+
+
+# --- units grouped under provinces ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grouped_book(tmp_path_factory):
+    root = tmp_path_factory.mktemp("grouped")
+    options = flow.Options(2016, factories.grouped_input(root / "input"), factories.grouped_config(root / "config"),
+                           root / "out")
+    settings, inputs, validation = flow.check(options)
+    totals = flow.summarise(settings, inputs, validation)
+    context = summary_context(totals, {c: s.organisations for c, s in validation.submissions.items()}, settings)
+    data = render_summary_xlsx(context)
+    assert render_summary_xlsx(context) == data
+    return openpyxl.load_workbook(io.BytesIO(data)), context
+
+
+def test_the_group_sheet_holds_typed_figures(grouped_book):
+    book, context = grouped_book
+    ws = book[context.group_sheet]
+    assert book.sheetnames.index(context.group_sheet) == 1
+    top = header_row(ws)
+    assert ws.cell(top, 2).value == "Thành phố, tỉnh" and ws.freeze_panes == f"D{top + 2}"
+    rows = rows_by_code(ws)
+    assert list(rows) == ["P01", "P02"]
+    p, a, pct = planned_cells(ws, rows["P01"], "Tổ chức đảng thành lập mới")
+    assert (type(p.value), type(a.value), p.number_format) == (int, int, "#,##0")
+    assert displayed_percent(pct) == "81%"
+    counted = find_column(ws, top, "Số đơn vị được tổng hợp")
+    assert [rows["P01"][counted - 1].value, rows["P01"][counted].value] == [3, 3]
+    p, a, pct = planned_cells(ws, total_row(ws), "Tổ chức đảng thành lập mới")
+    assert (p.value, a.value, displayed_percent(pct)) == (22, 17, "77%")
+    assert ws.merged_cells.ranges and any(str(r).startswith("A") and r.max_col == 3 for r in ws.merged_cells.ranges)
+
+
+def test_unit_and_list_sheets_gain_a_group_column(grouped_book):
+    book, _ = grouped_book
+    ws = book["TongHop"]
+    top = header_row(ws)
+    assert ws.cell(top, 4).value == "Thành phố, tỉnh" and ws.freeze_panes == f"E{top + 2}"
+    rows = rows_by_code(ws)
+    assert rows["HB"][3].value == "Thành phố Hải Phòng" and rows["TN"][3].value == "Tỉnh Quảng Ninh"
+    p, a, _ = planned_cells(ws, rows["HB"], "Tổ chức đảng thành lập mới")
+    assert (p.value, a.value) == (3, 2)
+    assert total_row(ws)[3].value is None
+    listing = book["DanhSach"]
+    top = header_row(listing)
+    assert [c.value for c in listing[top]][:4] == ["STT", "Đơn vị", "Thành phố, tỉnh", "Tên doanh nghiệp"]
+    first = listing[top + 1]
+    assert first[2].value == "Thành phố Hải Phòng" and first[4].number_format == "@"  # the tax code stays text
+    assert first[8].number_format == "dd/mm/yyyy" and first[8].alignment.horizontal == "center"

@@ -1,0 +1,208 @@
+"""Totals → the report's unit tables (Phụ lục 1 and 2) and its chart, at any scale.
+
+Up to `report.max_unit_rows_in_pdf` units, a row and a bar per unit. Past it,
+a printed table of thousands of communes helps no reader: the tables and the
+chart show one row per group of units.yaml (a province), or the totals only
+when there are no groups, and the report says where each unit's figures are
+(the summary workbook; next year's targets, in each unit's notice). Like the
+rest of the report's context, every string is formatted here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.core import vi
+from pipeline.core.aggregate import GroupResult, Result, Totals, UnitResult
+from pipeline.settings import Indicator, Settings
+
+STATUS_NOTES = {"valid": "", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
+SUMMARY_FILE = "tong-hop-{year}.xlsx"  # the summary workbook, as pipeline.flow publishes it
+TOTAL_NAME = "Tổng cộng"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    number: str
+    name: str
+    cells: tuple[str, ...]
+    note: str
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    name: str
+    percents: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Percent of plan per unit, group or the whole (categories) and planned indicator (series)."""
+
+    title: str
+    units: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of Phụ lục 1 and 2 before formatting: a unit, or a group of units."""
+
+    name: str
+    results: dict[str, Result]
+    targets: dict[str, int]  # next year's, by indicator code
+    note: str
+
+
+def workbook_file(year: int) -> str:
+    """"tệp tong-hop-2016.xlsx": how the report names the summary workbook."""
+    return f"tệp {SUMMARY_FILE.format(year=year)}"
+
+
+def unit_tables(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indicator, ...],
+                settings: Settings, names: tuple[str, ...]) -> dict[str, object]:
+    """The report context's fields for Phụ lục 1 and 2 (`names`: the appendices' names) and the chart."""
+    year, next_year = totals.year, totals.year + 1
+    if len(totals.units) <= settings.general.report.max_unit_rows_in_pdf:
+        lines = unit_lines(totals, settings)
+        texts = _per_unit_texts(totals, names)
+        chart = chart_data(totals, planned)
+    else:
+        lines = group_lines(totals, settings)
+        scope = f"theo {group_words(totals.groups)}" if lines else ""
+        texts = _condensed_texts(totals, scope, names)
+        categories = ([(g.group.name, g.results) for g in totals.groups if g.counted] if lines
+                      else [(vi.sentence_case(settings.general.organisation.scope), totals.totals)])
+        chart = _chart(year, categories, planned)
+    return {
+        **texts,
+        "result_rows": result_rows(lines, totals, planned),
+        "people_rows": people_rows(lines, totals, people),
+        "target_rows": target_rows(lines, next_year, planned, settings),
+        "chart": chart,
+    }
+
+
+def _per_unit_texts(totals: Totals, names: tuple[str, ...]) -> dict[str, object]:
+    year, next_year = totals.year, totals.year + 1
+    return {
+        "appendix_titles": (f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} CỦA CÁC ĐƠN VỊ",
+                            f"CHỈ TIÊU GIAO CÁC ĐƠN VỊ NĂM {next_year}"),
+        "results_reference": (f"Kết quả của từng đơn vị tại {names[0]} và biểu đồ dưới đây; "
+                              f"danh sách tổ chức thành lập mới tại {names[2]}."),
+        "targets_reference": f"Chỉ tiêu của từng đơn vị tại {names[1]}.",
+        "unit_list_note": "",
+        "target_list_note": "",
+    }
+
+
+def _condensed_texts(totals: Totals, scope: str, names: tuple[str, ...]) -> dict[str, object]:
+    """The words around Phụ lục 1 and 2 when they show groups (`scope`: "theo tỉnh, thành phố") or totals."""
+    year, next_year = totals.year, totals.year + 1
+    count = vi.number(len(totals.units))
+    return {
+        "appendix_titles": (f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} {scope.upper()}".strip(),
+                            f"CHỈ TIÊU GIAO NĂM {next_year} {scope.upper()}".strip()),
+        "results_reference": (f"Kết quả {scope or 'chung'} tại {names[0]} và biểu đồ dưới đây; kết quả của từng "
+                              f"đơn vị tại biểu tổng hợp kèm theo ({workbook_file(year)}); danh sách tổ chức "
+                              f"thành lập mới tại {names[2]}."),
+        "targets_reference": (f"Chỉ tiêu {scope or 'chung'} tại {names[1]}; chỉ tiêu của từng đơn vị tại "
+                              "thông báo gửi đơn vị."),
+        "unit_list_note": (f"Kết quả của từng đơn vị ({count} đơn vị) được lập thành biểu tổng hợp kèm theo "
+                           f"({workbook_file(year)}, trang «TongHop»), không in kèm báo cáo này."),
+        "target_list_note": (f"Chỉ tiêu năm {next_year} của từng đơn vị ({count} đơn vị) được giao tại thông "
+                             "báo gửi đơn vị, không in kèm báo cáo này."),
+    }
+
+
+def group_words(groups: tuple[GroupResult, ...]) -> str:
+    """The groups' levels, the most frequent first: "tỉnh, thành phố"."""
+    return ", ".join(level for level, _ in Counter(g.group.level for g in groups).most_common())
+
+
+# --- the rows ---------------------------------------------------------------------
+
+
+def unit_lines(totals: Totals, settings: Settings) -> list[Line]:
+    targets = settings.targets.get(totals.year + 1, {})
+    return [Line(vi.sentence_case(u.unit.full_name), u.results, targets.get(u.unit.code, {}), _note(u))
+            for u in totals.units]
+
+
+def group_lines(totals: Totals, settings: Settings) -> list[Line]:
+    targets = group_targets(totals.year + 1, settings)
+    return [Line(vi.sentence_case(g.group.full_name), g.results, targets.get(g.group.code, {}), _group_note(g))
+            for g in totals.groups]
+
+
+def group_targets(year: int, settings: Settings) -> dict[str, dict[str, int]]:
+    """The year's targets summed per group, over every unit given one (as the totals row sums them)."""
+    sums: dict[str | None, Counter] = {}
+    for code, figures in settings.targets.get(year, {}).items():
+        sums.setdefault(settings.unit(code).parent, Counter()).update(figures)
+    return {group: dict(counter) for group, counter in sums.items() if group}
+
+
+def _note(u: UnitResult) -> str:
+    notes = [STATUS_NOTES[u.status]] + (["nộp muộn"] if u.late else [])
+    return "; ".join(n for n in notes if n)
+
+
+def _group_note(g: GroupResult) -> str:
+    """Group figures cover only its counted units: say so when some are not."""
+    return "" if g.counted == g.total else f"tổng hợp {vi.number(g.counted)}/{vi.number(g.total)} đơn vị"
+
+
+def _rows(lines: list[Line], cells_of, total_cells: tuple[str, ...], notes: bool = True) -> tuple[UnitRow, ...]:
+    rows = [UnitRow(str(n), line.name, cells_of(line), line.note if notes else "")
+            for n, line in enumerate(lines, start=1)]
+    rows.append(UnitRow("", TOTAL_NAME, total_cells, "", total=True))
+    return tuple(rows)
+
+
+def result_rows(lines: list[Line], totals: Totals, planned: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:
+    def cells(r: dict[str, Result]) -> tuple[str, ...]:
+        out: list[str] = []
+        for ind in planned:
+            res = r[ind.code]
+            out += [vi.number(res.plan), vi.number(res.actual), vi.percent(res.percent)]
+        return tuple(out)
+
+    return _rows(lines, lambda line: cells(line.results), cells(totals.totals))
+
+
+def people_rows(lines: list[Line], totals: Totals, people: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:
+    def cells(r: dict[str, Result]) -> tuple[str, ...]:
+        return tuple(vi.number(r[i.code].actual) for i in people)
+
+    return _rows(lines, lambda line: cells(line.results), cells(totals.totals))
+
+
+def target_rows(lines: list[Line], next_year: int, planned: tuple[Indicator, ...],
+                settings: Settings) -> tuple[UnitRow, ...]:
+    targets = settings.targets.get(next_year, {})
+    total = tuple(vi.number(sum(t.get(i.code, 0) for t in targets.values())) for i in planned)
+    return _rows(lines, lambda line: tuple(vi.number(line.targets.get(i.code)) for i in planned), total, notes=False)
+
+
+# --- the chart --------------------------------------------------------------------
+
+
+def chart_data(totals: Totals, planned: tuple[Indicator, ...]) -> ChartData:
+    """A bar group per counted unit."""
+    counted = totals.by_status("valid")
+    return _chart(totals.year, [(u.unit.name, u.results) for u in counted], planned)
+
+
+def _chart(year: int, categories: list[tuple[str, dict[str, Result]]], planned: tuple[Indicator, ...]) -> ChartData:
+    return ChartData(
+        title=f"Tỉ lệ thực hiện so với kế hoạch năm {year} (%)",
+        units=tuple(name for name, _ in categories),
+        series=tuple(
+            ChartSeries(i.name, tuple(None if r[i.code].percent is None else float(r[i.code].percent)
+                                      for _, r in categories))
+            for i in planned
+        ),
+    )
