@@ -18,6 +18,15 @@ from pipeline.issues import Issue, error, warning
 from pipeline.settings import Settings
 
 Checks = Iterator[Issue]
+KNOWN_CODES_SHOWN = 30  # a message can list a city's codes, not a country's
+
+
+def _known(settings: Settings) -> str:
+    """"(AD, AL, …)", or for a long list its first codes and where the rest are."""
+    codes = [u.code for u in settings.units]
+    if len(codes) <= KNOWN_CODES_SHOWN:
+        return f"({', '.join(codes)})"
+    return f"({', '.join(codes[:KNOWN_CODES_SHOWN])}, … và {len(codes) - KNOWN_CODES_SHOWN} mã khác trong config/units.yaml)"
 
 
 def known_unit(sub: Submission, settings: Settings) -> Checks:
@@ -27,8 +36,7 @@ def known_unit(sub: Submission, settings: Settings) -> Checks:
     sheet, cell = sub.cells.get("unit_code", (layout.INFO_SHEET, ""))
     unit = settings.unit(sub.unit_code)
     if unit is None:
-        known = ", ".join(u.code for u in settings.units)
-        yield error(sub.file, "unknown-unit", f"Mã đơn vị «{sub.unit_code}» không có trong danh sách ({known})",
+        yield error(sub.file, "unknown-unit", f"Mã đơn vị «{sub.unit_code}» không có trong danh sách {_known(settings)}",
                     unit=sub.unit_code, sheet=sheet, cell=cell)
     elif sub.year and not unit.active_in(sub.year):
         yield error(sub.file, "inactive-unit", f"Đơn vị {unit.full_name} không còn (hoặc chưa) là đơn vị báo cáo trong năm {sub.year}",

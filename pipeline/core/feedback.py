@@ -52,7 +52,7 @@ def slip_contexts(validation: Validation, settings: Settings) -> dict[str, SlipC
     """unit code → slip, for every unit that sent at least one workbook."""
     slips = {}
     for unit in settings.units_in(validation.year):
-        issues = [i for i in validation.report.issues if i.unit == unit.code and i.rule != "not-submitted"]
+        issues = [i for i in validation.report.of_unit(unit.code) if i.rule != "not-submitted"]
         files = sorted({i.file for i in issues} | ({validation.submissions[unit.code].file} if unit.code in validation.submissions else set()))
         if files:
             slips[unit.code] = _slip(unit, validation, settings, tuple(files), issues)

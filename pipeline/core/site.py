@@ -171,7 +171,7 @@ def roster(validation: Validation, units: tuple[Unit, ...], published: frozenset
            anchors: set[str]) -> tuple[RosterRow, ...]:
     rows = []
     for n, unit in enumerate(units, start=1):
-        issues = [i for i in validation.report.issues if i.unit == unit.code]
+        issues = list(validation.report.of_unit(unit.code))
         errors = sum(i.is_error for i in issues)
         status = validation.status.get(unit.code, "missing")
         sub = validation.submissions.get(unit.code)
@@ -230,7 +230,7 @@ def issue_groups(validation: Validation, units: tuple[Unit, ...]) -> tuple[Issue
     """One group per unit in roster order; issues naming no known unit come last, together."""
     known = {u.code for u in units}
     groups = [_group(issue_anchor(u.code), vi.sentence_case(u.full_name),
-                     [i for i in validation.report.issues if i.unit == u.code]) for u in units]
+                     list(validation.report.of_unit(u.code))) for u in units]
     stray = [i for i in validation.report.issues if i.unit not in known]
     groups.append(_group("van-de-khac", "Chưa xác định được đơn vị", stray))
     return tuple(g for g in groups if g.rows)

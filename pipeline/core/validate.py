@@ -57,11 +57,12 @@ def validate_year(
     issues.extend(_duplicate_units(by_unit))
     issues.extend(_duplicate_enterprises(by_unit))
     bad_files = {i.file for i in issues if i.is_error}
+    unreadable = {i.unit for i in issues if i.rule == "unreadable-file"}
     status: dict[str, Status] = {}
     chosen: dict[str, Submission] = {}
     for unit in settings.units_in(year):
         files = by_unit.get(unit.code, [])
-        if not files and any(i.unit == unit.code and i.rule == "unreadable-file" for i in issues):
+        if not files and unit.code in unreadable:
             status[unit.code] = "invalid"
             continue
         if not files:
