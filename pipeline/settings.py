@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from pipeline.core.rules import OPERATORS, Expression, parse_expression
 from pipeline.core.vi import nfc
@@ -24,6 +26,31 @@ from pipeline.errors import ConfigError
 
 UNIT_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,15}$"
 IndicatorFigures = dict[str, int]
+# An ordinary mailbox address: no display name, no comments, an ASCII domain with a dot.
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                           r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def _address_list(value: Any) -> Any:
+    """One address or a list of them; nothing is an empty list."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
+def _valid_addresses(addresses: tuple[str, ...]) -> tuple[str, ...]:
+    seen = set()
+    for address in addresses:
+        if not EMAIL_PATTERN.match(address):
+            raise ValueError(f"địa chỉ thư «{address}» không hợp lệ (cần dạng ten@ten-mien.vn)")
+        if address.lower() in seen:
+            raise ValueError(f"địa chỉ thư «{address}» bị lặp")
+        seen.add(address.lower())
+    return addresses
+
+
+# `email: a@b.vn` or `email: [a@b.vn, c@d.vn]`, each address checked.
+Addresses = Annotated[tuple[str, ...], BeforeValidator(_address_list), AfterValidator(_valid_addresses)]
 
 
 class Strict(BaseModel):
@@ -118,6 +145,10 @@ class ReportLayout(Strict):
     # group (province) of units.yaml, or the totals only when there are no
     # groups; every unit's row stays in the XLSX summary.
     max_unit_rows_in_pdf: int = Field(default=200, ge=0)
+    # Above this many counted units the chart shows groups (or the whole): 114
+    # communes × 3 bars in 165 mm is unreadable, and its hatched bars alone cost
+    # WeasyPrint ~10 s.
+    max_units_in_chart: int = Field(default=40, ge=1)
 
 
 class GeneralSettings(Strict):
@@ -143,6 +174,7 @@ class Unit(Strict):
     parent: str | None = None
     valid_from: int | None = None
     valid_until: int | None = None
+    email: Addresses = ()  # where `make distribute SEND=1` sends the unit its documents
 
     def title(self, unit_title: str) -> str:
         """"Đảng bộ quận Hồng Bàng": the unit as an organisation."""
@@ -285,6 +317,82 @@ class YearDocuments(Strict):
     assessment: Assessment = Assessment()
 
 
+# --- distribution.yaml: who receives what, and how mail goes out (make distribute) ---
+
+ADDRESSEE, ALL_UNITS = "addressee", "units"  # the two kinds of "Nơi nhận" line that name no one recipient
+
+
+def line_key(line: str) -> str:
+    """A "Nơi nhận" line as it is matched: case, spacing, a leading "-" and trailing punctuation do not count."""
+    return " ".join(line.strip().lstrip("-").strip().rstrip(",.;:").split()).casefold()
+
+
+class Recipient(Strict):
+    """Someone named in a "Nơi nhận" list: a body, a group of people, the archive."""
+
+    code: str = Field(pattern=UNIT_CODE_PATTERN)
+    name: str
+    email: Addresses = ()
+    archive: bool = False  # the archive ("Lưu …") receives every document of the year
+
+
+class Smtp(Strict):
+    """The mail server. Credentials never live here: NQ28_SMTP_USER / NQ28_SMTP_PASSWORD."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    sender: Annotated[str, AfterValidator(lambda a: _valid_addresses((a,))[0])]
+    sender_name: str = ""
+    ca_file: str | None = None  # a private CA's certificate, relative to the config folder
+    timeout: int = Field(default=60, ge=1, le=600)
+
+
+class Archive(Strict):
+    pdfa: bool = False  # an archival PDF/A-2b copy of every PDF, in luu-tru/, for the archive
+
+
+class DistributionFile(Strict):
+    """config/distribution.yaml: each "Nơi nhận" line → a recipient, and the ways to send."""
+
+    lines: dict[str, str] = Field(min_length=1)
+    recipients: tuple[Recipient, ...] = ()
+    docx: bool = False  # send the editable DOCX beside each PDF
+    slips: bool = True  # each unit also receives its feedback slip
+    bundle: Literal["folder", "zip", "both"] = "folder"
+    archive: Archive = Archive()
+    smtp: Smtp | None = None
+
+    @field_validator("lines")
+    @classmethod
+    def _known_kinds(cls, lines: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for line, target in lines.items():
+            if target not in (ADDRESSEE, ALL_UNITS) and not re.match(UNIT_CODE_PATTERN, target):
+                raise ValueError(f"dòng «{line}»: «{target}» phải là mã nơi nhận (chữ in hoa), "
+                                 f"«{ADDRESSEE}» (nơi được gửi, \"Như trên\") hoặc «{ALL_UNITS}» (mọi đơn vị)")
+            if line_key(line) in seen:
+                raise ValueError(f"dòng «{line}» trùng với dòng «{seen[line_key(line)]}»")
+            seen[line_key(line)] = line
+        return lines
+
+    @model_validator(mode="after")
+    def _lines_name_recipients(self) -> DistributionFile:
+        _reject_duplicates([r.code for r in self.recipients], "recipients", "mã nơi nhận")
+        codes = {r.code for r in self.recipients}
+        for line, target in self.lines.items():
+            if target not in (ADDRESSEE, ALL_UNITS) and target not in codes:
+                raise ValueError(f"lines: dòng «{line}» chỉ tới mã «{target}» nhưng recipients không có mã này")
+        return self
+
+    def target(self, line: str) -> str | None:
+        """What a "Nơi nhận" line stands for: a recipient code, ADDRESSEE, ALL_UNITS; None if not configured."""
+        wanted = line_key(line)
+        return next((t for text, t in self.lines.items() if line_key(text) == wanted), None)
+
+    def recipient(self, code: str) -> Recipient:
+        return next(r for r in self.recipients if r.code == code)
+
+
 # --- the whole configuration -------------------------------------------------
 
 
@@ -299,6 +407,7 @@ class Settings(Strict):
     history: dict[int, dict[str, dict[str, int]]]
     rules: tuple[Rule, ...] = ()
     documents: dict[int, YearDocuments]
+    distribution: DistributionFile | None = None  # config/distribution.yaml, optional: only distribute needs it
 
     def units_in(self, year: int) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.active_in(year))
@@ -339,6 +448,7 @@ FILES = {
     "history.yaml": FiguresFile,
     "rules.yaml": RulesFile,
 }
+DISTRIBUTION_FILE = "distribution.yaml"
 
 
 def load_settings(config_dir: Path) -> Settings:
@@ -350,6 +460,8 @@ def load_settings(config_dir: Path) -> Settings:
         year: _load_file(path, YearDocuments)
         for year, path in _year_files(config_dir / "years").items()
     }
+    optional = config_dir / DISTRIBUTION_FILE
+    distribution = _load_file(optional, DistributionFile) if optional.is_file() else None
     settings = Settings(
         general=parsed["settings.yaml"],
         units=parsed["units.yaml"].units,
@@ -359,6 +471,7 @@ def load_settings(config_dir: Path) -> Settings:
         history=parsed["history.yaml"].years,
         rules=parsed["rules.yaml"].rules,
         documents=documents,
+        distribution=distribution,
     )
     _check_references(settings, config_dir)
     return settings
@@ -431,6 +544,7 @@ _MESSAGES = {
     "greater_than_equal": "giá trị quá nhỏ",
     "less_than_equal": "giá trị quá lớn",
     "too_short": "danh sách không được rỗng",
+    "string_too_short": "không được để trống",
     "dict_type": "phải là một bảng khóa: giá trị",
     "tuple_type": "phải là một danh sách",
     "list_type": "phải là một danh sách",
@@ -536,6 +650,11 @@ def _check_references(settings: Settings, config_dir: Path) -> None:
             f"settings.yaml, khóa «blank_indicator»: «{general.blank_indicator}» "
             "không phải chỉ tiêu có kế hoạch trong indicators.yaml"
         )
+    if settings.distribution:
+        for recipient in settings.distribution.recipients:
+            if recipient.code in units:
+                problems.append(f"{DISTRIBUTION_FILE}, nơi nhận «{recipient.code}», khóa «code»: trùng mã một đơn vị "
+                                "trong units.yaml (mỗi đơn vị đã là một nơi nhận); hãy chọn mã khác")
     if problems:
         raise ConfigError(
             f"Cấu hình trong thư mục {config_dir} không nhất quán:\n"

@@ -67,8 +67,8 @@ def unit_tables(totals: Totals, planned: tuple[Indicator, ...], people: tuple[In
     year, next_year = totals.year, totals.year + 1
     if len(totals.units) <= settings.general.report.max_unit_rows_in_pdf:
         lines = unit_lines(totals, settings)
-        texts = _per_unit_texts(totals, names)
-        chart = chart_data(totals, planned)
+        chart, chart_scope = _readable_chart(totals, planned, settings)
+        texts = _per_unit_texts(totals, names, chart_scope)
     else:
         lines = group_lines(totals, settings)
         scope = f"theo {group_words(totals.groups)}" if lines else ""
@@ -85,12 +85,28 @@ def unit_tables(totals: Totals, planned: tuple[Indicator, ...], people: tuple[In
     }
 
 
-def _per_unit_texts(totals: Totals, names: tuple[str, ...]) -> dict[str, object]:
+def _readable_chart(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> tuple[ChartData, str]:
+    """A bar group per counted unit while they fit `report.max_units_in_chart`; past it,
+    per group of units.yaml, or the whole. Returns the chart and, when it is not per unit,
+    what it shows ("theo tỉnh, thành phố", "của toàn thành phố")."""
+    counted = totals.by_status("valid")
+    if len(counted) <= settings.general.report.max_units_in_chart:
+        return chart_data(totals, planned), ""
+    groups = [(g.group.name, g.results) for g in totals.groups if g.counted]
+    if groups:
+        return _chart(totals.year, groups, planned), f"theo {group_words(totals.groups)}"
+    scope = settings.general.organisation.scope
+    return _chart(totals.year, [(vi.sentence_case(scope), totals.totals)], planned), f"của {scope}"
+
+
+def _per_unit_texts(totals: Totals, names: tuple[str, ...], chart_scope: str = "") -> dict[str, object]:
     year, next_year = totals.year, totals.year + 1
+    chart = (f"; biểu đồ dưới đây so sánh tỉ lệ thực hiện kế hoạch {chart_scope}" if chart_scope
+             else " và biểu đồ dưới đây")
     return {
         "appendix_titles": (f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} CỦA CÁC ĐƠN VỊ",
                             f"CHỈ TIÊU GIAO CÁC ĐƠN VỊ NĂM {next_year}"),
-        "results_reference": (f"Kết quả của từng đơn vị tại {names[0]} và biểu đồ dưới đây; "
+        "results_reference": (f"Kết quả của từng đơn vị tại {names[0]}{chart}; "
                               f"danh sách tổ chức thành lập mới tại {names[2]}."),
         "targets_reference": f"Chỉ tiêu của từng đơn vị tại {names[1]}.",
         "unit_list_note": "",

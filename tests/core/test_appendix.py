@@ -193,3 +193,35 @@ def test_the_completeness_sentence_reads_well_with_many_units_missing(tmp_path):
     sentence = report_context(flow.summarise(settings, inputs, changed), {}, settings).completeness_sentence
     assert sentence.startswith("Số liệu tổng hợp từ biểu mẫu của 1/15 đơn vị; chưa nộp: quận Ngô Quyền, ")
     assert sentence.endswith(" và 4 đơn vị khác.")
+
+
+# --- the chart stays readable ---------------------------------------------------------
+
+
+def with_chart_limit(settings, limit: int, groups: bool = True):
+    general = settings.general.model_copy(update={"report": ReportLayout(max_units_in_chart=limit)})
+    return settings.model_copy(update={"general": general, **({} if groups else {"groups": ()})})
+
+
+def test_past_the_chart_limit_the_chart_shows_groups_and_the_text_says_so(grouped):
+    settings, _, validation, totals = grouped
+    settings = with_chart_limit(settings, 5)
+    context = report_context(totals, organisations(validation), settings)
+    assert len(context.result_rows) == 7, "the tables still list every unit (6 and the total)"
+    assert context.chart.units == tuple(g.group.name for g in totals.groups)
+    assert "biểu đồ dưới đây so sánh tỉ lệ thực hiện kế hoạch theo" in context.results_reference
+
+
+def test_without_groups_the_chart_shows_the_whole(grouped):
+    settings, _, validation, _ = grouped
+    settings = with_chart_limit(settings, 5, groups=False)
+    totals = aggregate(validation, {}, "", settings)
+    context = report_context(totals, organisations(validation), settings)
+    assert context.chart.units == (vi.sentence_case(settings.general.organisation.scope),)
+    assert f"so sánh tỉ lệ thực hiện kế hoạch của {settings.general.organisation.scope}" in context.results_reference
+
+
+def test_within_the_chart_limit_a_bar_group_per_counted_unit(grouped):
+    settings, _, validation, totals = grouped
+    context = report_context(totals, organisations(validation), with_chart_limit(settings, 6))
+    assert len(context.chart.units) == 6 and "và biểu đồ dưới đây" in context.results_reference
