@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
+from hypothesis import HealthCheck, settings as _hypothesis
 
 from tests import factories
 
@@ -25,3 +27,12 @@ def weasyprint_warnings_fail(caplog):
         if r.name.startswith(("weasyprint", "pipeline.render")) and r.levelno >= logging.WARNING
     ]
     assert not warnings, f"WeasyPrint warned: {warnings}"
+
+
+# Hypothesis profiles: "ci" (the default) is short and derandomised, so `make test`
+# gives the same result every run; "fuzz" (HYPOTHESIS_PROFILE=fuzz, `make fuzz`)
+# explores thousands of random examples per property.
+_hypothesis.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
+_hypothesis.register_profile("fuzz", max_examples=3_000, deadline=None, print_blob=True,
+                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_hypothesis.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

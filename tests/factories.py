@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import io
 import shutil
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -226,7 +227,8 @@ def rezip(data: bytes, change: dict | None = None, add: tuple[tuple[str, bytes],
     missing = set(change) - set(source.namelist())
     assert not missing, f"no part {missing} to change"
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as target:
+    with zipfile.ZipFile(buffer, "w", compression) as target, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": wanted here
         for item in source.infolist():
             content = source.read(item)
             edit = change.get(item.filename, content)
@@ -236,6 +238,11 @@ def rezip(data: bytes, change: dict | None = None, add: tuple[tuple[str, bytes],
         for name, content in add:
             target.writestr(name, content)
     return buffer.getvalue()
+
+
+def zip_names(data: bytes) -> list[str]:
+    """The names of a zip workbook's parts, in order."""
+    return zipfile.ZipFile(io.BytesIO(data)).namelist()
 
 
 def part(data: bytes, name: str) -> bytes:

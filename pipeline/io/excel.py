@@ -5,6 +5,13 @@ formulas. Every string is NFC-normalised here, on read, before anything else
 looks at it. A workbook that cannot be read is not an exception for the batch:
 `read_workbook` returns a `Refusal` carrying a Vietnamese explanation, and the
 caller turns it into an Issue for that file.
+
+Before calamine opens a file, `_screen` looks at it within bounded memory and
+time and refuses what a form never is: a file far bigger than a form, a zip
+bomb (huge, lying or over-compressed parts), an XML part with a DTD (billion
+laughs), and a sheet whose used range is beyond any form. The last matters
+most: calamine allocates every cell of a sheet's used range at once, so one
+value typed at XFD1048576 of a 5 KB file asks for 550 GB and kills the process.
 """
 
 from __future__ import annotations
@@ -16,9 +23,10 @@ import python_calamine as calamine
 
 from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.core.vi import nfc
+from pipeline.io.screen import (MAX_FILE_BYTES, MB, REDO, Refused, check_extent, count_cells, describe_failure,
+                                 human_size, screen)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
 
 def discover(folder: Path) -> list[Path]:
     """Every workbook below `folder`, in a stable order; Excel lock files (~$…) skipped."""
@@ -32,29 +40,61 @@ def discover(folder: Path) -> list[Path]:
 
 def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
     """Read every sheet of one workbook; never raises for a bad file."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return Refusal(display_name, _file_digest(path),
+                       f"tệp quá lớn: {human_size(size)} (giới hạn {human_size(MAX_FILE_BYTES)}), trong khi biểu mẫu "
+                       f"chỉ vài chục KB; {REDO}")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     try:
+        screen(data, path.suffix.lower())
         with calamine.CalamineWorkbook.from_path(str(path)) as book:
-            sheets = tuple(_read_sheet(book, meta) for meta in book.sheets_metadata)
+            sheets = _read_sheets(book)
+    except Refused as refused:
+        return Refusal(display_name, digest, refused.reason)
     except calamine.PasswordError:
         return Refusal(display_name, digest, "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại")
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
-        return Refusal(display_name, digest, _describe_failure(data, exc))
+        return Refusal(display_name, digest, describe_failure(data, exc))
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
+        return Refusal(display_name, digest, describe_failure(data, exc))
     return RawWorkbook(display_name, digest, sheets)
 
 
-def _read_sheet(book: calamine.CalamineWorkbook, meta: calamine.SheetMetadata) -> RawSheet:
-    sheet = book.get_sheet_by_name(meta.name)
-    rows = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row])
-                 for row in sheet.to_python(skip_empty_area=False))
-    hidden = meta.visible != calamine.SheetVisibleEnum.Visible
-    return RawSheet(nfc(meta.name), hidden, rows)
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside calamine (a damaged file can cause one) reaches Python as pyo3's
+    PanicException, a BaseException that no `except Exception` catches."""
+    return type(exc).__name__ == "PanicException"
 
 
-def _describe_failure(data: bytes, exc: Exception) -> str:
-    if not data:
-        return "tệp rỗng (0 byte)"
-    if data[:2] == b"PK" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__})"
-    return "tệp không phải bảng tính Excel (.xlsx, .xls) dù có đuôi tệp như vậy"
+def _read_sheets(book: calamine.CalamineWorkbook) -> tuple[RawSheet, ...]:
+    """Every sheet, its size checked by calamine's own count before its values become Python objects.
+
+    calamine loads an .xlsx sheet only when asked, so this is where the cells of
+    all sheets together are held to MAX_CELLS; `_screen` has already kept each
+    sheet within MAX_ROWS × MAX_COLUMNS.
+    """
+    sheets, cells = [], 0
+    for meta in book.sheets_metadata:
+        name, sheet = nfc(meta.name), book.get_sheet_by_name(meta.name)
+        if sheet.end is not None:
+            rows, cols = sheet.end[0] + 1, sheet.end[1] + 1
+            check_extent(name, rows, cols)
+            cells = count_cells(cells, rows, cols)
+        values = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row])
+                       for row in sheet.to_python(skip_empty_area=False))
+        sheets.append(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible, values))
+    return tuple(sheets)
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(MB):
+            digest.update(block)
+    return digest.hexdigest()
+
+
