@@ -339,3 +339,16 @@ def test_a_long_organisation_list_stays_in_the_workbook(tmp_path):
     document = docx.Document(str(outcome.folder / "bao-cao-2016.docx"))
     assert any(note in p.text for p in document.paragraphs)
     assert not any("Tên doanh nghiệp" in c.text for t in document.tables for r in t.rows for c in r.cells)
+
+
+@pytest.mark.parametrize("code", ["../../THOAT", "/etc/passwd", "HB/../../x"])
+def test_a_unit_code_from_a_workbook_never_names_an_output_path(tmp_path, code):
+    """Output names come from config's unit codes only: a hostile code is an error, nothing escapes."""
+    input_dir = factories.copy_sample(tmp_path / "input")
+    factories.save(factories.form_workbook(factories.good_form(code, party=0, unions=1, youth=0)),
+                   input_dir / "2016" / "ZZ.xlsx")
+    output = tmp_path / "nested" / "out"
+    outcome = flow.validate(options(output, input_dir))
+    assert any(i.rule == "unknown-unit" and i.file == "2016/ZZ.xlsx" for i in outcome.validation.report.errors)
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert all(name.startswith(("input/", "nested/out/")) for name in written), written
