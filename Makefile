@@ -12,6 +12,7 @@ INPUT  ?= input
 CONFIG ?= config
 OUTPUT ?= output
 ALLOW_INVALID ?=
+SEND   ?=
 JOBS   ?=
 PYTEST_ARGS ?=
 
@@ -25,7 +26,7 @@ STAMP := $(VENV)/.installed
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help report validate forms test bench sample docx-templates system-deps test-system-deps clean
+.PHONY: help report validate forms distribute test fuzz bench sample docx-templates system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -40,8 +41,14 @@ validate: $(STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu c�
 forms: $(STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
 	$(PY) -m pipeline forms $(RUN_ARGS)
 
+distribute: $(STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử)
+	$(PY) -m pipeline distribute $(RUN_ARGS) $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send)
+
 test: $(STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+fuzz: $(STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫu hỏng, giá trị lạ cho mỗi phép thử
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
 bench: $(STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
 	$(PY) -m pipeline.bench --output "$(OUTPUT)"

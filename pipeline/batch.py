@@ -38,12 +38,13 @@ class Job:
     """One output file: `kind` says how `context` becomes bytes.
 
     pdf/docx render `template` with `context`; a `chart` (ChartData) is drawn
-    in the worker and embedded (SVG in the PDF, PNG in the DOCX). xlsx writes
-    the summary workbook of `context`; svg draws the chart `context`.
+    in the worker and embedded (SVG in the PDF, PNG in the DOCX). pdfa is the
+    PDF's archival PDF/A-2b twin. xlsx writes the summary workbook of
+    `context`; svg draws the chart `context`.
     """
 
     name: str
-    kind: Literal["pdf", "docx", "xlsx", "svg"]
+    kind: Literal["pdf", "pdfa", "docx", "xlsx", "svg"]
     template: str
     context: object
     chart: ChartData | None = None
@@ -59,9 +60,10 @@ class Renderers:
         self.pdf = PdfRenderer(templates, font_family, strict_warnings)
 
     def render(self, job: Job) -> bytes:
-        if job.kind == "pdf":
+        if job.kind in ("pdf", "pdfa"):
             extra = {"chart_uri": svg_data_uri(chart_svg(job.chart, self.font_family))} if job.chart else {}
-            return self.pdf.render(render_html(self.env, job.template, job.context, **extra), job.name)
+            return self.pdf.render(render_html(self.env, job.template, job.context, **extra), job.name,
+                                   archival=job.kind == "pdfa")
         if job.kind == "docx":
             images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else None
             return render_docx(self.templates / "docx" / job.template, job.context, images)

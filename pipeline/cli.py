@@ -1,4 +1,4 @@
-"""Command-line interface: `python -m pipeline report|validate`.
+"""Command-line interface: `python -m pipeline report|validate|forms|distribute`.
 
 A thin layer: options in, one call into `flow`, a readable Vietnamese summary
 out. A PipelineError becomes one Vietnamese message and a non-zero exit code;
@@ -18,7 +18,9 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from pipeline import distribute as dispatch
 from pipeline import flow
+from pipeline.core.distribution import register_file
 from pipeline.core.validate import Validation
 from pipeline.errors import InvalidDataError, PipelineError
 
@@ -85,6 +87,68 @@ def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     options = flow.Options(year, input_dir, config_dir, output_root)
     year, folder, names = _run(lambda: flow.forms(options), verbose)
     console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {folder / 'bieu-mau'}")
+
+
+@main.command()
+@_common
+@click.option("--allow-invalid", is_flag=True, envvar="ALLOW_INVALID",
+              help="Gửi cả khi biểu mẫu còn lỗi (khi báo cáo đã lập với ALLOW_INVALID=1).")
+@click.option("--send", is_flag=True,
+              help="Gửi thư điện tử thật; mặc định chỉ chuẩn bị bộ văn bản, sổ gửi và in ra những thư sẽ gửi.")
+def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, send) -> None:
+    """Chuẩn bị bộ văn bản cho từng nơi nhận và sổ gửi văn bản; --send để gửi thư điện tử."""
+    with _progress() as progress:
+        options = flow.Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
+                               jobs=jobs, progress=progress)
+        outcome = _run(lambda: dispatch.distribute(options, send=send), verbose)
+    _print_distribution(outcome)
+    if outcome.failures:
+        sys.exit(1)
+
+
+def _print_distribution(outcome: dispatch.Distribution) -> None:
+    files = sum(len(b.deliveries) for b in outcome.bundles)
+    console.print(f"[green]Đã chuẩn bị {len(outcome.bundles)} bộ văn bản ({files} tệp) năm {outcome.year}[/] "
+                  f"trong {outcome.folder / 'gui'}; sổ gửi văn bản: "
+                  f"{outcome.folder / register_file(outcome.year)}")
+    paper = [b for b in outcome.bundles if not b.recipient.emails]
+    for bundle in paper:
+        console.print(f"  - Gửi bản giấy (chưa có địa chỉ thư): {bundle.recipient.name}, "
+                      f"{len(bundle.deliveries)} tệp trong gui/{bundle.recipient.slug}/")
+    if not outcome.letters:
+        console.print("Không có thư nào cần gửi: mọi văn bản đã gửi trước đó, không gửi lại.")
+        return
+    failed = {(f.recipient, a) for f in outcome.failures for a in f.addresses}
+    title = "Kết quả gửi thư" if outcome.sent else "Thư sẽ gửi (chạy thử, chưa gửi)"
+    table = Table(title=f"{title}: {len(outcome.letters)} thư")
+    for column in ("Nơi nhận", "Địa chỉ thư", "Số tệp"):
+        table.add_column(column, overflow="fold")
+    if outcome.sent:
+        table.add_column("Kết quả")
+    for item in outcome.letters:
+        row = [item.recipient.name, "\n".join(item.addresses), str(len(item.deliveries))]
+        if outcome.sent:
+            bad = [a for a in item.addresses if (item.recipient.name, a) in failed]
+            row.append("[red]lỗi[/]" if len(bad) == len(item.addresses) else
+                       f"[yellow]lỗi {len(bad)}/{len(item.addresses)} địa chỉ[/]" if bad else "[green]đã gửi[/]")
+        table.add_row(*row)
+    console.print(table)
+    if not outcome.sent:
+        console.print("Chạy thử: chưa gửi thư nào. Để gửi: make distribute SEND=1 (dòng lệnh: --send); tên đăng nhập, "
+                      "mật khẩu máy chủ thư đặt trong biến môi trường NQ28_SMTP_USER, NQ28_SMTP_PASSWORD.")
+    if outcome.failures:
+        # One row per reason: an unreachable server is one line, not one per recipient.
+        by_reason: dict[str, list[str]] = {}
+        for failure in outcome.failures:
+            by_reason.setdefault(failure.reason, []).append(f"{failure.recipient} ({', '.join(failure.addresses)})")
+        failures = Table(title=f"[red]Gửi lỗi tới {len(outcome.failures)} nơi nhận[/]", show_lines=True)
+        for column in ("Lý do", "Nơi nhận (địa chỉ thư)"):
+            failures.add_column(column, overflow="fold", ratio=1)
+        for reason, recipients in by_reason.items():
+            failures.add_row(reason, "\n".join(recipients))
+        console.print(failures)
+        console.print("Văn bản gửi lỗi được ghi «gửi lỗi» trong sổ gửi văn bản; các nơi nhận khác vẫn được gửi. "
+                      "Sửa nguyên nhân rồi chạy lại make distribute SEND=1: chỉ những gì chưa gửi được mới gửi lại.")
 
 
 @contextlib.contextmanager

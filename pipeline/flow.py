@@ -17,11 +17,13 @@ from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.appendix import SUMMARY_FILE
 from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
+from pipeline.core.distribution import REGISTER_DATA
 from pipeline.core.feedback import slip_contexts
 from pipeline.core.notice import notice_contexts
 from pipeline.core.site import CHART_FILE, site_context
 from pipeline.core.summary import summary_context
 from pipeline.core.parse import Submission, parse_workbook
+from pipeline.core.register import published_view
 from pipeline.core.raw import Refusal
 from pipeline.core.validate import Validation, validate_year
 from pipeline.errors import InvalidDataError, SourceError
@@ -227,8 +229,8 @@ class RenderCache:
 def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path, tuple[str, ...]]:
     """Stage what `render` adds, then swap it in; on any failure leave no trace.
 
-    `render(staging, cache)` adds the documents; `site(names)` renders the status
-    page once every file of the folder is known.
+    `render(staging, cache)` adds the documents; `site(names, staging)` renders the
+    status page once every file of the folder is known.
     """
     staging = Staging(options.output_root, year, keep)
     try:
@@ -238,7 +240,7 @@ def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path
         def finish(names: tuple[str, ...]) -> dict[str, bytes]:
             extra = {KEYS_FILE: cache.manifest(names + (KEYS_FILE,))}
             if site:
-                extra[SITE_FILE] = site(names + (KEYS_FILE,))
+                extra[SITE_FILE] = site(names + (KEYS_FILE,), staging)
             return extra
 
         folder = staging.commit(finish)
@@ -249,8 +251,10 @@ def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path
 
 
 def _site(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals | None):
-    def page(names: tuple[str, ...]) -> bytes:
-        return render_site(renderers.env, site_context(validation, totals, names, settings))
+    def page(names: tuple[str, ...], staging: Staging) -> bytes:
+        # The distribution register, as `distribute` last published it, against the files of this run.
+        view = published_view(staging.staged(REGISTER_DATA), staging.files)
+        return render_site(renderers.env, site_context(validation, totals, names, settings, view))
 
     return page
 
@@ -269,8 +273,8 @@ def _add_all(options: Options, renderers: Renderers, jobs: list[Job], out: Stagi
     return [job.name for job in jobs]
 
 
-def _render_report(options: Options, renderers: Renderers, settings: Settings, validation: Validation,
-                   totals: Totals, out: Staging, cache: RenderCache) -> list[str]:
+def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> list[Job]:
+    """The report, its summary workbook and chart, and every notice: what `report` renders."""
     organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
     context = report_context(totals, organisations, settings)
     name = f"bao-cao-{totals.year}"
@@ -283,6 +287,18 @@ def _render_report(options: Options, renderers: Renderers, settings: Settings, v
     for code, notice in notice_contexts(totals, settings).items():
         jobs += [Job(f"thong-bao/{code}.pdf", "pdf", "thong-bao.html.j2", notice),
                  Job(f"thong-bao/{code}.docx", "docx", "thong-bao.docx", notice)]
+    return jobs
+
+
+def check_jobs(settings: Settings, validation: Validation) -> list[Job]:
+    """One feedback slip per unit that sent a workbook."""
+    return [Job(f"phieu-kiem-tra/{code}.pdf", "pdf", "phieu-kiem-tra.html.j2", context)
+            for code, context in slip_contexts(validation, settings).items()]
+
+
+def _render_report(options: Options, renderers: Renderers, settings: Settings, validation: Validation,
+                   totals: Totals, out: Staging, cache: RenderCache) -> list[str]:
+    jobs = report_jobs(settings, validation, totals)
     names = _add_all(options, renderers, jobs, out, cache, "Văn bản")
     out.add_json("data/tong-hop.json", tong_hop(totals))
     return names + ["data/tong-hop.json"]
@@ -292,6 +308,5 @@ def _render_check(options: Options, renderers: Renderers, settings: Settings, va
                   out: Staging, cache: RenderCache) -> list[str]:
     """data/kiem-tra.json and one feedback slip per unit that sent a workbook."""
     out.add_json("data/kiem-tra.json", validation.report.as_dict())
-    jobs = [Job(f"phieu-kiem-tra/{code}.pdf", "pdf", "phieu-kiem-tra.html.j2", context)
-            for code, context in slip_contexts(validation, settings).items()]
+    jobs = check_jobs(settings, validation)
     return ["data/kiem-tra.json"] + _add_all(options, renderers, jobs, out, cache, "Phiếu kiểm tra")

@@ -345,6 +345,7 @@ class Smtp(Strict):
     sender_name: str = ""
     ca_file: str | None = None  # a private CA's certificate, relative to the config folder
     timeout: int = Field(default=60, ge=1, le=600)
+    max_message_mb: int = Field(default=20, ge=1, le=1000)  # a bigger bundle goes in several messages
 
 
 class Archive(Strict):
@@ -562,7 +563,7 @@ def _explain(path: Path, model: type[BaseModel], exc: ValidationError) -> str:
         if kind == "extra_forbidden":
             text = "khóa không được phép" + _hint(model, error["loc"])
         elif kind == "literal_error":
-            text = f"giá trị không hợp lệ, chỉ nhận: {error['ctx']['expected']}"
+            text = f"giá trị không hợp lệ, chỉ nhận: {error['ctx']['expected'].replace(' or ', ' hoặc ')}"
         elif kind == "value_error":
             text = str(error["ctx"]["error"])
         elif text is None:

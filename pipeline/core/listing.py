@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from pipeline.core import vi
+from pipeline.core.distribution import distribution_part
 from pipeline.settings import Settings
 
 PAGE = "index.html"
@@ -111,10 +112,11 @@ def _rank(path: str, units: dict[str, int]) -> int:
 
 
 def document_groups(documents: tuple[str, ...], settings: Settings, year: int, stale: bool = False) -> tuple[DocumentGroup, ...]:
-    """Every published file but the page itself, by group, twins merged."""
+    """Every published file but the page itself and the distribution's (its own section lists them),
+    by group, twins merged."""
     twins: dict[str, list[str]] = {}
     for path in documents:
-        if path != PAGE:
+        if path != PAGE and not distribution_part(path):
             twins.setdefault(str(PurePosixPath(path).with_suffix("")), []).append(path)
     order = {u.code: n for n, u in enumerate(settings.units_in(year))}
     by_group: dict[str, list[tuple[tuple[int, int], DocumentItem]]] = {}

@@ -17,6 +17,7 @@ from pipeline.core import vi
 from pipeline.core.aggregate import Totals
 from pipeline.core.feedback import SEVERITY_NAMES
 from pipeline.core.listing import DocumentGroup, Link, document_groups, unit_links
+from pipeline.core.register import RegisterView
 from pipeline.core.validate import Validation
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
@@ -103,9 +104,11 @@ class SiteContext:
     chart_file: str | None
     chart_alt: str
     chart_note: str
+    register: RegisterView | None = None  # the distribution register, once `make distribute` has run
 
 
-def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings) -> SiteContext:
+def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings,
+                 register: RegisterView | None = None) -> SiteContext:
     year, org = validation.year, settings.general.organisation
     units = settings.units_in(year)
     published = frozenset(documents)
@@ -136,6 +139,7 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
         # A strict run that stopped keeps the last report's chart: say it may be out of date.
         chart_note="Biểu đồ của lần lập báo cáo trước; chưa cập nhật theo biểu mẫu hiện tại."
         if chart and not made else "",
+        register=register,
     )
 
 

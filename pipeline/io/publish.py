@@ -9,10 +9,12 @@ lock file (flock, released by the kernel when the process dies) stops two
 runs from writing one year folder at once.
 
 Several commands write into one year folder, each owning its part: `forms`
-owns bieu-mau/, `validate` owns the issue report and the feedback slips, and
-`report` owns everything but the forms. A run carries over (hard-links) the
-files it does not own from the current folder, so publishing one part never
-loses another; SHA256SUMS always covers the whole folder.
+owns bieu-mau/, `validate` owns the issue report and the feedback slips,
+`distribute` owns the bundles, the archival copies, the distribution register
+and the log of what was sent, and `report` owns everything else. A run carries
+over (hard-links) the files it does not own from the current folder, so
+publishing one part never loses another (a report run never forgets what was
+sent); SHA256SUMS always covers the whole folder.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from pipeline.core.distribution import distribution_part
 from pipeline.errors import PublishError
 
 SUMS_FILE = "SHA256SUMS"
@@ -46,10 +49,12 @@ def check_part(name: str) -> bool:
     return name.startswith(CHECK_OUTPUTS)
 
 
-# What each command keeps from the folder it replaces.
-KEEP_FOR_REPORT: Callable[[str], bool] = forms_part
+# What each command keeps from the folder it replaces. `distribute` rewrites the
+# status page and the render keys too, from what it carried over.
+KEEP_FOR_REPORT: Callable[[str], bool] = lambda name: forms_part(name) or distribution_part(name)  # noqa: E731
 KEEP_FOR_CHECK: Callable[[str], bool] = lambda name: not check_part(name)  # noqa: E731
 KEEP_FOR_FORMS: Callable[[str], bool] = lambda name: not forms_part(name)  # noqa: E731
+KEEP_FOR_DISTRIBUTE: Callable[[str], bool] = lambda name: not distribution_part(name)  # noqa: E731
 
 
 STAGING_MARK = "dang-ghi"  # .2016.dang-ghi-<pid>: a run's folder being written
@@ -135,6 +140,11 @@ class Staging:
             return False
         self._link(path, _safe_relative(name).as_posix())
         return True
+
+    def staged(self, name: str) -> bytes | None:
+        """A file as this run has it so far (added, reused or carried over)."""
+        relative = _safe_relative(name).as_posix()
+        return (self.folder / relative).read_bytes() if relative in self.files else None
 
     def published(self, name: str) -> bytes | None:
         """A file as the current year folder has it (before this run is swapped in)."""

@@ -29,6 +29,7 @@ MISSING_GLYPH = ".notdef glyph"
 # and applies it to every document (parsing it per document cost ~15% of a notice),
 # so the PDF templates do not link it.
 STYLESHEET = "van-ban.css"
+ARCHIVAL_VARIANT = "pdf/a-2b"  # PDF/A-2 level B: fonts embedded, colours defined, XMP identification
 
 
 class TemplateFetcher(URLFetcher):
@@ -85,14 +86,14 @@ class PdfRenderer:
         self.stylesheets = [weasyprint.CSS(filename=str(self.templates / STYLESHEET), url_fetcher=self.fetcher,
                                            font_config=self.font_config)]
 
-    def render(self, html: str, name: str) -> bytes:
-        """Lay out and write one document; raise RenderError if it is not faithful."""
+    def render(self, html: str, name: str, archival: bool = False) -> bytes:
+        """Lay out and write one document (as PDF/A-2b if `archival`); raise RenderError if it is not faithful."""
         with _captured_warnings() as caught:
             try:
                 document = weasyprint.HTML(
                     string=html, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher
                 ).render(font_config=self.font_config, stylesheets=self.stylesheets)
-                pdf = document.write_pdf()
+                pdf = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None)
             except FatalURLFetchingError as exc:
                 raise RenderError(f"{name}: mẫu văn bản dùng tài nguyên bị chặn: {exc.__cause__ or exc}") from exc
         self._judge(caught.messages, name)

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from pipeline.errors import PublishError
-from pipeline.io.publish import KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, Staging, sha256sums
+from pipeline.io.publish import KEEP_FOR_CHECK, KEEP_FOR_DISTRIBUTE, KEEP_FOR_FORMS, KEEP_FOR_REPORT, Staging, sha256sums
 
 
 def publish(root, keep, files: dict[str, bytes]):
@@ -93,3 +93,25 @@ def test_names_cannot_leave_the_year_folder(tmp_path, name):
     with pytest.raises(PublishError):
         staging.add(name, b"x")
     staging.abandon()
+
+
+def test_report_and_validate_runs_keep_what_distribute_made_and_sent(tmp_path):
+    publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"v1", "index.html": b"page"})
+    distributed = {"gui/quan-uy-hong-bang/bao-cao.pdf": b"v1", "gui/quan-uy-hong-bang.zip": b"zip",
+                   "luu-tru/bao-cao.pdf": b"pdfa", "so-gui-van-ban-2016.xlsx": b"register",
+                   "data/so-gui.json": b"{}", "data/da-gui.json": b"sent"}
+    publish(tmp_path, KEEP_FOR_DISTRIBUTE, distributed | {"index.html": b"page with register"})
+    folder = publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"v2", "index.html": b"page 2"})
+    folder = publish(tmp_path, KEEP_FOR_CHECK, {"data/kiem-tra.json": b"[]", "index.html": b"page 3"})
+    files = listing(folder)
+    assert {name: files[name] for name in distributed} == distributed
+    assert files["bao-cao.pdf"] == b"v2" and files["index.html"] == b"page 3"
+
+
+def test_distribute_replaces_only_its_own_part(tmp_path):
+    publish(tmp_path, KEEP_FOR_FORMS, {"bieu-mau/HB.xlsx": b"form"})
+    publish(tmp_path, KEEP_FOR_REPORT, {"bao-cao.pdf": b"report", "data/tong-hop.json": b"{}"})
+    publish(tmp_path, KEEP_FOR_DISTRIBUTE, {"gui/a/bao-cao.pdf": b"report", "gui/b/bao-cao.pdf": b"report"})
+    folder = publish(tmp_path, KEEP_FOR_DISTRIBUTE, {"gui/a/bao-cao.pdf": b"report"})
+    assert listing(folder).keys() == {"bieu-mau/HB.xlsx", "bao-cao.pdf", "data/tong-hop.json", "gui/a/bao-cao.pdf",
+                                      "SHA256SUMS"}, "a recipient no longer named loses its stale bundle"

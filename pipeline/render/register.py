@@ -1,0 +1,81 @@
+"""The distribution register (sổ gửi văn bản) as .xlsx bytes.
+
+One sheet, one row per document per recipient, typed cells: STT a number,
+the document's date a date, the time of sending a date-time, everything
+else literal text (a checksum or a Message-ID must never become a number or
+a formula). A frozen header that repeats on every printed page, a filter,
+A4 landscape one page wide. Same rows, same bytes (pipeline.stable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+
+from pipeline.core.register import RegisterRow
+# The summary workbook's cell styles and helpers: the two workbooks look and print alike.
+from pipeline.render.xlsx import (_BOLD, _CENTER, _HEADER, _PLAIN, _TITLE, _fit_height, _header_cell, _print_setup, _put,
+                                  _widths)
+from pipeline.stable import workbook_bytes
+
+SHEET = "SoGuiVanBan"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+COLUMNS = (("STT", 6), ("Văn bản", 44), ("Số", 16), ("Ngày", 12), ("Nơi nhận", 28), ("Địa chỉ thư", 30),
+           ("Tệp", 40), ("Mã SHA-256", 34), ("Tình trạng", 18), ("Thời điểm gửi", 17), ("Message-ID", 34),
+           ("Ghi chú", 30))
+
+
+@dataclass(frozen=True)
+class RegisterSheet:
+    title: str
+    superior_body: str
+    issuing_body: tuple[str, ...]
+    rows: tuple[RegisterRow, ...]
+
+
+def render_register_xlsx(sheet: RegisterSheet) -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = SHEET
+    top = _title_block(ws, sheet)
+    for col, (label, _) in enumerate(COLUMNS, start=1):
+        _header_cell(ws, top, col, label)
+    ws.row_dimensions[top].height = 32
+    widths = [w for _, w in COLUMNS]
+    for r, row in enumerate(sheet.rows, start=top + 1):
+        values = _values(row)
+        for col, value in enumerate(values, start=1):
+            cell = _put(ws, r, col, value, _PLAIN)
+            if isinstance(value, dt.datetime):
+                cell.number_format = DATETIME_FORMAT
+        for col in (1, 4, 10):
+            ws.cell(row=r, column=col).alignment = _CENTER
+        _fit_height(ws, r, values, widths)
+    last = top + max(len(sheet.rows), 1)
+    ws.auto_filter.ref = f"A{top}:{get_column_letter(len(COLUMNS))}{last}"
+    _widths(ws, widths)
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    _print_setup(ws, top, top)
+    return workbook_bytes(book, title=sheet.title)
+
+
+def _values(row: RegisterRow) -> list:
+    sent_at = dt.datetime.fromisoformat(row.sent_at).replace(tzinfo=None) if row.sent_at else None
+    return [row.number, row.title, row.doc_number or None, row.date, row.recipient_name,
+            "\n".join(row.addresses) or None, row.file, row.sha256, row.status_text, sent_at,
+            "\n".join(row.message_ids) or None, row.error or None]
+
+
+def _title_block(ws, sheet: RegisterSheet) -> int:
+    lines = [(sheet.superior_body, _PLAIN), *((line, _BOLD) for line in sheet.issuing_body)]
+    for r, (text, font) in enumerate(lines, start=1):
+        _put(ws, r, 1, text, font, border=False).alignment = Alignment(horizontal="left")
+    title_row = len(lines) + 2
+    _put(ws, title_row, 1, sheet.title, _TITLE, border=False).alignment = _HEADER
+    ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=len(COLUMNS))
+    ws.row_dimensions[title_row].height = 24
+    return title_row + 2

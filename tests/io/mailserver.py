@@ -1,0 +1,132 @@
+"""A real SMTP server on 127.0.0.1 for the distribution tests (aiosmtpd), with STARTTLS.
+
+The server's certificate is signed by a throw-away CA made here with the
+`cryptography` package; the client trusts that CA through distribution.yaml's
+`smtp.ca_file`, exactly as an office with a private mail server would. The
+server refuses AUTH before STARTTLS; the inbox keeps every accepted message's
+raw bytes and every login tried, and refuses the addresses a test names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+import ssl
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+HOST = "127.0.0.1"
+USER, PASSWORD = "nq28-gui-thu", "Mat-khau-bi-mat-42!"
+
+
+@dataclass(frozen=True)
+class Certificates:
+    ca: Path  # what the client trusts
+    chain: Path  # the server's certificate
+    key: Path
+
+
+def make_certificates(folder: Path) -> Certificates:
+    """A CA and a server certificate for 127.0.0.1 and localhost, valid for a day."""
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "NQ28 test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+                                       key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                       encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address(HOST))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = Certificates(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    paths.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths.chain.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    paths.key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption()))
+    return paths
+
+
+@dataclass
+class Inbox:
+    """The server's behaviour and memory: addresses to refuse, and every message accepted."""
+
+    refuse: set[str] = field(default_factory=set)
+    account: tuple[str, str] = (USER, PASSWORD)
+    messages: list[tuple[list[str], bytes]] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or envelope.content)))
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword):
+            self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+            ok = (auth_data.login.decode(), auth_data.password.decode()) == self.account
+            return AuthResult(success=ok, handled=False)
+        return AuthResult(success=False, handled=False)
+
+    def parsed(self) -> list[tuple[list[str], EmailMessage]]:
+        return [(rcpt, message_from_bytes(raw, policy=policy.default)) for rcpt, raw in self.messages]
+
+    def clear(self) -> None:
+        self.messages.clear()
+        self.logins.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class MailServer:
+    """aiosmtpd on 127.0.0.1 in a thread; STARTTLS (required before AUTH) when given certificates."""
+
+    def __init__(self, certificates: Certificates | None, inbox: Inbox | None = None) -> None:
+        self.inbox = inbox or Inbox()
+        self.port = free_port()
+        kwargs = {}
+        if certificates is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(certificates.chain, certificates.key)
+            kwargs = dict(tls_context=context, require_starttls=True, authenticator=self.inbox.authenticate,
+                          auth_required=True, auth_require_tls=True)
+        self.controller = Controller(self.inbox, hostname=HOST, port=self.port, **kwargs)
+
+    def __enter__(self) -> MailServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
