@@ -19,6 +19,7 @@ import struct
 import sys
 import zipfile
 import zlib
+from abc import ABC, abstractmethod
 from array import array
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
@@ -224,7 +225,7 @@ _UNIQUE = re.compile(rb"""uniqueCount\s*=\s*(["'])\+?0*(\d+)\1""")
 _UNIQUE_START = re.compile(rb"""uniqueCount\s*(?:=\s*(?:["'][+\d]*)?)?""")
 
 
-class _TagScanner:
+class _TagScanner(ABC):
     """Feeds chunks of one XML part to `_tag`, one start tag at a time, in bounded memory.
 
     Every part, whatever its name, is also searched for what a workbook never
@@ -294,8 +295,9 @@ class _TagScanner:
         """Whether this buffer needs no tag-by-tag reading."""
         return False
 
+    @abstractmethod
     def _tag(self, match: re.Match[bytes]) -> None:
-        raise NotImplementedError
+        """Account for one start tag found by the subclass's TAG pattern."""
 
 
 class _XlsxCells(_TagScanner):
