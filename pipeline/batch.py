@@ -113,13 +113,24 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
             yield job.name, renderers.render(job)
             _tell(progress, label, done, len(jobs))
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     init = (renderers.templates, renderers.pdf.font_family, renderers.pdf.strict_warnings)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=init) as pool:
-        chunk = max(1, len(jobs) // (workers * 8))
-        for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs, chunksize=chunk)), start=1):
+    with worker_pool(workers, _start_worker, init) as pool:
+        for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs, chunksize=chunk_size(jobs, workers))),
+                                           start=1):
             yield job.name, data
             _tell(progress, label, done, len(jobs))
+
+
+def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, forked where the platform allows (they inherit
+    imports, config and submissions instead of pickling them)."""
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
+
+
+def chunk_size(items: list, workers: int) -> int:
+    """Items per hand-over: about eight per worker in all, enough to balance uneven items."""
+    return max(1, len(items) // (workers * 8))
 
 
 def _tell(progress: Progress | None, label: str, done: int, total: int) -> None:

@@ -7,11 +7,14 @@ function of the previous step's result; the CLI only calls `validate` or
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.appendix import SUMMARY_FILE
@@ -25,18 +28,22 @@ from pipeline.core.summary import summary_context
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.register import published_view
 from pipeline.core.raw import Refusal
-from pipeline.core.validate import Validation, validate_year
+from pipeline.core.validate import Validation, check_file, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.excel import discover, read_workbook
 from pipeline.io.forms import blank_form
 from pipeline.io.publish import (FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, KEYS_FILE, SITE_FILE,
                                  Staging)
-from pipeline.batch import Job, Progress, Renderers, default_jobs, fingerprint, job_key, render_jobs
+from pipeline.batch import (Job, Progress, Renderers, chunk_size, default_jobs, fingerprint, job_key, render_jobs,
+                            worker_pool)
 from pipeline.render.site import render_site
 from pipeline.settings import Settings, load_settings
 
 log = logging.getLogger("pipeline")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Below this many workbooks reading them in one process is quicker than starting a pool
+# (a workbook takes ~2 ms; forking the workers and returning submissions ~30 ms).
+READ_POOL_THRESHOLD = 40
 
 
 @dataclass(frozen=True)
@@ -83,28 +90,65 @@ def report_year(options: Options, settings: Settings) -> int:
     return max(settings.documents)
 
 
-def read_inputs(input_dir: Path) -> Inputs:
+def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = None) -> Inputs:
+    """Read and parse every workbook, in `workers` processes when there are enough of them;
+    with `settings`, also run each file's own checks (see `check_file`)."""
     if not input_dir.is_dir():
         raise SourceError(f"Không tìm thấy thư mục biểu mẫu: {input_dir}")
     by_year: dict[int, list[Submission]] = defaultdict(list)
     undated: list[Submission] = []
     refusals: list[Refusal] = []
-    for path in discover(input_dir):
-        raw = read_workbook(path, path.relative_to(input_dir).as_posix())
-        if isinstance(raw, Refusal):
-            refusals.append(raw)
-            continue
-        sub = parse_workbook(raw)
-        (by_year[sub.year] if sub.year else undated).append(sub)
+    files = [(path, path.relative_to(input_dir).as_posix()) for path in discover(input_dir)]
+    if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
+        with worker_pool(workers, _start_reader, (settings,)) as pool, _collector_paused():
+            read = list(pool.map(_read_one, files, chunksize=chunk_size(files, workers)))
+    else:
+        _start_reader(settings)
+        read = [_read_one(file) for file in files]
+    for item in read:
+        if isinstance(item, Refusal):
+            refusals.append(item)
+        else:
+            (by_year[item.year] if item.year else undated).append(item)
     log.info("Đã đọc %d tệp trong %s", sum(map(len, by_year.values())) + len(undated) + len(refusals), input_dir)
     return Inputs(dict(by_year), undated, refusals)
+
+
+_READER_SETTINGS: Settings | None = None  # what `_read_one` checks files against, in this process
+
+
+def _start_reader(settings: Settings | None) -> None:
+    global _READER_SETTINGS
+    _READER_SETTINGS = settings
+
+
+def _read_one(file: tuple[Path, str]) -> Submission | Refusal:
+    raw = read_workbook(*file)
+    if isinstance(raw, Refusal):
+        return raw
+    sub = parse_workbook(raw)
+    return check_file(sub, _READER_SETTINGS) if _READER_SETTINGS is not None else sub
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Unpickling thousands of submissions from the workers makes millions of objects at
+    once; without this the garbage collector walks them again and again (0.13 → 0.5 s at
+    national scale) though none can be garbage yet."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check(options: Options) -> tuple[Settings, Inputs, Validation]:
     """Read every workbook and validate the year's submissions; writes nothing."""
     settings = load_settings(options.config_dir)
     year = report_year(options, settings)
-    inputs = read_inputs(options.input_dir)
+    inputs = read_inputs(options.input_dir, options.workers, settings)
     found = inputs.by_year.get(year, []) + inputs.undated
     return settings, inputs, validate_year(year, found, inputs.refusals, settings)
 

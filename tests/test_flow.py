@@ -291,6 +291,19 @@ def test_one_worker_and_several_give_the_same_bytes_and_report_progress(folder, 
     assert finals == {"Văn bản": (34, 34), "Phiếu kiểm tra": (15, 15)}
 
 
+def test_workbooks_read_in_workers_give_what_one_process_gives(tmp_path, monkeypatch):
+    input_dir = factories.copy_sample(tmp_path / "input")
+    (input_dir / "2016" / "HB-hong.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    settings = flow.load_settings(CONFIG)
+    one = flow.read_inputs(input_dir, 1, settings)
+    monkeypatch.setattr(flow, "READ_POOL_THRESHOLD", 2)
+    pooled = flow.read_inputs(input_dir, 2, settings)
+    assert pooled == one
+    assert [s.checked for s in pooled.by_year[2016]] == [s.checked for s in one.by_year[2016]]
+    assert all(s.checked is not None for s in pooled.by_year[2016])
+    assert [r.path for r in pooled.refusals] == ["2016/HB-hong.xlsx"]
+
+
 def test_a_rerun_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
     from pipeline import batch
 

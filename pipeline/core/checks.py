@@ -95,6 +95,7 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
     """Each organisation row: known type, tax code, legal form, date in the year."""
     types = {label_key(t) for t in settings.general.org_types}
     forms = {label_key(f) for f in settings.general.enterprise_forms}
+    start, end = settings.general.reporting.period(sub.year) if sub.year else (None, None)
     for org in sub.organisations:
         def at(key: str) -> dict:
             return dict(unit=sub.unit_code, sheet=layout.LIST_SHEET, cell=org.cells[key])
@@ -111,17 +112,11 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
         if org.legal_form and label_key(org.legal_form) not in forms:
             yield warning(sub.file, "unknown-legal-form", f"Loại hình doanh nghiệp «{org.legal_form}» không có trong danh mục",
                           **at("legal_form"))
-        if sub.year and org.decision_date and not _in_period(org.decision_date, sub.year, settings):
-            start, end = settings.general.reporting.period(sub.year)
+        if start and org.decision_date and not start <= org.decision_date <= end:
             yield error(sub.file, "date-outside-period",
                         f"Ngày quyết định {short_date(org.decision_date)} nằm ngoài kỳ báo cáo năm {sub.year} "
                         f"({short_date(start)} - {short_date(end)})",
                         **at("decision_date"))
-
-
-def _in_period(day, year: int, settings: Settings) -> bool:
-    start, end = settings.general.reporting.period(year)
-    return start <= day <= end
 
 
 def configured_rules(sub: Submission, settings: Settings) -> Checks:

@@ -67,6 +67,8 @@ class Submission:
     organisations: tuple[Organisation, ...]
     issues: tuple[Issue, ...]
     cells: dict[str, tuple[str, str]] = field(hash=False, compare=False)
+    # The per-file checks' issues once `validate.check_file` has run them (maybe in a worker).
+    checked: tuple[Issue, ...] | None = field(default=None, hash=False, compare=False)
 
     def figure(self, code: str) -> Figure | None:
         return next((f for f in self.figures if f.code == code), None)
@@ -248,13 +250,14 @@ def _find_header(sheet: RawSheet, columns: tuple[Field, ...], out: _Collector) -
 
 def _table_rows(sheet: RawSheet, header_row: int, mapping: dict[str, int]):
     """Rows below the header that carry something besides the STT column."""
-    content_cols = [c for k, c in mapping.items() if k != "stt"]
+    columns = list(mapping.items())
+    content = [c for k, c in columns if k != "stt"]
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        values = {k: (row[c] if c < len(row) else "") for k, c in mapping.items()}
-        if all(_blank(values[k]) for k, c in mapping.items() if c in content_cols):
-            continue
-        yield r, values, {k: cell_ref(r, c) for k, c in mapping.items()}
+        width = len(row)
+        if all(c >= width or _blank(row[c]) for c in content):
+            continue  # the bordered blank rows of a form come here: decided before building anything
+        yield r, {k: (row[c] if c < width else "") for k, c in columns}, {k: cell_ref(r, c) for k, c in columns}
 
 
 def _parse_summary(sheet: RawSheet, out: _Collector) -> tuple[Figure, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
 OPERATORS: dict[str, Callable[[int, int], bool]] = {
@@ -51,6 +52,7 @@ class Expression:
         return total
 
 
+@lru_cache(maxsize=1024)  # a rule's sides are parsed for every workbook it checks
 def parse_expression(text: str) -> Expression:
     """Parse "DVCD", "CD.plan * 2", "TCD + CD - 1"; raise ValueError in Vietnamese."""
     tokens = list(_tokens(text))

@@ -7,6 +7,7 @@ missing), which units were late, and the report of every issue, sorted.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from pathlib import PurePosixPath
@@ -50,8 +51,7 @@ def validate_year(
     ]
     for sub in subs:
         issues.extend(sub.issues)
-        for check in PER_FILE:
-            issues.extend(check(sub, settings))
+        issues.extend(sub.checked if sub.checked is not None else _file_issues(sub, settings))
     by_unit, copies = _group_by_unit(subs)
     issues.extend(copies)
     issues.extend(_duplicate_units(by_unit))
@@ -74,6 +74,16 @@ def validate_year(
         status[unit.code] = "valid" if clean else "invalid"
     late = frozenset(code for code, sub in chosen.items() if is_late(sub, settings))
     return Validation(year, chosen, status, ValidationReport.of(year, issues), late)
+
+
+def check_file(sub: Submission, settings: Settings) -> Submission:
+    """`sub` with the issues of every per-file check: the part of validation that needs
+    no other file, so that workers can do it while they read."""
+    return sub if sub.checked is not None else dataclasses.replace(sub, checked=_file_issues(sub, settings))
+
+
+def _file_issues(sub: Submission, settings: Settings) -> tuple[Issue, ...]:
+    return tuple(issue for check in PER_FILE for issue in check(sub, settings))
 
 
 def _unit_from_name(path: str, settings: Settings) -> str:

@@ -42,6 +42,10 @@ MAX_COLUMNS = 200  # last column holding a value (GR), counted from column A
 MAX_CELLS = 4_000_000  # rows × columns of every sheet together
 MAX_TAG_BYTES = 64 * 1024  # one XML start tag
 CHUNK = 64 * 1024  # bytes unpacked at a time
+# Parts calamine never opens (it finds sheets only under xl/worksheets/, xl/chartsheets/,
+# xl/dialogsheets/ of an .xlsx, and content.xml of an .ods): their declared sizes are
+# checked with the rest, but unpacking them would only cost time.
+UNREAD_PARTS = ("docProps/", "xl/theme/", "xl/media/", "xl/printerSettings/", "customXml/", "Thumbnails/")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 REDO = "hãy điền lại vào biểu mẫu chuẩn rồi gửi lại"
@@ -147,6 +151,8 @@ def _screen_zip(data: bytes) -> None:
                            f"{human_size(info.compress_size)} (tỉ lệ trên {MAX_RATIO}:1); {BOMB}")
     cells = 0
     for info in infos:
+        if info.filename.startswith(UNREAD_PARTS):
+            continue
         try:
             cells = _scan_part(data, info, cells)
         except _Oversized as big:
@@ -266,7 +272,7 @@ class _TagScanner(ABC):
 
     def _declarations(self, chunk: bytes, final: bool = False) -> None:
         buf = self.pending + chunk
-        if _DTD.search(buf):  # anywhere, not just before the root
+        if b"<!" in buf and _DTD.search(buf):  # anywhere, not just before the root
             raise Refused(f"phần «{self.part}» của tệp có khai báo DTD, thực thể XML (<!DOCTYPE, <!ENTITY), "
                            f"điều tệp Excel thật không bao giờ có; có thể là tệp độc hại (billion laughs) — {REDO}")
         cut = len(buf) if final else max(0, len(buf) - 256)
