@@ -38,7 +38,8 @@ from pipeline.stable import FIXED_TIME, fixed_zip  # noqa: E402
 from templates.docx import ooxml  # noqa: E402
 from templates.docx.parts import (  # noqa: E402
     BLOCK, BOLD, CELL, CENTER, ITALIC, JUSTIFY, LANDSCAPE_WIDTH, LEFT, PORTRAIT_WIDTH, RECIPIENT,
-    RIGHT, Font, add_row, data_table, header_block, heading, loop_row, para, signature_block, tag, unit_table,
+    RIGHT, Font, add_row, data_table, header_block, heading, loop_row, para, signature_block, spacing, tag,
+    unit_table,
 )
 from templates.docx.ooxml import clear, row_properties  # noqa: E402
 
@@ -75,7 +76,7 @@ def _styles(doc: Document) -> None:
     ooxml.fonts(styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")), 14)
     normal = styles["Normal"]
     ooxml.style_fonts(normal, 14)
-    _format(normal, align=JUSTIFY, indent=10, before=0, after=6, line=1.2)
+    spacing(normal, align=JUSTIFY, indent=10, before=0, after=6, line=1.2)
     normal.paragraph_format.widow_control = True
     for name in ("Normal Table", "Table Grid"):
         ooxml.style_fonts(styles[name])
@@ -84,36 +85,22 @@ def _styles(doc: Document) -> None:
         ooxml.style_fonts(heading, 14)
         heading.font.bold, heading.font.italic = True, False
         heading.font.color.rgb = RGBColor(0, 0, 0)
-        _format(heading, align=JUSTIFY, indent=10, before=9, after=6, line=1.2)
+        spacing(heading, align=JUSTIFY, indent=10, before=9, after=6, line=1.2)
         heading.paragraph_format.keep_with_next = True
     page_header = styles["Header"]
-    _format(page_header, align=CENTER, indent=0, before=0, after=0, line=1.0)
+    spacing(page_header, align=CENTER, indent=0, before=0, after=0, line=1.0)
     for tabs in page_header.element.pPr.findall(qn("w:tabs")):  # US Letter tab stops
         page_header.element.pPr.remove(tabs)
     block = styles.add_style(BLOCK, WD_STYLE_TYPE.PARAGRAPH)
     block.base_style, block.style_id = normal, "KhoiTieuDe"
-    _format(block, align=CENTER, indent=0, before=0, after=0, line=1.0)
+    spacing(block, align=CENTER, indent=0, before=0, after=0, line=1.0)
     cell = styles.add_style(CELL, WD_STYLE_TYPE.PARAGRAPH)
     cell.base_style, cell.style_id = block, "ChuTrongBang"
     ooxml.style_fonts(cell, 12)
     recipient = styles.add_style(RECIPIENT, WD_STYLE_TYPE.PARAGRAPH)
     recipient.base_style, recipient.style_id = block, "NoiNhan"
     ooxml.style_fonts(recipient, 12)
-    _format(recipient, align=LEFT)
-
-
-def _format(style, *, align=None, indent=None, before=None, after=None, line=None) -> None:
-    f = style.paragraph_format
-    if align is not None:
-        f.alignment = align
-    if indent is not None:
-        f.first_line_indent = Mm(indent)
-    if before is not None:
-        f.space_before = Pt(before)
-    if after is not None:
-        f.space_after = Pt(after)
-    if line is not None:
-        f.line_spacing = line
+    spacing(recipient, align=LEFT)
 
 
 def _page(section, landscape: bool) -> None:

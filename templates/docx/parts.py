@@ -52,7 +52,15 @@ def para(parent, text: str = "", style: str | None = None, font: Font = PLAIN, *
         run.font.underline = font.underline
         if font.size:
             run.font.size = Pt(font.size)
-    f = p.paragraph_format
+    spacing(p, align=align, before=before, after=after, indent=indent, sides=sides, keep=keep)
+    return p
+
+
+def spacing(paragraph_or_style, *, align=None, before: float | None = None, after: float | None = None,
+            indent: float | None = None, sides: float | None = None, keep: bool | None = None,
+            line: float | None = None) -> None:
+    """Alignment, spacing (pt) and indents (mm) of a paragraph or paragraph style; None leaves one as it is."""
+    f = paragraph_or_style.paragraph_format
     if align is not None:
         f.alignment = align
     if before is not None:
@@ -65,7 +73,8 @@ def para(parent, text: str = "", style: str | None = None, font: Font = PLAIN, *
         f.left_indent = f.right_indent = Mm(sides)
     if keep is not None:
         f.keep_with_next = keep
-    return p
+    if line is not None:
+        f.line_spacing = line
 
 
 def tag(parent, text: str):
