@@ -93,10 +93,11 @@ def header_block(doc: Document) -> None:
     """Issuing body left, national header right; Party or State style; then type name and summary."""
     tag(doc, '{%p if header.style == "party" %}')
     _party_header(doc)
+    para(doc, "{{ header.type_name }}", BLOCK, Font(bold=True, caps=True, size=16), before=18)  # FORMAT: 15–16 pt
     tag(doc, "{%p else %}")
     _state_header(doc)
+    para(doc, "{{ header.type_name }}", BLOCK, Font(bold=True, caps=True, size=14), before=18)  # FORMAT: 13–14 pt
     tag(doc, "{%p endif %}")
-    para(doc, "{{ header.type_name }}", BLOCK, Font(bold=True, caps=True, size=16), before=18)
     para(doc, "{{ header.summary }}", BLOCK, BOLD, sides=8)
     para(doc, "-----", BLOCK, before=2, after=12)
 
@@ -148,7 +149,11 @@ def signature_block(doc: Document) -> None:
     para(left, "Nơi nhận:", RECIPIENT, Font(bold=True, italic=True), before=12)
     tag(left, "{%p endif %}")
     tag(left, "{%p for line in recipients %}")
-    para(left, '- {{ line }}{{ "." if loop.last else "," }}', RECIPIENT)
+    tag(left, '{%p if header.style == "party" %}')
+    para(left, '- {{ line }}{{ "." if loop.last else "," }}', RECIPIENT)  # FORMAT: 12 pt
+    tag(left, "{%p else %}")
+    para(left, '- {{ line }}{{ "." if loop.last else "," }}', RECIPIENT, Font(size=11))  # FORMAT: 11 pt
+    tag(left, "{%p endif %}")
     tag(left, "{%p endfor %}")
     tag(right, "{%p if signature.authority %}")
     para(right, "{{ signature.authority }}", BLOCK, BOLD_CAPS, before=12)

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import docx
+import docx.text.paragraph
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -277,6 +278,26 @@ def test_state_style_header(sample):
                          "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                          "Hải Phòng, ngày 29 tháng 12 năm 2016", "THÔNG BÁO"]
     assert "*" not in texts
+
+
+def _size_pt(document, text: str) -> float:
+    """The font size of the paragraph reading `text`: its run's own, else its style's."""
+    for element in document.element.body.iter(qn("w:p")):
+        paragraph = docx.text.paragraph.Paragraph(element, document._body)
+        if norm(paragraph.text) == text:
+            size = paragraph.runs[0].font.size or paragraph.style.font.size
+            return size.pt
+    raise AssertionError(f"no paragraph reads {text!r}")
+
+
+@pytest.mark.parametrize("style, type_name, recipient", [("party", 16, 12), ("state", 14, 11)])
+def test_type_name_and_recipient_sizes_follow_the_style(sample, style, type_name, recipient):
+    """FORMAT.md: type name 15–16 pt (Party) or 13–14 pt (State); recipient list 12 or 11 pt."""
+    notice = sample.notices["DS"]
+    context = dataclasses.replace(notice, header=dataclasses.replace(notice.header, style=style))
+    document = open_docx(render_docx(NOTICE, context))
+    assert _size_pt(document, "THÔNG BÁO") == type_name
+    assert _size_pt(document, f"- {notice.recipients[0]},") == recipient
 
 
 # --- the form of the documents ------------------------------------------------------------
