@@ -11,6 +11,7 @@ import gc
 import json
 import logging
 from collections import defaultdict
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,9 @@ from pipeline.core.register import published_view
 from pipeline.core.raw import Refusal
 from pipeline.core.validate import Validation, check_file, validate_year
 from pipeline.errors import InvalidDataError, SourceError
+from pipeline.io import file_digest
 from pipeline.io.excel import discover, read_workbook
+from pipeline.io.screen import REDO
 from pipeline.io.forms import blank_form
 from pipeline.io.publish import (FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, KEYS_FILE, SITE_FILE,
                                  Staging)
@@ -100,8 +103,12 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
     refusals: list[Refusal] = []
     files = [(path, path.relative_to(input_dir).as_posix()) for path in discover(input_dir)]
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
-        with worker_pool(workers, _start_reader, (settings,)) as pool, _collector_paused():
-            read = list(pool.map(_read_one, files, chunksize=chunk_size(files, workers)))
+        try:
+            with worker_pool(workers, _start_reader, (settings,)) as pool, _collector_paused():
+                read = list(pool.map(_read_one, files, chunksize=chunk_size(files, workers)))
+        except BrokenProcessPool:  # a file killed its reader (calamine aborting, memory): find which
+            log.warning("Một tệp làm tiến trình đọc dừng đột ngột; đọc lại từng tệp riêng để tìm tệp đó")
+            read = [_read_alone(file, settings) for file in files]
     else:
         _start_reader(settings)
         read = [_read_one(file) for file in files]
@@ -128,6 +135,17 @@ def _read_one(file: tuple[Path, str]) -> Submission | Refusal:
         return raw
     sub = parse_workbook(raw)
     return check_file(sub, _READER_SETTINGS) if _READER_SETTINGS is not None else sub
+
+
+def _read_alone(file: tuple[Path, str], settings: Settings | None) -> Submission | Refusal:
+    """`_read_one` in a process of its own: a file that kills it is refused, not the run."""
+    try:
+        with worker_pool(1, _start_reader, (settings,)) as pool:
+            return pool.submit(_read_one, file).result()
+    except BrokenProcessPool:
+        path, name = file
+        return Refusal(name, file_digest(path), "tệp làm chương trình đọc bảng tính dừng đột ngột (tệp hỏng hoặc "
+                       f"có thể là tệp độc hại) — {REDO}")
 
 
 @contextmanager

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -302,6 +304,29 @@ def test_workbooks_read_in_workers_give_what_one_process_gives(tmp_path, monkeyp
     assert [s.checked for s in pooled.by_year[2016]] == [s.checked for s in one.by_year[2016]]
     assert all(s.checked is not None for s in pooled.by_year[2016])
     assert [r.path for r in pooled.refusals] == ["2016/HB-hong.xlsx"]
+
+
+_READ_ONE = flow._read_one
+
+
+def _dies_on_chet(file):
+    """flow._read_one, except that a file named …-chet.xlsx kills the process reading it."""
+    if file[1].endswith("-chet.xlsx"):
+        os._exit(1)  # as a Rust abort or the kernel's OOM killer would
+    return _READ_ONE(file)
+
+
+def test_a_workbook_that_kills_its_reader_is_refused_and_the_others_are_read(tmp_path, monkeypatch):
+    """calamine may abort the process on a damaged file the screen let through: in a pool
+    that is a broken pool, never a traceback; the file is found and refused by name."""
+    input_dir = factories.copy_sample(tmp_path / "input")
+    shutil.copy(input_dir / "2016" / "HB.xlsx", input_dir / "2016" / "HB-chet.xlsx")
+    monkeypatch.setattr(flow, "_read_one", _dies_on_chet)
+    monkeypatch.setattr(flow, "READ_POOL_THRESHOLD", 2)
+    inputs = flow.read_inputs(input_dir, 2, flow.load_settings(CONFIG))
+    assert [r.path for r in inputs.refusals] == ["2016/HB-chet.xlsx"]
+    assert "dừng đột ngột" in inputs.refusals[0].reason
+    assert len(inputs.by_year[2016]) == 15
 
 
 def test_a_rerun_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):

@@ -23,7 +23,8 @@ import python_calamine as calamine
 
 from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.core.vi import nfc
-from pipeline.io.screen import (MAX_FILE_BYTES, MB, REDO, Refused, check_extent, count_cells, describe_failure,
+from pipeline.io import file_digest
+from pipeline.io.screen import (MAX_FILE_BYTES, REDO, Refused, check_extent, count_cells, describe_failure,
                                  human_size, screen)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -42,7 +43,7 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
     """Read every sheet of one workbook; never raises for a bad file."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        return Refusal(display_name, _file_digest(path),
+        return Refusal(display_name, file_digest(path),
                        f"tệp quá lớn: {human_size(size)} (giới hạn {human_size(MAX_FILE_BYTES)}), trong khi biểu mẫu "
                        f"chỉ vài chục KB; {REDO}")
     data = path.read_bytes()
@@ -88,13 +89,3 @@ def _read_sheets(book: calamine.CalamineWorkbook) -> tuple[RawSheet, ...]:
                        for row in sheet.to_python(skip_empty_area=False))
         sheets.append(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible, values))
     return tuple(sheets)
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(MB):
-            digest.update(block)
-    return digest.hexdigest()
-
-

@@ -32,6 +32,7 @@ from typing import Callable
 
 from pipeline.core.distribution import distribution_part
 from pipeline.errors import PublishError
+from pipeline.io import file_digest
 
 SUMS_FILE = "SHA256SUMS"
 FORMS_FOLDER = "bieu-mau/"
@@ -131,7 +132,7 @@ class Staging:
             os.link(path, copy)
         except OSError:
             shutil.copy2(path, copy)
-        self.files[name] = _file_digest(copy)
+        self.files[name] = file_digest(copy)
 
     def reuse(self, name: str) -> bool:
         """Stage the published copy of `name` unchanged (a hard link); False if there is none."""
@@ -238,11 +239,6 @@ def sha256sums(digests: dict[str, str]) -> str:
     """`sha256sum -c` format from name → hex digest, sorted by path; the sums file itself is not listed."""
     lines = [f"{digest}  {name}" for name, digest in sorted(digests.items()) if name != SUMS_FILE]
     return "\n".join(lines) + "\n"
-
-
-def _file_digest(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _safe_relative(name: str) -> PurePosixPath:
