@@ -15,6 +15,7 @@ import importlib.metadata
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Literal
@@ -22,6 +23,7 @@ from typing import Callable, Iterator, Literal
 import jinja2
 
 from pipeline.core.context import ChartData
+from pipeline.errors import RenderError
 from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html
@@ -116,12 +118,17 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
     global _PARENT
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
     init = (renderers.templates, renderers.pdf.font_family, renderers.pdf.strict_warnings)
-    with worker_pool(workers, _start_worker, init) as pool:
-        # One document at a time: each takes 40 ms to seconds, far more than handing it over,
-        # and chunks of hundreds (national scale) left one worker idle for seconds at the end.
-        for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs)), start=1):
-            yield job.name, data
-            _tell(progress, label, done, len(jobs))
+    try:
+        with worker_pool(workers, _start_worker, init) as pool:
+            # One document at a time: each takes 40 ms to seconds, far more than handing it over,
+            # and chunks of hundreds (national scale) left one worker idle for seconds at the end.
+            for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs)), start=1):
+                yield job.name, data
+                _tell(progress, label, done, len(jobs))
+    except BrokenProcessPool as exc:
+        raise RenderError(f"Một tiến trình lập văn bản ({label or 'văn bản'}) đã dừng đột ngột, thường do máy thiếu "
+                          "bộ nhớ; chưa văn bản nào được thay. Hãy đóng bớt chương trình rồi chạy lại, hoặc chạy "
+                          "với ít tiến trình hơn (JOBS=1)") from exc
 
 
 def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:

@@ -329,6 +329,25 @@ def test_a_workbook_that_kills_its_reader_is_refused_and_the_others_are_read(tmp
     assert len(inputs.by_year[2016]) == 15
 
 
+def _dies_on_one_notice(job):
+    """batch._work, except that rendering HB's notice kills the worker (as the OOM killer would)."""
+    from pipeline import batch
+
+    if job.name == "thong-bao/HB.pdf":
+        os._exit(1)
+    return batch._WORKER.render(job)
+
+
+def test_a_render_worker_that_dies_is_a_message_and_nothing_is_published(tmp_path, monkeypatch):
+    from pipeline import batch
+    from pipeline.errors import RenderError
+
+    monkeypatch.setattr(batch, "_work", _dies_on_one_notice)
+    with pytest.raises(RenderError, match="dừng đột ngột"):
+        flow.report(options(tmp_path, jobs=2))
+    assert [p.name for p in tmp_path.iterdir()] == [".2016.khoa"], "no published folder, no staging left"
+
+
 def test_a_rerun_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
     from pipeline import batch
 
