@@ -13,13 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from pipeline.core.register import RegisterRow
 # The summary workbook's cell styles and helpers: the two workbooks look and print alike.
-from pipeline.render.xlsx import (_BOLD, _CENTER, _HEADER, _PLAIN, _TITLE, _fit_height, _header_cell, _print_setup, _put,
-                                  _widths)
+from pipeline.render.xlsx import _CENTER, _PLAIN, _fit_height, _header_cell, _print_setup, _put, _widths, title_block
 from pipeline.stable import workbook_bytes
 
 SHEET = "SoGuiVanBan"
@@ -41,7 +39,7 @@ def render_register_xlsx(sheet: RegisterSheet) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = SHEET
-    top = _title_block(ws, sheet)
+    top = title_block(ws, sheet.superior_body, sheet.issuing_body, sheet.title, len(COLUMNS))
     for col, (label, _) in enumerate(COLUMNS, start=1):
         _header_cell(ws, top, col, label)
     ws.row_dimensions[top].height = 32
@@ -49,11 +47,8 @@ def render_register_xlsx(sheet: RegisterSheet) -> bytes:
     for r, row in enumerate(sheet.rows, start=top + 1):
         values = _values(row)
         for col, value in enumerate(values, start=1):
-            cell = _put(ws, r, col, value, _PLAIN)
-            if isinstance(value, dt.datetime):
-                cell.number_format = DATETIME_FORMAT
-        for col in (1, 4, 10):
-            ws.cell(row=r, column=col).alignment = _CENTER
+            _put(ws, r, col, value, _PLAIN, alignment=_CENTER if col in (1, 4, 10) else None,
+                 number_format=DATETIME_FORMAT if isinstance(value, dt.datetime) else None)
         _fit_height(ws, r, values, widths)
     last = top + max(len(sheet.rows), 1)
     ws.auto_filter.ref = f"A{top}:{get_column_letter(len(COLUMNS))}{last}"
@@ -68,14 +63,3 @@ def _values(row: RegisterRow) -> list:
     return [row.number, row.title, row.doc_number or None, row.date, row.recipient_name,
             "\n".join(row.addresses) or None, row.file, row.sha256, row.status_text, sent_at,
             "\n".join(row.message_ids) or None, row.error or None]
-
-
-def _title_block(ws, sheet: RegisterSheet) -> int:
-    lines = [(sheet.superior_body, _PLAIN), *((line, _BOLD) for line in sheet.issuing_body)]
-    for r, (text, font) in enumerate(lines, start=1):
-        _put(ws, r, 1, text, font, border=False).alignment = Alignment(horizontal="left")
-    title_row = len(lines) + 2
-    _put(ws, title_row, 1, sheet.title, _TITLE, border=False).alignment = _HEADER
-    ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=len(COLUMNS))
-    ws.row_dimensions[title_row].height = 24
-    return title_row + 2

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from copy import copy
 from decimal import Decimal
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -51,6 +53,7 @@ _HEADER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="center")
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
 _RIGHT = Alignment(horizontal="right", vertical="center")
+_TOP_LEFT = Alignment(horizontal="left")
 
 LIST_HEADERS = (("STT", 6), ("Đơn vị", 20), ("Tên doanh nghiệp", 40), ("Mã số thuế", 16),
                 ("Loại hình doanh nghiệp", 34), ("Loại tổ chức", 18), ("Số quyết định", 18),
@@ -134,16 +137,11 @@ def _figures_row(ws, r: int, lead: list, planned: tuple[Planned, ...], counts: l
     values += [*counts, *words]
     formats += [COUNT_FORMAT] * len(counts) + [None] * len(words)
     for col, (value, fmt) in enumerate(zip(values, formats), start=1):
-        cell = _put(ws, r, col, value, font)
-        if fmt:
-            cell.number_format = fmt
-    ws.cell(row=r, column=1).alignment = _CENTER
-    ws.cell(row=r, column=3).alignment = _CENTER
+        _put(ws, r, col, value, font, alignment=_CENTER if col in (1, 3) else None, number_format=fmt)
     if total:
         # "Tổng cộng" reads across the STT, name and code columns.
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
-        label = _put(ws, r, 1, lead[1], font)
-        label.alignment, label.number_format = _CENTER, "General"  # not STT's count format
+        _put(ws, r, 1, lead[1], font, alignment=_CENTER, number_format="General")  # not STT's count format
 
 
 # --- the per-group sheet ------------------------------------------------------------
@@ -200,11 +198,7 @@ def _list_sheet(ws, c: SummaryContext) -> None:
         if c.group_header:
             values.insert(2, org.group)
         for col, (value, fmt) in enumerate(zip(values, formats), start=1):
-            cell = _put(ws, r, col, value, _PLAIN)
-            if fmt:
-                cell.number_format = fmt
-        for col in centred:
-            ws.cell(row=r, column=col).alignment = _CENTER
+            _put(ws, r, col, value, _PLAIN, alignment=_CENTER if col in centred else None, number_format=fmt)
         _fit_height(ws, r, values, widths)
     last = top + len(c.organisations)
     ws.auto_filter.ref = f"A{top}:{get_column_letter(len(widths))}{last}"
@@ -226,9 +220,8 @@ def _roster_sheet(ws, c: SummaryContext) -> None:
     for r, values in enumerate(lines, start=top + 1):
         font = _BOLD if values[0] is None else _PLAIN
         for col, value in enumerate(values, start=1):
-            _put(ws, r, col, value, font)
-        ws.cell(row=r, column=1).alignment = _CENTER
-        ws.cell(row=r, column=3).number_format = COUNT_FORMAT
+            _put(ws, r, col, value, font, alignment=_CENTER if col == 1 else None,
+                 number_format=COUNT_FORMAT if col == 3 else None)
         _fit_height(ws, r, values, widths)
     _widths(ws, widths)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
@@ -239,39 +232,78 @@ def _roster_sheet(ws, c: SummaryContext) -> None:
 
 
 def _title_block(ws, c: SummaryContext, title: str, columns: int) -> int:
-    """Issuing body at the top left, then the sheet's title; returns the header row."""
-    lines = [(c.superior_body, _PLAIN), *((line, _BOLD) for line in c.issuing_body)]
+    return title_block(ws, c.superior_body, c.issuing_body, title, columns)
+
+
+def title_block(ws, superior_body: str, issuing_body: tuple[str, ...], title: str, columns: int) -> int:
+    """Issuing body at the top left, then the sheet's title over `columns`; returns the header row."""
+    lines = [(superior_body, _PLAIN), *((line, _BOLD) for line in issuing_body)]
     for r, (text, font) in enumerate(lines, start=1):
-        _put(ws, r, 1, text, font, border=False).alignment = Alignment(horizontal="left")
+        _put(ws, r, 1, text, font, border=False, alignment=_TOP_LEFT)
     title_row = len(lines) + 2
-    _put(ws, title_row, 1, title, _TITLE, border=False).alignment = _HEADER
+    _put(ws, title_row, 1, title, _TITLE, border=False, alignment=_HEADER)
     ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=columns)
     ws.row_dimensions[title_row].height = 24
     return title_row + 2
 
 
-def _put(ws, row: int, col: int, value, font: Font, border: bool = True):
-    """Write one value; a str is always a literal string, whatever it starts with."""
+def _put(ws, row: int, col: int, value, font: Font, border: bool = True, alignment: Alignment | None = None,
+         number_format: str | None = None):
+    """Write one value; a str is always a literal string, whatever it starts with. Text is left-aligned,
+    the rest right-aligned, dates as dates, unless `alignment` or `number_format` say otherwise."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
         # Control characters cannot be stored in XML at all (openpyxl refuses them).
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"  # "=…" would otherwise be a formula, "#N/A" an error value
-        cell.alignment = _LEFT
     else:
         cell.value = value
-        cell.alignment = _RIGHT
-        if isinstance(value, dt.date):
-            cell.number_format = DATE_FORMAT
-    cell.font = font
-    if border:
-        cell.border = _BOX
+    if number_format is None:
+        number_format = DATE_FORMAT if isinstance(value, dt.date) else "General"
+    _LOOKS.apply(cell, font, alignment or (_LEFT if isinstance(value, str) else _RIGHT), _BOX if border else None,
+                 number_format)
     return cell
+
+
+class _Looks:
+    """Cell formats by look (font, alignment, border, number format), per workbook.
+
+    openpyxl hashes the whole font, border and alignment object on every
+    assignment: 70% of the national summary's 16 s. A look is set through
+    openpyxl's setters on the first cell that has it; the cells after it get a
+    copy of that cell's style indices, as openpyxl's own copy_worksheet does.
+    The workbook's bytes are the same either way (a test compares them).
+    """
+
+    def __init__(self, reuse: bool = True) -> None:
+        self.reuse = reuse  # False: every cell through the setters (tests compare the bytes)
+        # workbook → {(font id, alignment id, border id, format): ((font, alignment, border), style array)}
+        self.books: WeakKeyDictionary[Workbook, dict[tuple, tuple[tuple, object]]] = WeakKeyDictionary()
+
+    def apply(self, cell, font: Font, alignment: Alignment, border: Border | None, number_format: str) -> None:
+        book = cell.parent.parent
+        looks = self.books.get(book)
+        if looks is None:
+            looks = self.books[book] = {}
+        key = (id(font), id(alignment), id(border), number_format)
+        hit = looks.get(key) if self.reuse else None
+        if hit is not None:
+            (kept_font, kept_alignment, kept_border), array = hit
+            if kept_font is font and kept_alignment is alignment and kept_border is border:
+                cell._style = copy(array)
+                return
+        cell.font, cell.alignment, cell.number_format = font, alignment, number_format
+        if border is not None:
+            cell.border = border
+        looks[key] = ((font, alignment, border), copy(cell._style))
+
+
+_LOOKS = _Looks()
 
 
 def _header_cell(ws, row: int, col: int, label: str | None) -> None:
     # Merged header cells keep their own borders: style every cell of the range.
-    _put(ws, row, col, label, _BOLD).alignment = _HEADER
+    _put(ws, row, col, label, _BOLD, alignment=_HEADER)
 
 
 def _fit_height(ws, row: int, values, widths: list[int]) -> None:

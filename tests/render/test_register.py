@@ -8,6 +8,7 @@ import io
 import openpyxl
 
 from pipeline.core.register import RegisterRow
+from pipeline.render import xlsx
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 
 
@@ -43,3 +44,10 @@ def test_cells_are_typed_and_text_stays_text():
 
 def test_the_same_rows_give_the_same_bytes():
     assert render_register_xlsx(sheet(row(1))) == render_register_xlsx(sheet(row(1)))
+
+
+def test_copied_cell_looks_give_the_bytes_of_styling_every_cell(monkeypatch):
+    rows = sheet(*(row(n) for n in range(1, 6)), row(6, sent_at="", status="failed", error="x"))
+    shared = render_register_xlsx(rows)
+    monkeypatch.setattr(xlsx, "_LOOKS", xlsx._Looks(reuse=False))
+    assert render_register_xlsx(rows) == shared

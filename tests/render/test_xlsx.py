@@ -20,6 +20,7 @@ import python_calamine
 from pipeline import flow
 from pipeline.core.data import tong_hop
 from pipeline.core.summary import summary_context
+from pipeline.render import xlsx
 from pipeline.render.xlsx import render_summary_xlsx
 from tests import factories
 
@@ -307,11 +308,20 @@ def grouped_book(tmp_path_factory):
     context = summary_context(totals, {c: s.organisations for c, s in validation.submissions.items()}, settings)
     data = render_summary_xlsx(context)
     assert render_summary_xlsx(context) == data
-    return openpyxl.load_workbook(io.BytesIO(data)), context
+    return openpyxl.load_workbook(io.BytesIO(data)), context, data
+
+
+def test_copied_cell_looks_give_the_bytes_of_styling_every_cell(context, data, grouped_book, monkeypatch):
+    """Cells that look alike share one styled cell's indices (`_Looks`): each workbook must be
+    byte for byte what openpyxl's setters on every cell make, on every sheet."""
+    _, grouped_context, grouped_data = grouped_book
+    monkeypatch.setattr(xlsx, "_LOOKS", xlsx._Looks(reuse=False))
+    assert render_summary_xlsx(context) == data
+    assert render_summary_xlsx(grouped_context) == grouped_data
 
 
 def test_the_group_sheet_holds_typed_figures(grouped_book):
-    book, context = grouped_book
+    book, context, _ = grouped_book
     ws = book[context.group_sheet]
     assert book.sheetnames.index(context.group_sheet) == 1
     top = header_row(ws)
@@ -329,7 +339,7 @@ def test_the_group_sheet_holds_typed_figures(grouped_book):
 
 
 def test_unit_and_list_sheets_gain_a_group_column(grouped_book):
-    book, _ = grouped_book
+    book, _, _ = grouped_book
     ws = book["TongHop"]
     top = header_row(ws)
     assert ws.cell(top, 4).value == "Thành phố, tỉnh" and ws.freeze_panes == f"E{top + 2}"
