@@ -17,7 +17,7 @@ from pipeline import flow
 from pipeline.core.context import ChartData, chart_data
 from pipeline.errors import RenderError
 from pipeline.flow import TEMPLATES
-from pipeline.render.chart import HEIGHT_MM, WIDTH_MM, chart_png, chart_svg, svg_data_uri
+from pipeline.render.chart import HATCHES, HEIGHT_MM, WIDTH_MM, chart_png, chart_svg, svg_data_uri
 from pipeline.render.pdf import PdfRenderer, TemplateFetcher
 from tests.factories import CONFIG, SAMPLE_INPUT
 
@@ -151,3 +151,10 @@ def test_inline_svg_markup_makes_weasyprint_warn(svg, caplog):
     with pytest.raises(RenderError, match="WeasyPrint cảnh báo"):
         PdfRenderer(TEMPLATES, FONT, strict_warnings=True).render(inline, "bieu-do.pdf")
     caplog.clear()
+
+
+def test_series_hatches_are_drawn_with_lines_only():
+    """Dots and circles (".", "o", "O", "*") are curves that WeasyPrint draws again for every bar
+    using the pattern: a dotted series made the national report 6.3 s and 950 KB instead of 2 s."""
+    assert len(set(HATCHES)) == len(HATCHES)
+    assert not set("".join(HATCHES)) & set(".oO*")
