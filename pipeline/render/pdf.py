@@ -45,7 +45,7 @@ NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z]+ \{[^{}]*\}$", re.MULTILINE
 NOTE_RULE_COUNT = 5  # in WeasyPrint 70's html5_ua.css; tests check that the trim still applies
 # Where the document's text would read differently as XML than as HTML (RAWTEXT <style> and
 # <script>, a <base> that moves the base URL), or is not well-formed XML: parsed as HTML.
-HTML_ONLY = re.compile(r"<(?:style|script)\b[^>]*>[^<]*&|<base\b|<script\b", re.IGNORECASE)
+HTML_ONLY = re.compile(r"<style\b[^>]*>[^<]*&|<base\b|<script\b", re.IGNORECASE)
 
 
 def lean_user_agent_css() -> tuple[weasyprint.CSS, int]:
@@ -159,7 +159,8 @@ class PdfRenderer:
         """Lay out and write one document (as PDF/A-2b if `archival`); raise RenderError if it is not faithful."""
         with _captured_warnings() as caught, _roomy_collector():
             try:
-                document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(font_config=self.font_config, stylesheets=self.stylesheets)
+                document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
+                    font_config=self.font_config, stylesheets=self.stylesheets)
                 pdf = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None)
             except FatalURLFetchingError as exc:
                 raise RenderError(f"{name}: mẫu văn bản dùng tài nguyên bị chặn: {exc.__cause__ or exc}") from exc

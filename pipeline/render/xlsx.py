@@ -83,7 +83,7 @@ def _summary_sheet(ws, c: SummaryContext) -> None:
     n_plan, n_people = len(c.planned), len(c.people)
     lead = [6, 24, 7] + ([GROUP_WIDTH] if c.group_header else [])
     widths = lead + [9, 9, 9] * n_plan + [14] * n_people + [12] * (2 * n_plan) + [20, 12]
-    top = _title_block(ws, c, c.title, len(widths))
+    top = title_block(ws, c.superior_body, c.issuing_body, c.title, len(widths))
     shorts = tuple(i.short for i in c.planned)
     spans = [("STT", ()), ("Đơn vị", ()), ("Mã", ())] + ([(c.group_header, ())] if c.group_header else [])
     spans += _figure_spans(c) + [("Xếp hạng theo tỉ lệ", shorts), (f"Thực hiện năm {c.previous_year}", shorts)]
@@ -151,7 +151,7 @@ def _group_sheet(ws, c: SummaryContext) -> None:
     """One row per group (province): its results over its counted units, and how many those are."""
     n_plan, n_people = len(c.planned), len(c.people)
     widths = [6, 24, 7] + [9, 9, 9] * n_plan + [14] * n_people + [12] * n_plan + [14, 12]
-    top = _title_block(ws, c, c.group_title, len(widths))
+    top = title_block(ws, c.superior_body, c.issuing_body, c.group_title, len(widths))
     shorts = tuple(i.short for i in c.planned)
     spans = [("STT", ()), (c.group_header, ()), ("Mã", ())] + _figure_spans(c)
     spans += [(f"Thực hiện năm {c.previous_year}", shorts), ("Số đơn vị được tổng hợp", ()), ("Tổng số đơn vị", ())]
@@ -188,7 +188,7 @@ def _list_sheet(ws, c: SummaryContext) -> None:
         formats.insert(2, None)
         centred = tuple(col + (col > 2) for col in centred)
     widths = [w for _, w in headers]
-    top = _title_block(ws, c, c.list_title, len(widths))
+    top = title_block(ws, c.superior_body, c.issuing_body, c.list_title, len(widths))
     for col, (label, _) in enumerate(headers, start=1):
         _header_cell(ws, top, col, label)
     ws.row_dimensions[top].height = 34
@@ -212,7 +212,7 @@ def _list_sheet(ws, c: SummaryContext) -> None:
 
 def _roster_sheet(ws, c: SummaryContext) -> None:
     widths = [w for _, w in ROSTER_HEADERS]
-    top = _title_block(ws, c, c.roster_title, len(widths))
+    top = title_block(ws, c.superior_body, c.issuing_body, c.roster_title, len(widths))
     for col, (label, _) in enumerate(ROSTER_HEADERS, start=1):
         _header_cell(ws, top, col, label)
     lines = [(None, "Tổng số đơn vị báo cáo", c.unit_count, "")]
@@ -229,10 +229,6 @@ def _roster_sheet(ws, c: SummaryContext) -> None:
 
 
 # --- cells, sheets, printing --------------------------------------------------------
-
-
-def _title_block(ws, c: SummaryContext, title: str, columns: int) -> int:
-    return title_block(ws, c.superior_body, c.issuing_body, title, columns)
 
 
 def title_block(ws, superior_body: str, issuing_body: tuple[str, ...], title: str, columns: int) -> int:
