@@ -151,9 +151,21 @@ class ReportLayout(Strict):
     max_units_in_chart: int = Field(default=40, ge=1)
 
 
+class InputLimits(Strict):
+    """Bounds on what a workbook cell may hold before it reaches a document."""
+
+    # A count (plan, result, members) above this is a typo or a hostile file,
+    # never a real figure; it is an error located to its cell.
+    max_count: int = Field(default=1_000_000, ge=1, le=10**12)
+    # Text longer than this (a name, a decision number) is cut, with a warning:
+    # no real name is that long, and a 32,767-character cell would fill pages.
+    max_text_length: int = Field(default=300, ge=20, le=32_767)
+
+
 class GeneralSettings(Strict):
     organisation: Organisation
     report: ReportLayout = ReportLayout()
+    limits: InputLimits = InputLimits()
     style: Style
     numbers: Numbers = Numbers()
     reporting: Reporting = Reporting()
