@@ -33,7 +33,7 @@ def known_unit(sub: Submission, settings: Settings) -> Checks:
     """The unit code is configured, and the unit exists in the year reported."""
     if not sub.unit_code:
         return
-    sheet, cell = sub.cells.get("unit_code", (layout.INFO_SHEET, ""))
+    sheet, cell = sub.cells.get("unit_code", (sub.sheet(layout.INFO_SHEET), ""))
     unit = settings.unit(sub.unit_code)
     if unit is None:
         yield error(sub.file, "unknown-unit", f"Mã đơn vị «{sub.unit_code}» không có trong danh sách {_known(settings)}",
@@ -47,19 +47,19 @@ def indicator_rows(sub: Submission, settings: Settings) -> Checks:
     """Every configured indicator appears once; no unknown codes."""
     counts = Counter(f.code for f in sub.figures)
     for fig in sub.figures:
-        where = dict(unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["code"])
+        where = dict(unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["code"])
         if settings.indicator(fig.code) is None:
             yield error(sub.file, "unknown-indicator", f"Mã chỉ tiêu «{fig.code}» không có trong danh mục chỉ tiêu", **where)
         elif counts[fig.code] > 1:
             yield error(sub.file, "duplicate-indicator", f"Chỉ tiêu «{fig.code}» được ghi ở nhiều dòng", **where)
-        elif fig.actual is None and not _flagged(sub, layout.SUMMARY_SHEET, fig.cells["actual"]):
+        elif fig.actual is None and not _flagged(sub, sub.sheet(layout.SUMMARY_SHEET), fig.cells["actual"]):
             yield error(sub.file, "missing-value", f"Chưa điền «Thực hiện» của chỉ tiêu {fig.code}",
-                        unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["actual"])
-    if not any(i.rule == "missing-header" and i.sheet == layout.SUMMARY_SHEET for i in sub.issues):
+                        unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["actual"])
+    if _table_read(sub, layout.SUMMARY_SHEET):
         for ind in settings.indicators:
             if ind.code not in counts:
                 yield error(sub.file, "missing-indicator", f"Thiếu dòng chỉ tiêu {ind.code} ({ind.name})",
-                            unit=sub.unit_code, sheet=layout.SUMMARY_SHEET)
+                            unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET))
 
 
 def plan_matches(sub: Submission, settings: Settings) -> Checks:
@@ -73,11 +73,13 @@ def plan_matches(sub: Submission, settings: Settings) -> Checks:
             yield warning(sub.file, "plan-mismatch",
                           f"Kế hoạch chỉ tiêu {fig.code} ghi {fig.plan}, khác số được giao {expected}; "
                           "báo cáo dùng số được giao",
-                          unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["plan"])
+                          unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["plan"])
 
 
 def list_matches_summary(sub: Submission, settings: Settings) -> Checks:
     """Biểu số 02 counts per organisation type equal the figures of Biểu số 01."""
+    if not _table_read(sub, layout.LIST_SHEET):
+        return  # reading already said the list is missing: no count mismatch to repeat it
     types = _org_type_index(settings)
     counted = Counter(types.get(label_key(o.org_type)) for o in sub.organisations)
     for ind in settings.indicators:
@@ -88,7 +90,7 @@ def list_matches_summary(sub: Submission, settings: Settings) -> Checks:
             yield error(sub.file, "list-count-mismatch",
                         f"Chỉ tiêu {ind.code} ghi {fig.actual} nhưng Biểu số 02 liệt kê {counted[ind.code]} "
                         f"tổ chức loại {', '.join(ind.org_types)}",
-                        unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=fig.cells["actual"])
+                        unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["actual"])
 
 
 def list_rows(sub: Submission, settings: Settings) -> Checks:
@@ -98,7 +100,7 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
     start, end = settings.general.reporting.period(sub.year) if sub.year else (None, None)
     for org in sub.organisations:
         def at(key: str) -> dict:
-            return dict(unit=sub.unit_code, sheet=layout.LIST_SHEET, cell=org.cells[key])
+            return dict(unit=sub.unit_code, sheet=sub.sheet(layout.LIST_SHEET), cell=org.cells[key])
 
         if not org.enterprise:
             yield error(sub.file, "missing-value", "Chưa điền «Tên doanh nghiệp»", **at("enterprise"))
@@ -137,7 +139,7 @@ def configured_rules(sub: Submission, settings: Settings) -> Checks:
         cell = fig.cells["actual"] if fig else ""
         message = rule.message.format(left=left, right=right)
         make = error if rule.severity == "error" else warning
-        yield make(sub.file, rule.id, message, unit=sub.unit_code, sheet=layout.SUMMARY_SHEET, cell=cell)
+        yield make(sub.file, rule.id, message, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=cell)
 
 
 def is_late(sub: Submission, settings: Settings) -> bool:
@@ -149,7 +151,7 @@ def is_late(sub: Submission, settings: Settings) -> bool:
 def on_time(sub: Submission, settings: Settings) -> Checks:
     if is_late(sub, settings):
         deadline = settings.documents[sub.year].deadline
-        sheet, cell = sub.cells.get("prepared_on", (layout.INFO_SHEET, ""))
+        sheet, cell = sub.cells.get("prepared_on", (sub.sheet(layout.INFO_SHEET), ""))
         yield warning(sub.file, "late-submission",
                       f"Nộp muộn: ngày lập biểu {short_date(sub.prepared_on)}, hạn nộp {short_date(deadline)}",
                       unit=sub.unit_code, sheet=sheet, cell=cell)
@@ -158,6 +160,13 @@ def on_time(sub: Submission, settings: Settings) -> Checks:
 def _flagged(sub: Submission, sheet: str, cell: str) -> bool:
     """Whether reading already reported a problem at this cell (say it once)."""
     return any(i.sheet == sheet and i.cell == cell for i in sub.issues)
+
+
+def _table_read(sub: Submission, sheet: str) -> bool:
+    """Whether the table of `sheet` was found: a missing sheet or header is one error, not one per row."""
+    name = sub.sheet(sheet)
+    return not any((i.rule == "missing-header" and i.sheet == name)
+                   or (i.rule in ("missing-sheet", "ambiguous-sheet") and i.sheet == sheet) for i in sub.issues)
 
 
 def _org_type_index(settings: Settings) -> dict[str, str]:

@@ -69,9 +69,15 @@ class Submission:
     cells: dict[str, tuple[str, str]] = field(hash=False, compare=False)
     # The per-file checks' issues once `validate.check_file` has run them (maybe in a worker).
     checked: tuple[Issue, ...] | None = field(default=None, hash=False, compare=False)
+    # Layout sheet name → the sheet actually read ("TongHop" → "Tổng hợp"); absent when missing or ambiguous.
+    sheets: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def figure(self, code: str) -> Figure | None:
         return next((f for f in self.figures if f.code == code), None)
+
+    def sheet(self, name: str) -> str:
+        """The name of the sheet read for layout sheet `name`, as the clerk sees it in the workbook."""
+        return self.sheets.get(name, name)
 
 
 class _Collector:
@@ -81,6 +87,7 @@ class _Collector:
         self.file = file
         self.unit = ""
         self.issues: list[Issue] = []
+        self.sheets: dict[str, str] = {}
 
     def error(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
         self.issues.append(error(self.file, rule, message, unit=self.unit, sheet=sheet, cell=cell))
@@ -113,6 +120,7 @@ def parse_workbook(book: RawWorkbook) -> Submission:
         organisations=organisations,
         issues=tuple(dataclasses.replace(i, unit=i.unit or out.unit) for i in out.issues),
         cells=info_cells,
+        sheets=out.sheets,
     )
 
 
@@ -149,14 +157,40 @@ def _decode_legacy(sheet: RawSheet, out: _Collector) -> RawSheet:
 
 
 def _find_sheet(book: RawWorkbook, name: str, out: _Collector) -> RawSheet | None:
-    """The sheet whose name matches ignoring case, spaces and diacritics; visible first."""
+    """The sheet named `name`, found only when that is unambiguous.
+
+    Names match ignoring case, spaces and diacritics ("Tong hop" is TongHop),
+    but an exact name beats a folded one, and a visible sheet a hidden one:
+    a clerk's draft "Tong hop" beside the real "TongHop" is named in a warning,
+    never read in its place. Two equally good matches are an error naming both.
+    """
     wanted = ascii_key(name)
-    matches = sorted((s for s in book.sheets if ascii_key(s.name) == wanted), key=lambda s: s.hidden)
+    matches = [s for s in book.sheets if ascii_key(s.name) == wanted]
     if not matches:
-        names = ", ".join(s.name for s in book.sheets) or "không có"
+        names = ", ".join(f"«{s.name}»" for s in book.sheets) or "không có"
         out.error("missing-sheet", f"Thiếu trang tính «{name}» (các trang có trong tệp: {names})", sheet=name)
         return None
-    return matches[0]
+    best = min(_closeness(s, name) for s in matches)
+    chosen = [s for s in matches if _closeness(s, name) == best]
+    if len(chosen) > 1:
+        names = ", ".join(f"«{s.name}»" for s in chosen)
+        out.error("ambiguous-sheet", f"Có {len(chosen)} trang tính cùng có thể là trang «{name}»: {names}; không biết "
+                  f"đọc trang nào. Xoá hoặc đổi tên các trang thừa, chỉ để lại một trang «{name}»", sheet=name)
+        return None
+    sheet = chosen[0]
+    for other in matches:
+        if other is not sheet:
+            hidden = " (trang ẩn)" if other.hidden else ""
+            out.warning("ignored-sheet", f"Trang tính «{other.name}»{hidden} có tên gần giống «{name}» nhưng không được "
+                        f"đọc: số liệu lấy ở trang «{sheet.name}». Nếu «{other.name}» là bản nháp, hãy xoá nó",
+                        sheet=other.name)
+    out.sheets[name] = sheet.name
+    return sheet
+
+
+def _closeness(sheet: RawSheet, name: str) -> tuple[bool, bool]:
+    """Sort key of a matching sheet: the exact name first, then visible before hidden."""
+    return sheet.name != name, sheet.hidden
 
 
 def _cells(sheet: RawSheet) -> Iterable[tuple[int, int, Value]]:
