@@ -17,10 +17,12 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline.core.distribution import register_file
+from pipeline.core.ledger import counts as ledger_counts
 from pipeline.core.validate import Validation
 from pipeline.errors import InvalidDataError, PipelineError
 
@@ -203,7 +205,28 @@ def _print_documents(names: tuple[str, ...]) -> None:
         console.print(f"  - {folder}/: {count} tệp {FOLDER_LABELS[folder]}")
 
 
+LEDGER_SHOWN = 30  # skipped or refused entries listed on the console; data/tep-nhan.json has them all
+
+
+def _print_ledger(validation: Validation) -> None:
+    """One line of counts for the input folder, then every entry not read, with why."""
+    if not validation.ledger:
+        return
+    n = ledger_counts(validation.ledger)
+    console.print(f"Thư mục biểu mẫu: {n['read']} tệp đã đọc, {n['skipped']} bỏ qua, {n['refused']} bị từ chối "
+                  "(danh sách: data/tep-nhan.json).")
+    unread = [row for row in validation.ledger if row.status != "read"]
+    for row in unread[:LEDGER_SHOWN]:
+        line = Text("  - ")
+        line.append(row.path, style="bold")
+        line.append(f" ({'bỏ qua' if row.status == 'skipped' else 'từ chối'}): {row.reason}")
+        console.print(line)
+    if len(unread) > LEDGER_SHOWN:
+        console.print(f"  … và {len(unread) - LEDGER_SHOWN} mục khác")
+
+
 def _print_validation(validation: Validation) -> None:
+    _print_ledger(validation)
     report = validation.report
     counts = {s: sum(1 for v in validation.status.values() if v == s) for s in STATUS_LABELS}
     summary = ", ".join(f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n)

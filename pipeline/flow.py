@@ -7,9 +7,11 @@ function of the previous step's result; the CLI only calls `validate` or
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import logging
+import os
 from collections import defaultdict
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -23,20 +25,22 @@ from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
 from pipeline.core.distribution import REGISTER_DATA
 from pipeline.core.feedback import slip_contexts
+from pipeline.core.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.notice import notice_contexts
 from pipeline.core.site import CHART_FILE, site_context
 from pipeline.core.summary import summary_context
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.register import published_view
 from pipeline.core.raw import Refusal
-from pipeline.core.validate import Validation, check_file, validate_year
+from pipeline.core.validate import Validation, check_file, unit_from_name, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io import file_digest
-from pipeline.io.excel import discover, read_workbook
+from pipeline.io.excel import read_workbook
+from pipeline.io.inbox import walk
 from pipeline.io.screen import REDO
 from pipeline.io.forms import blank_form
-from pipeline.io.publish import (FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, KEYS_FILE, SITE_FILE,
-                                 Staging)
+from pipeline.io.publish import (FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, KEEP_FOR_REPORT, KEYS_FILE, LEDGER_FILE,
+                                 SITE_FILE, Staging)
 from pipeline.batch import (Job, Progress, Renderers, chunk_size, default_jobs, fingerprint, job_key, render_jobs,
                             worker_pool)
 from pipeline.render.site import render_site
@@ -68,11 +72,17 @@ class Options:
 
 @dataclass(frozen=True)
 class Inputs:
-    """Every workbook under the input folder, parsed and grouped by the year it states."""
+    """Every entry under the input folder; the workbooks parsed and grouped by the year they state."""
 
     by_year: dict[int, list[Submission]]
     undated: list[Submission]
     refusals: list[Refusal]
+    entries: tuple[Entry, ...] = ()  # everything the walk found, workbooks included (see io.inbox)
+    read: dict[str, Submission | Refusal] = field(default_factory=dict)  # by displayed path
+
+    def year(self, year: int) -> YearInputs:
+        """The workbooks that stand for `year` (see `ledger.select_year`)."""
+        return select_year(year, self.by_year, self.undated, self.refusals)
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class Outcome:
     totals: Totals | None
     folder: Path | None
     documents: tuple[str, ...]
+    vanished: tuple[str, ...] = ()  # units in the replaced report that sent nothing this time
 
 
 def report_year(options: Options, settings: Settings) -> int:
@@ -98,10 +109,13 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
     with `settings`, also run each file's own checks (see `check_file`)."""
     if not input_dir.is_dir():
         raise SourceError(f"Không tìm thấy thư mục biểu mẫu: {input_dir}")
+    if not os.access(input_dir, os.R_OK | os.X_OK):
+        raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir} (không có quyền đọc)")
     by_year: dict[int, list[Submission]] = defaultdict(list)
     undated: list[Submission] = []
     refusals: list[Refusal] = []
-    files = [(path, path.relative_to(input_dir).as_posix()) for path in discover(input_dir)]
+    entries = tuple(walk(input_dir))
+    files = [(entry.file, entry.path) for entry in entries if entry.file is not None]
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
         try:
             with worker_pool(workers, _start_reader, (settings,)) as pool, _collector_paused():
@@ -117,8 +131,10 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
             refusals.append(item)
         else:
             (by_year[item.year] if item.year else undated).append(item)
-    log.info("Đã đọc %d tệp trong %s", sum(map(len, by_year.values())) + len(undated) + len(refusals), input_dir)
-    return Inputs(dict(by_year), undated, refusals)
+    log.info("Đã đọc %d tệp trong %s", len(read), input_dir)
+    refusals.extend(entry.refusal() for entry in entries if entry.status == "refused")
+    by_path = {item.path if isinstance(item, Refusal) else item.file: item for item in read}
+    return Inputs(dict(by_year), undated, refusals, entries, by_path)
 
 
 _READER_SETTINGS: Settings | None = None  # what `_read_one` checks files against, in this process
@@ -162,13 +178,43 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(options: Options) -> tuple[Settings, Inputs, Validation]:
-    """Read every workbook and validate the year's submissions; writes nothing."""
+def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, Validation]:
+    """Read every workbook and validate the year's submissions; writes nothing.
+
+    With `documents`, the year's document settings must exist before anything is read.
+    """
     settings = load_settings(options.config_dir)
     year = report_year(options, settings)
+    if documents:
+        settings.document_settings(year)
     inputs = read_inputs(options.input_dir, options.workers, settings)
-    found = inputs.by_year.get(year, []) + inputs.undated
-    return settings, inputs, validate_year(year, found, inputs.refusals, settings)
+    selection = inputs.year(year)
+    if not selection.submissions and not selection.refusals:
+        raise SourceError(_nothing_for(year, options.input_dir, inputs))
+    validation = validate_year(year, selection.submissions, selection.refusals, settings, selection)
+    unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
+    rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
+    return settings, inputs, dataclasses.replace(validation, ledger=rows)
+
+
+def _nothing_for(year: int, input_dir: Path, inputs: Inputs) -> str:
+    """Why a run for `year` stops before replacing anything: what the input folder holds instead."""
+    found = [f"{len(subs)} biểu mẫu năm {y}" for y, subs in sorted(inputs.by_year.items())]
+    if inputs.refusals:
+        found.append(f"{len(inputs.refusals)} tệp không đọc được")
+    others = sum(1 for e in inputs.entries if e.status is not None and not e.path.endswith("/"))
+    if others:
+        found.append(f"{others} tệp khác (bị bỏ qua hoặc từ chối)")
+    held = "; ".join(found) if found else "không có tệp nào"
+    stray = [f"«{sub.file}» ghi năm {sub.year}" for subs in inputs.by_year.values() for sub in subs
+             if path_year(sub.file) == year]
+    if stray:
+        held += (f". Các tệp mang năm {year} trong tên nhưng ghi «Năm báo cáo» khác: {'; '.join(stray[:5])}"
+                 + (f" và {len(stray) - 5} tệp khác" if len(stray) > 5 else "")
+                 + f" — nếu là số liệu năm {year}, sửa «Năm báo cáo» rồi chạy lại")
+    return (f"Không có biểu mẫu nào của năm {year} trong {input_dir} (trong đó có: {held}). Chưa lập gì; văn bản "
+            f"đã lập trước đó (nếu có) giữ nguyên. Kiểm tra lại YEAR=… và INPUT=…, và «Năm báo cáo» trong các "
+            "biểu mẫu.")
 
 
 def validate(options: Options) -> Outcome:
@@ -188,7 +234,7 @@ def _publish_check(options: Options, settings: Settings, validation: Validation)
 def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
     """Last year's actuals: its workbooks if all present and valid, else config history."""
     previous = year - 1
-    subs = inputs.by_year.get(previous, [])
+    subs = inputs.year(previous).submissions if previous in inputs.by_year else ()
     if subs:
         checked = validate_year(previous, subs, [], settings)
         if set(checked.status.values()) == {"valid"}:
@@ -210,7 +256,7 @@ def report(options: Options) -> Outcome:
     Strict by default: with errors, only the issue report and the slips are
     published (the last good documents stay) and InvalidDataError is raised.
     """
-    settings, inputs, validation = check(options)
+    settings, inputs, validation = check(options, documents=True)
     year = validation.year
     if validation.report.errors and not options.allow_invalid:
         folder, _ = _publish_check(options, settings, validation)
@@ -221,8 +267,17 @@ def report(options: Options) -> Outcome:
             "không tính các đơn vị có số liệu chưa hợp lệ.",
             validation,
         )
+    if not validation.counted():
+        folder, _ = _publish_check(options, settings, validation)
+        raise InvalidDataError(
+            f"Không đơn vị nào có số liệu hợp lệ năm {year}: chưa lập báo cáo (văn bản của lần chạy trước, nếu có, "
+            f"giữ nguyên). Danh sách lỗi, tệp đã nhận và phiếu kiểm tra trong {folder}.", validation)
     settings.document_settings(year)
     totals = summarise(settings, inputs, validation)
+    vanished = vanished_units(options.output_root / str(year), validation)
+    if vanished:
+        log.warning("Báo cáo năm %s lập trước đó có số liệu của %d đơn vị mà lần này không có biểu mẫu: %s; "
+                    "các đơn vị này không được tính (xem index.html)", year, len(vanished), ", ".join(vanished))
 
     renderers = _renderers(options, settings)
 
@@ -230,8 +285,20 @@ def report(options: Options) -> Outcome:
         return (_render_report(options, renderers, settings, validation, totals, out, cache)
                 + _render_check(options, renderers, settings, validation, out, cache))
 
-    folder, documents = _publish(options, year, KEEP_FOR_REPORT, render, _site(renderers, settings, validation, totals))
-    return Outcome(year, validation, totals, folder, documents)
+    folder, documents = _publish(options, year, KEEP_FOR_REPORT, render,
+                                 _site(renderers, settings, validation, totals, vanished))
+    return Outcome(year, validation, totals, folder, documents, vanished)
+
+
+def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:
+    """Units that had sent a workbook for the report being replaced and have none now."""
+    try:
+        data = json.loads((published / "data" / "tong-hop.json").read_text(encoding="utf-8"))
+        before = {u["code"] for u in data["units"] if u.get("status") != "missing"}
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()  # no earlier report (or not one of ours): nothing to compare with
+    now = {code for code, status in validation.status.items() if status != "missing"}
+    return tuple(sorted(before - now))
 
 
 def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
@@ -312,11 +379,12 @@ def _publish(options: Options, year: int, keep, render, site=None) -> tuple[Path
     return folder, tuple(documents) + ((SITE_FILE,) if site else ())
 
 
-def _site(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals | None):
+def _site(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals | None,
+          vanished: tuple[str, ...] = ()):
     def page(names: tuple[str, ...], staging: Staging) -> bytes:
         # The distribution register, as `distribute` last published it, against the files of this run.
         view = published_view(staging.staged(REGISTER_DATA), staging.files)
-        return render_site(renderers.env, site_context(validation, totals, names, settings, view))
+        return render_site(renderers.env, site_context(validation, totals, names, settings, view, vanished))
 
     return page
 
@@ -370,5 +438,6 @@ def _render_check(options: Options, renderers: Renderers, settings: Settings, va
                   out: Staging, cache: RenderCache) -> list[str]:
     """data/kiem-tra.json and one feedback slip per unit that sent a workbook."""
     out.add_json("data/kiem-tra.json", validation.report.as_dict())
+    out.add_json(LEDGER_FILE, {"year": validation.year, "files": [row.as_dict() for row in validation.ledger]})
     jobs = check_jobs(settings, validation)
-    return ["data/kiem-tra.json"] + _add_all(options, renderers, jobs, out, cache, "Phiếu kiểm tra")
+    return ["data/kiem-tra.json", LEDGER_FILE] + _add_all(options, renderers, jobs, out, cache, "Phiếu kiểm tra")

@@ -32,11 +32,23 @@ class RawWorkbook:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A file that is not a readable workbook, and why (in Vietnamese)."""
+    """An entry under INPUT that is not a readable workbook, and why (in Vietnamese).
+
+    `rule` says what kind: a workbook that could not be read, or an entry that is
+    not one at all (a folder without read permission, a .xlsb or .zip, a link
+    out of INPUT, a FIFO), which the walk refuses without opening it.
+    """
 
     path: str
     sha256: str
     reason: str
+    rule: str = "unreadable-file"
+
+    @property
+    def message(self) -> str:
+        if self.rule == "unreadable-file":
+            return f"Không đọc được tệp: {self.reason}"
+        return self.reason[:1].upper() + self.reason[1:]
 
 
 @lru_cache(maxsize=65536)  # every row of every list names the same few columns

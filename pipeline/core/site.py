@@ -16,6 +16,8 @@ from pathlib import PurePosixPath
 from pipeline.core import vi
 from pipeline.core.aggregate import Totals
 from pipeline.core.feedback import SEVERITY_NAMES
+from pipeline.core.ledger import LedgerRow
+from pipeline.core.ledger import counts as ledger_counts
 from pipeline.core.listing import DocumentGroup, Link, document_groups, unit_links
 from pipeline.core.register import RegisterView
 from pipeline.core.validate import Validation
@@ -83,6 +85,19 @@ class IssueGroup:
 
 
 @dataclass(frozen=True)
+class InputRow:
+    path: str
+    status: str  # read, refused, skipped: the CSS class
+    status_text: str
+    unit: str
+    reason: str
+
+
+INPUT_STATUS = {"read": "đã đọc", "refused": "từ chối", "skipped": "bỏ qua"}
+SHOWN_READ_FILES = 200  # past this the read files are counted, not listed: data/tep-nhan.json has them all
+
+
+@dataclass(frozen=True)
 class SiteContext:
     year: int
     title: str
@@ -105,10 +120,13 @@ class SiteContext:
     chart_alt: str
     chart_note: str
     register: RegisterView | None = None  # the distribution register, once `make distribute` has run
+    inputs_summary: str = ""
+    inputs: tuple[InputRow, ...] = ()
+    vanished: str = ""  # units in the report this run replaces that sent nothing this time
 
 
 def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings,
-                 register: RegisterView | None = None) -> SiteContext:
+                 register: RegisterView | None = None, vanished: tuple[str, ...] = ()) -> SiteContext:
     year, org = validation.year, settings.general.organisation
     units = settings.units_in(year)
     published = frozenset(documents)
@@ -140,7 +158,38 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
         chart_note="Biểu đồ của lần lập báo cáo trước; chưa cập nhật theo biểu mẫu hiện tại."
         if chart and not made else "",
         register=register,
+        inputs_summary=inputs_summary(validation.ledger),
+        inputs=input_rows(validation.ledger),
+        vanished=vanished_note(vanished, settings),
     )
+
+
+# --- the input ledger -----------------------------------------------------------
+
+
+def inputs_summary(ledger: tuple[LedgerRow, ...]) -> str:
+    n = ledger_counts(ledger)
+    text = (f"Thư mục biểu mẫu có {vi.number(sum(n.values()))} tệp: {vi.number(n['read'])} đã đọc, "
+            f"{vi.number(n['skipped'])} bỏ qua, {vi.number(n['refused'])} bị từ chối (không đọc được).")
+    if n["read"] > SHOWN_READ_FILES:
+        text += f" Bảng dưới chỉ liệt kê tệp bỏ qua, bị từ chối; danh sách đầy đủ trong data/tep-nhan.json."
+    return text
+
+
+def input_rows(ledger: tuple[LedgerRow, ...]) -> tuple[InputRow, ...]:
+    """Files, and folders that were not read; every read file too unless there are very many."""
+    many = ledger_counts(ledger)["read"] > SHOWN_READ_FILES
+    return tuple(InputRow(r.path, r.status, INPUT_STATUS[r.status], r.unit, r.reason) for r in ledger
+                 if r.status != "read" or not (r.path.endswith("/") or many))
+
+
+def vanished_note(codes: tuple[str, ...], settings: Settings) -> str:
+    if not codes:
+        return ""
+    names = ", ".join(u.full_name if (u := settings.unit(c)) else c for c in codes)
+    return (f"Báo cáo lập trước đó có số liệu của {len(codes)} đơn vị mà lần này không có biểu mẫu: {names}. "
+            "Các đơn vị này không được tính vào báo cáo mới; kiểm tra lại thư mục biểu mẫu (tệp bị xoá, chuyển "
+            "chỗ, ghi sai năm?).")
 
 
 # --- completeness ---------------------------------------------------------------

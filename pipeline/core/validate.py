@@ -18,6 +18,7 @@ from stdnum.vn import mst
 
 from pipeline.core import layout
 from pipeline.core.checks import PER_FILE, is_late
+from pipeline.core.ledger import LedgerRow, YearInputs, not_submitted_note
 from pipeline.core.parse import Submission
 from pipeline.core.raw import Refusal
 from pipeline.core.vi import label_key
@@ -34,6 +35,7 @@ class Validation:
     status: dict[str, Status]
     report: ValidationReport
     late: frozenset[str] = frozenset()
+    ledger: tuple[LedgerRow, ...] = ()  # every entry under INPUT and what became of it (data/tep-nhan.json)
 
     def counted(self) -> list[str]:
         """Unit codes whose figures enter the totals."""
@@ -41,14 +43,20 @@ class Validation:
 
 
 def validate_year(
-    year: int, submissions: Iterable[Submission], refusals: Iterable[Refusal], settings: Settings
+    year: int, submissions: Iterable[Submission], refusals: Iterable[Refusal], settings: Settings,
+    selection: YearInputs | None = None,
 ) -> Validation:
-    """Check one year's submissions against the config and against each other."""
+    """Check one year's submissions against the config and against each other.
+
+    `selection` (see `ledger.select_year`) adds its warnings about workbooks of
+    other years, and names them when a unit has not submitted for this one.
+    """
     subs = sorted(submissions, key=lambda s: s.file)
     issues: list[Issue] = [
-        error(r.path, "unreadable-file", f"Không đọc được tệp: {r.reason}", unit=_unit_from_name(r.path, settings))
+        error(r.path, r.rule, r.message, unit=unit_from_name(r.path, settings))
         for r in refusals
     ]
+    issues.extend(selection.issues if selection else ())
     for sub in subs:
         issues.extend(sub.issues)
         issues.extend(sub.checked if sub.checked is not None else _file_issues(sub, settings))
@@ -57,7 +65,7 @@ def validate_year(
     issues.extend(_duplicate_units(by_unit))
     issues.extend(_duplicate_enterprises(by_unit))
     bad_files = {i.file for i in issues if i.is_error}
-    unreadable = {i.unit for i in issues if i.rule == "unreadable-file"}
+    unreadable = {unit_from_name(r.path, settings) for r in refusals} - {""}
     status: dict[str, Status] = {}
     chosen: dict[str, Submission] = {}
     for unit in settings.units_in(year):
@@ -67,7 +75,8 @@ def validate_year(
             continue
         if not files:
             status[unit.code] = "missing"
-            issues.append(warning("", "not-submitted", f"Đơn vị {unit.full_name} chưa nộp biểu mẫu năm {year}", unit=unit.code))
+            issues.append(warning("", "not-submitted", f"Đơn vị {unit.full_name} chưa nộp biểu mẫu năm {year}"
+                                  + not_submitted_note(unit.code, year, selection), unit=unit.code))
             continue
         chosen[unit.code] = files[0]
         clean = len(files) == 1 and files[0].file not in bad_files
@@ -86,7 +95,7 @@ def _file_issues(sub: Submission, settings: Settings) -> tuple[Issue, ...]:
     return tuple(issue for check in PER_FILE for issue in check(sub, settings))
 
 
-def _unit_from_name(path: str, settings: Settings) -> str:
+def unit_from_name(path: str, settings: Settings) -> str:
     """The unit an unreadable file probably comes from: forms are named <code>….xlsx."""
     stem = PurePosixPath(path).stem
     token = re.split(r"[^A-Za-z0-9]", stem, maxsplit=1)[0].upper()
@@ -115,7 +124,7 @@ def _duplicate_units(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
             names = ", ".join(s.file for s in subs)
             for sub in subs:
                 yield error(sub.file, "duplicate-unit", f"Đơn vị {code} có {len(subs)} biểu mẫu khác nhau: {names}; chỉ được nộp một",
-                            unit=code, sheet=layout.INFO_SHEET, cell=sub.cells.get("unit_code", ("", ""))[1])
+                            unit=code, sheet=sub.sheet(layout.INFO_SHEET), cell=sub.cells.get("unit_code", ("", ""))[1])
 
 
 def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
@@ -134,4 +143,4 @@ def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Iss
             others = ", ".join(u for u in units if u != code)
             yield error(sub.file, "duplicate-enterprise",
                         f"Doanh nghiệp mã số thuế {tax} ({org.org_type}) cũng được đơn vị {others} báo cáo",
-                        unit=code, sheet=layout.LIST_SHEET, cell=org.cells["tax_code"])
+                        unit=code, sheet=sub.sheet(layout.LIST_SHEET), cell=org.cells["tax_code"])

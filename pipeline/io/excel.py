@@ -17,40 +17,46 @@ value typed at XFD1048576 of a 5 KB file asks for 550 GB and kills the process.
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import python_calamine as calamine
 
 from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.core.vi import nfc
 from pipeline.io import file_digest
+from pipeline.io.inbox import walk
 from pipeline.io.screen import (MAX_FILE_BYTES, REDO, Refused, check_extent, count_cells, describe_failure,
                                  human_size, screen)
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
 def discover(folder: Path) -> list[Path]:
-    """Every workbook below `folder`, in a stable order; Excel lock files (~$…) skipped."""
-    found = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-    ]
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+    """Every workbook below `folder` to be read, in a stable order (see `inbox.walk`)."""
+    return [entry.file for entry in walk(folder) if entry.file is not None]
 
 
 def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
-    """Read every sheet of one workbook; never raises for a bad file."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return Refusal(display_name, file_digest(path),
-                       f"tệp quá lớn: {human_size(size)} (giới hạn {human_size(MAX_FILE_BYTES)}), trong khi biểu mẫu "
-                       f"chỉ vài chục KB; {REDO}")
-    data = path.read_bytes()
+    """Read every sheet of one workbook; never raises for a bad file.
+
+    A permission or I/O error is a refusal like any other; a name that is not
+    valid UTF-8 is read through a temporary copy (see `_calamine`).
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Refusal(display_name, file_digest(path),
+                           f"tệp quá lớn: {human_size(size)} (giới hạn {human_size(MAX_FILE_BYTES)}), trong khi biểu "
+                           f"mẫu chỉ vài chục KB; {REDO}")
+        data = path.read_bytes()
+    except OSError as exc:
+        why = "không có quyền đọc tệp" if isinstance(exc, PermissionError) else exc.strerror or type(exc).__name__
+        return Refusal(display_name, "", f"không mở được tệp ({why}); cấp quyền đọc hoặc chép lại tệp rồi chạy lại")
     digest = hashlib.sha256(data).hexdigest()
     try:
         screen(data, path.suffix.lower())
-        with calamine.CalamineWorkbook.from_path(str(path)) as book:
+        with _calamine(path, data) as book:
             sheets = _read_sheets(book)
     except Refused as refused:
         return Refusal(display_name, digest, refused.reason)
@@ -63,6 +69,29 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
             raise
         return Refusal(display_name, digest, describe_failure(data, exc))
     return RawWorkbook(display_name, digest, sheets)
+
+
+@contextmanager
+def _calamine(path: Path, data: bytes) -> Iterator[calamine.CalamineWorkbook]:
+    """calamine opened on `path` by its suffix, as the screen assumed.
+
+    calamine's path API takes UTF-8 only: a name unzipped from a Windows zip
+    (bytes like b"H\\xf4ng.xlsx") is not found. Such a file is read from a
+    copy of the bytes already screened under a plain name with the same suffix.
+    (`from_filelike` would avoid the copy, but it tries every reader in turn,
+    .xlsb included, which the screen does not cover.)
+    """
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        with tempfile.TemporaryDirectory(prefix="nq28-") as folder:
+            copy = Path(folder) / f"workbook{path.suffix.lower()}"
+            copy.write_bytes(data)
+            with calamine.CalamineWorkbook.from_path(str(copy)) as book:
+                yield book
+        return
+    with calamine.CalamineWorkbook.from_path(str(path)) as book:
+        yield book
 
 
 def _is_panic(exc: BaseException) -> bool:

@@ -38,8 +38,9 @@ SUMS_FILE = "SHA256SUMS"
 FORMS_FOLDER = "bieu-mau/"
 SITE_FILE = "index.html"
 KEYS_FILE = "data/khoa-van-ban.json"
+LEDGER_FILE = "data/tep-nhan.json"
 # Rewritten by every report or validate run, never carried over as they were.
-CHECK_OUTPUTS = ("data/kiem-tra.json", "phieu-kiem-tra/", SITE_FILE, KEYS_FILE)
+CHECK_OUTPUTS = ("data/kiem-tra.json", LEDGER_FILE, "phieu-kiem-tra/", SITE_FILE, KEYS_FILE)
 
 
 def forms_part(name: str) -> bool:

@@ -1,0 +1,189 @@
+"""Which workbooks stand for a year, and the input ledger (data/tep-nhan.json).
+
+A workbook belongs to the year it states. Clerks copy last year's file into
+this year's folder and forget to change "Năm báo cáo": such a file is named in
+a warning, never silently counted for the wrong year, and never competes with
+the stated year's own workbook (which would break that year's run and the
+comparison with it). Every entry under INPUT ends in the ledger exactly once:
+read, refused or skipped, with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pipeline.core.parse import Submission
+from pipeline.core.raw import Refusal
+from pipeline.issues import Issue, warning
+
+Status = Literal["read", "refused", "skipped"]
+# A year in a file or folder name: 1950–2199 not touching other digits ("HB-2017", "2017/", not "20170105").
+_YEAR_IN_NAME = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2}|21[0-9]{2})(?![0-9])")
+SHOWN_ELSEWHERE = 3  # files of another year named in one "not submitted" message
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry under INPUT as the walk found it; `file` is set for a workbook still to be read."""
+
+    path: str  # relative to INPUT, POSIX, printable; a folder ends with "/"
+    status: Status | None  # None: a workbook to read
+    reason: str = ""
+    file: object = field(default=None, compare=False)  # the real path (pathlib.Path), for the reader only
+    rule: str = ""  # for a refused entry: the issue's rule id
+
+
+    def refusal(self) -> Refusal:
+        """A refused entry as the reader's refusals are: an error of this year's validation."""
+        return Refusal(self.path, "", self.reason, self.rule or "unreadable-file")
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    path: str
+    sha256: str | None
+    status: Status
+    unit: str
+    year: int | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class YearInputs:
+    """The workbooks and refusals that take part in one year's validation, and why others do not."""
+
+    year: int
+    submissions: tuple[Submission, ...]
+    refusals: tuple[Refusal, ...]
+    issues: tuple[Issue, ...]
+    set_aside: dict[str, str]  # file → why it does not take part although it states this year
+    elsewhere: dict[str, tuple[str, ...]]  # unit code → its workbooks that state another year
+
+
+def path_year(path: str) -> int | None:
+    """The year a file's own name gives, else its nearest folder's: "2017/HB.xlsx" → 2017."""
+    for part in reversed(PurePosixPath(path).parts):
+        found = _YEAR_IN_NAME.findall(PurePosixPath(part).stem if "." in part else part)
+        if found:
+            return int(found[-1])
+    return None
+
+
+def select_year(year: int, dated: dict[int, list[Submission]], undated: list[Submission],
+                refusals: list[Refusal]) -> YearInputs:
+    """The workbooks that stand for `year`, and located warnings for those lying in another year's place."""
+    issues: list[Issue] = []
+    set_aside: dict[str, str] = {}
+    by_unit: dict[str, list[Submission]] = defaultdict(list)
+    for sub in dated.get(year, []):
+        by_unit[sub.unit_code].append(sub)
+    for subs in by_unit.values():
+        at_home = [s for s in subs if path_year(s.file) in (year, None)]
+        if not at_home or len(at_home) == len(subs):
+            continue
+        for stray in subs:
+            if stray in at_home:
+                continue
+            reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {path_year(stray.file)}; không tính, vì đơn vị "
+                      f"{stray.unit_code} đã có tệp «{at_home[0].file}» của năm {year}")
+            set_aside[stray.file] = reason
+            issues.append(_at_year(stray, "misplaced-workbook",
+                                   f"Tệp {reason}. Nếu đây là số liệu năm {path_year(stray.file)}, sửa «Năm báo cáo» "
+                                   f"thành {path_year(stray.file)}; nếu là bản chép của năm {year}, chuyển hoặc xoá tệp"))
+    for subs in dated.values():
+        for sub in subs:
+            named = path_year(sub.file)
+            if named is None or named == sub.year or sub.file in set_aside or year not in (named, sub.year):
+                continue
+            issues.append(_at_year(sub, "year-mismatch", _mismatch(sub, named, year)))
+    kept = tuple(s for s in dated.get(year, []) if s.file not in set_aside) + tuple(undated)
+    mine = tuple(r for r in refusals if path_year(r.path) in (year, None))
+    for refusal in refusals:
+        if refusal not in mine:
+            issues.append(warning(refusal.path, refusal.rule,
+                                  f"{refusal.message} (tệp của năm {path_year(refusal.path)}, không tính vào năm "
+                                  f"{year})"))
+    return YearInputs(year, kept, mine, tuple(issues), set_aside, _elsewhere(year, dated))
+
+
+def _mismatch(sub: Submission, named: int, year: int) -> str:
+    said = f"Tệp ghi «Năm báo cáo» {sub.year} nhưng tên tệp hoặc thư mục mang năm {named}"
+    if sub.year == year:
+        return f"{said}: được tính là biểu mẫu năm {year}; kiểm tra lại đúng năm chưa"
+    return (f"{said}: tệp được tính cho năm {sub.year}, không phải năm {year}. Nếu đây là số liệu năm {year} "
+            f"(ví dụ chép từ tệp năm trước), sửa «Năm báo cáo» thành {year} rồi gửi lại")
+
+
+def _at_year(sub: Submission, rule: str, message: str) -> Issue:
+    sheet, cell = sub.cells.get("year", ("", ""))
+    return warning(sub.file, rule, message, unit=sub.unit_code, sheet=sheet, cell=cell)
+
+
+def _elsewhere(year: int, dated: dict[int, list[Submission]]) -> dict[str, tuple[str, ...]]:
+    """For each unit, its workbooks stating another year, those lying in `year`'s place first."""
+    found: dict[str, list[tuple[bool, str, str]]] = defaultdict(list)
+    for stated, subs in dated.items():
+        if stated == year:
+            continue
+        for sub in subs:
+            if sub.unit_code:
+                found[sub.unit_code].append((path_year(sub.file) != year, sub.file, f"«{sub.file}» ghi năm {stated}"))
+    return {code: tuple(text for _, _, text in sorted(items)) for code, items in found.items()}
+
+
+def not_submitted_note(unit: str, year: int, selection: YearInputs | None) -> str:
+    """What to add to "chưa nộp": the unit's workbooks found for other years, if any."""
+    files = selection.elsewhere.get(unit, ()) if selection else ()
+    if not files:
+        return ""
+    shown = "; ".join(files[:SHOWN_ELSEWHERE]) + (f" và {len(files) - SHOWN_ELSEWHERE} tệp khác"
+                                                   if len(files) > SHOWN_ELSEWHERE else "")
+    return (f" (có biểu mẫu của đơn vị cho năm khác: {shown}; nếu một tệp trong đó là số liệu năm {year}, "
+            f"sửa «Năm báo cáo» thành {year})")
+
+
+def ledger(year: int, entries: list[Entry], read: dict[str, Submission | Refusal], selection: YearInputs,
+           unit_of_refusal: dict[str, str]) -> tuple[LedgerRow, ...]:
+    """Every entry under INPUT, with what became of it in this year's run."""
+    rows = []
+    chosen = {s.file for s in selection.submissions}
+    for entry in entries:
+        if entry.status is not None:
+            rows.append(LedgerRow(entry.path, None, entry.status, unit_of_refusal.get(entry.path, ""), None,
+                                  entry.reason))
+            continue
+        item = read.get(entry.path)
+        if item is None:  # listed but not read: cannot happen, and must not vanish if it does
+            rows.append(LedgerRow(entry.path, None, "refused", "", None, "tệp không được đọc"))
+        elif isinstance(item, Refusal):
+            rows.append(LedgerRow(entry.path, item.sha256 or None, "refused", unit_of_refusal.get(item.path, ""),
+                                  None, item.reason))
+        else:
+            status, reason = _fate(item, year, chosen, selection)
+            rows.append(LedgerRow(entry.path, item.sha256, status, item.unit_code, item.year, reason))
+    return tuple(sorted(rows, key=lambda r: r.path))
+
+
+def _fate(sub: Submission, year: int, chosen: set[str], selection: YearInputs) -> tuple[Status, str]:
+    if sub.file in selection.set_aside:
+        return "skipped", selection.set_aside[sub.file]
+    if sub.file in chosen:
+        return "read", "" if sub.year else "không xác định được năm báo cáo (xem lỗi trong kiem-tra.json)"
+    use = "; dùng làm số liệu năm trước để so sánh" if sub.year == year - 1 else ""
+    return "skipped", f"biểu mẫu năm {sub.year}, không phải năm {year}{use}"
+
+
+def counts(rows: tuple[LedgerRow, ...]) -> dict[str, int]:
+    """Files (not folders) by status."""
+    found = {"read": 0, "refused": 0, "skipped": 0}
+    for row in rows:
+        if not (row.status == "read" and row.path.endswith("/")):
+            found[row.status] += 1
+    return found
