@@ -114,7 +114,10 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
     by_year: dict[int, list[Submission]] = defaultdict(list)
     undated: list[Submission] = []
     refusals: list[Refusal] = []
-    entries = tuple(walk(input_dir))
+    try:
+        entries = tuple(walk(input_dir))
+    except OSError as exc:
+        raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir}: {exc.strerror}") from exc
     files = [(entry.file, entry.path) for entry in entries if entry.file is not None]
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
         try:

@@ -247,12 +247,22 @@ def people_sentence(totals: Totals, people: tuple[Indicator, ...]) -> str:
 
 
 def blank_sentence(totals: Totals, settings: Settings) -> str:
+    """Who founded none, true for any data: every unit counted, some, one, or all of them "trắng"."""
     ind = settings.indicator(settings.general.blank_indicator)
+    counted = totals.by_status("valid")
+    title = settings.general.organisation.unit_title
+    if not counted:
+        return "Chưa có đơn vị nào có số liệu hợp lệ."
     if not totals.blank_units:
-        return f"Tất cả các đơn vị đều thành lập được {ind.phrase} mới."
+        if len(counted) == 1:
+            return f"{title} {counted[0].unit.full_name} đã thành lập được {ind.phrase} mới."
+        if len(counted) == len(totals.units):
+            return f"Tất cả các đơn vị đều thành lập được {ind.phrase} mới."
+        return f"Cả {vi.number(len(counted))} đơn vị có số liệu hợp lệ đều thành lập được {ind.phrase} mới."
     names = names_in_text([u.full_name for u in totals.blank_units])
     count = len(totals.blank_units)
-    title = settings.general.organisation.unit_title
+    if count == len(counted) > 1:
+        return f"Cả {vi.number(count)} {title} có số liệu đều “trắng”, không thành lập được {ind.phrase} nào: {names}."
     return f"Còn {vi.number(count)} {title} “trắng”, không thành lập được {ind.phrase} nào: {names}."
 
 

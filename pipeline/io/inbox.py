@@ -10,6 +10,7 @@ with its status and a Vietnamese reason for the input ledger (tep-nhan.json).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import unicodedata
@@ -72,27 +73,49 @@ def _visible(ch: str) -> str:
 def walk(root: Path) -> list[Entry]:
     """Every entry below `root`, sorted by displayed path; never raises for an entry."""
     real_root = os.path.realpath(root)
-    entries: list[Entry] = []
-    _walk(root, "", real_root, entries)
+    found: list[tuple[Entry, str]] = []
+    _walk(root, "", real_root, found)
+    shown: dict[str, int] = {}
+    for entry, _ in found:
+        shown[entry.path] = shown.get(entry.path, 0) + 1
+    # Two names a clerk cannot tell apart (NFC and NFD "Hồng", or two undecodable spellings)
+    # are two files all the same: such names are shown exactly, every non-ASCII character escaped.
+    entries = [entry if shown[entry.path] == 1 else dataclasses.replace(entry, path=exact(raw, entry.path))
+               for entry, raw in found]
     return sorted(entries, key=lambda e: e.path)
 
 
-def _walk(folder: Path, prefix: str, real_root: str, out: list[Entry]) -> None:
-    try:
-        with os.scandir(folder) as it:
-            children = list(it)
-    except OSError as exc:
-        if prefix:  # the root itself is checked by the caller
-            out.append(Entry(display(prefix), "refused", _unreadable_folder(exc), rule="unreadable-folder"))
+def exact(raw: str, shown: str) -> str:
+    """`raw` with every non-ASCII character as \\u…, every undecodable byte as \\x…."""
+    text = os.fsencode(raw).decode("utf-8", "backslashreplace").encode("ascii", "backslashreplace").decode("ascii")
+    return "".join(_visible(ch) for ch in text) + ("/" if shown.endswith("/") else "")
+
+
+def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]]) -> None:
+    """List `folder`'s entries into `out`; a sub-folder that cannot be listed is one refused entry."""
+    children = _list(folder)
+    if isinstance(children, OSError):
+        if not prefix:  # the root itself: the caller checked it; it vanished or broke since
+            raise children
+        out.append((Entry(display(prefix), "refused", _unreadable_folder(children), rule="unreadable-folder"), prefix))
         return
+    if prefix:
+        out.append((Entry(display(prefix), "read", "thư mục"), prefix))
     for child in children:
         relative = prefix + child.name
         entry = _classify(child, relative, real_root)
-        if entry is None:  # a readable folder: listed, then walked
-            out.append(Entry(display(relative) + "/", "read", "thư mục"))
+        if entry is None:  # a folder to walk
             _walk(Path(child.path), relative + "/", real_root, out)
         else:
-            out.append(entry)
+            out.append((entry, relative))
+
+
+def _list(folder: Path) -> list[os.DirEntry] | OSError:
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except OSError as exc:
+        return exc
 
 
 def _classify(child: os.DirEntry, relative: str, real_root: str) -> Entry | None:

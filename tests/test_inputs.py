@@ -1,0 +1,328 @@
+"""Every entry under INPUT is read, refused or skipped with its reason (issue 13, cases 1–7, 11).
+
+Each test builds an input tree the way a careless clerk, a Mac, a Windows zip
+or an operator leaves it, and checks three things: nothing raises, the entry
+is in the ledger with the right status, and what the city report would count
+is said, not silently changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline import flow
+from pipeline.core.ledger import path_year
+from pipeline.errors import InvalidDataError, SourceError
+from pipeline.io import inbox
+from tests import factories
+from tests.factories import CONFIG, SAMPLE_INPUT
+
+
+def options(input_dir: Path, output: Path, year: int = 2016, **kw) -> flow.Options:
+    return flow.Options(year, input_dir, CONFIG, output, jobs=1, **kw)
+
+
+def ledger_of(validation) -> dict[str, tuple[str, str]]:
+    return {row.path: (row.status, row.reason) for row in validation.ledger}
+
+
+def rules_of(validation, severity: str = "error") -> set[tuple[str, str]]:
+    return {(i.file, i.rule) for i in validation.report.issues if i.severity == severity}
+
+
+def restate_year(path: Path, year: int) -> Path:
+    """Change the workbook's «Năm báo cáo» as a clerk would in Excel."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["ThongTin"]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == "Năm báo cáo":
+                sheet.cell(row=cell.row, column=cell.column + 1).value = year
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    return factories.copy_sample(tmp_path / "input")
+
+
+# --- 1, 7: what cannot be read is refused by name, never a hole or a traceback ---------
+
+
+def test_an_unreadable_sub_folder_is_an_error_not_missing_units(sample, tmp_path, monkeypatch):
+    locked = sample / "2016" / "quan"
+    locked.mkdir()
+    for code in ("HB", "LC"):
+        shutil.move(sample / "2016" / f"{code}.xlsx", locked / f"{code}.xlsx")
+    real = os.scandir
+
+    def scandir(path):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(inbox.os, "scandir", scandir)
+    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+
+    status, reason = ledger_of(validation)["2016/quan/"]
+    assert status == "refused" and "không có quyền đọc" in reason
+    assert ("2016/quan/", "unreadable-folder") in rules_of(validation)
+    assert sum(1 for row in validation.ledger if row.path.startswith("2016/quan")) == 1
+    with pytest.raises(InvalidDataError):  # strict: no city report with units unaccounted for
+        flow.report(options(sample, tmp_path / "out"))
+    assert not (tmp_path / "out" / "2016" / "bao-cao-2016.pdf").exists()
+
+
+def test_a_file_without_read_permission_is_refused_by_name(sample, tmp_path, monkeypatch):
+    target = sample / "2016" / "HB.xlsx"
+    real = Path.read_bytes
+
+    def read_bytes(path):
+        if path == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+
+    assert ledger_of(validation)["2016/HB.xlsx"][0] == "refused"
+    [issue] = [i for i in validation.report.errors if i.file == "2016/HB.xlsx"]
+    assert issue.rule == "unreadable-file" and issue.unit == "HB" and "không có quyền đọc" in issue.message
+    assert validation.status["HB"] == "invalid"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to drop privileges")
+def test_unreadable_entries_as_a_user_without_override(tmp_path):
+    """The real thing: the reader as nobody, no CAP_DAC_OVERRIDE, on a folder and a file without read bits."""
+    root = tmp_path / "input"
+    shutil.copytree(SAMPLE_INPUT / "2016", root / "2016")
+    (root / "2016" / "khoa").mkdir()
+    shutil.move(root / "2016" / "HB.xlsx", root / "2016" / "khoa" / "HB.xlsx")
+    os.chmod(root / "2016" / "khoa", 0o000)
+    os.chmod(root / "2016" / "LC.xlsx", 0o000)
+    for folder in (tmp_path, *tmp_path.parents):
+        if str(folder) != "/":
+            os.chmod(folder, os.stat(folder).st_mode | 0o005)
+    script = ("import json,sys; from pathlib import Path; from pipeline.io.inbox import walk; "
+              "from pipeline.io.excel import read_workbook; "
+              "e={x.path: x.status for x in walk(Path(sys.argv[1]))}; "
+              "r=read_workbook(Path(sys.argv[1])/'2016/LC.xlsx','2016/LC.xlsx'); "
+              "print(json.dumps([e, getattr(r,'reason','')]))")
+    import subprocess
+    import sys
+
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                           sys.executable, "-c", script, str(root)], capture_output=True, text=True,
+                          cwd=factories.ROOT, env={**os.environ, "PYTHONPATH": str(factories.ROOT)})
+    if done.returncode and "Permission denied" in done.stderr and "python" in done.stderr.lower():
+        pytest.skip("the interpreter itself is not readable by an unprivileged user here")
+    assert done.returncode == 0, done.stderr
+    entries, reason = json.loads(done.stdout)
+    assert entries["2016/khoa/"] == "refused"
+    assert "không có quyền đọc" in reason
+
+
+# --- 2: no run replaces a good report with nothing ------------------------------------
+
+
+def test_no_workbook_for_the_year_refuses_and_keeps_the_last_report(tmp_path):
+    out = tmp_path / "out"
+    flow.report(flow.Options(2016, factories.grouped_input(tmp_path / "six"),
+                             factories.grouped_config(tmp_path / "cfg"), out, jobs=1))
+    before = (out / "2016" / "SHA256SUMS").read_bytes()
+    empty = tmp_path / "empty"
+    (empty / "2016").mkdir(parents=True)
+    (empty / "2016" / "ghi-chu.txt").write_text("chưa có biểu mẫu")
+
+    with pytest.raises(SourceError, match="Không có biểu mẫu nào của năm 2016"):
+        flow.report(flow.Options(2016, empty, factories.grouped_config(tmp_path / "cfg2"), out, jobs=1))
+    with pytest.raises(SourceError):
+        flow.validate(flow.Options(2016, empty, factories.grouped_config(tmp_path / "cfg3"), out, jobs=1))
+    assert (out / "2016" / "SHA256SUMS").read_bytes() == before
+
+
+def test_a_unit_that_disappears_is_named(tmp_path):
+    config = factories.grouped_config(tmp_path / "cfg")
+    source = factories.grouped_input(tmp_path / "six")
+    out = tmp_path / "out"
+    flow.report(flow.Options(2016, source, config, out, jobs=1))
+    gone = sorted((source / "2016").glob("*.xlsx"))[0]
+    gone.unlink()
+
+    outcome = flow.report(flow.Options(2016, source, config, out, jobs=1))
+
+    assert outcome.vanished == (gone.stem,)
+    page = (out / "2016" / "index.html").read_text(encoding="utf-8")
+    assert "mà lần này không có biểu mẫu" in page
+
+
+def test_the_narrative_is_true_when_some_units_are_not_counted(tmp_path):
+    source = factories.grouped_input(tmp_path / "six")
+    config = factories.grouped_config(tmp_path / "cfg")
+    _, _, validation = flow.check(flow.Options(2016, source, config, tmp_path / "out", jobs=1))
+    from pipeline.core.context import blank_sentence
+    from pipeline.core.aggregate import aggregate
+    import dataclasses
+
+    settings = flow.load_settings(config)
+    first = next(iter(validation.counted()))
+    only = dataclasses.replace(validation, status={c: ("valid" if c == first else "missing")
+                                                   for c in validation.status})
+    totals = aggregate(only, {}, "không có", settings)
+    sentence = blank_sentence(totals, settings)
+    assert "Tất cả" not in sentence
+    none = dataclasses.replace(validation, status={c: "missing" for c in validation.status})
+    assert blank_sentence(aggregate(none, {}, "không có", settings), settings) == "Chưa có đơn vị nào có số liệu hợp lệ."
+
+
+# --- 3: a draft sheet never stands in for the real one ---------------------------------
+
+
+def test_a_draft_sheet_before_the_real_one_is_named_not_read(tmp_path):
+    book = factories.form_workbook(factories.good_form("HB", party=2))
+    draft = book.copy_worksheet(book["TongHop"])
+    draft.title = "Tong hop"
+    book.move_sheet(draft, offset=-book.index(draft))
+    for r in range(4, 10):
+        draft.cell(row=r, column=6).value = 0
+    sub = factories.parse_file(factories.save(book, tmp_path / "HB.xlsx"))
+
+    assert {(i.rule, i.sheet) for i in sub.issues} == {("ignored-sheet", "Tong hop")}
+    assert sub.figure("TCD").actual == 2
+    assert sub.sheet("TongHop") == "TongHop"
+
+
+def test_two_equally_good_sheets_are_an_error_naming_both(tmp_path):
+    book = factories.form_workbook(factories.good_form("HB"))
+    book["TongHop"].title = "Tong hop"
+    book.copy_worksheet(book["Tong hop"]).title = "TONGHOP"
+    sub = factories.parse_file(factories.save(book, tmp_path / "HB.xlsx"))
+
+    [issue] = [i for i in sub.issues if i.severity == "error"]
+    assert issue.rule == "ambiguous-sheet" and "«Tong hop»" in issue.message and "«TONGHOP»" in issue.message
+
+
+def test_messages_name_the_sheet_the_clerk_sees(tmp_path, settings):
+    from pipeline.core.validate import validate_year
+
+    book = factories.form_workbook(factories.good_form("HB", party=2))
+    book["TongHop"].title = "Tổng hợp"
+    for row in book["Tổng hợp"].iter_rows():
+        for cell in row:
+            if cell.value == "TCD":
+                book["Tổng hợp"].cell(row=cell.row, column=6).value = 5  # list names 2
+    sub = factories.parse_file(factories.save(book, tmp_path / "HB.xlsx"))
+    validation = validate_year(2016, [sub], [], settings)
+    assert {i.sheet for i in validation.report.errors} == {"Tổng hợp"}
+
+
+# --- 4: last year's workbook copied into this year's folder ----------------------------
+
+
+def test_last_years_copy_in_this_years_folder_never_competes(sample, tmp_path):
+    (sample / "2017").mkdir()
+    shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")
+    restate_year(sample / "2017" / "HB.xlsx", 2016)  # a re-save: not byte-identical to the 2016 file
+
+    _, inputs, validation = flow.check(options(sample, tmp_path / "out"))
+
+    assert validation.status["HB"] == "valid"
+    assert validation.submissions["HB"].file == "2016/HB.xlsx"
+    warnings = {(i.file, i.rule) for i in validation.report.warnings}
+    assert ("2017/HB.xlsx", "misplaced-workbook") in warnings
+    assert ledger_of(validation)["2017/HB.xlsx"][0] == "skipped"
+    # The comparison of 2017 with 2016 still has every 2016 workbook.
+    assert len(inputs.year(2016).submissions) == 15
+
+
+def test_a_unit_missing_this_year_is_told_of_its_other_year_file(sample, tmp_path):
+    (sample / "2017").mkdir()
+    shutil.copy(sample / "2016" / "AD.xlsx", sample / "2017" / "AD.xlsx")
+    restate_year(sample / "2017" / "AD.xlsx", 2017)
+    shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")  # forgot to change the year
+
+    _, _, validation = flow.check(options(sample, tmp_path / "out", year=2017))
+
+    [missing] = [i for i in validation.report.issues if i.rule == "not-submitted" and i.unit == "HB"]
+    assert "«2017/HB.xlsx» ghi năm 2016" in missing.message
+    mismatch = [i for i in validation.report.warnings if i.rule == "year-mismatch"]
+    assert [(i.file, i.cell != "") for i in mismatch] == [("2017/HB.xlsx", True)]
+    assert ledger_of(validation)["2017/HB.xlsx"][0] == "skipped"
+
+
+def test_only_last_years_copies_for_the_year_names_them(sample, tmp_path):
+    (sample / "2017").mkdir()
+    shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")
+    with pytest.raises(SourceError, match="«2017/HB.xlsx» ghi năm 2016"):
+        flow.check(options(sample, tmp_path / "out", year=2017))
+
+
+@pytest.mark.parametrize("path, year", [("2017/HB.xlsx", 2017), ("2016/HB-2017.xlsx", 2017), ("HB.xlsx", None),
+                                        ("2016/HB_20161229.xlsx", 2016), ("nam 2016/quan/HB.xlsx", 2016)])
+def test_path_year(path, year):
+    assert path_year(path) == year
+
+
+# --- 5, 6, 11: formats, links, special files, odd names, OS metadata ------------------
+
+
+def test_odd_entries_are_each_accounted_for(sample, tmp_path):
+    junk = sample / "2016"
+    (junk / "HB.xlsb").write_bytes(b"\x00")
+    (sample / "bieu-mau.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    os.mkfifo(sample / "ong-dan")
+    os.symlink(tmp_path, sample / "ngoai")  # a link out of INPUT
+    os.symlink("2016", sample / "lien-ket")  # a link inside INPUT
+    (junk / "._HB.xlsx").write_bytes(b"\x00\x05\x16\x07")
+    (sample / "__MACOSX" / "2016").mkdir(parents=True)
+    (sample / "__MACOSX" / "2016" / "._HB.xlsx").write_bytes(b"\x00")
+    for name in (".DS_Store", "Thumbs.db", "desktop.ini", "~$HB.xlsx", "ghi chu.docx"):
+        (junk / name).write_bytes(b"\x00")
+    weird = os.fsencode(junk) + b"/H\xf4ng B\xe0ng.xlsx"
+    shutil.copy(junk / "HB.xlsx", weird)
+
+    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+
+    fate = {path: status for path, (status, _) in ledger_of(validation).items()}
+    assert {p: fate[p] for p in ("2016/HB.xlsb", "bieu-mau.zip", "ong-dan", "ngoai")} == dict.fromkeys(
+        ("2016/HB.xlsb", "bieu-mau.zip", "ong-dan", "ngoai"), "refused")
+    skipped = ("lien-ket", "2016/._HB.xlsx", "__MACOSX/", "2016/.DS_Store", "2016/Thumbs.db", "2016/desktop.ini",
+               "2016/~$HB.xlsx", "2016/ghi chu.docx")
+    assert {p: fate[p] for p in skipped} == dict.fromkeys(skipped, "skipped")
+    assert fate["2016/H\\xf4ng B\\xe0ng.xlsx"] == "read"
+    errors = rules_of(validation)
+    assert errors == {("2016/HB.xlsb", "unsupported-format"), ("bieu-mau.zip", "unsupported-format"),
+                      ("ong-dan", "special-file"), ("ngoai", "link-outside-input")}
+    hints = {i.file: i.message for i in validation.report.errors}
+    assert "Lưu thành (Save As)" in hints["2016/HB.xlsb"] and "giải nén" in hints["bieu-mau.zip"]
+    # OS metadata is never an error, whatever it holds.
+    assert not any("MACOSX" in f or "._" in f for f, _ in errors)
+
+
+def test_os_metadata_alone_does_not_block_the_report(sample, tmp_path):
+    (sample / "2016" / "._HB.xlsx").write_bytes(b"\x00\x05\x16\x07garbage")
+    (sample / "__MACOSX" / "2016").mkdir(parents=True)
+    (sample / "__MACOSX" / "2016" / "._LC.xlsx").write_bytes(b"garbage")
+    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+    assert not validation.report.errors
+
+
+def test_the_ledger_is_published_with_every_entry(sample, tmp_path):
+    (sample / "2016" / ".DS_Store").write_bytes(b"\x00")
+    flow.validate(options(sample, tmp_path / "out"))
+    data = json.loads((tmp_path / "out" / "2016" / "data" / "tep-nhan.json").read_text(encoding="utf-8"))
+    assert data["year"] == 2016
+    rows = {row["path"]: row for row in data["files"]}
+    assert rows["2016/HB.xlsx"]["status"] == "read" and rows["2016/HB.xlsx"]["unit"] == "HB"
+    assert rows["2016/HB.xlsx"]["year"] == 2016 and len(rows["2016/HB.xlsx"]["sha256"]) == 64
+    assert rows["2016/.DS_Store"]["status"] == "skipped"
+    assert set(rows["2016/HB.xlsx"]) == {"path", "sha256", "status", "unit", "year", "reason"}
+    page = (tmp_path / "out" / "2016" / "index.html").read_text(encoding="utf-8")
+    assert "Tệp trong thư mục biểu mẫu" in page and ".DS_Store" in page
