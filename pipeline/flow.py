@@ -30,7 +30,7 @@ from pipeline.core.summary import summary_context
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.register import published_view
 from pipeline.core.raw import Refusal
-from pipeline.core.text import TextPolicy, text_policy
+from pipeline.core.text import TextPolicy, text_policy, visible
 from pipeline.core.validate import Validation, check_file, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io import file_digest
@@ -104,7 +104,9 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
     by_year: dict[int, list[Submission]] = defaultdict(list)
     undated: list[Submission] = []
     refusals: list[Refusal] = []
-    files = [(path, path.relative_to(input_dir).as_posix()) for path in discover(input_dir)]
+    # A file's name is shown in messages, JSON and documents: its hidden characters and
+    # undecodable bytes as visible escapes ("\x1b", "\xff"), so none of those can choke on it.
+    files = [(path, visible(path.relative_to(input_dir).as_posix())) for path in discover(input_dir)]
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
         try:
             with worker_pool(workers, _start_reader, (settings,)) as pool, _collector_paused():
