@@ -17,6 +17,7 @@ value typed at XFD1048576 of a 5 KB file asks for 550 GB and kills the process.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import python_calamine as calamine
@@ -50,7 +51,7 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
     digest = hashlib.sha256(data).hexdigest()
     try:
         screen(data, path.suffix.lower())
-        with calamine.CalamineWorkbook.from_path(str(path)) as book:
+        with _open(path, data) as book:
             sheets = _read_sheets(book)
     except Refused as refused:
         return Refusal(display_name, digest, refused.reason)
@@ -63,6 +64,17 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
             raise
         return Refusal(display_name, digest, describe_failure(data, exc))
     return RawWorkbook(display_name, digest, sheets)
+
+
+def _open(path: Path, data: bytes) -> calamine.CalamineWorkbook:
+    """calamine opens by path, which it must hand to Rust as UTF-8: a name with bytes that are
+    not UTF-8 (os.fsdecode gives surrogate escapes) is opened from the bytes already read."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return calamine.CalamineWorkbook.from_path(name)
 
 
 def _is_panic(exc: BaseException) -> bool:
