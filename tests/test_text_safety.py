@@ -173,3 +173,12 @@ def test_any_text_in_any_text_cell_is_rendered_and_every_change_reported(tmp_pat
     policy = flow.text_policy_of(factories.settings())
     if printable(text, policy) != text or len(text) > policy.max_length:
         assert located(outcome, sheet, cell).keys() & TEXT_RULES, (sheet, cell, outcome.validation.report.issues)
+
+
+def test_a_file_name_the_font_cannot_draw_reaches_the_slip_as_a_square(tmp_path, config):
+    """File names are not cells: the renderers' safety net makes them printable in the slip."""
+    path, _, _ = workbook_with(tmp_path, "preparer", "Nguyễn Văn A\u202e")
+    path.rename(path.with_name("HB 😀\x1b.xlsx"))
+    outcome = run(tmp_path, config, flow.validate)
+    assert {i.file for i in outcome.validation.report.issues} == {"2016/HB 😀\\x1b.xlsx"}
+    assert f"HB {REPLACEMENT}\\x1b.xlsx" in pdf_text(outcome.folder / "phieu-kiem-tra" / "HB.pdf")
