@@ -23,7 +23,9 @@ from typing import Callable, Iterator, Literal
 import jinja2
 
 from pipeline.core.context import ChartData
+from pipeline.core.text import TextPolicy, text_policy
 from pipeline.errors import RenderError
+from pipeline.io.fonts import drawable_characters
 from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html
@@ -58,7 +60,7 @@ class Renderers:
     def __init__(self, templates: Path, font_family: str, strict_warnings: bool) -> None:
         self.templates = templates
         self.font_family = font_family
-        self.env: jinja2.Environment = environment(templates)
+        self.env: jinja2.Environment = environment(templates, text_policy_for(font_family))
         self.pdf = PdfRenderer(templates, font_family, strict_warnings)
 
     def render(self, job: Job) -> bytes:
@@ -72,6 +74,11 @@ class Renderers:
         if job.kind == "xlsx":
             return render_summary_xlsx(job.context)
         return chart_svg(job.context, self.font_family).encode("utf-8")
+
+
+def text_policy_for(font_family: str) -> TextPolicy:
+    """What documents in `font_family` can print (the length limit is the reader's business)."""
+    return text_policy(drawable_characters(font_family), font_family, max_length=32_767)
 
 
 LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools",

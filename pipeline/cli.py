@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -23,12 +24,25 @@ from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline.core.distribution import register_file
 from pipeline.core.ledger import counts as ledger_counts
+from pipeline.core.text import visible
 from pipeline.core.validate import Validation
 from pipeline.errors import InvalidDataError, PipelineError
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, emoji=False)  # ":smile:" in a cell stays text
 STATUS_LABELS = {"valid": "hợp lệ", "invalid": "chưa hợp lệ", "missing": "chưa nộp"}
 SEVERITY_LABELS = {"error": "[red]lỗi[/]", "warning": "[yellow]cảnh báo[/]"}
+
+
+def shown(value: object) -> str:
+    """Data (a cell's text, a file name, a path) as console markup that prints it literally:
+    rich markup escaped, control and invisible characters as visible escapes (\\x1b, \\u202e)."""
+    return escape(visible(str(value)))
+
+
+def _visible_record(record: logging.LogRecord) -> bool:
+    """Log lines quote file names and cells too: none may move the cursor or clear the screen."""
+    record.msg, record.args = visible(record.getMessage()), None
+    return True
 
 
 def _common(command):
@@ -65,7 +79,7 @@ def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invali
                                jobs=jobs, progress=progress)
         outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
-    console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {outcome.folder}:")
+    console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {shown(outcome.folder)}:")
     _print_documents(outcome.documents)
 
 
@@ -77,7 +91,7 @@ def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
         options = flow.Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress)
         outcome = _run(lambda: flow.validate(options), verbose)
     _print_validation(outcome.validation)
-    console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {outcome.folder}")
+    console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {shown(outcome.folder)}")
     if outcome.validation.report.errors:
         sys.exit(1)
 
@@ -88,7 +102,7 @@ def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Tạo biểu mẫu trống cho từng đơn vị (OUTPUT/NĂM/bieu-mau/)."""
     options = flow.Options(year, input_dir, config_dir, output_root)
     year, folder, names = _run(lambda: flow.forms(options), verbose)
-    console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {folder / 'bieu-mau'}")
+    console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {shown(folder / 'bieu-mau')}")
 
 
 @main.command()
@@ -111,12 +125,12 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
 def _print_distribution(outcome: dispatch.Distribution) -> None:
     files = sum(len(b.deliveries) for b in outcome.bundles)
     console.print(f"[green]Đã chuẩn bị {len(outcome.bundles)} bộ văn bản ({files} tệp) năm {outcome.year}[/] "
-                  f"trong {outcome.folder / 'gui'}; sổ gửi văn bản: "
-                  f"{outcome.folder / register_file(outcome.year)}")
+                  f"trong {shown(outcome.folder / 'gui')}; sổ gửi văn bản: "
+                  f"{shown(outcome.folder / register_file(outcome.year))}")
     paper = [b for b in outcome.bundles if not b.recipient.emails]
     for bundle in paper:
-        console.print(f"  - Gửi bản giấy (chưa có địa chỉ thư): {bundle.recipient.name}, "
-                      f"{len(bundle.deliveries)} tệp trong gui/{bundle.recipient.slug}/")
+        console.print(f"  - Gửi bản giấy (chưa có địa chỉ thư): {shown(bundle.recipient.name)}, "
+                      f"{len(bundle.deliveries)} tệp trong gui/{shown(bundle.recipient.slug)}/")
     if not outcome.letters:
         console.print("Không có thư nào cần gửi: mọi văn bản đã gửi trước đó, không gửi lại.")
         return
@@ -128,7 +142,7 @@ def _print_distribution(outcome: dispatch.Distribution) -> None:
     if outcome.sent:
         table.add_column("Kết quả")
     for item in outcome.letters:
-        row = [item.recipient.name, "\n".join(item.addresses), str(len(item.deliveries))]
+        row = [shown(item.recipient.name), "\n".join(map(shown, item.addresses)), str(len(item.deliveries))]
         if outcome.sent:
             bad = [a for a in item.addresses if (item.recipient.name, a) in failed]
             row.append("[red]lỗi[/]" if len(bad) == len(item.addresses) else
@@ -142,7 +156,8 @@ def _print_distribution(outcome: dispatch.Distribution) -> None:
         # One row per reason: an unreachable server is one line, not one per recipient.
         by_reason: dict[str, list[str]] = {}
         for failure in outcome.failures:
-            by_reason.setdefault(failure.reason, []).append(f"{failure.recipient} ({', '.join(failure.addresses)})")
+            by_reason.setdefault(shown(failure.reason), []).append(
+                shown(f"{failure.recipient} ({', '.join(failure.addresses)})"))
         failures = Table(title=f"[red]Gửi lỗi tới {len(outcome.failures)} nơi nhận[/]", show_lines=True)
         for column in ("Lý do", "Nơi nhận (địa chỉ thư)"):
             failures.add_column(column, overflow="fold", ratio=1)
@@ -172,11 +187,9 @@ def _progress():
 
 
 def _run(step, verbose: bool):
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False, show_time=False)],
-    )
+    handler = RichHandler(console=console, show_path=False, show_time=False)
+    handler.addFilter(_visible_record)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s", handlers=[handler])
     # WeasyPrint's own progress lines are noise for a clerk; its warnings still
     # reach our log (and are judged by pipeline.render.pdf).
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
@@ -185,7 +198,7 @@ def _run(step, verbose: bool):
     except PipelineError as exc:
         if isinstance(exc, InvalidDataError) and exc.validation is not None:
             _print_validation(exc.validation)
-        console.print(f"[red bold]Lỗi:[/] {exc}")
+        console.print(f"[red bold]Lỗi:[/] {shown(exc)}")
         sys.exit(exc.exit_code)
 
 
@@ -200,7 +213,7 @@ def _print_documents(names: tuple[str, ...]) -> None:
         if rest and folder in FOLDER_LABELS:
             folders[folder] = folders.get(folder, 0) + 1
         else:
-            console.print(f"  - {name}")
+            console.print(f"  - {shown(name)}")
     for folder, count in folders.items():
         console.print(f"  - {folder}/: {count} tệp {FOLDER_LABELS[folder]}")
 
@@ -238,5 +251,6 @@ def _print_validation(validation: Validation) -> None:
     for column in ("Tệp", "Đơn vị", "Trang", "Ô", "Mức", "Nội dung"):
         table.add_column(column, overflow="fold")
     for issue in report.issues:
-        table.add_row(issue.file, issue.unit, issue.sheet, issue.cell, SEVERITY_LABELS[issue.severity], issue.message)
+        table.add_row(shown(issue.file), shown(issue.unit), shown(issue.sheet), shown(issue.cell),
+                      SEVERITY_LABELS[issue.severity], shown(issue.message))
     console.print(table)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -32,10 +33,12 @@ from pipeline.core.summary import summary_context
 from pipeline.core.parse import Submission, parse_workbook
 from pipeline.core.register import published_view
 from pipeline.core.raw import Refusal
+from pipeline.core.text import TextPolicy, text_policy
 from pipeline.core.validate import Validation, check_file, unit_from_name, validate_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io import file_digest
 from pipeline.io.excel import read_workbook
+from pipeline.io.fonts import drawable_characters
 from pipeline.io.inbox import walk
 from pipeline.io.screen import REDO
 from pipeline.io.forms import blank_form
@@ -115,7 +118,7 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
     undated: list[Submission] = []
     refusals: list[Refusal] = []
     try:
-        entries = tuple(walk(input_dir))
+        entries = tuple(walk(input_dir))  # names shown printable: see inbox.display
     except OSError as exc:
         raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir}: {exc.strerror}") from exc
     files = [(entry.file, entry.path) for entry in entries if entry.file is not None]
@@ -141,18 +144,30 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
 
 
 _READER_SETTINGS: Settings | None = None  # what `_read_one` checks files against, in this process
+_READER_POLICY: TextPolicy | None = None  # what text from a workbook may hold, in this process
 
 
 def _start_reader(settings: Settings | None) -> None:
-    global _READER_SETTINGS
+    global _READER_SETTINGS, _READER_POLICY
     _READER_SETTINGS = settings
+    _READER_POLICY = text_policy_of(settings) if settings is not None else None
+
+
+def text_policy_of(settings: Settings) -> TextPolicy:
+    """What the documents' font draws and how long a cell's text may be (built once per process)."""
+    return _text_policy(settings.general.style.font_family, settings.general.limits.max_text_length)
+
+
+@lru_cache(maxsize=4)
+def _text_policy(family: str, max_length: int) -> TextPolicy:
+    return text_policy(drawable_characters(family), family, max_length)
 
 
 def _read_one(file: tuple[Path, str]) -> Submission | Refusal:
     raw = read_workbook(*file)
     if isinstance(raw, Refusal):
         return raw
-    sub = parse_workbook(raw)
+    sub = parse_workbook(raw, _READER_POLICY)
     return check_file(sub, _READER_SETTINGS) if _READER_SETTINGS is not None else sub
 
 

@@ -191,6 +191,22 @@ def grouped_config(target: Path, max_unit_rows: int = 3, parents: dict[str, str]
     return target
 
 
+def small_config(target: Path, codes: tuple[str, ...] = ("HB",)) -> Path:
+    """The sample config cut to the units `codes`, for quick whole runs."""
+    shutil.copytree(CONFIG, target)
+    units = _yaml(target / "units.yaml")
+    _dump(target / "units.yaml", {"units": [u for u in units["units"] if u["code"] in codes]})
+    for name in ("targets.yaml", "history.yaml"):
+        data = _yaml(target / name)
+        _dump(target / name, {"years": {year: {code: figures for code, figures in per_unit.items() if code in codes}
+                                        for year, per_unit in data["years"].items()}})
+    for path in (target / "years").glob("*.yaml"):
+        docs = _yaml(path)
+        docs["notices"]["numbers"] = {c: n for c, n in docs["notices"]["numbers"].items() if c in codes}
+        _dump(path, docs)
+    return target
+
+
 def grouped_input(target: Path) -> Path:
     """The sample workbooks of the grouped config's six units."""
     for code in GROUPED_UNITS:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from pipeline.core import layout, legacy
+from pipeline.core import layout, legacy, text
 from pipeline.core.layout import Field
 from pipeline.core.vi import ascii_key, label_key
 from pipeline.core.raw import RawSheet, RawWorkbook, Value, cell_ref
@@ -96,10 +96,17 @@ class _Collector:
         self.issues.append(warning(self.file, rule, message, unit=self.unit, sheet=sheet, cell=cell))
 
 
-def parse_workbook(book: RawWorkbook) -> Submission:
-    """Read the three sheets of a submission; never raises on cell contents."""
+def parse_workbook(book: RawWorkbook, policy: text.TextPolicy | None = None) -> Submission:
+    """Read the three sheets of a submission; never raises on cell contents.
+
+    With a `policy`, text is made printable first (see `text.clean_workbook`), once
+    legacy-encoded text has become Unicode.
+    """
     out = _Collector(book.path)
     book = dataclasses.replace(book, sheets=tuple(_decode_legacy(sheet, out) for sheet in book.sheets))
+    if policy is not None:
+        book, found = text.clean_workbook(book, policy)
+        out.issues.extend(found)
     info_sheet = _find_sheet(book, layout.INFO_SHEET, out)
     info, info_cells = _parse_info(info_sheet, out) if info_sheet else ({}, {})
     out.unit = str(info.get("unit_code") or "")

@@ -13,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
-import unicodedata
 from pathlib import Path
 
 from pipeline.core.ledger import Entry
+from pipeline.core.text import KEPT_CONTROLS, visible
 from pipeline.core.vi import nfc
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -51,23 +51,15 @@ def display(relative: str) -> str:
 
     Names unzipped from a Windows zip are often not UTF-8 (bytes like
     b"H\\xf4ng B\\xe0ng.xlsx"): Python hands them over as lone surrogates, which
-    no file format can store; they are shown as \\xF4. Control and format
-    characters (escape sequences, bidi overrides) are shown as \\u… so that no
-    name can rewrite a terminal or reorder itself. Decomposed (NFD) names, as a
-    Mac writes them, become NFC.
+    no file format can store; they are shown as \\xf4. Control and format
+    characters (escape sequences, bidi overrides, even a newline) are shown as
+    escapes so that no name can rewrite a terminal or reorder itself.
+    Decomposed (NFD) names, as a Mac writes them, become NFC.
     """
-    raw = os.fsencode(relative)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", "backslashreplace")
-    return "".join(_visible(ch) for ch in nfc(text))
+    return visible(nfc(relative)).translate(_WHITE_ESCAPES)
 
 
-def _visible(ch: str) -> str:
-    if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
-        return f"\\x{ord(ch):02X}" if ord(ch) < 0x100 else f"\\u{ord(ch):04X}"
-    return ch
+_WHITE_ESCAPES = {ord(c): f"\\x{ord(c):02x}" for c in KEPT_CONTROLS}
 
 
 def walk(root: Path) -> list[Entry]:
@@ -88,7 +80,7 @@ def walk(root: Path) -> list[Entry]:
 def exact(raw: str, shown: str) -> str:
     """`raw` with every non-ASCII character as \\u…, every undecodable byte as \\x…."""
     text = os.fsencode(raw).decode("utf-8", "backslashreplace").encode("ascii", "backslashreplace").decode("ascii")
-    return "".join(_visible(ch) for ch in text) + ("/" if shown.endswith("/") else "")
+    return display(text) + ("/" if shown.endswith("/") else "")
 
 
 def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]]) -> None:

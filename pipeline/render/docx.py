@@ -36,8 +36,9 @@ from pipeline.stable import FIXED_TIME, fixed_zip
 
 IMAGE_WIDTH = Mm(160)
 AUTHOR = "Báo cáo NQ28"
-# C0 controls except tab and line feed (docxtpl makes those a tab and a line break).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+# C0 controls except tab and line feed (docxtpl makes those a tab and a line break), and what
+# XML cannot hold either: lone surrogates (an undecodable file name), U+FFFE and U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _Unprintable(Exception):

@@ -2,7 +2,11 @@
 
 Autoescape is on and undefined names are errors (StrictUndefined): text from a
 workbook is always printed literally, and a template that asks for something
-the context does not have fails loudly instead of printing nothing.
+the context does not have fails loudly instead of printing nothing. With a
+text policy, everything a `{{ … }}` prints is made printable (hidden characters
+dropped, what the font cannot draw shown as "□"): workbook cells are cleaned on
+read, but file names, sheet names and messages quoting them reach documents too,
+and no content may stop a render.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ import dataclasses
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
+from pipeline.core.text import TextPolicy, printable
 from pipeline.errors import RenderError
 
 
-def environment(templates: Path) -> jinja2.Environment:
+def environment(templates: Path, policy: TextPolicy | None = None) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -23,7 +29,22 @@ def environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_printer(policy) if policy is not None else None,
     )
+
+
+def _printer(policy: TextPolicy):
+    """Jinja's finalize: a printed string made printable. Markup (a macro's output, a joined
+    list) too: the characters changed are never part of HTML syntax, so it stays well-formed."""
+
+    def finalize(value: object) -> object:
+        if isinstance(value, Markup):
+            return Markup(printable(str(value), policy))
+        if isinstance(value, str):
+            return printable(value, policy)
+        return value
+
+    return finalize
 
 
 def render_html(env: jinja2.Environment, template: str, context: object, **extra: object) -> str:

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from copy import copy
 from decimal import Decimal
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -42,6 +42,7 @@ SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET = "TongHop", "DanhSach", "TinhHinhNop"
 COUNT_FORMAT = "#,##0"
 DATE_FORMAT = "dd/mm/yyyy"
 TEXT_FORMAT = "@"
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FONT = "Times New Roman"
 
 _THIN = Side(style="thin")
@@ -249,8 +250,9 @@ def _put(ws, row: int, col: int, value, font: Font, border: bool = True, alignme
     the rest right-aligned, dates as dates, unless `alignment` or `number_format` say otherwise."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        # Control characters cannot be stored in XML at all (openpyxl refuses them).
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # Control characters cannot be stored in XML at all (openpyxl refuses them), nor lone
+        # surrogates (they have no UTF-8), nor U+FFFE and U+FFFF.
+        cell.value = UNWRITABLE.sub("", value)
         cell.data_type = "s"  # "=…" would otherwise be a formula, "#N/A" an error value
     else:
         cell.value = value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -277,3 +278,9 @@ def test_empty_file_refusal_names_zero_bytes(tmp_path):
     path.write_bytes(b"")
     result = read_workbook(path, "HB.xlsx")
     assert result == Refusal("HB.xlsx", hashlib.sha256(b"").hexdigest(), "tệp rỗng (0 byte)")
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path):
+    """os.fsdecode turns the byte \\xff into a surrogate escape, which calamine's path argument cannot take."""
+    path = factories.write(factories.good_form(), tmp_path / os.fsdecode(b"HB-\xff.xlsx"))
+    assert isinstance(read_workbook(path, "HB-\\xff.xlsx"), RawWorkbook)
