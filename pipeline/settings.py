@@ -151,12 +151,15 @@ class ReportLayout(Strict):
     max_units_in_chart: int = Field(default=40, ge=1)
 
 
+MAX_FIGURE = 10**12  # a configured target or past result; far beyond any real one, well within Decimal
+
+
 class InputLimits(Strict):
     """Bounds on what a workbook cell may hold before it reaches a document."""
 
     # A count (plan, result, members) above this is a typo or a hostile file,
     # never a real figure; it is an error located to its cell.
-    max_count: int = Field(default=1_000_000, ge=1, le=10**12)
+    max_count: int = Field(default=1_000_000, ge=1, le=MAX_FIGURE)
     # Text longer than this (a name, a decision number) is cut, with a warning:
     # no real name is that long, and a 32,767-character cell would fill pages.
     max_text_length: int = Field(default=300, ge=20, le=32_767)
@@ -281,17 +284,19 @@ class RulesFile(Strict):
 
 
 class FiguresFile(Strict):
-    """Per year, per unit code, per indicator code: a whole number ≥ 0."""
+    """Per year, per unit code, per indicator code: a whole number from 0 to MAX_FIGURE."""
 
     years: dict[int, dict[str, dict[str, int]]] = {}
 
     @model_validator(mode="after")
-    def _no_negatives(self) -> FiguresFile:
+    def _within_bounds(self) -> FiguresFile:
         for year, units in self.years.items():
             for unit, figures in units.items():
                 for code, value in figures.items():
                     if value < 0:
                         raise ValueError(f"years.{year}.{unit}.{code}: số âm ({value})")
+                    if value > MAX_FIGURE:
+                        raise ValueError(f"years.{year}.{unit}.{code}: số quá lớn (tối đa 1.000.000.000.000)")
         return self
 
 

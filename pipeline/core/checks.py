@@ -13,7 +13,7 @@ from stdnum.vn import mst
 
 from pipeline.core import layout
 from pipeline.core.parse import Submission
-from pipeline.core.vi import label_key, short_date
+from pipeline.core.vi import label_key, number, short_date
 from pipeline.issues import Issue, error, warning
 from pipeline.settings import Settings
 
@@ -102,15 +102,14 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
         def at(key: str) -> dict:
             return dict(unit=sub.unit_code, sheet=sub.sheet(layout.LIST_SHEET), cell=org.cells[key])
 
-        if not org.enterprise:
+        if not org.enterprise and not _flagged(sub, layout.LIST_SHEET, org.cells["enterprise"]):
             yield error(sub.file, "missing-value", "Chưa điền «Tên doanh nghiệp»", **at("enterprise"))
-        if label_key(org.org_type) not in types:
+        if label_key(org.org_type) not in types and not _flagged(sub, layout.LIST_SHEET, org.cells["org_type"]):
             allowed = ", ".join(settings.general.org_types)
             yield error(sub.file, "unknown-org-type", f"«Loại tổ chức» phải là một trong: {allowed} (đang ghi: «{org.org_type}»)",
                         **at("org_type"))
-        if not mst.is_valid(org.tax_code):
-            yield error(sub.file, "bad-tax-code", f"Mã số thuế «{org.tax_code}» không hợp lệ (10 hoặc 13 chữ số, đúng số kiểm tra)",
-                        **at("tax_code"))
+        if not mst.is_valid(org.tax_code) and not _flagged(sub, layout.LIST_SHEET, org.cells["tax_code"]):
+            yield error(sub.file, "bad-tax-code", _bad_tax_code(org.tax_code), **at("tax_code"))
         if org.legal_form and label_key(org.legal_form) not in forms:
             yield warning(sub.file, "unknown-legal-form", f"Loại hình doanh nghiệp «{org.legal_form}» không có trong danh mục",
                           **at("legal_form"))
@@ -119,6 +118,31 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
                         f"Ngày quyết định {short_date(org.decision_date)} nằm ngoài kỳ báo cáo năm {sub.year} "
                         f"({short_date(start)} - {short_date(end)})",
                         **at("decision_date"))
+
+
+def _bad_tax_code(code: str) -> str:
+    """Why a tax code is refused; a 9- or 12-digit one most likely lost its leading 0 in a number cell."""
+    if code.isdigit() and len(code) in (9, 12):
+        fixed = "0" + code
+        verdict = ("là mã hợp lệ" if mst.is_valid(fixed)
+                   else "nhưng mã này cũng không hợp lệ, hãy kiểm tra lại từng chữ số")
+        return (f"Mã số thuế «{code}» chỉ có {len(code)} chữ số: có lẽ đã mất số 0 ở đầu vì ô đang định dạng Số; "
+                f"hãy định dạng ô là Văn bản (Text) rồi gõ lại «{fixed}» ({verdict})")
+    return f"Mã số thuế «{code}» không hợp lệ (10 hoặc 13 chữ số, đúng số kiểm tra)"
+
+
+def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
+    """Plans, results and member counts within settings.general.limits.max_count."""
+    limit = settings.general.limits.max_count
+    found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {fig.code}", value)
+             for fig in sub.figures
+             for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual))]
+    found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members) for org in sub.organisations]
+    for sheet, cell, what, value in found:
+        if value is not None and value > limit:
+            yield error(sub.file, "count-too-large",
+                        f"{what} ghi {number(value)}, vượt mức tối đa {number(limit)}; hãy kiểm tra lại số liệu",
+                        unit=sub.unit_code, sheet=sheet, cell=cell)
 
 
 def configured_rules(sub: Submission, settings: Settings) -> Checks:
@@ -174,4 +198,5 @@ def _org_type_index(settings: Settings) -> dict[str, str]:
     return {label_key(t): ind.code for ind in settings.indicators for t in ind.org_types}
 
 
-PER_FILE = (known_unit, indicator_rows, plan_matches, list_matches_summary, list_rows, configured_rules, on_time)
+PER_FILE = (known_unit, indicator_rows, counts_within_limits, plan_matches, list_matches_summary, list_rows,
+            configured_rules, on_time)

@@ -16,13 +16,27 @@ from typing import Iterable
 from pipeline.core import layout, legacy, text
 from pipeline.core.layout import Field
 from pipeline.core.vi import ascii_key, label_key
-from pipeline.core.raw import RawSheet, RawWorkbook, Value, cell_ref
+from pipeline.core.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
 from pipeline.issues import Issue, error, warning
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_DIGITS = 15  # beyond any count a unit could report; also below int()'s digit limit
 _DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _INT_TEXT = re.compile(r"^[+]?\d{1,3}(\.\d{3})+$|^[+]?\d+$")
+_COMMA_THOUSANDS = re.compile(r"^[+]?\d{1,3}(,\d{3})+$")
+_NOTHING = frozenset({"khong", "khongco", "ko", "k", "kco"})  # ascii_key of "không", "không có", "ko", …
+_DASHES = frozenset("-–—_.")
+MAX_FORMULA_ROWS, MAX_FORMULA_COLUMNS = 100_000, 1_000  # far beyond what the reader lets through
+# What Excel's error values mean, for the clerk who has to fix the formula.
+FORMULA_ERRORS = {
+    "#DIV/0!": "chia cho 0",
+    "#N/A": "không tìm thấy giá trị cần tra",
+    "#VALUE!": "sai kiểu dữ liệu",
+    "#REF!": "tham chiếu tới ô đã bị xoá",
+    "#NAME?": "sai tên hàm hoặc tên vùng",
+    "#NUM!": "phép tính cho số không hợp lệ",
+    "#NULL!": "các vùng ô không giao nhau",
+}
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,7 @@ def parse_workbook(book: RawWorkbook, policy: text.TextPolicy | None = None) -> 
     legacy-encoded text has become Unicode.
     """
     out = _Collector(book.path)
-    book = dataclasses.replace(book, sheets=tuple(_decode_legacy(sheet, out) for sheet in book.sheets))
+    book = dataclasses.replace(book, sheets=tuple(_mark_formulas(_decode_legacy(sheet, out)) for sheet in book.sheets))
     if policy is not None:
         book, found = text.clean_workbook(book, policy)
         out.issues.extend(found)
@@ -114,6 +128,8 @@ def parse_workbook(book: RawWorkbook, policy: text.TextPolicy | None = None) -> 
     figures = _parse_summary(summary, out) if summary else ()
     listing = _find_sheet(book, layout.LIST_SHEET, out)
     organisations = _parse_list(listing, out) if listing else ()
+    _report_formulas(summary, [f.cells for f in figures], out)
+    _report_formulas(listing, [o.cells for o in organisations], out)
     return Submission(
         file=book.path,
         sha256=book.sha256,
@@ -158,6 +174,56 @@ def _decode_legacy(sheet: RawSheet, out: _Collector) -> RawSheet:
                         sheet=sheet.name, cell=cell_ref(r, c))
         rows.append(tuple(new_row))
     return dataclasses.replace(sheet, rows=tuple(rows)) if changed else sheet
+
+
+# --- formula cells the reader gives as blank -------------------------------------
+
+
+def _mark_formulas(sheet: RawSheet) -> RawSheet:
+    """Put a FormulaCell where the reader left a blank for a formula without a usable value."""
+    if not sheet.formulas:
+        return sheet
+    rows = [list(row) for row in sheet.rows]
+    for (r, c), problem in sheet.formulas.items():
+        if not (0 <= r < MAX_FORMULA_ROWS and 0 <= c < MAX_FORMULA_COLUMNS):
+            continue
+        rows.extend([] for _ in range(r + 1 - len(rows)))
+        rows[r].extend("" for _ in range(c + 1 - len(rows[r])))
+        if _blank(rows[r][c]):
+            rows[r][c] = FormulaCell(problem)
+    width = max(map(len, rows), default=0)
+    return dataclasses.replace(sheet, rows=tuple(tuple(row) + ("",) * (width - len(row)) for row in rows))
+
+
+def formula_problem(cell: FormulaCell) -> str:
+    """What is wrong with a formula cell and what to do, for a clerk."""
+    if cell.problem == UNCALCULATED:
+        return "có công thức nhưng chưa có giá trị; mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại"
+    meaning = FORMULA_ERRORS.get(cell.problem.upper())
+    shown = f"{cell.problem} ({meaning})" if meaning else cell.problem
+    return f"có lỗi công thức {shown}; sửa công thức hoặc gõ thẳng số liệu vào ô rồi gửi lại"
+
+
+def _formula_issue(cell: FormulaCell, label: str, sheet: str, ref: str, out: _Collector) -> None:
+    rule = "formula-no-value" if cell.problem == UNCALCULATED else "formula-error"
+    named = f" («{label}»)" if label else ""
+    out.error(rule, f"Ô {ref}{named} {formula_problem(cell)}", sheet=sheet, cell=ref)
+
+
+def _report_formulas(sheet: RawSheet | None, rows: list[dict[str, str]], out: _Collector) -> None:
+    """The formula cells of a table's text fields (numbers and dates report their own).
+
+    A formula elsewhere, such as the STT column the blank form numbers itself
+    with or a note, does not reach the report and is left alone.
+    """
+    if not sheet or not sheet.formulas:
+        return
+    reported = {(i.sheet, i.cell) for i in out.issues}
+    used = {ref for refs in rows for key, ref in refs.items() if key not in ("stt", "note")}
+    for r, c in sorted(sheet.formulas):
+        value, ref = sheet.rows[r][c], cell_ref(r, c)
+        if isinstance(value, FormulaCell) and ref in used and (sheet.name, ref) not in reported:
+            _formula_issue(value, "", sheet.name, ref, out)
 
 
 # --- sheets and labels --------------------------------------------------------
@@ -251,6 +317,9 @@ def _value_right_of(sheet: RawSheet, r: int, c: int) -> tuple[Value, str]:
 
 
 def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector):
+    if isinstance(raw, FormulaCell):
+        _formula_issue(raw, spec.label, sheet, ref, out)
+        return None
     if spec.required and _blank(raw):
         out.error("missing-value", f"Chưa điền «{spec.label}»", sheet=sheet, cell=ref)
         return None
@@ -323,9 +392,7 @@ def _parse_list(sheet: RawSheet, out: _Collector) -> tuple[Organisation, ...]:
         return ()
     rows = []
     for r, values, refs in _table_rows(sheet, *header):
-        day, problem = to_date(values["decision_date"])
-        if problem:
-            out.error("bad-date", f"«Ngày quyết định» {problem}", sheet=sheet.name, cell=refs["decision_date"])
+        day = _date(values["decision_date"], "Ngày quyết định", sheet.name, refs["decision_date"], out)
         members = _count(values["members"], "Số thành viên", sheet.name, refs["members"], out)
         rows.append(
             Organisation(
@@ -344,41 +411,119 @@ def _parse_list(sheet: RawSheet, out: _Collector) -> tuple[Organisation, ...]:
 
 
 def _count(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> int | None:
+    if isinstance(raw, FormulaCell):
+        _formula_issue(raw, label, sheet, ref, out)
+        return None
     value, problem = to_int(raw)
     if problem:
         out.error("bad-number", f"«{label}» {problem}", sheet=sheet, cell=ref)
     return value
 
 
+def _date(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> dt.date | None:
+    if isinstance(raw, FormulaCell):
+        _formula_issue(raw, label, sheet, ref, out)
+        return None
+    day, problem = to_date(raw)
+    if problem:
+        out.error("bad-date", f"«{label}» {problem}", sheet=sheet, cell=ref)
+    return day
+
+
 # --- cell values ----------------------------------------------------------------
 
 
 def to_int(raw: Value) -> tuple[int | None, str | None]:
-    """A whole number ≥ 0 from a cell: 12, 12.0, "12", " 1.234 " → value; else a problem."""
+    """A whole number ≥ 0 from a cell: 12, 12.0, "12", " 1.234 " → value; else a problem.
+
+    A value is never beyond 15 digits, so nothing downstream (Decimal
+    arithmetic, formatting) can fail on it; the configured bound is a check.
+    """
     if _blank(raw):
         return None, None
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        return None, f"phải là số nguyên, không phải «{_text(raw)}»"
     if isinstance(raw, str):
-        text = raw.replace("\u00a0", " ").replace(" ", "")
-        if len(text) > MAX_DIGITS:
-            return None, f"quá lớn («{_text(raw)[:20]}…»)"
-        if not _INT_TEXT.match(text):
-            return None, f"phải là số nguyên không âm, không phải «{_text(raw)}»"
-        raw = int(text.replace(".", "").lstrip("+"))
-    if isinstance(raw, float) and not raw.is_integer():
-        return None, f"phải là số nguyên, không phải {_text(raw)}"
+        return _int_text(raw)
+    if isinstance(raw, FormulaCell):
+        return None, formula_problem(raw)
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return None, _not_a_number(raw)
     if raw != raw or raw in (float("inf"), float("-inf")):
         return None, "không phải là số"
+    if isinstance(raw, float) and not raw.is_integer():
+        return None, _fraction(raw)
+    if abs(raw) >= 10**MAX_DIGITS:
+        return None, f"quá lớn ({_plain(raw)}); hãy kiểm tra lại số liệu"
     if raw < 0:
         return None, f"không được âm ({_text(raw)})"
     return int(raw), None
+
+
+def _int_text(raw: str) -> tuple[int | None, str | None]:
+    text = raw.replace("\u00a0", " ").replace(" ", "")
+    if len(text) > MAX_DIGITS:
+        return None, f"quá lớn («{_text(raw)[:20]}…»); hãy kiểm tra lại số liệu"
+    if _INT_TEXT.match(text):
+        return int(text.replace(".", "").lstrip("+")), None
+    if ascii_key(text) in _NOTHING or set(text) <= _DASHES:
+        return None, f"phải là số nguyên không âm, không phải «{_text(raw)}»; ghi số 0 nếu không có"
+    if _COMMA_THOUSANDS.match(text):
+        whole = text.replace(",", "").lstrip("+")
+        return None, (f"phải là số nguyên, không phải «{_text(raw)}» (dấu phẩy là dấu thập phân); "
+                      f"nếu là số {whole} thì ghi {whole}")
+    return None, f"phải là số nguyên không âm, không phải «{_text(raw)}»"
+
+
+def _not_a_number(raw: Value) -> str:
+    """A boolean, date or time where a count belongs: what Excel shows, and what to do."""
+    if isinstance(raw, bool):
+        return (f"phải là số nguyên, không phải giá trị đúng/sai ({'TRUE' if raw else 'FALSE'}); "
+                "hãy gõ số vào ô")
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        kind = "ngày" if isinstance(raw, dt.date) else "giờ"
+        return (f"phải là số nguyên, không phải {kind} «{_when(raw)}» (ô đang định dạng {kind}); "
+                "hãy định dạng ô là Số (Number) rồi gõ lại số")
+    return f"phải là số nguyên, không phải «{_text(raw)}»"
+
+
+def _fraction(raw: float) -> str:
+    """A non-whole number, with a hint when it is a whole count typed into a percent cell
+    (1 typed, 0.01 stored) or with thousands written as a decimal point (1.234)."""
+    problem = f"phải là số nguyên, không phải {_plain(raw)}"
+    for scale, hint in ((100, "percent"), (1000, "thousands")):
+        scaled = round(raw * scale, 6)
+        if scaled.is_integer() and 0 < abs(scaled) < 10**MAX_DIGITS:
+            typed = int(scaled)
+            if hint == "percent":
+                return (f"{problem}: nếu đã gõ {typed} thì ô đang định dạng phần trăm ({typed}%); "
+                        f"hãy định dạng ô là Số (Number) rồi gõ lại {typed}")
+            return f"{problem}; nếu là số {typed} thì gõ liền {typed}, không có dấu chấm hay dấu phẩy"
+    return problem
+
+
+def _plain(raw: float | int) -> str:
+    """A number as the clerk would read it: decimal comma, no exponent for ordinary sizes."""
+    if isinstance(raw, int) and abs(raw) >= 10**MAX_DIGITS:
+        return f"hơn {MAX_DIGITS} chữ số"  # str() of a huge int is slow, or refused beyond 4,300 digits
+    if isinstance(raw, float) and (abs(raw) >= 10**MAX_DIGITS or 0 < abs(raw) < 1e-6):
+        return f"{raw:.3g}".replace(".", ",").upper()  # as Excel shows it: 1E+30
+    return (str(int(raw)) if float(raw).is_integer() else repr(raw)).replace(".", ",")
+
+
+def _when(raw: dt.date | dt.time | dt.timedelta) -> str:
+    if isinstance(raw, dt.date):
+        return raw.strftime("%d/%m/%Y")
+    if isinstance(raw, dt.time):
+        return raw.strftime("%H:%M")
+    minutes = int(raw.total_seconds() // 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def to_date(raw: Value) -> tuple[dt.date | None, str | None]:
     """A date from a cell: a date, an Excel serial, or "29/12/2016" text."""
     if _blank(raw):
         return None, None
+    if isinstance(raw, FormulaCell):
+        return None, formula_problem(raw)
     if isinstance(raw, dt.datetime):
         return raw.date(), None
     if isinstance(raw, dt.date):

@@ -8,19 +8,41 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from dataclasses import dataclass
-from typing import Union
+from dataclasses import dataclass, field
+from typing import Mapping, Union
 
-Value = Union[str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta]
+UNCALCULATED = "uncalculated"  # a formula saved without its value (never calculated)
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A formula cell the reader gives as blank: never calculated, or its cached value is an error.
+
+    The parser puts one in place of the blank so that the cell is reported
+    where it is used instead of read as "not filled in"; as text it is empty.
+    """
+
+    problem: str  # UNCALCULATED, or the error value as Excel shows it: "#N/A", "#DIV/0!"
+
+    def __str__(self) -> str:
+        return ""
+
+
+Value = Union[str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, FormulaCell]
 
 
 @dataclass(frozen=True)
 class RawSheet:
-    """A sheet's values as rows from A1, strings NFC-normalised, blanks as ""."""
+    """A sheet's values as rows from A1, strings NFC-normalised, blanks as "".
+
+    `formulas` maps (row, col) from 0 to the problem of a formula cell the
+    reader gave as blank (UNCALCULATED or its error value, "#N/A").
+    """
 
     name: str
     hidden: bool
     rows: tuple[tuple[Value, ...], ...]
+    formulas: Mapping[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,9 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
         return Refusal(display_name, "", f"không mở được tệp ({why}); cấp quyền đọc hoặc chép lại tệp rồi chạy lại")
     digest = hashlib.sha256(data).hexdigest()
     try:
-        screen(data, path.suffix.lower())
+        formulas = screen(data, path.suffix.lower())
         with _calamine(path, data) as book:
-            sheets = _read_sheets(book)
+            sheets = _read_sheets(book, formulas)
     except Refused as refused:
         return Refusal(display_name, digest, refused.reason)
     except calamine.PasswordError:
@@ -100,12 +100,14 @@ def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
-def _read_sheets(book: calamine.CalamineWorkbook) -> tuple[RawSheet, ...]:
+def _read_sheets(book: calamine.CalamineWorkbook,
+                 formulas: dict[str, dict[tuple[int, int], str]]) -> tuple[RawSheet, ...]:
     """Every sheet, its size checked by calamine's own count before its values become Python objects.
 
     calamine loads an .xlsx sheet only when asked, so this is where the cells of
     all sheets together are held to MAX_CELLS; `_screen` has already kept each
-    sheet within MAX_ROWS × MAX_COLUMNS.
+    sheet within MAX_ROWS × MAX_COLUMNS, and found the formula cells calamine
+    reads as blank (`formulas`, by sheet name).
     """
     sheets, cells = [], 0
     for meta in book.sheets_metadata:
@@ -116,5 +118,6 @@ def _read_sheets(book: calamine.CalamineWorkbook) -> tuple[RawSheet, ...]:
             cells = count_cells(cells, rows, cols)
         values = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row])
                        for row in sheet.to_python(skip_empty_area=False))
-        sheets.append(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible, values))
+        sheets.append(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible, values,
+                               formulas.get(name, {})))
     return tuple(sheets)

@@ -27,6 +27,7 @@ from typing import Iterator
 
 from pipeline.core.raw import cell_ref
 from pipeline.core.vi import nfc, number
+from pipeline.io.formulas import FormulaNotes
 
 # A real form is 10–30 KB and unpacks to well under 1 MB. The limits leave room
 # for lists of thousands of organisations, logos and scans, and stop the rest.
@@ -45,6 +46,7 @@ CHUNK = 64 * 1024  # bytes unpacked at a time
 # Parts calamine never opens (it finds sheets only under xl/worksheets/, xl/chartsheets/,
 # xl/dialogsheets/ of an .xlsx, and content.xml of an .ods): their declared sizes are
 # checked with the rest, but unpacking them would only cost time.
+SHEET_PARTS = ("xl/worksheets/",)  # where calamine finds the sheets that hold cells
 UNREAD_PARTS = ("docProps/", "xl/theme/", "xl/media/", "xl/printerSettings/", "customXml/", "Thumbnails/")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -93,8 +95,11 @@ class _Oversized(Exception):
 BOMB = f"có thể là tệp độc hại (zip bomb) — {REDO}"
 
 
-def screen(data: bytes, suffix: str) -> None:
+def screen(data: bytes, suffix: str) -> dict[str, dict[tuple[int, int], str]]:
     """Raise Refused for a file calamine must not open; cheap for a real form.
+
+    Returns, per sheet name, the formula cells calamine will read as blank
+    (see `formulas`): found in the same pass over the sheet XML.
 
     calamine picks its reader by the suffix, and its zip reader finds a zip
     behind any leading bytes: what is screened follows the suffix, not the
@@ -103,9 +108,10 @@ def screen(data: bytes, suffix: str) -> None:
     if data[:8] == OLE_MAGIC:
         _screen_ole(data)
         if suffix != ".xls" and data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557)) >= 0:
-            _screen_zip(data)
+            return _screen_zip(data)
     elif suffix != ".xls":
-        _screen_zip(data)
+        return _screen_zip(data)
+    return {}
 
 
 def _too_large(big: _Oversized) -> str:
@@ -130,7 +136,7 @@ def check_extent(sheet: str, rows: int, cols: int) -> None:
 # --- zip workbooks (.xlsx, .xlsm, .ods) ---
 
 
-def _screen_zip(data: bytes) -> None:
+def _screen_zip(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
     directory = _directory_bytes(data)
     if directory > MAX_DIRECTORY_BYTES:
         raise Refused(f"tệp nén bất thường: mục lục các phần dài {human_size(directory)} (giới hạn "
@@ -149,15 +155,19 @@ def _screen_zip(data: bytes) -> None:
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise Refused(f"tệp nén bất thường: phần «{info.filename}» nén {human_size(info.file_size)} vào "
                            f"{human_size(info.compress_size)} (tỉ lệ trên {MAX_RATIO}:1); {BOMB}")
-    cells = 0
+    cells, notes = 0, {}
     for info in infos:
         if info.filename.startswith(UNREAD_PARTS):
             continue
         try:
-            cells = _scan_part(data, info, cells)
+            cells = _scan_part(data, info, cells, notes)
         except _Oversized as big:
             big.sheet = big.sheet or _sheet_names(archive).get(info.filename, info.filename)
             raise Refused(_too_large(big)) from None
+    if not notes:
+        return {}
+    names = _sheet_names(archive)
+    return {names[part]: found for part, found in notes.items() if part in names}
 
 
 def _directory_bytes(data: bytes) -> int:
@@ -172,8 +182,9 @@ def _directory_bytes(data: bytes) -> int:
     return size
 
 
-def _scan_part(data: bytes, info: zipfile.ZipInfo, cells: int) -> int:
-    """Unpack one part in chunks: its real size, no DTD, the cells holding values."""
+def _scan_part(data: bytes, info: zipfile.ZipInfo, cells: int, notes: dict[str, dict[tuple[int, int], str]]) -> int:
+    """Unpack one part in chunks: its real size, no DTD, the cells holding values, formulas without one."""
+    formulas = FormulaNotes() if info.filename.startswith(SHEET_PARTS) else None
     scanners = [_XlsxCells(info.filename, info.file_size)]
     if info.filename == "content.xml":  # OpenDocument; an .xlsx may name a sheet so too
         scanners.append(_OdsCells(info.filename, info.file_size))
@@ -185,8 +196,12 @@ def _scan_part(data: bytes, info: zipfile.ZipInfo, cells: int) -> int:
                            f"ghi trong tệp ({human_size(info.file_size)}); {BOMB}")
         for scanner in scanners:
             scanner.feed(chunk)
+        if formulas:
+            formulas.feed(chunk)
     for scanner in scanners:
         cells = scanner.close(cells)
+    if formulas and (found := formulas.close()):
+        notes[info.filename] = found
     return cells
 
 
