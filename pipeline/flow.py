@@ -285,11 +285,6 @@ def report(options: Options) -> Outcome:
             "không tính các đơn vị có số liệu chưa hợp lệ.",
             validation,
         )
-    if not validation.counted():
-        folder, _ = _publish_check(options, settings, validation)
-        raise InvalidDataError(
-            f"Không đơn vị nào có số liệu hợp lệ năm {year}: chưa lập báo cáo (văn bản của lần chạy trước, nếu có, "
-            f"giữ nguyên). Danh sách lỗi, tệp đã nhận và phiếu kiểm tra trong {folder}.", validation)
     settings.document_settings(year)
     totals = summarise(settings, inputs, validation)
     vanished = vanished_units(options.output_root / str(year), validation)

@@ -26,7 +26,8 @@ TEXT_RULES = {"hidden-character", "undrawable-character", "text-too-long"}
 # Where a text can go: the form field that carries the mark, and the sheet that shows it.
 FIELDS = ("enterprise", "decision_no", "legal_form", "unit_name", "preparer")
 EVERY_DOCUMENT = {"bao-cao-2016.pdf", "bao-cao-2016.docx", "tong-hop-2016.xlsx", "bieu-do.svg", "thong-bao/HB.pdf",
-                  "thong-bao/HB.docx", "data/tong-hop.json", "data/kiem-tra.json", "phieu-kiem-tra/HB.pdf",
+                  "thong-bao/HB.docx", "data/tong-hop.json", "data/kiem-tra.json", "data/tep-nhan.json",
+                  "phieu-kiem-tra/HB.pdf",
                   "index.html"}
 
 

@@ -27,6 +27,7 @@ UNIT_FOLDERS = ("thong-bao", "phieu-kiem-tra", "bieu-mau")
 DATA_FILES = {
     "data/tong-hop.json": "Số liệu tổng hợp theo đơn vị và chỉ tiêu",
     "data/kiem-tra.json": "Danh sách lỗi và cảnh báo",
+    "data/tep-nhan.json": "Các tệp đã nhận: đã đọc, bỏ qua, bị từ chối",
     "SHA256SUMS": "Mã kiểm tra SHA-256 của các tệp",
 }
 FORMAT_ORDER = ("pdf", "docx", "xlsx", "svg", "json")

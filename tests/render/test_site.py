@@ -158,7 +158,8 @@ def test_documents_are_grouped_and_twins_share_an_entry(checked, published):
     assert [(link.href, link.text) for link in report.links] == [("bao-cao-2016.pdf", "PDF"), ("bao-cao-2016.docx", "DOCX")]
     assert [item.label for item in groups["Thông báo"].items][:2] == ["Quận Hồng Bàng", "Quận Ngô Quyền"]
     assert [item.label for item in groups["Số liệu"].items] == [
-        "Số liệu tổng hợp theo đơn vị và chỉ tiêu", "Danh sách lỗi và cảnh báo", "Mã kiểm tra SHA-256 của các tệp"]
+        "Số liệu tổng hợp theo đơn vị và chỉ tiêu", "Danh sách lỗi và cảnh báo",
+        "Các tệp đã nhận: đã đọc, bỏ qua, bị từ chối", "Mã kiểm tra SHA-256 của các tệp"]
     assert [link.href for link in context.roster[0].notice] == ["thong-bao/HB.pdf", "thong-bao/HB.docx"]
     hrefs = {link.href for g in context.documents for item in g.items for link in item.links}
     assert hrefs == set(documents) - {"index.html"}
