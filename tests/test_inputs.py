@@ -9,6 +9,7 @@ is said, not silently changed.
 from __future__ import annotations
 
 import json
+import unicodedata
 import os
 import shutil
 from pathlib import Path
@@ -326,3 +327,72 @@ def test_the_ledger_is_published_with_every_entry(sample, tmp_path):
     assert set(rows["2016/HB.xlsx"]) == {"path", "sha256", "status", "unit", "year", "reason"}
     page = (tmp_path / "out" / "2016" / "index.html").read_text(encoding="utf-8")
     assert "Tệp trong thư mục biểu mẫu" in page and ".DS_Store" in page
+
+
+# --- property: any tree under INPUT -------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+_TEXT_NAME = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1,
+                     max_size=10).filter(lambda n: n not in (".", "..") and len(n.encode()) < 200)
+_BYTE_NAME = st.binary(min_size=1, max_size=10).filter(lambda b: b"/" not in b and b"\x00" not in b
+                                                       and b not in (b".", b".."))
+_NAME = st.one_of(_TEXT_NAME, _BYTE_NAME.map(os.fsdecode), _TEXT_NAME.map(lambda n: unicodedata.normalize("NFD", n)),
+                  st.sampled_from(["__MACOSX", "._HB.xlsx", ".DS_Store", "~$HB.xlsx", "HB.xlsb", "a.zip",
+                                   "Thumbs.db", "2017", "HB.xlsx", "hb.XLSX"]))
+_KIND = st.sampled_from(["dir", "dir", "workbook", "junk", "link-in", "link-out", "broken", "fifo", "locked"])
+_TREE = st.lists(st.tuples(st.integers(0, 20), _NAME, _KIND), max_size=14)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=_TREE)
+def test_any_tree_is_accounted_for_entry_by_entry(tree, tmp_path_factory, monkeypatch):
+    """Odd names (non-UTF-8, NFD), links in and out, junk, special files and unreadable folders:
+    every entry is in the ledger exactly once, and reading the tree raises nothing."""
+    root = tmp_path_factory.mktemp("tree")
+    outside = tmp_path_factory.mktemp("outside")
+    folders, created, locked = [root], [], set()
+    for parent, name, kind in tree:
+        base = folders[parent % len(folders)]
+        path = base / name
+        if os.path.lexists(path) or any(part.lower() == "__macosx" for part in path.relative_to(root).parts[:-1]):
+            continue
+        if kind in ("dir", "locked"):
+            path.mkdir()
+            folders.append(path)
+            if kind == "locked":
+                locked.add(path)
+        elif kind == "workbook":
+            shutil.copy(SAMPLE_INPUT / "2016" / "HB.xlsx", path)
+        elif kind == "junk":
+            path.write_bytes(os.fsencode(name)[:8] * 3)
+        elif kind == "link-in":
+            os.symlink(folders[parent % len(folders)], path)
+        elif kind == "link-out":
+            os.symlink(outside, path)
+        elif kind == "broken":
+            os.symlink(root / "khong-co", path)
+        else:
+            os.mkfifo(path)
+        created.append(path)
+    real = os.scandir
+
+    def scandir(path):
+        if Path(path) in locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(inbox.os, "scandir", scandir)
+    entries = inbox.walk(root)
+
+    hidden = {p for p in created if p in locked or p.name.lower() == "__macosx"}  # listed, contents not
+    expected = [p for p in created if not any(h in p.parents for h in hidden)]
+    paths = [e.path for e in entries]
+    assert len(paths) == len(expected) and len(set(paths)) == len(paths)
+    assert all(json.dumps(p, ensure_ascii=False).encode("utf-8") for p in paths)
+    try:
+        _, _, validation = flow.check(options(root, tmp_path_factory.mktemp("out")))
+    except SourceError:
+        return  # no workbook for the year: refused by name, which is the point
+    assert len(validation.ledger) == len(expected)
+    monkeypatch.undo()

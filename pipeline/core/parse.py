@@ -411,23 +411,22 @@ def _parse_list(sheet: RawSheet, out: _Collector) -> tuple[Organisation, ...]:
 
 
 def _count(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> int | None:
-    if isinstance(raw, FormulaCell):
-        _formula_issue(raw, label, sheet, ref, out)
-        return None
-    value, problem = to_int(raw)
-    if problem:
-        out.error("bad-number", f"«{label}» {problem}", sheet=sheet, cell=ref)
-    return value
+    return _converted(raw, to_int, "bad-number", label, sheet, ref, out)
 
 
 def _date(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> dt.date | None:
+    return _converted(raw, to_date, "bad-date", label, sheet, ref, out)
+
+
+def _converted(raw: Value, convert, rule: str, label: str, sheet: str, ref: str, out: _Collector):
+    """`convert(raw)`'s value; its problem, or a formula without a value, as an error at the cell."""
     if isinstance(raw, FormulaCell):
         _formula_issue(raw, label, sheet, ref, out)
         return None
-    day, problem = to_date(raw)
+    value, problem = convert(raw)
     if problem:
-        out.error("bad-date", f"«{label}» {problem}", sheet=sheet, cell=ref)
-    return day
+        out.error(rule, f"«{label}» {problem}", sheet=sheet, cell=ref)
+    return value
 
 
 # --- cell values ----------------------------------------------------------------
