@@ -79,7 +79,8 @@ def validate_year(
                                   + not_submitted_note(unit.code, year, selection), unit=unit.code))
             continue
         chosen[unit.code] = files[0]
-        clean = len(files) == 1 and files[0].file not in bad_files
+        # A refused file of the unit beside a readable one may be its newer version: not sure, not counted.
+        clean = len(files) == 1 and files[0].file not in bad_files and unit.code not in unreadable
         status[unit.code] = "valid" if clean else "invalid"
     late = frozenset(code for code, sub in chosen.items() if is_late(sub, settings))
     return Validation(year, chosen, status, ValidationReport.of(year, issues), late)
