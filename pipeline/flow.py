@@ -252,7 +252,8 @@ def _publish_check(options: Options, settings: Settings, validation: Validation)
 def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
     """Last year's actuals: its workbooks if all present and valid, else config history."""
     previous = year - 1
-    subs = inputs.year(previous).submissions if previous in inputs.by_year else ()
+    # Only workbooks that state last year: one whose year cannot be read belongs to this year's run.
+    subs = [s for s in inputs.year(previous).submissions if s.year == previous]
     if subs:
         checked = validate_year(previous, subs, [], settings)
         if set(checked.status.values()) == {"valid"}:
