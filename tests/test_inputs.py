@@ -408,3 +408,25 @@ def test_any_tree_is_accounted_for_entry_by_entry(tree, tmp_path_factory, monkey
         return  # no workbook for the year: refused by name, which is the point
     assert len(validation.ledger) == len(expected)
     monkeypatch.undo()
+
+
+def test_folders_nested_beyond_reason_are_refused_not_a_recursion_error(tmp_path):
+    root = tmp_path / "input"
+    deep = root
+    for _ in range(inbox.MAX_DEPTH + 30):
+        deep = deep / "a"
+    deep.mkdir(parents=True)
+    (deep / "HB.xlsx").write_bytes(b"PK")
+    entries = inbox.walk(root)
+    [refused] = [e for e in entries if e.status == "refused"]
+    assert "quá sâu" in refused.reason and refused.rule == "unreadable-folder"
+
+
+def test_a_folder_of_junk_lists_a_bounded_page(tmp_path):
+    from pipeline.core.ledger import LedgerRow
+    from pipeline.core.site import SHOWN_INPUT_ROWS, input_rows, inputs_summary
+
+    ledger = tuple(LedgerRow(f"rac/{n:05d}.tmp", None, "skipped", "", None, "không phải bảng tính")
+                   for n in range(SHOWN_INPUT_ROWS + 10))
+    assert len(input_rows(ledger)) == SHOWN_INPUT_ROWS
+    assert "data/tep-nhan.json" in inputs_summary(ledger)

@@ -9,6 +9,7 @@ the folder, without a server.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -95,6 +96,7 @@ class InputRow:
 
 INPUT_STATUS = {"read": "đã đọc", "refused": "từ chối", "skipped": "bỏ qua"}
 SHOWN_READ_FILES = 200  # past this the read files are counted, not listed: data/tep-nhan.json has them all
+SHOWN_INPUT_ROWS = 500  # a folder of junk lists its first rows; data/tep-nhan.json has them all
 
 
 @dataclass(frozen=True)
@@ -172,15 +174,20 @@ def inputs_summary(ledger: tuple[LedgerRow, ...]) -> str:
     text = (f"Thư mục biểu mẫu có {vi.number(sum(n.values()))} tệp: {vi.number(n['read'])} đã đọc, "
             f"{vi.number(n['skipped'])} bỏ qua, {vi.number(n['refused'])} bị từ chối (không đọc được).")
     if n["read"] > SHOWN_READ_FILES:
-        text += f" Bảng dưới chỉ liệt kê tệp bỏ qua, bị từ chối; danh sách đầy đủ trong data/tep-nhan.json."
+        text += " Bảng dưới chỉ liệt kê tệp bỏ qua, bị từ chối."
+    if len(input_rows(ledger)) >= SHOWN_INPUT_ROWS:
+        text += f" Bảng dưới chỉ có {vi.number(SHOWN_INPUT_ROWS)} dòng đầu."
+    if n["read"] > SHOWN_READ_FILES or len(input_rows(ledger)) >= SHOWN_INPUT_ROWS:
+        text += " Danh sách đầy đủ trong data/tep-nhan.json."
     return text
 
 
 def input_rows(ledger: tuple[LedgerRow, ...]) -> tuple[InputRow, ...]:
     """Files, and folders that were not read; every read file too unless there are very many."""
     many = ledger_counts(ledger)["read"] > SHOWN_READ_FILES
-    return tuple(InputRow(r.path, r.status, INPUT_STATUS[r.status], r.unit, r.reason) for r in ledger
-                 if r.status != "read" or not (r.path.endswith("/") or many))
+    rows = (InputRow(r.path, r.status, INPUT_STATUS[r.status], r.unit, r.reason) for r in ledger
+            if r.status != "read" or not (r.path.endswith("/") or many))
+    return tuple(itertools.islice(rows, SHOWN_INPUT_ROWS))
 
 
 def vanished_note(codes: tuple[str, ...], settings: Settings) -> str:

@@ -25,6 +25,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OS_METADATA = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".localized", "icon\r"}
 METADATA_FOLDERS = {"__macosx", ".spotlight-v100", ".trashes", ".fseventsd", "$recycle.bin",
                     "system volume information", ".git"}
+MAX_DEPTH = 20  # folders inside folders: far beyond any office's, and the walk's recursion stays bounded
 SAVE_AS_XLSX = "mở tệp bằng Excel hoặc LibreOffice, chọn Lưu thành (Save As) kiểu .xlsx rồi gửi lại"
 UNZIP = "giải nén tệp này và đặt các tệp .xlsx bên trong vào thư mục biểu mẫu"
 # Formats a unit may well send instead of a workbook: refused with what to do, never skipped.
@@ -83,8 +84,12 @@ def exact(raw: str, shown: str) -> str:
     return display(text) + ("/" if shown.endswith("/") else "")
 
 
-def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]]) -> None:
+def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]], depth: int = 0) -> None:
     """List `folder`'s entries into `out`; a sub-folder that cannot be listed is one refused entry."""
+    if depth > MAX_DEPTH:
+        out.append((Entry(display(prefix), "refused", f"thư mục lồng nhau quá sâu (hơn {MAX_DEPTH} cấp), không đọc "
+                          "bên trong; chép các biểu mẫu ra thư mục nông hơn", rule="unreadable-folder"), prefix))
+        return
     children = _list(folder)
     if isinstance(children, OSError):
         if not prefix:  # the root itself: the caller checked it; it vanished or broke since
@@ -97,7 +102,7 @@ def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]
         relative = prefix + child.name
         entry = _classify(child, relative, real_root)
         if entry is None:  # a folder to walk
-            _walk(Path(child.path), relative + "/", real_root, out)
+            _walk(Path(child.path), relative + "/", real_root, out, depth + 1)
         else:
             out.append((entry, relative))
 
