@@ -430,3 +430,14 @@ def test_a_folder_of_junk_lists_a_bounded_page(tmp_path):
                    for n in range(SHOWN_INPUT_ROWS + 10))
     assert len(input_rows(ledger)) == SHOWN_INPUT_ROWS
     assert "data/tep-nhan.json" in inputs_summary(ledger)
+
+
+def test_a_workbook_without_its_unit_sheet_is_its_units_error_not_chua_nop(tmp_path, settings):
+    from pipeline.core.validate import validate_year
+
+    book = factories.form_workbook(factories.good_form("HB"))
+    del book["ThongTin"]
+    sub = factories.parse_file(factories.save(book, tmp_path / "HB.xlsx"), "2016/HB.xlsx")
+    validation = validate_year(2016, [sub], [], settings)
+    assert validation.status["HB"] == "invalid"
+    assert [(i.rule, i.unit) for i in validation.report.errors] == [("missing-sheet", "HB")]

@@ -57,15 +57,20 @@ def validate_year(
         for r in refusals
     ]
     issues.extend(selection.issues if selection else ())
+    nameless: set[str] = set()  # units whose workbook does not say its unit code, guessed from the file name
     for sub in subs:
-        issues.extend(sub.issues)
-        issues.extend(sub.checked if sub.checked is not None else _file_issues(sub, settings))
+        found = list(sub.issues) + list(sub.checked if sub.checked is not None else _file_issues(sub, settings))
+        guess = "" if sub.unit_code else unit_from_name(sub.file, settings)
+        if guess:
+            nameless.add(guess)
+            found = [dataclasses.replace(i, unit=i.unit or guess) for i in found]
+        issues.extend(found)
     by_unit, copies = _group_by_unit(subs)
     issues.extend(copies)
     issues.extend(_duplicate_units(by_unit))
     issues.extend(_duplicate_enterprises(by_unit))
     bad_files = {i.file for i in issues if i.is_error}
-    unreadable = {unit_from_name(r.path, settings) for r in refusals} - {""}
+    unreadable = ({unit_from_name(r.path, settings) for r in refusals} | nameless) - {""}
     status: dict[str, Status] = {}
     chosen: dict[str, Submission] = {}
     for unit in settings.units_in(year):
