@@ -205,6 +205,7 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     year = report_year(options, settings)
     if documents:
         settings.document_settings(year)
+    _apart(options.input_dir, options.output_root)
     inputs = read_inputs(options.input_dir, options.workers, settings)
     selection = inputs.year(year)
     if not selection.submissions and not selection.refusals:
@@ -213,6 +214,18 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
     return settings, inputs, dataclasses.replace(validation, ledger=rows)
+
+
+def _apart(input_dir: Path, output_root: Path) -> None:
+    """The output folder may not lie inside the input folder, nor the other way round: the next
+    run would read its own summary workbook as a unit's submission."""
+    inside, outside = Path(os.path.realpath(input_dir)), Path(os.path.realpath(output_root))
+    if outside == inside or inside in outside.parents:
+        raise SourceError(f"Thư mục kết quả {output_root} nằm trong thư mục biểu mẫu {input_dir}: lần chạy sau sẽ đọc "
+                          "cả biểu tổng hợp đã lập như một biểu mẫu. Chọn thư mục kết quả ở ngoài (OUTPUT=…)")
+    if outside in inside.parents:
+        raise SourceError(f"Thư mục biểu mẫu {input_dir} nằm trong thư mục kết quả {output_root}: đặt biểu mẫu ở thư "
+                          "mục riêng (INPUT=…), ngoài thư mục kết quả")
 
 
 def _nothing_for(year: int, input_dir: Path, inputs: Inputs) -> str:
@@ -318,6 +331,7 @@ def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:
 def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
     """Write one blank submission workbook per unit into OUTPUT/YEAR/bieu-mau/."""
     settings = load_settings(options.config_dir)
+    _apart(options.input_dir, options.output_root)  # blank forms in INPUT would be read as submissions
     year = options.year if options.year is not None else max(settings.targets, default=None)
     if year is None:
         raise SourceError("Chưa chọn năm của biểu mẫu: dùng YEAR=… (make) hoặc --year … (dòng lệnh)")

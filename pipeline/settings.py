@@ -518,12 +518,24 @@ def _load_file(path: Path, model: type[Strict]) -> Any:
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# A national units.yaml (3,321 communes) is ~0.5 MB: anything far bigger is not a config file.
+MAX_CONFIG_BYTES = 20 << 20
+
+
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ConfigError(f"Thiếu tệp cấu hình {path}")
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: tệp cấu hình quá lớn ({path.stat().st_size:,} byte, giới hạn "
+                              f"{MAX_CONFIG_BYTES:,} byte)".replace(",", "."))
         text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=YAML_LOADER)
+        _guard(path, text)
+        data = _nfc_tree(yaml.load(text, Loader=YAML_LOADER))
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: cấu trúc lồng nhau quá sâu, không phải tệp cấu hình") from exc
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: tệp không phải văn bản UTF-8 (byte {exc.start})") from exc
     except yaml.YAMLError as exc:
@@ -532,7 +544,39 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: lỗi cú pháp YAML{where}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: tệp phải là một bảng khóa: giá trị (mapping YAML)")
-    return _nfc_tree(data)
+    return data
+
+
+MAX_CONFIG_DEPTH = 32  # nesting of mappings and lists: config goes 4–5 deep
+# What could nest deeper than indentation allows: a flow collection inside another,
+# block sequences on one line ("- - -"), or lines indented past MAX_INDENT spaces.
+_MAY_NEST = re.compile(r"[\[{][^\]}]*[\[{]|(?:^|\s)-\s+-\s|^ {40,}", re.M)
+
+
+def _guard(path: Path, text: str) -> None:
+    """Refuse YAML anchors and aliases, and absurd nesting, before anything is built.
+
+    Nine nested aliases in 480 bytes expand to billions of nodes (a "billion
+    laughs" bomb: 8.7 GB before being killed), and 100,000 nested brackets
+    overflow libyaml's composer (a segmentation fault). Config needs neither. A
+    file without "&", "*" or anything that nests past its indentation cannot
+    hold them: the usual file costs two searches, the rest one pass of events.
+    """
+    if "&" not in text and "*" not in text and not _MAY_NEST.search(text):
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=YAML_LOADER):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ConfigError(f"{path}: dòng {line} dùng neo/bí danh YAML (&… hoặc *…); hãy viết đầy đủ từng giá "
+                              "trị, không dùng neo (để tệp không thể phình ra vô hạn khi đọc)")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                raise ConfigError(f"{path}: dòng {line}: lồng nhau quá {MAX_CONFIG_DEPTH} cấp, không phải tệp "
+                                  "cấu hình")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _nfc_tree(value: Any) -> Any:

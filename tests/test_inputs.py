@@ -441,3 +441,14 @@ def test_a_workbook_without_its_unit_sheet_is_its_units_error_not_chua_nop(tmp_p
     validation = validate_year(2016, [sub], [], settings)
     assert validation.status["HB"] == "invalid"
     assert [(i.rule, i.unit) for i in validation.report.errors] == [("missing-sheet", "HB")]
+
+
+@pytest.mark.parametrize("inner", ["output", "input"])
+def test_output_inside_input_or_input_inside_output_is_refused_at_start(tmp_path, inner):
+    outer = factories.copy_sample(tmp_path / "outer")
+    with pytest.raises(SourceError, match="nằm trong thư mục"):
+        if inner == "output":
+            flow.validate(options(outer, outer / "ket-qua"))
+        else:
+            flow.validate(options(outer / "2016", outer))
+    assert not (outer / "ket-qua").exists()

@@ -146,3 +146,52 @@ def test_unit_lookup_follows_a_copy_with_other_units():
     retired = settings.model_copy(update={"units": units})
     assert retired.unit("HB").valid_until == 2015
     assert settings.unit("HB").valid_until is None
+
+
+# --- config cannot be a bomb (issue 14) ------------------------------------------------
+
+def _laughs(levels: int) -> str:
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, levels):
+        prev, cur = chr(96 + i), chr(97 + i)
+        text += f"{cur}: &{cur} [{', '.join([f'*{prev}'] * 9)}]\n"
+    return text
+
+
+BOMB_SCRIPT = """
+import resource, sys, time
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from pipeline.errors import ConfigError
+from pipeline.settings import load_settings
+start = time.monotonic()
+try:
+    load_settings(Path(sys.argv[1]))
+except ConfigError as exc:
+    print(round(time.monotonic() - start, 3), exc)
+"""
+
+
+@pytest.mark.parametrize("text, said", [
+    (_laughs(9), "neo/bí danh YAML"),  # 480 bytes that expanded to 8.7 GB
+    ("rules: " + "[" * 100_000 + "]" * 100_000, "lồng nhau quá"),  # overflowed libyaml's composer: a segfault
+    ("rules:\n" + "- " * 100_000 + "x\n", "lồng nhau quá"),
+])
+def test_a_yaml_bomb_is_refused_in_bounded_memory_and_time(config, text, said):
+    import subprocess
+    import sys
+
+    (config / "rules.yaml").write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", BOMB_SCRIPT, str(config)], capture_output=True, text=True,
+                          timeout=60, cwd=CONFIG.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seconds, message = done.stdout.split(" ", 1)
+    assert float(seconds) < 2 and said in message and "rules.yaml" in message
+
+
+def test_a_huge_config_file_is_refused_unread(config, monkeypatch):
+    from pipeline import settings as module
+
+    monkeypatch.setattr(module, "MAX_CONFIG_BYTES", 1000)
+    (config / "rules.yaml").write_text("rules: []\n" + "#" * 2000, encoding="utf-8")
+    assert "quá lớn" in error_for(config)
