@@ -127,15 +127,16 @@ def _at_year(sub: Submission, rule: str, message: str) -> Issue:
 
 
 def _elsewhere(year: int, dated: dict[int, list[Submission]]) -> dict[str, tuple[str, ...]]:
-    """For each unit, its workbooks stating another year, those lying in `year`'s place first."""
-    found: dict[str, list[tuple[bool, str, str]]] = defaultdict(list)
+    """For each unit, its workbooks that may have been meant for `year`: they state another year
+    but lie in `year`'s place, or in no year's place. A unit's own 2016 workbook in 2016/ is not one."""
+    found: dict[str, list[str]] = defaultdict(list)
     for stated, subs in dated.items():
         if stated == year:
             continue
         for sub in subs:
-            if sub.unit_code:
-                found[sub.unit_code].append((path_year(sub.file) != year, sub.file, f"«{sub.file}» ghi năm {stated}"))
-    return {code: tuple(text for _, _, text in sorted(items)) for code, items in found.items()}
+            if sub.unit_code and path_year(sub.file) in (year, None):
+                found[sub.unit_code].append(f"«{sub.file}» ghi năm {stated}")
+    return {code: tuple(sorted(items)) for code, items in found.items()}
 
 
 def not_submitted_note(unit: str, year: int, selection: YearInputs | None) -> str:
