@@ -39,6 +39,12 @@ def options(output: Path, config: Path) -> flow.Options:
     return flow.Options(2016, SAMPLE_INPUT, config, output, strict_warnings=True)
 
 
+def distribute(out: Path, config: Path, **changes) -> dispatch.Distribution:
+    """make distribute with OUTPUT=out, its record of what was sent beside it (as .so-gui/ is beside output/)."""
+    changes.setdefault("state", out.parent / ".so-gui")
+    return dispatch.distribute(options(out, config), **changes)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path.name}"
@@ -81,7 +87,7 @@ def prepared(tmp_path_factory, config) -> Path:
     """OUTPUT after make report and a first (dry-run) make distribute of the sample."""
     root = tmp_path_factory.mktemp("dist") / "out"
     flow.report(options(root, config))
-    dispatch.distribute(options(root, config))
+    distribute(root, config)
     return root
 
 
@@ -189,7 +195,7 @@ def test_the_register_workbook_has_typed_cells_and_prints(prepared):
 
 def test_the_same_inputs_give_the_same_bytes(prepared, tmp_path, config):
     again = Path(shutil.copytree(prepared, tmp_path / "out"))
-    dispatch.distribute(options(again, config))
+    distribute(again, config)
     before = (prepared / "2016" / "SHA256SUMS").read_text()
     assert (again / "2016" / "SHA256SUMS").read_text() == before
     assert (again / "2016" / "index.html").read_bytes() == (prepared / "2016" / "index.html").read_bytes()
@@ -246,7 +252,7 @@ NAMES.update({u.email[0]: u.party_body for u in load_settings(CONFIG).units})
 
 def test_each_recipient_receives_one_message_once_and_a_changed_document_again(fresh, server, config, tmp_path):
     year = fresh / "2016"
-    outcome = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
     assert outcome.failures == () and len(outcome.letters) == 17
     received = messages(server)
     assert len(server.inbox.messages) == 17 and len(received) == 17, sorted(received)
@@ -268,7 +274,7 @@ def test_each_recipient_receives_one_message_once_and_a_changed_document_again(f
     assert {i for r in by_mail for i in r["message_ids"]} == ids
 
     server.inbox.clear()
-    again = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    again = distribute(fresh, config, send=True, environ=LOGIN)
     assert again.letters == () and server.inbox.messages == [], "a rerun sends nothing"
 
     changed = tmp_path / "changed-config"
@@ -279,7 +285,7 @@ def test_each_recipient_receives_one_message_once_and_a_changed_document_again(f
         "a report run keeps the log of what was sent"
     page = (year / "index.html").read_text(encoding="utf-8")
     assert "5. Sổ gửi văn bản" in page and "2 văn bản đã được lập lại sau khi chuẩn bị gửi" in page  # HB.pdf, HB.docx
-    resent = dispatch.distribute(options(fresh, changed), send=True, environ=LOGIN)
+    resent = distribute(fresh, changed, send=True, environ=LOGIN)
     received = messages(server)
     assert sorted(received) == ["Quận ủy Hồng Bàng", "Thường trực Thành ủy"]
     for _, message in received.values():
@@ -298,7 +304,8 @@ def test_each_recipient_receives_one_message_once_and_a_changed_document_again(f
 def test_a_refused_recipient_is_reported_and_the_others_still_go(fresh, server, config):
     server.inbox.refuse.add("ngo-quyen@example.invalid")
     result = CliRunner().invoke(main, ["distribute", "--send", "--year", "2016", "--input", str(SAMPLE_INPUT),
-                                       "--config", str(config), "--output", str(fresh)], env=LOGIN)
+                                       "--config", str(config), "--output", str(fresh),
+                                       "--state", str(fresh.parent / ".so-gui")], env=LOGIN)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     text = " ".join(result.output.split())
     assert "Gửi lỗi tới 1 nơi nhận" in text and "Quận ủy Ngô Quyền" in text and "550" in text
@@ -309,7 +316,7 @@ def test_a_refused_recipient_is_reported_and_the_others_still_go(fresh, server, 
 
     server.inbox.clear()
     server.inbox.refuse.clear()
-    outcome = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
     assert [m for m in messages(server)] == ["Quận ủy Ngô Quyền"] and outcome.failures == ()
 
 
@@ -317,7 +324,7 @@ def test_an_unreachable_server_fails_every_recipient_quickly_and_prepares_all(tm
     port = free_port()  # nothing listens there
     config = mail_config(tmp_path / "config", port, certificates.ca)
     out = Path(shutil.copytree(prepared, tmp_path / "out"))
-    outcome = dispatch.distribute(options(out, config), send=True, environ=LOGIN)
+    outcome = distribute(out, config, send=True, environ=LOGIN)
     assert len(outcome.failures) == 17
     assert {f.reason for f in outcome.failures} == {
         f"Không kết nối được máy chủ thư 127.0.0.1:{port}: máy chủ từ chối kết nối (sai cổng hoặc máy chủ chưa chạy)"}
@@ -332,16 +339,15 @@ def test_a_run_killed_after_sending_never_sends_twice(fresh, server, config, mon
     with monkeypatch.context() as patch:
         patch.setattr(dispatch._Run, "_register", die)
         with pytest.raises(KeyboardInterrupt):
-            dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+            distribute(fresh, config, send=True, environ=LOGIN)
     assert len(server.inbox.messages) == 17
     published = json.loads((fresh / "2016" / "data" / "da-gui.json").read_text(encoding="utf-8"))
     assert published["entries"] == [], "nothing was published"
-    assert list(fresh.glob(".2016.nhat-ky-gui-*.jsonl")), "but the journal knows what was sent"
+    assert (fresh.parent / ".so-gui" / "nhat-ky-gui-2016.jsonl").is_file(), "but the journal knows what was sent"
     server.inbox.clear()
-    outcome = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
     assert outcome.letters == () and server.inbox.messages == []
     assert {r.status for r in outcome.rows} == {"sent", "paper"}
-    assert not list(fresh.glob(".2016.nhat-ky-gui-*.jsonl"))
 
 
 # --- refusals ----------------------------------------------------------------------------
@@ -360,7 +366,7 @@ def test_a_report_older_than_the_config_is_not_distributed(prepared, tmp_path, c
     edit(changed / "years" / "2016.yaml", "name: Nguyễn Thị Nghĩa", "name: Nguyễn Văn Ký")
     out = Path(shutil.copytree(prepared, tmp_path / "out"))
     with pytest.raises(SourceError, match=r"chưa cập nhật theo biểu mẫu và cấu hình hiện tại .*make report"):
-        dispatch.distribute(options(out, changed))
+        distribute(out, changed)
 
 
 def test_a_document_altered_by_hand_is_not_distributed(prepared, tmp_path, config):
@@ -368,7 +374,7 @@ def test_a_document_altered_by_hand_is_not_distributed(prepared, tmp_path, confi
     notice = out / "2016" / "thong-bao" / "HB.pdf"
     notice.write_bytes(notice.read_bytes() + b"%")
     with pytest.raises(SourceError, match=r"thong-bao/HB.pdf đã bị sửa hoặc xóa sau khi lập"):
-        dispatch.distribute(options(out, config))
+        distribute(out, config)
 
 
 def test_sending_needs_a_mail_server_in_the_config(prepared, tmp_path):
@@ -377,15 +383,16 @@ def test_sending_needs_a_mail_server_in_the_config(prepared, tmp_path):
     text = (config / "distribution.yaml").read_text(encoding="utf-8")
     (config / "distribution.yaml").write_text(text[:text.index("# Máy chủ thư")], encoding="utf-8")
     with pytest.raises(ConfigError, match="chưa có mục «smtp»"):
-        dispatch.distribute(options(tmp_path / "out", config), send=True, environ={})
+        distribute(tmp_path / "out", config, send=True, environ={})
     (config / "distribution.yaml").unlink()
     with pytest.raises(ConfigError, match="Thiếu tệp cấu hình .*distribution.yaml"):
-        dispatch.distribute(options(tmp_path / "out", config))
+        distribute(tmp_path / "out", config)
 
 
 def test_the_dry_run_says_what_it_would_send_and_sends_nothing(fresh, server, config):
     result = CliRunner().invoke(main, ["distribute", "--year", "2016", "--input", str(SAMPLE_INPUT),
-                                       "--config", str(config), "--output", str(fresh)])
+                                       "--config", str(config), "--output", str(fresh),
+                                       "--state", str(fresh.parent / ".so-gui")])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Đã chuẩn bị 18 bộ văn bản (110 tệp) năm 2016" in text
