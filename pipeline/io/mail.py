@@ -127,6 +127,13 @@ class _Client(smtplib.SMTP):
         self.session.watch(sock)
         return sock
 
+    def getreply(self):
+        reply = super().getreply()
+        if self.session.expired:  # the watchdog cut a line short: what was read is not the server's reply
+            self.close()
+            raise smtplib.SMTPServerDisconnected("the letter's deadline passed") from TimeoutError()
+        return reply
+
 
 class Session:
     """One SMTP connection, opened on first use and again after the server drops it."""
@@ -250,18 +257,18 @@ class Session:
         self.open()
         client = self.client
         assert client is not None
-        try:
+        with self._failures():
             refused = self._envelope(client, addresses)
-            if len(refused) == len(addresses):
-                self._reset()
-                return refused
-            wire = _wire(message)
-            try:
-                before_data()
-            except BaseException:
-                self._reset()
-                raise
-            self.step = "envelope"
+        if len(refused) == len(addresses):
+            self._reset()
+            return refused
+        wire = _wire(message)
+        try:
+            before_data()
+        except BaseException:
+            self._reset()
+            raise
+        with self._failures():
             code, reply = client.docmd("DATA")
             if code != 354:
                 raise smtplib.SMTPDataError(code, reply)
@@ -271,6 +278,13 @@ class Session:
             code, reply = client.getreply()
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
+        return refused
+
+    @contextlib.contextmanager
+    def _failures(self) -> Iterator[None]:
+        """The server's and the network's errors as MessageRefused, MailError or Uncertain."""
+        try:
+            yield
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             self._reset()
             raise MessageRefused(_server_reason(exc.smtp_code, exc.smtp_error)) from exc
@@ -283,7 +297,6 @@ class Session:
             if self._timed_out(exc):
                 raise MailError(f"Máy chủ thư {self.server}: {reason}", True) from exc
             raise MailError(f"Mất kết nối với máy chủ thư {self.server}: {reason}") from exc
-        return refused
 
     def _envelope(self, client: smtplib.SMTP, addresses: tuple[str, ...]) -> dict[str, str]:
         self.step = "envelope"
