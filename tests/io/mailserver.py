@@ -118,6 +118,8 @@ class Inbox:
     def clear(self) -> None:
         self.messages.clear()
         self.logins.clear()
+        self.stall = self.drop = 0
+        self.stalled.clear()
 
 
 def free_port() -> int:
