@@ -13,6 +13,8 @@ CONFIG ?= config
 OUTPUT ?= output
 ALLOW_INVALID ?=
 SEND   ?=
+RESEND ?=
+STATE  ?= .so-gui
 JOBS   ?=
 PYTEST_ARGS ?=
 
@@ -41,8 +43,8 @@ validate: $(STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu c�
 forms: $(STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
 	$(PY) -m pipeline forms $(RUN_ARGS)
 
-distribute: $(STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử)
-	$(PY) -m pipeline distribute $(RUN_ARGS) $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send)
+distribute: $(STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
+	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
 
 test: $(STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -59,7 +61,7 @@ sample: $(STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ co
 docx-templates: $(STAMP) ## Tạo lại các mẫu Word trong templates/docx/
 	$(PY) -m templates.docx.build_templates
 
-clean: ## Xóa thư mục kết quả và môi trường Python
+clean: ## Xóa thư mục kết quả và môi trường Python (giữ sổ theo dõi thư đã gửi trong STATE, mặc định .so-gui/)
 	rm -rf "$(OUTPUT)" $(VENV) .pytest_cache .hypothesis
 
 $(STAMP): pyproject.toml requirements.lock

@@ -111,15 +111,42 @@ def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
               help="Gửi cả khi biểu mẫu còn lỗi (khi báo cáo đã lập với ALLOW_INVALID=1).")
 @click.option("--send", is_flag=True,
               help="Gửi thư điện tử thật; mặc định chỉ chuẩn bị bộ văn bản, sổ gửi và in ra những thư sẽ gửi.")
-def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, send) -> None:
+@click.option("--state", "state", type=click.Path(path_type=Path), default=dispatch.DEFAULT_STATE, show_default=True,
+              help="Thư mục lưu sổ theo dõi những thư đã gửi (ngoài thư mục kết quả; make clean không xóa).")
+@click.option("--resend", "resend", multiple=True, metavar="NƠI-NHẬN|ĐỊA-CHỈ|MESSAGE-ID",
+              help="Gửi lại thư «chưa rõ đã gửi hay chưa» của nơi nhận này (mã nơi nhận, địa chỉ thư hoặc "
+                   "Message-ID; nhiều tên cách nhau bởi dấu phẩy).")
+def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, send, state, resend) -> None:
     """Chuẩn bị bộ văn bản cho từng nơi nhận và sổ gửi văn bản; --send để gửi thư điện tử."""
+    names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
     with _progress() as progress:
         options = flow.Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
                                jobs=jobs, progress=progress)
-        outcome = _run(lambda: dispatch.distribute(options, send=send), verbose)
+        outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names), verbose)
     _print_distribution(outcome)
+    _print_uncertain(outcome)
     if outcome.failures:
         sys.exit(1)
+
+
+def _print_uncertain(outcome: dispatch.Distribution) -> None:
+    """Letters that may or may not have arrived: listed on every run until someone decides."""
+    if not outcome.uncertain:
+        return
+    names = {b.recipient.code: b.recipient.name for b in outcome.bundles}
+    table = Table(title=f"[red]Chưa rõ đã gửi hay chưa: {len(outcome.uncertain)} thư[/] (không tự gửi lại)",
+                  show_lines=True)
+    for column in ("Nơi nhận (mã)", "Địa chỉ thư", "Tệp", "Message-ID, lý do"):
+        table.add_column(column, overflow="fold")
+    for item in outcome.uncertain:
+        table.add_row(shown(f"{names.get(item.recipient, item.recipient)} ({item.recipient})"),
+                      "\n".join(map(shown, item.addresses)), "\n".join(map(shown, item.attachments)),
+                      shown(f"{item.message_id}\n{item.reason}"))
+    console.print(table)
+    example = outcome.uncertain[0].recipient
+    console.print("Máy chủ thư có thể đã nhận các thư này. Hỏi nơi nhận đã nhận chưa; chỉ khi chưa nhận mới gửi lại "
+                  f"đúng thư đó: make distribute SEND=1 RESEND={shown(example)} (mã nơi nhận, địa chỉ thư hoặc "
+                  f"Message-ID). Sổ theo dõi: {shown(outcome.state)}.")
 
 
 def _print_distribution(outcome: dispatch.Distribution) -> None:
@@ -135,6 +162,7 @@ def _print_distribution(outcome: dispatch.Distribution) -> None:
         console.print("Không có thư nào cần gửi: mọi văn bản đã gửi trước đó, không gửi lại.")
         return
     failed = {(f.recipient, a) for f in outcome.failures for a in f.addresses}
+    unsure = {(f.recipient, a) for f in outcome.failures if f.uncertain for a in f.addresses}
     title = "Kết quả gửi thư" if outcome.sent else "Thư sẽ gửi (chạy thử, chưa gửi)"
     table = Table(title=f"{title}: {len(outcome.letters)} thư")
     for column in ("Nơi nhận", "Địa chỉ thư", "Số tệp"):
@@ -145,20 +173,22 @@ def _print_distribution(outcome: dispatch.Distribution) -> None:
         row = [shown(item.recipient.name), "\n".join(map(shown, item.addresses)), str(len(item.deliveries))]
         if outcome.sent:
             bad = [a for a in item.addresses if (item.recipient.name, a) in failed]
-            row.append("[red]lỗi[/]" if len(bad) == len(item.addresses) else
+            row.append("[red]chưa rõ đã gửi hay chưa[/]" if (item.recipient.name, item.addresses[0]) in unsure else
+                       "[red]lỗi[/]" if len(bad) == len(item.addresses) else
                        f"[yellow]lỗi {len(bad)}/{len(item.addresses)} địa chỉ[/]" if bad else "[green]đã gửi[/]")
         table.add_row(*row)
     console.print(table)
     if not outcome.sent:
         console.print("Chạy thử: chưa gửi thư nào. Để gửi: make distribute SEND=1 (dòng lệnh: --send); tên đăng nhập, "
                       "mật khẩu máy chủ thư đặt trong biến môi trường NQ28_SMTP_USER, NQ28_SMTP_PASSWORD.")
-    if outcome.failures:
+    plain = [f for f in outcome.failures if not f.uncertain]
+    if plain:
         # One row per reason: an unreachable server is one line, not one per recipient.
         by_reason: dict[str, list[str]] = {}
-        for failure in outcome.failures:
+        for failure in plain:
             by_reason.setdefault(shown(failure.reason), []).append(
                 shown(f"{failure.recipient} ({', '.join(failure.addresses)})"))
-        failures = Table(title=f"[red]Gửi lỗi tới {len(outcome.failures)} nơi nhận[/]", show_lines=True)
+        failures = Table(title=f"[red]Gửi lỗi tới {len(plain)} nơi nhận[/]", show_lines=True)
         for column in ("Lý do", "Nơi nhận (địa chỉ thư)"):
             failures.add_column(column, overflow="fold", ratio=1)
         for reason, recipients in by_reason.items():

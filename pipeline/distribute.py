@@ -10,10 +10,14 @@ part of the year folder (pipeline.io.publish):
   (re-rendered only when its document changed);
 - gui/<recipient>/ and/or gui/<recipient>.zip: exactly that recipient's documents;
 - with `send`, one message per recipient carrying what it has not yet
-  received, over STARTTLS; each result goes at once into a journal beside the
-  year folder, so a run killed after sending never sends the same file twice;
-- data/da-gui.json (what was sent), data/so-gui.json and so-gui-van-ban-YEAR.xlsx
-  (the register), and the status page with its register section.
+  received, over STARTTLS. Each letter is journalled "sending" in the state
+  folder (pipeline.io.journal, outside OUTPUT) before DATA and closed with its
+  outcome after the server's final reply. A letter whose outcome is unknown
+  (no reply after the final dot, the run killed, the disk full) is never sent
+  again unless the user names it (`resend`); a failure before DATA is retried;
+- data/da-gui.json (what was sent, for the page; the journal is the authority),
+  data/so-gui.json and so-gui-van-ban-YEAR.xlsx (the register), and the status
+  page with its register section.
 """
 
 from __future__ import annotations
@@ -32,17 +36,20 @@ from pipeline.batch import Job, Renderers, job_key
 from pipeline.core.appendix import SUMMARY_FILE
 from pipeline.core.distribution import (REGISTER_DATA, SENT_LOG, Bundle, Document, Letter, archival_name, letter, parts,
                                         plan, register_file)
-from pipeline.core.register import RegisterRow, Sending, SentLog, pending, register_data, register_rows
+from pipeline.core.register import (RegisterRow, Sending, SentLog, UncertainLetter, pending, register_data,
+                                    register_rows, replay, uncertain_letters, unknown_tokens)
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.flow import (Options, RenderCache, _add_all, _publish, _renderers, _site, check, check_jobs, report_jobs,
                            summarise)
-from pipeline.io.mail import MailError, MessageRefused, Session, credentials, mime
+from pipeline.io.journal import JournalError, StateJournal
+from pipeline.io.mail import MailError, MessageRefused, Session, Uncertain, credentials, mime
 from pipeline.io.publish import KEEP_FOR_DISTRIBUTE, SUMS_FILE, Staging
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 from pipeline.settings import DISTRIBUTION_FILE, DistributionFile, Settings
 from pipeline.stable import fixed_zip
 
-JOURNAL = ".{year}.nhat-ky-gui-"  # + pid + ".jsonl": one per run, beside the year folder
+LEGACY_JOURNAL = ".{year}.nhat-ky-gui-*.jsonl"  # older versions' per-run journals, beside the year folder
+DEFAULT_STATE = Path(".so-gui")
 SEND_LABEL = "Gửi thư"
 
 
@@ -51,6 +58,7 @@ class Failure:
     recipient: str
     addresses: tuple[str, ...]
     reason: str
+    uncertain: bool = False  # the server may have accepted it: not sent again unless asked
 
 
 @dataclass(frozen=True)
@@ -62,11 +70,19 @@ class Distribution:
     letters: tuple[Letter, ...]  # sent this run, or (dry run) that would be
     failures: tuple[Failure, ...]
     sent: bool  # whether this run sent, or only prepared
+    uncertain: tuple[UncertainLetter, ...] = ()  # every letter still not known to have arrived, this run's or older
+    state: Path = DEFAULT_STATE
 
 
 def distribute(options: Options, send: bool = False, environ: Mapping[str, str] = os.environ,
-               clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()) -> Distribution:
-    """Prepare every bundle and the register; with `send`, also send by e-mail what is due."""
+               clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(), *,
+               state: Path, resend: tuple[str, ...] = ()) -> Distribution:
+    """Prepare every bundle and the register; with `send`, also send by e-mail what is due.
+
+    `state` holds the journal of what was sent (outside OUTPUT); `resend`
+    names uncertain letters to send again (recipient code, address or Message-ID).
+    """
+    _check_state(options, state)
     settings, inputs, validation = check(options)
     year = validation.year
     config = settings.distribution
@@ -83,16 +99,25 @@ def distribute(options: Options, send: bool = False, environ: Mapping[str, str] 
     totals = summarise(settings, inputs, validation)
     jobs = report_jobs(settings, validation, totals) + check_jobs(settings, validation)
     renderers = _renderers(options, settings)
-    run = _Run(options, settings, config, year, mailer, clock)
+    run = _Run(options, settings, config, year, mailer, clock, StateJournal(state, year), resend)
     try:
         folder, _ = _publish(options, year, KEEP_FOR_DISTRIBUTE,
                              lambda out, cache: run.prepare(jobs, renderers, out, cache),
                              _site(renderers, settings, validation, totals))
-    except BaseException:
-        run.journal.close()  # kept: the next run must know what this one sent
-        raise
-    run.journal.done()
-    return Distribution(year, folder, run.bundles, run.rows, run.letters, tuple(run.failures), send)
+    finally:
+        run.journal.close()  # kept for good: it is the record of what was sent
+    run.done()
+    return Distribution(year, folder, run.bundles, run.rows, run.letters, tuple(run.failures), send,
+                        run.uncertain, state)
+
+
+def _check_state(options: Options, state: Path) -> None:
+    """The record of what was sent must not live where `make clean` deletes it."""
+    inside = state.resolve().is_relative_to(options.output_root.resolve())
+    if inside:
+        raise ConfigError(f"Thư mục lưu sổ theo dõi gửi thư ({state}) nằm trong thư mục kết quả "
+                          f"{options.output_root}: make clean sẽ xóa nó và lần gửi sau sẽ gửi trùng; hãy chọn "
+                          "STATE= (dòng lệnh: --state) ở ngoài OUTPUT")
 
 
 def _mailer(options: Options, config: DistributionFile, environ: Mapping[str, str]) -> Session:
@@ -113,14 +138,16 @@ class _Run:
     """One distribute run inside its staging: documents checked, bundles, sending, register."""
 
     def __init__(self, options: Options, settings: Settings, config: DistributionFile, year: int,
-                 mailer: Session | None, clock: Callable[[], dt.datetime]) -> None:
+                 mailer: Session | None, clock: Callable[[], dt.datetime], journal: StateJournal,
+                 resend: tuple[str, ...]) -> None:
         self.options, self.settings, self.config, self.year = options, settings, config, year
-        self.mailer, self.clock = mailer, clock
-        self.journal = _Journal(options.output_root, year)
+        self.mailer, self.clock, self.journal, self.resend = mailer, clock, journal, resend
+        self.legacy: list[Path] = []
         self.bundles: tuple[Bundle, ...] = ()
         self.rows: tuple[RegisterRow, ...] = ()
         self.letters: tuple[Letter, ...] = ()
         self.failures: list[Failure] = []
+        self.uncertain: tuple[UncertainLetter, ...] = ()
 
     def prepare(self, jobs: list[Job], renderers: Renderers, out: Staging, cache: RenderCache) -> list[str]:
         contents = _Contents(out)
@@ -137,7 +164,14 @@ class _Run:
         names += self._bundles(out, contents)
         sent = self._send(contents, out) if self.mailer else self._due(contents, out)
         self.rows = register_rows(self.bundles, sent)
+        self.uncertain = uncertain_letters(sent)
         return names + self._register(out, sent)
+
+    def done(self) -> None:
+        """Published: the older versions' journals, carried into the state journal, can go."""
+        if self.mailer is not None:
+            for path in self.legacy:
+                path.unlink(missing_ok=True)
 
     def _bundles(self, out: Staging, contents: _Contents) -> list[str]:
         names = []
@@ -153,16 +187,50 @@ class _Run:
         return names
 
     def _sent_log(self, out: Staging) -> SentLog:
-        """What earlier runs sent: the published log, plus the journal of a run that died before publishing."""
+        """What earlier runs sent: the state journal, and what an older version recorded in OUTPUT
+        (data/da-gui.json, its per-run journals), carried into the state journal when sending."""
+        older = self._older_log(out)
+        known = SentLog(replay(self.journal.read()))
+        if self.mailer is not None:
+            self.journal.open()
+            carried = [e for key, e in older.entries.items()
+                       if e.sent and not (key in known.entries and known.entries[key].sent)]
+            if carried:
+                self._append({"event": "import", "entries": [e.__dict__ for e in carried]},
+                             "chưa gửi thư nào")
+        for entry in older.entries.values():
+            known.record(entry)
+        unknown = unknown_tokens(known, self.resend)
+        if unknown:
+            listed = ", ".join(f"{u.recipient} ({u.message_id})" for u in uncertain_letters(known))
+            raise ConfigError(f"RESEND={','.join(unknown)}: không có thư nào «chưa rõ đã gửi hay chưa» khớp (ghi mã "
+                              "nơi nhận, địa chỉ thư hoặc Message-ID); "
+                              + (f"các thư chưa rõ: {listed}" if listed else "hiện không có thư nào chưa rõ"))
+        return known
+
+    def _older_log(self, out: Staging) -> SentLog:
         published = out.published(SENT_LOG)
         try:
             entries = SentLog.from_dict(json.loads(published)) if published else SentLog()
         except ValueError as exc:
             raise SourceError(f"Tệp {out.target / SENT_LOG} (nhật ký gửi thư) bị hỏng: {exc}; khôi phục tệp này "
                               "từ bản sao lưu trước khi gửi tiếp, để không gửi trùng") from exc
-        for entry in self.journal.read():
-            entries.record(entry)
+        self.legacy = sorted(self.options.output_root.glob(LEGACY_JOURNAL.format(year=self.year)))
+        for path in self.legacy:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entries.record(Sending(**json.loads(line)))
+                except (ValueError, TypeError):
+                    continue  # the half-written last line of a run that was killed
         return entries
+
+    def _append(self, record: dict, consequence: str) -> None:
+        try:
+            self.journal.append(record)
+        except OSError as exc:
+            raise JournalError(f"Không ghi được sổ theo dõi gửi thư {self.journal.path} "
+                               f"({exc.strerror or exc}): {consequence}; dừng gửi. Giải phóng chỗ trống trên đĩa "
+                               "rồi chạy lại make distribute SEND=1") from exc
 
     def _letters(self, log: SentLog, contents: _Contents) -> tuple[Letter, ...]:
         """The messages due: one per recipient, or several where its files exceed smtp.max_message_mb."""
@@ -171,7 +239,7 @@ class _Run:
         limit = (smtp.max_message_mb if smtp else 20) << 20
         letters = []
         for bundle in self.bundles:
-            for addresses, due in pending(bundle, log):
+            for addresses, due in pending(bundle, log, self.resend):
                 size = {d.source: len(contents[d.source]) for d in due}
                 groups = parts(due, size, limit)
                 letters += [letter(bundle.recipient, addresses, group, self.settings, self.year, sender,
@@ -198,34 +266,68 @@ class _Run:
         return log
 
     def _post(self, item: Letter, contents: _Contents, log: SentLog, broken: str) -> str:
-        """Send one letter and record each address's outcome; returns why the server is unusable, if it is."""
+        """Send one letter under its deadline and record its outcome; returns why the server is unusable,
+        if it is (unreachable, timing out, or it left a letter uncertain): the rest then wait for the next run."""
         assert self.mailer is not None and self.config.smtp is not None
-        if not broken:
+        if broken:
+            self._outcome(item, log, dict.fromkeys(item.addresses, broken))
+            return broken
+        message = mime(item, {d.attachment: contents[d.source] for d in item.deliveries}, self.config.smtp,
+                       self.clock())
+        journalled = False
+
+        def sending() -> None:
+            nonlocal journalled
+            self._append({"event": "sending", "id": item.message_id, "recipient": item.recipient.code,
+                          "addresses": list(item.addresses), "time": self._now(),
+                          "files": [[d.sha256, d.attachment] for d in item.deliveries]},
+                         f"chưa gửi thư tới {item.recipient.name}")
+            journalled = True
+
+        unsure = opened = False
+        with self.mailer.letter():
             try:
                 self.mailer.open()
-            except MailError as exc:
-                broken = str(exc)
-        if broken:
-            refused = dict.fromkeys(item.addresses, broken)
-        else:
-            message = mime(item, {d.attachment: contents[d.source] for d in item.deliveries}, self.config.smtp,
-                           self.clock())
-            try:
-                refused = self.mailer.send(message, item.addresses)
-            except (MessageRefused, MailError) as exc:  # a lost connection: the next letter reconnects
+                opened = True
+                refused = self.mailer.send(message, item.addresses, sending)
+            except Uncertain as exc:
+                refused, unsure = dict.fromkeys(item.addresses, str(exc)), True
+                broken = f"Chưa gửi, vì thư trước đó không được máy chủ xác nhận: {exc}"
+            except MessageRefused as exc:
                 refused = dict.fromkeys(item.addresses, str(exc))
-        when = self.clock().isoformat(timespec="seconds")
+            except MailError as exc:  # a lost connection: the next letter reconnects; a timeout: stop trying
+                refused = dict.fromkeys(item.addresses, str(exc))
+                broken = str(exc) if exc.timeout or not opened else ""
+        if journalled:
+            self._close(item, refused, unsure)
+        self._outcome(item, log, refused, unsure)
+        return broken
+
+    def _close(self, item: Letter, refused: dict[str, str], unsure: bool) -> None:
+        """The letter's outcome in the state journal; if it cannot be written, the letter stays uncertain."""
+        record = {"id": item.message_id, "time": self._now()}
+        if unsure:
+            record |= {"event": "uncertain", "error": refused[item.addresses[0]]}
+        elif len(refused) == len(item.addresses):
+            record |= {"event": "failed", "error": "; ".join(dict.fromkeys(refused.values()))}
+        else:
+            record |= {"event": "sent", "refused": refused}
+        self._append(record, f"thư gửi {item.recipient.name} ({', '.join(item.addresses)}) được ghi là «chưa rõ đã "
+                             "gửi hay chưa» và sẽ không tự gửi lại")
+
+    def _outcome(self, item: Letter, log: SentLog, refused: dict[str, str], unsure: bool = False) -> None:
+        when = self._now()
         for address in item.addresses:
             for d in item.deliveries:
-                entry = Sending(d.sha256, d.recipient.code, address, d.attachment, item.message_id, when,
-                                refused.get(address, ""))
-                log.record(entry)
-                self.journal.write(entry)
+                log.record(Sending(d.sha256, d.recipient.code, address, d.attachment, item.message_id, when,
+                                   refused.get(address, ""), unsure))
         failed = tuple(a for a in item.addresses if a in refused)
         if failed:
             reasons = "; ".join(dict.fromkeys(refused[a] for a in failed))
-            self.failures.append(Failure(item.recipient.name, failed, reasons))
-        return broken
+            self.failures.append(Failure(item.recipient.name, failed, reasons, unsure))
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
 
     def _register(self, out: Staging, sent: SentLog) -> list[str]:
         org = self.settings.general.organisation
@@ -321,49 +423,3 @@ def _zip(files: dict[str, bytes]) -> bytes:
             entry.external_attr = 0o644 << 16
             archive.writestr(entry, files[name])
     return fixed_zip(buffer.getvalue(), {})
-
-
-class _Journal:
-    """Each sending's outcome, appended and synced as it happens, outside the staged folder.
-
-    If the run dies after sending but before publishing, the next run reads
-    this journal and does not send those files again. Each run writes its own
-    file; a run that has published removes its own and those it read.
-    """
-
-    def __init__(self, output_root: Path, year: int) -> None:
-        self.root = output_root
-        self.pattern = JOURNAL.format(year=year) + "*.jsonl"
-        self.path = output_root / f"{JOURNAL.format(year=year)}{os.getpid()}.jsonl"
-        self.read_paths: list[Path] = []
-        self.stream = None
-
-    def read(self) -> list[Sending]:
-        entries = []
-        for path in sorted(self.root.glob(self.pattern)):
-            self.read_paths.append(path)
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entries.append(Sending(**json.loads(line)))
-                except (ValueError, TypeError):
-                    continue  # the half-written last line of a run that was killed
-        return entries
-
-    def write(self, entry: Sending) -> None:
-        if self.stream is None:
-            self.stream = self.path.open("a", encoding="utf-8")
-        self.stream.write(json.dumps(entry.__dict__, ensure_ascii=False) + "\n")
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-
-    def close(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-            self.stream = None
-
-    def done(self) -> None:
-        """The log is published: the journals are no longer needed."""
-        self.close()
-        for path in {self.path, *self.read_paths}:
-            path.unlink(missing_ok=True)
-

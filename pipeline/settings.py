@@ -361,7 +361,8 @@ class Smtp(Strict):
     sender: Annotated[str, AfterValidator(lambda a: _valid_addresses((a,))[0])]
     sender_name: str = ""
     ca_file: str | None = None  # a private CA's certificate, relative to the config folder
-    timeout: int = Field(default=60, ge=1, le=600)
+    timeout: int = Field(default=60, ge=1, le=600)  # seconds the server may stay silent within a step
+    deadline: int = Field(default=600, ge=1, le=7200)  # seconds for one whole letter: connect, TLS, login, send
     max_message_mb: int = Field(default=20, ge=1, le=1000)  # a bigger bundle goes in several messages
 
 

@@ -8,9 +8,14 @@ throw-away CA through distribution.yaml's smtp.ca_file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,9 +29,10 @@ from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline.cli import main
 from pipeline.errors import ConfigError, SourceError
+from pipeline.io.journal import StateJournal
 from pipeline.settings import load_settings
 from tests.factories import CONFIG, SAMPLE_INPUT
-from tests.io.mailserver import PASSWORD, USER, MailServer, free_port, make_certificates
+from tests.io.mailserver import PASSWORD, USER, MailServer, Tarpit, free_port, make_certificates
 from tests.render import browser
 
 UNITS = "HB NQ LC HA KA DS DK TN AD AL KT TL VB CH BLV".split()
@@ -37,6 +43,12 @@ TTTU, BCD, ARCHIVE = "gui/thuong-truc-thanh-uy", "gui/cac-dong-chi-thanh-vien-ba
 
 def options(output: Path, config: Path) -> flow.Options:
     return flow.Options(2016, SAMPLE_INPUT, config, output, strict_warnings=True)
+
+
+def distribute(out: Path, config: Path, **changes) -> dispatch.Distribution:
+    """make distribute with OUTPUT=out, its record of what was sent beside it (as .so-gui/ is beside output/)."""
+    changes.setdefault("state", out.parent / ".so-gui")
+    return dispatch.distribute(options(out, config), **changes)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -81,7 +93,7 @@ def prepared(tmp_path_factory, config) -> Path:
     """OUTPUT after make report and a first (dry-run) make distribute of the sample."""
     root = tmp_path_factory.mktemp("dist") / "out"
     flow.report(options(root, config))
-    dispatch.distribute(options(root, config))
+    distribute(root, config)
     return root
 
 
@@ -189,7 +201,7 @@ def test_the_register_workbook_has_typed_cells_and_prints(prepared):
 
 def test_the_same_inputs_give_the_same_bytes(prepared, tmp_path, config):
     again = Path(shutil.copytree(prepared, tmp_path / "out"))
-    dispatch.distribute(options(again, config))
+    distribute(again, config)
     before = (prepared / "2016" / "SHA256SUMS").read_text()
     assert (again / "2016" / "SHA256SUMS").read_text() == before
     assert (again / "2016" / "index.html").read_bytes() == (prepared / "2016" / "index.html").read_bytes()
@@ -246,7 +258,7 @@ NAMES.update({u.email[0]: u.party_body for u in load_settings(CONFIG).units})
 
 def test_each_recipient_receives_one_message_once_and_a_changed_document_again(fresh, server, config, tmp_path):
     year = fresh / "2016"
-    outcome = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
     assert outcome.failures == () and len(outcome.letters) == 17
     received = messages(server)
     assert len(server.inbox.messages) == 17 and len(received) == 17, sorted(received)
@@ -268,7 +280,7 @@ def test_each_recipient_receives_one_message_once_and_a_changed_document_again(f
     assert {i for r in by_mail for i in r["message_ids"]} == ids
 
     server.inbox.clear()
-    again = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    again = distribute(fresh, config, send=True, environ=LOGIN)
     assert again.letters == () and server.inbox.messages == [], "a rerun sends nothing"
 
     changed = tmp_path / "changed-config"
@@ -279,7 +291,7 @@ def test_each_recipient_receives_one_message_once_and_a_changed_document_again(f
         "a report run keeps the log of what was sent"
     page = (year / "index.html").read_text(encoding="utf-8")
     assert "5. Sổ gửi văn bản" in page and "2 văn bản đã được lập lại sau khi chuẩn bị gửi" in page  # HB.pdf, HB.docx
-    resent = dispatch.distribute(options(fresh, changed), send=True, environ=LOGIN)
+    resent = distribute(fresh, changed, send=True, environ=LOGIN)
     received = messages(server)
     assert sorted(received) == ["Quận ủy Hồng Bàng", "Thường trực Thành ủy"]
     for _, message in received.values():
@@ -298,7 +310,8 @@ def test_each_recipient_receives_one_message_once_and_a_changed_document_again(f
 def test_a_refused_recipient_is_reported_and_the_others_still_go(fresh, server, config):
     server.inbox.refuse.add("ngo-quyen@example.invalid")
     result = CliRunner().invoke(main, ["distribute", "--send", "--year", "2016", "--input", str(SAMPLE_INPUT),
-                                       "--config", str(config), "--output", str(fresh)], env=LOGIN)
+                                       "--config", str(config), "--output", str(fresh),
+                                       "--state", str(fresh.parent / ".so-gui")], env=LOGIN)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     text = " ".join(result.output.split())
     assert "Gửi lỗi tới 1 nơi nhận" in text and "Quận ủy Ngô Quyền" in text and "550" in text
@@ -309,7 +322,7 @@ def test_a_refused_recipient_is_reported_and_the_others_still_go(fresh, server, 
 
     server.inbox.clear()
     server.inbox.refuse.clear()
-    outcome = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
     assert [m for m in messages(server)] == ["Quận ủy Ngô Quyền"] and outcome.failures == ()
 
 
@@ -317,7 +330,7 @@ def test_an_unreachable_server_fails_every_recipient_quickly_and_prepares_all(tm
     port = free_port()  # nothing listens there
     config = mail_config(tmp_path / "config", port, certificates.ca)
     out = Path(shutil.copytree(prepared, tmp_path / "out"))
-    outcome = dispatch.distribute(options(out, config), send=True, environ=LOGIN)
+    outcome = distribute(out, config, send=True, environ=LOGIN)
     assert len(outcome.failures) == 17
     assert {f.reason for f in outcome.failures} == {
         f"Không kết nối được máy chủ thư 127.0.0.1:{port}: máy chủ từ chối kết nối (sai cổng hoặc máy chủ chưa chạy)"}
@@ -332,16 +345,15 @@ def test_a_run_killed_after_sending_never_sends_twice(fresh, server, config, mon
     with monkeypatch.context() as patch:
         patch.setattr(dispatch._Run, "_register", die)
         with pytest.raises(KeyboardInterrupt):
-            dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+            distribute(fresh, config, send=True, environ=LOGIN)
     assert len(server.inbox.messages) == 17
     published = json.loads((fresh / "2016" / "data" / "da-gui.json").read_text(encoding="utf-8"))
     assert published["entries"] == [], "nothing was published"
-    assert list(fresh.glob(".2016.nhat-ky-gui-*.jsonl")), "but the journal knows what was sent"
+    assert (fresh.parent / ".so-gui" / "nhat-ky-gui-2016.jsonl").is_file(), "but the journal knows what was sent"
     server.inbox.clear()
-    outcome = dispatch.distribute(options(fresh, config), send=True, environ=LOGIN)
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
     assert outcome.letters == () and server.inbox.messages == []
     assert {r.status for r in outcome.rows} == {"sent", "paper"}
-    assert not list(fresh.glob(".2016.nhat-ky-gui-*.jsonl"))
 
 
 # --- refusals ----------------------------------------------------------------------------
@@ -360,7 +372,7 @@ def test_a_report_older_than_the_config_is_not_distributed(prepared, tmp_path, c
     edit(changed / "years" / "2016.yaml", "name: Nguyễn Thị Nghĩa", "name: Nguyễn Văn Ký")
     out = Path(shutil.copytree(prepared, tmp_path / "out"))
     with pytest.raises(SourceError, match=r"chưa cập nhật theo biểu mẫu và cấu hình hiện tại .*make report"):
-        dispatch.distribute(options(out, changed))
+        distribute(out, changed)
 
 
 def test_a_document_altered_by_hand_is_not_distributed(prepared, tmp_path, config):
@@ -368,7 +380,7 @@ def test_a_document_altered_by_hand_is_not_distributed(prepared, tmp_path, confi
     notice = out / "2016" / "thong-bao" / "HB.pdf"
     notice.write_bytes(notice.read_bytes() + b"%")
     with pytest.raises(SourceError, match=r"thong-bao/HB.pdf đã bị sửa hoặc xóa sau khi lập"):
-        dispatch.distribute(options(out, config))
+        distribute(out, config)
 
 
 def test_sending_needs_a_mail_server_in_the_config(prepared, tmp_path):
@@ -377,18 +389,163 @@ def test_sending_needs_a_mail_server_in_the_config(prepared, tmp_path):
     text = (config / "distribution.yaml").read_text(encoding="utf-8")
     (config / "distribution.yaml").write_text(text[:text.index("# Máy chủ thư")], encoding="utf-8")
     with pytest.raises(ConfigError, match="chưa có mục «smtp»"):
-        dispatch.distribute(options(tmp_path / "out", config), send=True, environ={})
+        distribute(tmp_path / "out", config, send=True, environ={})
     (config / "distribution.yaml").unlink()
     with pytest.raises(ConfigError, match="Thiếu tệp cấu hình .*distribution.yaml"):
-        dispatch.distribute(options(tmp_path / "out", config))
+        distribute(tmp_path / "out", config)
 
 
 def test_the_dry_run_says_what_it_would_send_and_sends_nothing(fresh, server, config):
     result = CliRunner().invoke(main, ["distribute", "--year", "2016", "--input", str(SAMPLE_INPUT),
-                                       "--config", str(config), "--output", str(fresh)])
+                                       "--config", str(config), "--output", str(fresh),
+                                       "--state", str(fresh.parent / ".so-gui")])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Đã chuẩn bị 18 bộ văn bản (110 tệp) năm 2016" in text
     assert "Gửi bản giấy (chưa có địa chỉ thư): Văn phòng Thành ủy (lưu), 48 tệp" in text
     assert "Thư sẽ gửi (chạy thử, chưa gửi): 17 thư" in text and "Chạy thử: chưa gửi thư nào" in text
     assert server.inbox.messages == []
+
+
+# --- exactly once, or flagged ---------------------------------------------------------------
+
+UNSURE = "chưa rõ đã gửi hay chưa"
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory, server, certificates) -> Path:
+    """The mail config with a 1-second read timeout and a 3-second deadline per letter."""
+    target = mail_config(tmp_path_factory.mktemp("quick") / "config", server.port, certificates.ca)
+    edit(target / "distribution.yaml", "timeout: 60", "timeout: 1")
+    edit(target / "distribution.yaml", "deadline: 600", "deadline: 3")
+    return target
+
+
+def delivered(server) -> list[str]:
+    """The Message-ID of every message the server kept, in order, repeats included."""
+    return [m["Message-ID"] for _, m in server.inbox.parsed()]
+
+
+@pytest.mark.parametrize("misbehaviour", ["stall", "drop"])
+def test_a_letter_lost_after_the_final_dot_is_flagged_and_not_sent_again(fresh, server, quick, misbehaviour):
+    setattr(server.inbox, misbehaviour, 1)  # the first message: kept, then silence or a hang-up
+    outcome = distribute(fresh, quick, send=True, environ=LOGIN)
+    [first] = delivered(server)
+    [unsure] = outcome.uncertain
+    assert unsure.message_id == first and [f for f in outcome.failures if f.uncertain]
+    why = "quá thời gian chờ máy chủ xác nhận" if misbehaviour == "stall" else "máy chủ ngắt kết nối"
+    assert why in unsure.reason
+    setattr(server.inbox, misbehaviour, 0)
+    again = distribute(fresh, quick, send=True, environ=LOGIN)
+    ids = delivered(server)
+    assert len(ids) == len(set(ids)) == 17, "every letter at most once"
+    assert [u.message_id for u in again.uncertain] == [first], "and the uncertain one still listed"
+    assert first not in {item.message_id for item in again.letters}
+
+
+def test_an_uncertain_letter_is_shown_everywhere_and_resent_only_on_request(fresh, server, quick):
+    server.inbox.stall = 1
+    result = CliRunner().invoke(main, ["distribute", "--send", "--year", "2016", "--input", str(SAMPLE_INPUT),
+                                       "--config", str(quick), "--output", str(fresh),
+                                       "--state", str(fresh.parent / ".so-gui")], env=LOGIN)
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "Chưa rõ đã gửi hay chưa: 1 thư" in text and "make distribute SEND=1 RESEND=TTTU" in text, text
+    [first] = delivered(server)
+    year = fresh / "2016"
+    rows = json.loads((year / "data" / "so-gui.json").read_text(encoding="utf-8"))["rows"]
+    unsure = [r for r in rows if r["status"] == "uncertain"]
+    assert unsure and {r["recipient"] for r in unsure} == {"TTTU"} and {r["status_text"] for r in unsure} == {UNSURE}
+    assert all(r["message_ids"] == [first] for r in unsure)
+    sheet = openpyxl.load_workbook(year / "so-gui-van-ban-2016.xlsx").active
+    assert sum(row[8] == UNSURE for row in sheet.iter_rows(min_row=8, values_only=True)) == len(unsure)
+    page = " ".join((year / "index.html").read_text(encoding="utf-8").split())
+    assert f"{UNSURE} {len(unsure)}" in page and "RESEND=TTTU" in page
+
+    with pytest.raises(ConfigError, match="RESEND=XYZ: không có thư nào «chưa rõ đã gửi hay chưa» khớp"):
+        distribute(fresh, quick, send=True, environ=LOGIN, resend=("XYZ",))
+    distribute(fresh, quick, send=True, environ=LOGIN)
+    assert delivered(server).count(first) == 1
+    outcome = distribute(fresh, quick, send=True, environ=LOGIN, resend=("TTTU",))
+    assert [item.message_id for item in outcome.letters] == [first], "the same letter, the same Message-ID"
+    assert delivered(server).count(first) == 2 and outcome.uncertain == ()
+    assert {r.status for r in outcome.rows} == {"sent", "paper"}
+
+
+def test_a_tarpit_costs_one_deadline_and_nothing_is_uncertain(fresh, tmp_path, server, certificates, config):
+    with Tarpit(interval=0.3) as tarpit:
+        slow = mail_config(tmp_path / "slow", tarpit.port, certificates.ca)
+        edit(slow / "distribution.yaml", "timeout: 60", "timeout: 1")
+        edit(slow / "distribution.yaml", "deadline: 600", "deadline: 2")
+        start = time.monotonic()
+        outcome = distribute(fresh, slow, send=True, environ=LOGIN)
+        assert time.monotonic() - start < 8 and tarpit.connections == 1
+    assert len(outcome.failures) == 17 and outcome.uncertain == ()
+    assert {f.reason for f in outcome.failures} == {
+        f"Không kết nối được máy chủ thư 127.0.0.1:{tarpit.port}: quá thời gian chờ khi kết nối "
+        "(quá 2 giây cho một thư)"}
+    distribute(fresh, config, send=True, environ=LOGIN)
+    assert len(delivered(server)) == len(set(delivered(server))) == 17, "a plain failure is retried"
+
+
+@pytest.mark.parametrize("failing, sent_first_run", [(3, 1), (4, 2)])  # letter 2's "sending", letter 2's outcome
+def test_a_full_disk_stops_sending_in_one_line_and_never_causes_a_repeat(fresh, server, config, monkeypatch,
+                                                                         failing, sent_first_run):
+    real = StateJournal.append
+    calls = []
+
+    def full(self, record):
+        calls.append(record["event"])
+        if len(calls) == failing:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, record)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StateJournal, "append", full)
+        result = CliRunner().invoke(main, ["distribute", "--send", "--year", "2016", "--input", str(SAMPLE_INPUT),
+                                           "--config", str(config), "--output", str(fresh),
+                                           "--state", str(fresh.parent / ".so-gui")], env=LOGIN)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    line = " ".join(result.output.split())
+    assert "Không ghi được sổ theo dõi gửi thư" in line and "No space left on device" in line and "dừng gửi" in line
+    assert ("chưa gửi thư tới" if failing == 3 else "«chưa rõ đã gửi hay chưa» và sẽ không tự gửi lại") in line
+    assert len(delivered(server)) == sent_first_run
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
+    ids = delivered(server)
+    assert len(ids) == len(set(ids)) == 17
+    assert len(outcome.uncertain) == (1 if failing == 4 else 0)
+
+
+def test_a_run_killed_during_data_leaves_the_letter_uncertain(fresh, server, config):
+    server.inbox.stall = 1
+    command = [sys.executable, "-m", "pipeline", "distribute", "--send", "--year", "2016", "--input",
+               str(SAMPLE_INPUT), "--config", str(config), "--output", str(fresh),
+               "--state", str(fresh.parent / ".so-gui")]
+    child = subprocess.Popen(command, env={**os.environ, **LOGIN}, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        assert server.inbox.stalled.wait(60), "the child reached DATA"
+    finally:
+        child.kill()  # SIGKILL: no finally, no flush
+        child.wait()
+    [first] = delivered(server)
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
+    ids = delivered(server)
+    assert len(ids) == len(set(ids)) == 17
+    assert [u.message_id for u in outcome.uncertain] == [first]
+    assert "chương trình dừng khi đang gửi" in outcome.uncertain[0].reason
+
+
+def test_what_was_sent_outlives_the_output_folder(fresh, prepared, server, config):
+    distribute(fresh, config, send=True, environ=LOGIN)
+    assert len(delivered(server)) == 17
+    shutil.rmtree(fresh)  # make clean
+    shutil.copytree(prepared, fresh)  # make report: the same documents, a fresh OUTPUT
+    outcome = distribute(fresh, config, send=True, environ=LOGIN)
+    assert outcome.letters == () and len(delivered(server)) == 17
+    assert {r.status for r in outcome.rows} == {"sent", "paper"}
+
+
+def test_the_record_may_not_live_in_the_output_folder(fresh, config):
+    with pytest.raises(ConfigError, match="make clean sẽ xóa nó"):
+        distribute(fresh, config, state=fresh / ".so-gui")

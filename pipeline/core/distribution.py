@@ -232,7 +232,8 @@ class Letter:
 def letter(recipient: Recipient, addresses: tuple[str, ...], deliveries: tuple[Delivery, ...], settings: Settings,
            year: int, sender: str, part: tuple[int, int] = (1, 1)) -> Letter:
     """The message that carries `deliveries` to `addresses` (`part` of a bundle too big for one message);
-    its Message-ID depends on its content only, so a resend of the same documents is recognisable as such."""
+    its Message-ID depends on its content and recipient only (year, recipient code, addresses, each file's
+    name and SHA-256), so a resend of the same documents to the same place is recognisable as such."""
     org = settings.general.organisation
     subject = f"[{org.resolution}] Văn bản năm {year} gửi {recipient.name}"
     if part[1] > 1:

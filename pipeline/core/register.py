@@ -2,8 +2,11 @@
 
 Pure. The sent log holds one entry per (file checksum, recipient, address):
 a document that changes has a new checksum and is due again, an unchanged one
-is never sent twice to the same address. A success is never overwritten; a
-failure is kept until a later try succeeds. The register is one row per
+is never sent twice to the same address. A success is never overwritten; an
+uncertain sending (the server may have accepted it) is overwritten only by a
+success, a plain failure by anything. An uncertain one is never due again
+unless the user names it (`resend`). `replay` rebuilds the log from the state
+journal's records (pipeline.io.journal). The register is one row per
 document per recipient: what, which number and date, to whom, which file with
 which SHA-256, and whether, when and under which Message-ID it was sent.
 `register_view` turns the published register into the status page section.
@@ -23,6 +26,7 @@ STATUS_TEXT = {
     "sent": "đã gửi",
     "partial": "đã gửi một phần",
     "failed": "gửi lỗi",
+    "uncertain": "chưa rõ đã gửi hay chưa",
     "pending": "chưa gửi",
     "paper": "gửi bản giấy",
 }
@@ -40,6 +44,7 @@ class Sending:
     message_id: str
     time: str  # ISO 8601, local time with its offset, to the second
     error: str = ""
+    uncertain: bool = False  # the message may have reached the server: `error` says why it is not known
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -48,6 +53,18 @@ class Sending:
     @property
     def sent(self) -> bool:
         return not self.error
+
+    @property
+    def rank(self) -> int:
+        return 2 if self.sent else 1 if self.uncertain else 0
+
+    def named_by(self, token: str) -> bool:
+        """Whether RESEND=`token` names this sending: its recipient's code, its address or its Message-ID."""
+        token = token.strip().lower()
+        message_id = self.message_id.lower()
+        return bool(token) and (token in (self.recipient.lower(), self.address.lower(), message_id,
+                                          message_id.strip("<>"))
+                                or (len(token) >= 8 and message_id.startswith("<" + token)))
 
 
 class SentLog:
@@ -58,8 +75,11 @@ class SentLog:
 
     def record(self, entry: Sending) -> None:
         old = self.entries.get(entry.key)
-        if old is None or not old.sent:
+        if old is None or (not old.sent and entry.rank >= old.rank):
             self.entries[entry.key] = entry
+
+    def uncertain(self) -> list[Sending]:
+        return [e for e in self.entries.values() if e.uncertain and not e.sent]
 
     def get(self, delivery: Delivery, address: str) -> Sending | None:
         return self.entries.get((delivery.sha256, delivery.recipient.code, address.lower()))
@@ -83,14 +103,97 @@ class SentLog:
             raise ValueError(f"một mục không đúng dạng ({exc})") from None
 
 
-def pending(bundle: Bundle, log: SentLog) -> list[tuple[tuple[str, ...], tuple[Delivery, ...]]]:
-    """The messages a bundle still needs: addresses that lack the same files share one message."""
+def pending(bundle: Bundle, log: SentLog,
+            resend: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], tuple[Delivery, ...]]]:
+    """The messages a bundle still needs: addresses that lack the same files share one message.
+    A file whose sending is uncertain is due only when `resend` names it."""
     groups: dict[tuple[Delivery, ...], list[str]] = {}
     for address in bundle.recipient.emails:
-        due = tuple(d for d in bundle.deliveries if not log.is_sent(d, address))
+        due = tuple(d for d in bundle.deliveries if _due(log.get(d, address), resend))
         if due:
             groups.setdefault(due, []).append(address)
     return [(tuple(addresses), due) for due, addresses in groups.items()]
+
+
+def _due(entry: Sending | None, resend: tuple[str, ...]) -> bool:
+    if entry is None:
+        return True
+    if entry.uncertain and not entry.sent:
+        return any(entry.named_by(token) for token in resend)
+    return not entry.sent
+
+
+def unknown_tokens(log: SentLog, resend: tuple[str, ...]) -> list[str]:
+    """The RESEND names that match no uncertain sending: a typo must not pass for "nothing to resend"."""
+    uncertain = log.uncertain()
+    return [t for t in resend if not any(e.named_by(t) for e in uncertain)]
+
+
+@dataclass(frozen=True)
+class UncertainLetter:
+    """A message that may or may not have reached its recipient: listed until someone decides."""
+
+    recipient: str
+    message_id: str
+    addresses: tuple[str, ...]
+    attachments: tuple[str, ...]
+    time: str
+    reason: str
+
+
+def uncertain_letters(log: SentLog) -> tuple[UncertainLetter, ...]:
+    letters: dict[str, list[Sending]] = {}
+    for entry in log.uncertain():
+        letters.setdefault(entry.message_id, []).append(entry)
+    return tuple(UncertainLetter(
+        entries[0].recipient, message_id, tuple(dict.fromkeys(e.address for e in entries)),
+        tuple(dict.fromkeys(e.attachment for e in entries)), max(e.time for e in entries), entries[0].error,
+    ) for message_id, entries in sorted(letters.items(), key=lambda kv: (kv[1][0].recipient, kv[0])))
+
+
+# --- the state journal's records -------------------------------------------------------
+
+STOPPED = "chương trình dừng khi đang gửi thư này, chưa ghi được kết quả"
+
+
+def replay(records: list[dict]) -> list[Sending]:
+    """The journal's records, in order, as sendings.
+
+    "sending" (written before DATA) opens a letter; "sent", "failed" or
+    "uncertain" closes it. A letter left open (the run was killed, or the
+    disk was full when its outcome was written) is uncertain. "import"
+    carries entries of an older log (data/da-gui.json) into the journal.
+    """
+    entries: list[Sending] = []
+    open_letters: dict[str, dict] = {}
+    for record in records:
+        event, letter_id = record.get("event"), record.get("id", "")
+        if event == "import":
+            entries += [Sending(**e) for e in record.get("entries", [])]
+        elif event == "sending":
+            if letter_id in open_letters:
+                entries += _closed(open_letters.pop(letter_id), {"event": "uncertain", "error": STOPPED})
+            open_letters[letter_id] = record
+        elif event in ("sent", "failed", "uncertain") and letter_id in open_letters:
+            entries += _closed(open_letters.pop(letter_id), record)
+    for opened in open_letters.values():
+        entries += _closed(opened, {"event": "uncertain", "error": STOPPED})
+    return entries
+
+
+def _closed(opened: dict, outcome: dict) -> list[Sending]:
+    refused = outcome.get("refused", {}) if outcome["event"] == "sent" else {}
+    error = outcome.get("error", "") or STOPPED
+    entries = []
+    for address in opened["addresses"]:
+        for sha256, attachment in opened["files"]:
+            if outcome["event"] == "sent":
+                entries.append(Sending(sha256, opened["recipient"], address, attachment, opened["id"],
+                                       outcome.get("time", opened["time"]), refused.get(address, "")))
+            else:
+                entries.append(Sending(sha256, opened["recipient"], address, attachment, opened["id"],
+                                       outcome.get("time", opened["time"]), error, outcome["event"] == "uncertain"))
+    return entries
 
 
 # --- the register -------------------------------------------------------------------
@@ -117,6 +220,8 @@ class RegisterRow:
 
     @property
     def status_text(self) -> str:
+        if self.status == "uncertain" and self.sent_to:
+            return f"đã gửi {len(self.sent_to)}/{len(self.addresses)} địa chỉ, còn lại chưa rõ đã gửi hay chưa"
         if self.status == "partial":
             return f"đã gửi {len(self.sent_to)}/{len(self.addresses)} địa chỉ"
         if self.status == "paper":
@@ -131,21 +236,25 @@ def register_rows(bundles: tuple[Bundle, ...], log: SentLog) -> tuple[RegisterRo
             entries = [log.get(d, a) for a in bundle.recipient.emails]
             sent = [e for e in entries if e is not None and e.sent]
             failed = [e for e in entries if e is not None and not e.sent]
+            unsure = [e for e in failed if e.uncertain]
             rows.append(RegisterRow(
                 len(rows) + 1, d.document.name, d.document.title, d.document.number, d.document.date,
                 d.recipient.code, d.recipient.name, d.recipient.emails, d.file, d.sha256, d.document.sha256,
-                _status(len(bundle.recipient.emails), len(sent), len(failed)), tuple(e.address for e in sent),
-                max((e.time for e in sent), default=""), tuple(dict.fromkeys(e.message_id for e in sent)),
+                _status(len(bundle.recipient.emails), len(sent), len(failed), len(unsure)),
+                tuple(e.address for e in sent), max((e.time for e in sent), default=""),
+                tuple(dict.fromkeys(e.message_id for e in sent + unsure)),
                 "; ".join(dict.fromkeys(e.error for e in failed)),
             ))
     return tuple(rows)
 
 
-def _status(addresses: int, sent: int, failed: int) -> str:
+def _status(addresses: int, sent: int, failed: int, unsure: int = 0) -> str:
     if not addresses:
         return "paper"
     if sent == addresses:
         return "sent"
+    if unsure:
+        return "uncertain"
     if sent:
         return "partial"
     return "failed" if failed else "pending"
@@ -244,6 +353,7 @@ def register_view(data: dict, digests: Mapping[str, str]) -> RegisterView:
     summary = (f"Đã chuẩn bị {vi.number(len(recipients))} bộ văn bản ({vi.number(len(rows))} tệp). "
                f"Gửi thư điện tử: đã gửi {vi.number(counts['sent'])}/{vi.number(by_mail)} tệp"
                + (f", gửi lỗi {vi.number(counts['failed'])}" if counts["failed"] else "")
+               + (f", chưa rõ đã gửi hay chưa {vi.number(counts['uncertain'])}" if counts["uncertain"] else "")
                + (f"; {vi.number(counts['paper'])} tệp gửi bản giấy" if counts["paper"] else "") + ".")
     stale_note = (f"{vi.number(len(stale))} văn bản đã được lập lại sau khi chuẩn bị gửi (đánh dấu «đã lập lại» "
                   "bên dưới): chạy make distribute để cập nhật các bộ văn bản và sổ gửi." if stale else "")
@@ -262,7 +372,8 @@ def register_view(data: dict, digests: Mapping[str, str]) -> RegisterView:
 def _recipient_line(recipient: dict, rows: list[dict], digests: Mapping[str, str]) -> RecipientLine:
     own = [r for r in rows if r["recipient"] == recipient["code"]]
     statuses = {r["status"] for r in own}
-    status = next(iter(statuses)) if len(statuses) == 1 else ("failed" if "failed" in statuses else "partial")
+    status = next(iter(statuses)) if len(statuses) == 1 else next(
+        (s for s in ("uncertain", "failed") if s in statuses), "partial")
     return RecipientLine(
         recipient["name"], ", ".join(recipient["addresses"]) or "—", vi.number(recipient["files"]),
         recipient["zip"] if recipient["zip"] in digests else "",
@@ -286,7 +397,10 @@ def _label(row: dict) -> str:
 
 
 def _line(row: dict, stale: bool, digests: Mapping[str, str]) -> RegisterLine:
-    if row["status"] in ("sent", "partial"):
+    if row["status"] == "uncertain":
+        detail = (f"{row['error']}; Message-ID {', '.join(row['message_ids'])}. Hỏi nơi nhận đã nhận chưa; chỉ gửi "
+                  f"lại khi chưa nhận: make distribute SEND=1 RESEND={row['recipient']}")
+    elif row["status"] in ("sent", "partial"):
         detail = f"{local_time(row['sent_at'])}, Message-ID {', '.join(row['message_ids'])}"
     else:
         detail = row["error"]

@@ -5,14 +5,19 @@ The server's certificate is signed by a throw-away CA made here with the
 `smtp.ca_file`, exactly as an office with a private mail server would. The
 server refuses AUTH before STARTTLS; the inbox keeps every accepted message's
 raw bytes and every login tried, and refuses the addresses a test names.
+It can also misbehave after DATA (keep the message and never answer, or keep
+it and hang up); `Tarpit` is a server that answers one byte at a time, or
+never.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -78,6 +83,9 @@ class Inbox:
     account: tuple[str, str] = (USER, PASSWORD)
     messages: list[tuple[list[str], bytes]] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    stall: int = 0  # the next so many messages are kept, and the server never answers the final dot
+    drop: int = 0  # the next so many messages are kept, and the server hangs up instead of answering
+    stalled: threading.Event = field(default_factory=threading.Event)  # set when a message is kept and stalled
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -87,6 +95,14 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or envelope.content)))
+        if self.drop:
+            self.drop -= 1
+            server.transport.abort()
+            return "250 Message accepted for delivery"
+        if self.stall:
+            self.stall -= 1
+            self.stalled.set()
+            await asyncio.sleep(30)  # the client gives up long before; the controller cancels this on stop
         return "250 Message accepted for delivery"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
@@ -102,6 +118,8 @@ class Inbox:
     def clear(self) -> None:
         self.messages.clear()
         self.logins.clear()
+        self.stall = self.drop = 0
+        self.stalled.clear()
 
 
 def free_port() -> int:
@@ -130,3 +148,45 @@ class MailServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+class Tarpit:
+    """A TCP server on 127.0.0.1 that accepts and then says "220 …" one byte every `interval` seconds,
+    or nothing at all when `interval` is None."""
+
+    def __init__(self, interval: float | None) -> None:
+        self.interval = interval
+        self.listener = socket.create_server((HOST, 0))
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        with conn:
+            for byte in b"220 tarpit.example.org ESMTP\r\n":
+                if self.stop.wait(self.interval or 30):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def __enter__(self) -> Tarpit:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=2)
+        self.listener.close()

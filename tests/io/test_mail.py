@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
 from pipeline.core.distribution import Delivery, Document, Letter, Recipient
 from pipeline.errors import ConfigError
-from pipeline.io.mail import Credentials, MailError, Session, credentials, mime
+from pipeline.io.mail import Credentials, MailError, Session, Uncertain, credentials, mime
 from pipeline.settings import Smtp
-from tests.io.mailserver import HOST, PASSWORD, USER, MailServer, free_port, make_certificates
+from tests.io.mailserver import HOST, PASSWORD, USER, MailServer, Tarpit, free_port, make_certificates
 
 PDF = b"%PDF-1.7 not really\n"
 NOW = dt.datetime(2017, 1, 3, 9, 5, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -22,8 +23,8 @@ def certificates(tmp_path_factory):
 
 
 def smtp(port: int, **changes) -> Smtp:
-    return Smtp(host=HOST, port=port, sender="bcd28@example.org", sender_name="Ban Chỉ đạo NQ28", timeout=5,
-                **changes)
+    return Smtp(**{"host": HOST, "port": port, "sender": "bcd28@example.org", "sender_name": "Ban Chỉ đạo NQ28",
+                   "timeout": 5, **changes})
 
 
 def sample_letter(*addresses: str) -> Letter:
@@ -113,3 +114,78 @@ def test_credentials_come_in_pairs_from_the_environment():
     assert "p" not in repr(Credentials("u", "p"))
     with pytest.raises(ConfigError, match="Thiếu biến môi trường NQ28_SMTP_PASSWORD"):
         credentials({"NQ28_SMTP_USER": "u"})
+
+
+# --- deadlines, and what is known after DATA ---------------------------------------------
+
+HB = ("hong-bang@example.invalid",)
+
+
+def test_a_tarpit_is_given_up_at_the_letters_deadline_and_called_a_timeout():
+    with Tarpit(interval=0.2) as tarpit:  # one byte every 0.2 s: no single read ever waits a whole second
+        session = Session(smtp(tarpit.port, timeout=1, deadline=2), None, None)
+        start = time.monotonic()
+        with pytest.raises(MailError) as caught, session.letter():
+            session.send(message(*HB), HB)
+        assert time.monotonic() - start < 4
+    assert caught.value.timeout and not isinstance(caught.value, Uncertain)
+    assert str(caught.value) == (f"Không kết nối được máy chủ thư 127.0.0.1:{tarpit.port}: quá thời gian chờ khi kết "
+                                 "nối (quá 2 giây cho một thư)")
+
+
+def test_a_server_that_accepts_and_never_answers_is_a_timeout_not_a_disconnection():
+    with Tarpit(interval=None) as silent:
+        session = Session(smtp(silent.port, timeout=1, deadline=5), None, None)
+        with pytest.raises(MailError) as caught, session.letter():
+            session.open()
+    assert caught.value.timeout and "ngắt kết nối" not in str(caught.value)
+    assert str(caught.value).endswith("quá thời gian chờ khi kết nối (máy chủ không trả lời sau 1 giây)")
+
+
+def test_silence_after_the_final_dot_is_uncertain_and_journalled_before_data(certificates):
+    with MailServer(certificates) as server:
+        server.inbox.stall = 1
+        session = Session(smtp(server.port, timeout=1, deadline=5), certificates.ca, Credentials(USER, PASSWORD))
+        calls = []
+        with pytest.raises(Uncertain) as caught, session.letter():
+            session.send(message(*HB), HB, lambda: calls.append(len(server.inbox.messages)))
+        assert calls == [0], "called once, before the server had the message"
+        assert len(server.inbox.messages) == 1
+    assert caught.value.timeout
+    assert "đã nhận đủ nội dung thư nhưng không xác nhận: quá thời gian chờ máy chủ xác nhận đã nhận thư" in str(
+        caught.value)
+
+
+def test_a_hang_up_after_the_final_dot_is_uncertain_and_said_so(certificates):
+    with MailServer(certificates) as server:
+        server.inbox.drop = 1
+        session = Session(smtp(server.port, timeout=2, deadline=5), certificates.ca, Credentials(USER, PASSWORD))
+        with pytest.raises(Uncertain, match="không xác nhận: máy chủ ngắt kết nối") as caught, session.letter():
+            session.send(message(*HB), HB)
+        assert not caught.value.timeout and len(server.inbox.messages) == 1
+        again = session.send(message(*HB), HB)  # the next letter reconnects
+        session.close()
+        assert again == {} and len(server.inbox.messages) == 2
+
+
+def test_nothing_is_sent_when_the_hook_before_data_fails(certificates):
+    def full():
+        raise OSError(28, "No space left on device")
+
+    with MailServer(certificates) as server:
+        session = Session(smtp(server.port), certificates.ca, Credentials(USER, PASSWORD))
+        with pytest.raises(OSError):
+            session.send(message(*HB), HB, full)
+        assert session.send(message(*HB), HB) == {}
+        session.close()
+        assert len(server.inbox.messages) == 1
+
+
+def test_a_refused_recipient_is_refused_before_data(certificates):
+    with MailServer(certificates) as server:
+        server.inbox.refuse.add(HB[0])
+        session = Session(smtp(server.port), certificates.ca, Credentials(USER, PASSWORD))
+        calls = []
+        refused = session.send(message(*HB), HB, lambda: calls.append(1))
+        session.close()
+    assert calls == [] and "550" in refused[HB[0]]
