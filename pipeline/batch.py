@@ -9,11 +9,15 @@ all its jobs.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import hashlib
 import importlib.metadata
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -140,9 +144,54 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
 
 def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
     """A pool of `workers` processes, forked where the platform allows (they inherit
-    imports, config and submissions instead of pickling them)."""
+    imports, config and submissions instead of pickling them).
+
+    The workers leave signals to the run (it stops the pool), die with it even
+    on kill -9, and a block left on an exception ends them at once.
+    """
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
+    return _Pool(workers, mp_context=context, initializer=_start_child, initargs=(os.getpid(), initializer, initargs))
+
+
+class _Pool(ProcessPoolExecutor):
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None:
+            # Ctrl-C or a failed document: the queued documents are not wanted, and
+            # waiting for the ones being rendered could take minutes. Nor is the
+            # pool's manager thread waited for: a stop signal may have interrupted
+            # this thread while it held a lock that thread needs.
+            for process in list((self._processes or {}).values()):
+                with contextlib.suppress(OSError):
+                    process.kill()
+            self.shutdown(wait=False, cancel_futures=True)
+            return False
+        return super().__exit__(exc_type, exc, traceback)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _start_child(parent: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """First thing in a worker: ignore the stop signals a terminal sends the whole process
+    group (the run handles them and ends the pool; a worker would only print a traceback),
+    and never outlive the run."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    _die_with(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), and exit now if the
+    parent is already gone: an orphaned worker would wait for work forever."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def chunk_size(items: list, workers: int) -> int:
