@@ -28,7 +28,7 @@ import jinja2
 
 from pipeline.core.context import ChartData
 from pipeline.core.text import TextPolicy, text_policy
-from pipeline.errors import RenderError
+from pipeline.errors import RenderError, Stopped
 from pipeline.io.fonts import drawable_characters
 from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.docx import render_docx
@@ -155,15 +155,17 @@ def worker_pool(workers: int, initializer: Callable[..., None] | None = None, in
 
 class _Pool(ProcessPoolExecutor):
     def __exit__(self, exc_type, exc, traceback):
-        if exc_type is not None:
-            # Ctrl-C or a failed document: the queued documents are not wanted, and
-            # waiting for the ones being rendered could take minutes. Nor is the
-            # pool's manager thread waited for: a stop signal may have interrupted
-            # this thread while it held a lock that thread needs.
+        if exc_type is not None and issubclass(exc_type, (Stopped, KeyboardInterrupt)):
+            # Asked to stop: the documents being rendered are not waited for. Nor is the
+            # pool's manager thread: a worker killed while sending a result leaves it
+            # reading half a message forever. The CLI ends the process (os._exit).
             for process in list((self._processes or {}).values()):
                 with contextlib.suppress(OSError):
                     process.kill()
             self.shutdown(wait=False, cancel_futures=True)
+            return False
+        if exc_type is not None:  # a failed document: the queued ones are not wanted
+            self.shutdown(wait=True, cancel_futures=True)
             return False
         return super().__exit__(exc_type, exc, traceback)
 
