@@ -164,9 +164,8 @@ class _Pool(ProcessPoolExecutor):
                     process.kill()
             self.shutdown(wait=False, cancel_futures=True)
             return False
-        if exc_type is not None:  # a failed document: the queued ones are not wanted
-            self.shutdown(wait=True, cancel_futures=True)
-            return False
+        # Anything else (a failed document, a worker that died) waits as before:
+        # cancel_futures on a broken pool deadlocks with its manager thread.
         return super().__exit__(exc_type, exc, traceback)
 
 
