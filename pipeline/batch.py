@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -137,6 +138,9 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
                 yield job.name, data
                 _tell(progress, label, done, len(jobs))
     except BrokenProcessPool as exc:
+        # SIGTERM to the whole group kills the workers too: let the run's own signal,
+        # if one is on its way, arrive and say so, rather than blame memory.
+        time.sleep(0.3)
         raise RenderError(f"Một tiến trình lập văn bản ({label or 'văn bản'}) đã dừng đột ngột, thường do máy thiếu "
                           "bộ nhớ; chưa văn bản nào được thay. Hãy đóng bớt chương trình rồi chạy lại, hoặc chạy "
                           "với ít tiến trình hơn (JOBS=1)") from exc
@@ -170,15 +174,16 @@ class _Pool(ProcessPoolExecutor):
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _start_child(parent: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    """First thing in a worker: ignore the stop signals a terminal sends the whole process
-    group (the run handles them and ends the pool; a worker would only print a traceback),
-    and never outlive the run."""
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
+    """First thing in a worker: ignore Ctrl-C and SIGHUP, which a terminal sends the whole
+    process group (the run handles them and ends the pool; a worker would only print a
+    traceback), and never outlive the run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # Not ignored: the pool ends a broken pool's workers with SIGTERM. Dying of it is silent.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with(parent)
     if initializer is not None:
         initializer(*initargs)
