@@ -9,11 +9,16 @@ all its jobs.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import hashlib
 import importlib.metadata
 import multiprocessing
 import os
+import signal
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ import jinja2
 
 from pipeline.core.context import ChartData
 from pipeline.core.text import TextPolicy, text_policy
-from pipeline.errors import RenderError
+from pipeline.errors import RenderError, Stopped
 from pipeline.io.fonts import drawable_characters
 from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.docx import render_docx
@@ -133,6 +138,9 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
                 yield job.name, data
                 _tell(progress, label, done, len(jobs))
     except BrokenProcessPool as exc:
+        # SIGTERM to the whole group kills the workers too: let the run's own signal,
+        # if one is on its way, arrive and say so, rather than blame memory.
+        time.sleep(0.3)
         raise RenderError(f"Một tiến trình lập văn bản ({label or 'văn bản'}) đã dừng đột ngột, thường do máy thiếu "
                           "bộ nhớ; chưa văn bản nào được thay. Hãy đóng bớt chương trình rồi chạy lại, hoặc chạy "
                           "với ít tiến trình hơn (JOBS=1)") from exc
@@ -140,9 +148,56 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
 
 def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
     """A pool of `workers` processes, forked where the platform allows (they inherit
-    imports, config and submissions instead of pickling them)."""
+    imports, config and submissions instead of pickling them).
+
+    The workers leave signals to the run (it stops the pool), die with it even
+    on kill -9, and a block left on an exception ends them at once.
+    """
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
+    return _Pool(workers, mp_context=context, initializer=_start_child, initargs=(os.getpid(), initializer, initargs))
+
+
+class _Pool(ProcessPoolExecutor):
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None and issubclass(exc_type, (Stopped, KeyboardInterrupt)):
+            # Asked to stop: the documents being rendered are not waited for. Nor is the
+            # pool's manager thread: a worker killed while sending a result leaves it
+            # reading half a message forever. The CLI ends the process (os._exit).
+            for process in list((self._processes or {}).values()):
+                with contextlib.suppress(OSError):
+                    process.kill()
+            self.shutdown(wait=False, cancel_futures=True)
+            return False
+        # Anything else (a failed document, a worker that died) waits as before:
+        # cancel_futures on a broken pool deadlocks with its manager thread.
+        return super().__exit__(exc_type, exc, traceback)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _start_child(parent: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """First thing in a worker: ignore Ctrl-C and SIGHUP, which a terminal sends the whole
+    process group (the run handles them and ends the pool; a worker would only print a
+    traceback), and never outlive the run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # Not ignored: the pool ends a broken pool's workers with SIGTERM. Dying of it is silent.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), and exit now if the
+    parent is already gone: an orphaned worker would wait for work forever."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def chunk_size(items: list, workers: int) -> int:

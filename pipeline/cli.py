@@ -24,7 +24,8 @@ from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline.core.distribution import register_file
 from pipeline.core.ledger import counts as ledger_counts
-from pipeline.core.text import visible
+from pipeline.cli_vi import Group, Integer
+from pipeline.core.text import brief, visible
 from pipeline.core.validate import Validation
 from pipeline.errors import InvalidDataError, PipelineError
 
@@ -40,22 +41,23 @@ def shown(value: object) -> str:
 
 
 def _visible_record(record: logging.LogRecord) -> bool:
-    """Log lines quote file names and cells too: none may move the cursor or clear the screen."""
-    record.msg, record.args = visible(record.getMessage()), None
+    """Log lines quote file names and cells too: none may move the cursor or clear the screen;
+    and a library's warning may quote a whole document: none may flood the screen."""
+    record.msg, record.args = visible(brief(record.getMessage())), None
     return True
 
 
 def _common(command):
     options = [
-        click.option("--year", type=int, default=None, help="Năm báo cáo (mặc định: năm mới nhất có trong config/years)."),
-        click.option("--input", "input_dir", type=click.Path(path_type=Path), default=Path("input"), show_default=True,
+        click.option("--year", type=Integer(), default=None, metavar="NĂM", help="Năm báo cáo (mặc định: năm mới nhất có trong config/years)."),
+        click.option("--input", "input_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("input"), show_default=True,
                      help="Thư mục chứa biểu mẫu của các đơn vị."),
-        click.option("--config", "config_dir", type=click.Path(path_type=Path), default=Path("config"), show_default=True,
+        click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("config"), show_default=True,
                      help="Thư mục cấu hình."),
-        click.option("--output", "output_root", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+        click.option("--output", "output_root", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True,
                      help="Thư mục kết quả; một lần chạy cho năm N ghi vào OUTPUT/N/."),
         click.option("-v", "--verbose", is_flag=True, help="In thêm thông tin quá trình chạy."),
-        click.option("--jobs", type=click.IntRange(min=0), default=None, envvar="JOBS",
+        click.option("--jobs", type=Integer(minimum=0), default=None, envvar="JOBS", metavar="SỐ",
                      help="Số tiến trình lập văn bản song song (mặc định: số nhân CPU)."),
     ]
     for option in reversed(options):
@@ -63,7 +65,7 @@ def _common(command):
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Báo cáo NQ28: đọc biểu mẫu, kiểm tra, tổng hợp và in văn bản."""
 

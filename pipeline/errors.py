@@ -9,6 +9,8 @@ in Vietnamese for the clerk; the CLI prints it on one line and exits non-zero.
 
 from __future__ import annotations
 
+import errno
+
 
 class PipelineError(Exception):
     """Base class: `str(err)` is the Vietnamese message shown to the clerk."""
@@ -43,3 +45,53 @@ class InvalidDataError(PipelineError):
     def __init__(self, message: str, validation: object = None) -> None:
         super().__init__(message)
         self.validation = validation
+
+
+class Stopped(BaseException):
+    """The run was asked to stop by a signal (Ctrl-C, SIGTERM, SIGHUP).
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` on the
+    way up swallows it; every `finally` and the staging clean-up still run.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+# What a clerk can do about the usual causes; anything else keeps the system's own wording.
+_OS_CAUSES = {
+    "ENOSPC": "ổ đĩa đầy",
+    "EDQUOT": "hết hạn mức dung lượng",
+    "EACCES": "không có quyền ghi",
+    "EPERM": "không có quyền ghi",
+    "EROFS": "ổ đĩa chỉ cho phép đọc",
+    "EMFILE": "quá nhiều tệp đang mở",
+    "ENFILE": "quá nhiều tệp đang mở",
+    "ENAMETOOLONG": "tên tệp quá dài",
+    "ENOENT": "không tìm thấy tệp hay thư mục",
+    "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    "EISDIR": "là một thư mục, không phải tệp",
+    "EIO": "lỗi đọc ghi của ổ đĩa",
+    "EFBIG": "tệp quá lớn",
+    "EXDEV": "thư mục tạm và thư mục kết quả nằm trên hai ổ đĩa khác nhau",
+}
+
+
+def os_cause(exc: OSError, reading: bool = False) -> str:
+    """Why an operating-system call failed, in Vietnamese ("ổ đĩa đầy"); the system's
+    own text, with its error number, only for causes not listed here."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if reading and name in ("EACCES", "EPERM"):
+        return "không có quyền đọc"
+    if name in _OS_CAUSES:
+        return _OS_CAUSES[name]
+    return f"lỗi hệ thống {name or exc.errno}: {exc.strerror or 'không rõ nguyên nhân'}"
+
+
+def os_failure(exc: OSError) -> str:
+    """One line for an OSError that reached the top of a run: the path and the cause."""
+    paths = [p for p in (exc.filename, exc.filename2) if p is not None]
+    where = " → ".join(str(p) for p in paths)
+    return (f"Không đọc hay ghi được {where}: {os_cause(exc)}" if where else f"Lỗi hệ thống tệp: {os_cause(exc)}") + (
+        ". Chưa ghi gì: văn bản lần trước giữ nguyên")

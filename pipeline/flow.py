@@ -35,7 +35,7 @@ from pipeline.core.register import published_view
 from pipeline.core.raw import Refusal
 from pipeline.core.text import TextPolicy, text_policy
 from pipeline.core.validate import Validation, check_file, unit_from_name, validate_year
-from pipeline.errors import InvalidDataError, SourceError
+from pipeline.errors import InvalidDataError, SourceError, os_cause
 from pipeline.io import file_digest
 from pipeline.io.excel import read_workbook
 from pipeline.io.fonts import drawable_characters
@@ -120,7 +120,7 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
     try:
         entries = tuple(walk(input_dir))  # names shown printable: see inbox.display
     except OSError as exc:
-        raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir}: {exc.strerror}") from exc
+        raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir}: {os_cause(exc, reading=True)}") from exc
     files = [(entry.file, entry.path) for entry in entries if entry.file is not None]
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
         try:

@@ -74,7 +74,31 @@ def test_year_without_document_settings(tmp_path):
     assert "years/2031.yaml" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["report", "--year", "hai nghìn"], ["nope"], ["report", "--bogus"]])
-def test_usage_errors_exit_two(args):
+ENGLISH = ("Usage:", "Error", "Invalid value", "is not a valid", "Try '", "for help", "No such", "Missing",
+           "Show this message", "Options", "Commands", "Aborted", "default:", "requires an argument", "Did you mean",
+           "INTEGER", "PATH", "Traceback")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "--year", "hai nghìn"], "Lỗi: Giá trị không hợp lệ cho '--year': «hai nghìn» không phải là số nguyên"),
+    (["report", "--year", "abc"], "Lỗi: Giá trị không hợp lệ cho '--year': «abc» không phải là số nguyên"),
+    (["report", "--jobs", "-1"], "Lỗi: Giá trị không hợp lệ cho '--jobs': -1 nhỏ hơn 0; cần một số từ 0 trở lên"),
+    (["nope"], "Lỗi: Không có lệnh «nope»; các lệnh: distribute, forms, report, validate"),
+    (["report", "--bogus"], "Lỗi: Không có tùy chọn «--bogus»."),
+    (["report", "--year"], "Lỗi: Tùy chọn «--year» cần một giá trị."),
+    (["report", "thừa"], "Lỗi: Thừa tham số (thừa)"),
+])
+def test_usage_errors_are_vietnamese_and_exit_two(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith(message), result.stderr
+    assert not [phrase for phrase in ENGLISH if phrase in result.stderr], result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["report", "--help"], ["validate", "-h"], ["forms", "--help"],
+                                  ["distribute", "--help"], []])
+def test_help_is_vietnamese(args):
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 2
+    assert result.exit_code == (2 if not args else 0)
+    assert result.output.startswith("Cách dùng: ") and "Tùy chọn:" in result.output, result.output
+    assert not [phrase for phrase in ENGLISH if phrase in result.output], result.output

@@ -128,3 +128,78 @@ def test_a_second_run_at_once_is_refused_with_a_clear_message(published, input_d
         assert (output / "2016" / "SHA256SUMS").read_bytes() == before, "the refused run changed nothing"
     finally:
         first.abandon()
+
+
+def children(pid: int) -> list[int]:
+    """Live processes whose parent is `pid` (zombies are dead: they hold nothing)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid") == str(pid) and not fields.get("State", "").startswith("Z"):
+            found.append(int(status.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text().split("State:\t", 1)[1][:1]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_kill_9_of_the_run_alone_leaves_no_worker_and_no_lock(published, input_dir):
+    """Only the main process is killed (as the OOM killer or `kill -9 <pid>` would): its
+    workers must not live on holding the year's lock, and the next run must go ahead at once."""
+    output, good = published
+    folder = output / "2016"
+    before = (folder / "SHA256SUMS").read_bytes()
+    process = start(output, input_dir)
+    wait_for(lambda: any(len(list(s.rglob("*.pdf"))) >= 2 for s in staging(output)), process)
+    workers = children(process.pid)
+    assert len(workers) == 2, "JOBS=2: a pool of two workers is rendering"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    rerun = start(output, input_dir)  # at once: no waiting for the workers to notice
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    assert "Một lần chạy khác" not in err
+    end = time.monotonic() + 10
+    while any(map(alive, workers)) and time.monotonic() < end:
+        time.sleep(POLL)
+    assert not any(map(alive, workers)), "a worker outlived its run"
+    sums_hold(folder)
+    assert (folder / "SHA256SUMS").read_bytes() == good != before
+    assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", "2016"]
+
+
+STOPS = {
+    signal.SIGINT: "Đã dừng theo yêu cầu (Ctrl-C): chưa ghi gì, văn bản lần trước giữ nguyên",
+    signal.SIGTERM: "Đã dừng vì nhận tín hiệu dừng (SIGTERM): chưa ghi gì, văn bản lần trước giữ nguyên",
+    signal.SIGHUP: "Đã dừng vì cửa sổ dòng lệnh bị đóng (SIGHUP): chưa ghi gì, văn bản lần trước giữ nguyên",
+}
+
+
+@pytest.mark.parametrize("signum, to_group", [(signal.SIGINT, True), (signal.SIGHUP, True), (signal.SIGTERM, True),
+                                              (signal.SIGTERM, False)],
+                         ids=["Ctrl-C", "terminal closed", "SIGTERM to all", "SIGTERM to the run alone"])
+def test_a_stop_signal_ends_the_run_cleanly_with_one_line(published, input_dir, signum, to_group):
+    """A terminal sends Ctrl-C and SIGHUP to the whole process group, a service manager
+    SIGTERM to the run: either way one Vietnamese line, 128 + the signal, nothing left."""
+    output, _ = published
+    folder = output / "2016"
+    before = (folder / "SHA256SUMS").read_bytes()
+    process = start(output, input_dir)
+    wait_for(lambda: any(len(list(s.rglob("*.pdf"))) >= 2 for s in staging(output)), process)
+    workers = children(process.pid)
+    (os.killpg if to_group else os.kill)(process.pid, signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err
+    assert err.strip() == STOPS[signum], "one line: no traceback, no 'Aborted!', no warning quoting a document"
+    assert not staging(output) and sorted(p.name for p in output.iterdir()) == [".2016.khoa", "2016"]
+    assert (folder / "SHA256SUMS").read_bytes() == before
+    sums_hold(folder)
+    assert not any(map(alive, workers))

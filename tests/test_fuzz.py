@@ -384,7 +384,7 @@ def test_every_row_is_counted_once_and_everything_left_out_is_reported(states, r
     for code, (state, *args) in states.items():
         name = f"2016/{code}.xlsx"
         if state == "unreadable":
-            refusals.append(Refusal(name, "0" * 64, "tệp Excel bị hỏng hoặc không đọc được (BadZipFile)"))
+            refusals.append(Refusal(name, "0" * 64, "tệp Excel bị hỏng hoặc không đọc được (phần nén ZIP của tệp bị hỏng)"))
         elif state in ("valid", "lying", "copied"):
             subs.append(parse_workbook(variant(code, args[0], state == "lying", name)))
             if state == "copied":

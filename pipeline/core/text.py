@@ -100,6 +100,19 @@ def visible(text: str) -> str:
     return "".join(_escape(c) if is_hidden(c) else c for c in text)
 
 
+LOG_LIMIT = 600  # characters of one log line: a library's warning may quote a whole document
+_DATA_URI = re.compile(r"data:[\w/+.-]*(?:;[\w=.-]+)*,[^\s'\")>]{40,}")
+
+
+def brief(text: str, limit: int = LOG_LIMIT) -> str:
+    """`text` short enough for one log line: data URIs (a chart is 140 KB of base64) reduced
+    to their kind and size, and anything longer than `limit` cut with its length said."""
+    text = _DATA_URI.sub(lambda m: f"{m.group(0).split(',', 1)[0]},…({len(m.group(0))} ký tự)", text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (đã cắt, dài {len(text)} ký tự)"
+
+
 def _escape(char: str) -> str:
     cp = ord(char)
     if 0xDC80 <= cp <= 0xDCFF:  # os.fsdecode's surrogateescape of an undecodable byte

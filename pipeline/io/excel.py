@@ -27,6 +27,7 @@ import python_calamine as calamine
 
 from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.core.vi import nfc
+from pipeline.errors import os_cause
 from pipeline.io import file_digest
 from pipeline.io.inbox import walk
 from pipeline.io.screen import (MAX_FILE_BYTES, REDO, Refused, check_extent, count_cells, describe_failure,
@@ -51,7 +52,7 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
                            f"mẫu chỉ vài chục KB; {REDO}")
         data = path.read_bytes()
     except OSError as exc:
-        why = "không có quyền đọc tệp" if isinstance(exc, PermissionError) else exc.strerror or type(exc).__name__
+        why = os_cause(exc, reading=True)
         return Refusal(display_name, "", f"không mở được tệp ({why}); cấp quyền đọc hoặc chép lại tệp rồi chạy lại")
     digest = hashlib.sha256(data).hexdigest()
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline.core.ledger import Entry
 from pipeline.core.text import KEPT_CONTROLS, visible
 from pipeline.core.vi import nfc
+from pipeline.errors import os_cause
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -121,7 +122,7 @@ def _classify(child: os.DirEntry, relative: str, real_root: str) -> Entry | None
     try:
         mode = child.stat(follow_symlinks=False).st_mode
     except OSError as exc:
-        return Entry(shown, "refused", f"không đọc được ({exc.strerror})", rule="unreadable-file")
+        return Entry(shown, "refused", f"không đọc được ({os_cause(exc, reading=True)})", rule="unreadable-file")
     if stat.S_ISLNK(mode):
         return _link(child, shown, real_root)
     if stat.S_ISDIR(mode):
@@ -165,6 +166,6 @@ def _link(child: os.DirEntry, shown: str, real_root: str) -> Entry:
 
 
 def _unreadable_folder(exc: OSError) -> str:
-    why = "không có quyền đọc" if isinstance(exc, PermissionError) else exc.strerror or type(exc).__name__
+    why = os_cause(exc, reading=True)
     return (f"không đọc được thư mục ({why}): các biểu mẫu bên trong (nếu có) chưa được tính; "
             "cấp quyền đọc hoặc chép các tệp ra thư mục khác rồi chạy lại")

@@ -19,6 +19,7 @@ sent); SHA256SUMS always covers the whole folder.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -27,11 +28,12 @@ import hashlib
 import json
 import os
 import shutil
+import weakref
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from pipeline.core.distribution import distribution_part
-from pipeline.errors import PublishError
+from pipeline.errors import PublishError, os_cause
 from pipeline.io import file_digest
 
 SUMS_FILE = "SHA256SUMS"
@@ -77,24 +79,32 @@ class Staging:
         try:
             output_root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise PublishError(f"Không tạo được thư mục kết quả {output_root}: {exc.strerror}") from exc
+            raise PublishError(f"Không tạo được thư mục kết quả {output_root}: {os_cause(exc)}") from exc
         self._lock = _YearLock(output_root / f".{year}.khoa", self.target)
         try:
             _recover(output_root, year, self.target)
             self.folder.mkdir()
         except OSError as exc:
             self._lock.release()
-            raise PublishError(f"Không tạo được thư mục kết quả {output_root}: {exc.strerror}") from exc
+            raise PublishError(f"Không tạo được thư mục kết quả {output_root}: {os_cause(exc)}") from exc
 
     def add(self, name: str, data: bytes) -> None:
         """Add one file by its path relative to the year folder ("data/tong-hop.json")."""
         relative = _safe_relative(name)
         path = self.folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A carried-over file is a hard link to the published one: never write through it.
-        path.unlink(missing_ok=True)
-        path.write_bytes(data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # A carried-over file is a hard link to the published one: never write through it.
+            path.unlink(missing_ok=True)
+            path.write_bytes(data)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.files[relative.as_posix()] = hashlib.sha256(data).hexdigest()
+
+    def _failed(self, exc: OSError) -> PublishError:
+        """A write into the staging folder failed: the run stops, the published folder is untouched."""
+        return PublishError(f"Không ghi được kết quả vào {self.folder.parent} (tệp {exc.filename or self.folder}): "
+                            f"{os_cause(exc)}. Chưa thay gì: văn bản lần trước trong {self.target} giữ nguyên")
 
     def add_json(self, name: str, value: object) -> None:
         text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
@@ -103,7 +113,10 @@ class Staging:
     def commit(self, finish: Callable[[tuple[str, ...]], dict[str, bytes]] | None = None) -> Path:
         """Carry over what this run does not own, let `finish` add files that list
         the whole folder (the status page), write SHA256SUMS, swap in two renames."""
-        self._carry_over()
+        try:
+            self._carry_over()
+        except OSError as exc:
+            raise self._failed(exc) from exc
         if finish is not None:
             for name, data in finish(tuple(sorted(self.files))).items():
                 self.add(name, data)
@@ -111,7 +124,8 @@ class Staging:
         try:
             _swap(self.folder, self.target)
         except OSError as exc:
-            raise PublishError(f"Không ghi được kết quả vào {self.target}: {exc.strerror}") from exc
+            raise PublishError(f"Không ghi được kết quả vào {self.target}: {os_cause(exc)}. Chưa thay gì: văn bản "
+                               "lần trước giữ nguyên") from exc
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)  # after the exchange: the replaced folder
             self._lock.release()
@@ -159,30 +173,100 @@ class Staging:
 
 
 class _YearLock:
-    """An exclusive flock on OUTPUT/.YEAR.khoa; the kernel drops it if the process dies."""
+    """An exclusive flock on OUTPUT/.YEAR.khoa; the kernel drops it if the process dies.
+
+    flock belongs to the open file, which a forked child shares: a worker that
+    kept the descriptor would hold the lock after the run died (kill -9). So
+    every forked child closes it at once (see `_forget_locks`), and a busy
+    lock is only ever reported with a process that is still alive.
+    """
 
     def __init__(self, path: Path, target: Path) -> None:
         try:
             self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise PublishError(f"Không tạo được tệp khóa {path}: {exc.strerror}") from exc
+            raise PublishError(f"Không tạo được tệp khóa {path}: {os_cause(exc)}") from exc
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            message = _busy(self.fd, path, target)
             os.close(self.fd)
             self.fd = None
-            raise PublishError(
-                f"Một lần chạy khác (tiến trình {holder}) đang ghi vào {target}; "
-                "hãy chờ lần chạy đó xong rồi chạy lại"
-            ) from None
+            raise PublishError(message) from None
+        _HELD.add(self)
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, f"{os.getpid()}\n".encode("ascii"), 0)
 
     def release(self) -> None:
+        _HELD.discard(self)
         if self.fd is not None:
             os.close(self.fd)  # closing drops the flock
             self.fd = None
+
+
+_HELD: "weakref.WeakSet[_YearLock]" = weakref.WeakSet()
+
+
+def _forget_locks() -> None:
+    """In a forked child: close the inherited lock descriptors without unlocking
+    (flock(LOCK_UN) here would free the parent's lock too)."""
+    for lock in list(_HELD):
+        if lock.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(lock.fd)
+            lock.fd = None
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
+
+
+def _busy(fd: int, path: Path, target: Path) -> str:
+    """Why the lock cannot be taken, naming processes that are alive."""
+    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    writer = int(text) if text.isdigit() else None
+    if writer is not None and _alive(writer):
+        return f"Một lần chạy khác (tiến trình {writer}) đang ghi vào {target}; hãy chờ lần chạy đó xong rồi chạy lại"
+    holders = _holders(fd)
+    if holders:
+        pids = " ".join(map(str, holders))
+        return (f"Tệp khóa {path} vẫn bị giữ bởi tiến trình {pids}, còn sót lại từ một lần chạy đã dừng đột ngột"
+                f"{f' (tiến trình {writer} không còn chạy)' if writer else ''}; hãy dừng tiến trình đó "
+                f"(kill {pids}) rồi chạy lại")
+    return f"Một lần chạy khác đang ghi vào {target}; hãy chờ lần chạy đó xong rồi chạy lại"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        pass
+    try:  # a zombie (dead, not yet reaped) holds nothing
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+
+
+def _holders(fd: int) -> list[int]:
+    """Other processes with the lock file open (Linux /proc), which is who can hold its flock."""
+    wanted = os.fstat(fd)
+    found = set()
+    for fds in Path("/proc").glob("[0-9]*/fd"):
+        pid = int(fds.parent.name)
+        if pid == os.getpid():
+            continue
+        try:
+            links = list(fds.iterdir())
+        except OSError:
+            continue
+        for link in links:
+            with contextlib.suppress(OSError):
+                st = link.stat()
+                if (st.st_dev, st.st_ino) == (wanted.st_dev, wanted.st_ino):
+                    found.add(pid)
+    return sorted(found)
 
 
 def _recover(output_root: Path, year: int, target: Path) -> None:
@@ -225,7 +309,7 @@ def _swap(folder: Path, target: Path) -> None:
             return
         code = ctypes.get_errno()
         if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-            raise OSError(code, os.strerror(code))
+            raise OSError(code, os.strerror(code), str(folder), None, str(target))
     old = target.with_name(f".{target.name}.{OLD_MARK}-{os.getpid()}")
     target.rename(old)
     try:

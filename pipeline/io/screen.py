@@ -26,6 +26,7 @@ from typing import Iterator
 
 
 from pipeline.core.raw import cell_ref
+from pipeline.errors import os_cause
 from pipeline.core.vi import nfc, number
 from pipeline.io.formulas import FormulaNotes
 
@@ -70,9 +71,20 @@ def describe_failure(data: bytes, exc: BaseException) -> str:
     if not data:
         return "tệp rỗng (0 byte)"
     if data[:2] == b"PK" or data[:8] == OLE_MAGIC:
-        return f"tệp Excel bị hỏng hoặc không đọc được ({type(exc).__name__})"
+        return f"tệp Excel bị hỏng hoặc không đọc được ({_damage(exc)})"
     return "tệp không phải bảng tính Excel (.xlsx, .xls) dù có đuôi tệp như vậy"
 
+
+
+def _damage(exc: BaseException) -> str:
+    """What broke, in words a clerk can pass on (not a Python class name)."""
+    if type(exc).__name__ == "PanicException":
+        return "chương trình đọc bảng tính gặp lỗi khi đọc tệp"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "phần nén ZIP của tệp bị hỏng"
+    if isinstance(exc, OSError):
+        return os_cause(exc, reading=True)
+    return "nội dung tệp không đúng định dạng"
 
 
 # --- screening: refuse hostile files before calamine opens them ------------------

@@ -31,7 +31,7 @@ from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
 from markupsafe import Markup
 
-from pipeline.errors import RenderError
+from pipeline.errors import RenderError, os_cause
 from pipeline.stable import FIXED_TIME, fixed_zip
 
 IMAGE_WIDTH = Mm(160)
@@ -120,7 +120,8 @@ def _open(template: Path) -> DocxTemplate:
     try:
         tpl.init_docx()
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise RenderError(f"Không mở được mẫu Word {template}: {exc}") from exc
+        why = os_cause(exc, reading=True) if isinstance(exc, OSError) else "tệp hỏng hoặc không phải tệp Word"
+        raise RenderError(f"Không mở được mẫu Word {template}: {why}") from exc
     return tpl
 
 

@@ -26,6 +26,7 @@ from weasyprint.html import UA, UA_COUNTER_STYLE
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from pipeline.core.text import brief
 from pipeline.errors import RenderError
 
 log = logging.getLogger("pipeline.render")
@@ -116,7 +117,7 @@ class _Collector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        self.messages.append(brief(record.getMessage()))  # never a whole chart's data URI
 
 
 @contextmanager

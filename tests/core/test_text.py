@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from pipeline.core.raw import RawSheet, RawWorkbook
-from pipeline.core.text import HIDDEN_CLASS, REPLACEMENT, clean_workbook, printable, text_policy, visible
+from pipeline.core.text import HIDDEN_CLASS, REPLACEMENT, brief, clean_workbook, printable, text_policy, visible
 from pipeline.io.fonts import drawable_characters
 
 FONT = "Liberation Serif"
@@ -69,3 +69,13 @@ def test_without_a_font_only_hidden_characters_go():
 def test_visible_shows_escapes_and_undecodable_bytes():
     assert visible("\x1b[31mHB\udcff.xlsx\u202e") == "\\x1b[31mHB\\xff.xlsx\\u202e"
     assert visible("Hồng Bàng [/]") == "Hồng Bàng [/]"
+
+
+def test_a_log_line_never_carries_a_data_uri_or_a_whole_document():
+    """Ctrl-C once printed a WeasyPrint warning quoting a chart's 140 KB data URI."""
+    uri = "data:image/svg+xml;base64," + "PHN2ZyB4bWxucz0i" * 9000
+    line = brief(f"Failed to load image at '{uri}': interrupted")
+    assert line == f"Failed to load image at 'data:image/svg+xml;base64,…({len(uri)} ký tự)': interrupted"
+    long = brief("x" * 50_000)
+    assert len(long) < 700 and long.endswith("… (đã cắt, dài 50000 ký tự)")
+    assert brief("Đã đọc 15 tệp") == "Đã đọc 15 tệp"

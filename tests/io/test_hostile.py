@@ -413,7 +413,7 @@ def test_an_xls_that_makes_calamine_panic_is_a_refusal(tmp_path, at, mask):
     data = bytearray(factories.xls_bytes(factories.good_form()))
     data[at] ^= mask
     reason = refused(tmp_path, bytes(data), "HB.xls")
-    assert reason == "tệp Excel bị hỏng hoặc không đọc được (PanicException)"
+    assert reason == "tệp Excel bị hỏng hoặc không đọc được (chương trình đọc bảng tính gặp lỗi khi đọc tệp)"
 
 
 def test_an_xls_whose_sector_chains_run_wild_is_refused_before_calamine_opens_it(tmp_path):

@@ -115,3 +115,45 @@ def test_distribute_replaces_only_its_own_part(tmp_path):
     folder = publish(tmp_path, KEEP_FOR_DISTRIBUTE, {"gui/a/bao-cao.pdf": b"report"})
     assert listing(folder).keys() == {"bieu-mau/HB.xlsx", "bao-cao.pdf", "data/tong-hop.json", "gui/a/bao-cao.pdf",
                                       "SHA256SUMS"}, "a recipient no longer named loses its stale bundle"
+
+
+def test_a_forked_child_does_not_keep_the_year_locked(tmp_path):
+    """flock belongs to the open file, shared with forked children: a worker that lived on
+    after its run (kill -9) kept every later run out. Forked children close it at once."""
+    import multiprocessing
+    import time
+
+    first = Staging(tmp_path, 2016, KEEP_FOR_REPORT)
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    child.start()
+    try:
+        first.abandon()
+        Staging(tmp_path, 2016, KEEP_FOR_REPORT).abandon()  # free, though the child still lives
+    finally:
+        child.kill()
+        child.join()
+
+
+def test_a_lock_held_by_a_leftover_names_the_live_holder_not_the_dead_writer(tmp_path):
+    """A leftover from an older version holds the lock for a run that is gone: the message
+    names the process that can be stopped, not the dead one written in the lock file."""
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); os.pwrite(fd, sys.argv[2].encode() + b'\\n', 0); print(flush=True); "
+         "time.sleep(60)", str(tmp_path / ".2016.khoa"), str(dead.pid)], stdout=subprocess.PIPE)
+    try:
+        holder.stdout.readline()
+        with pytest.raises(PublishError) as caught:
+            Staging(tmp_path, 2016, KEEP_FOR_REPORT)
+        message = str(caught.value)
+        assert f"vẫn bị giữ bởi tiến trình {holder.pid}," in message and f"kill {holder.pid}" in message
+        assert f"tiến trình {dead.pid} không còn chạy" in message and "Một lần chạy khác" not in message
+    finally:
+        holder.kill()
+        holder.wait()
+    Staging(tmp_path, 2016, KEEP_FOR_REPORT).abandon()  # the lock went with its holder
