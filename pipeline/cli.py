@@ -113,7 +113,8 @@ def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
               help="Gửi cả khi biểu mẫu còn lỗi (khi báo cáo đã lập với ALLOW_INVALID=1).")
 @click.option("--send", is_flag=True,
               help="Gửi thư điện tử thật; mặc định chỉ chuẩn bị bộ văn bản, sổ gửi và in ra những thư sẽ gửi.")
-@click.option("--state", "state", type=click.Path(path_type=Path), default=dispatch.DEFAULT_STATE, show_default=True,
+@click.option("--state", "state", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=dispatch.DEFAULT_STATE,
+              show_default=True,
               help="Thư mục lưu sổ theo dõi những thư đã gửi (ngoài thư mục kết quả; make clean không xóa).")
 @click.option("--resend", "resend", multiple=True, metavar="NƠI-NHẬN|ĐỊA-CHỈ|MESSAGE-ID",
               help="Gửi lại thư «chưa rõ đã gửi hay chưa» của nơi nhận này (mã nơi nhận, địa chỉ thư hoặc "

@@ -124,6 +124,9 @@ STOP_MESSAGES = {
     signal.SIGHUP: "Đã dừng vì cửa sổ dòng lệnh bị đóng (SIGHUP)",
 }
 STOPPED_TAIL = ": chưa ghi gì, văn bản lần trước giữ nguyên"
+# distribute may have sent letters before the stop: those are in the record, and only those.
+STOPPED_SENDING_TAIL = (": bộ văn bản lần trước giữ nguyên; thư nào đã gửi đều đã ghi trong sổ theo dõi gửi thư, "
+                        "chạy lại make distribute SEND=1 để gửi tiếp phần còn lại")
 
 
 class Group(click.Group):
@@ -155,7 +158,9 @@ class Group(click.Group):
         except (Stopped, KeyboardInterrupt, click.Abort) as exc:
             signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
             _quiet_stop_signals()
-            _say(STOP_MESSAGES[signum] + STOPPED_TAIL)
+            argv = list(args) if args is not None else sys.argv[1:]
+            sending = "distribute" in argv and "--send" in argv
+            _say(STOP_MESSAGES[signum] + (STOPPED_SENDING_TAIL if sending else STOPPED_TAIL))
             _leave(128 + signum)
         except OSError as exc:
             _say(f"Lỗi: {os_failure(exc)}")

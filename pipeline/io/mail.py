@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 import smtplib
@@ -410,4 +411,15 @@ def _network_reason(exc: BaseException) -> str:
         return "máy chủ ngắt kết nối"
     if isinstance(exc, smtplib.SMTPResponseException):
         return _server_reason(exc.smtp_code, exc.smtp_error)
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "chứng chỉ của máy chủ không hợp lệ hoặc không tin cậy (xem smtp.ca_file)"
+    if isinstance(exc, ssl.SSLError):
+        return "lỗi mã hóa TLS khi trao đổi với máy chủ"
+    if isinstance(exc, ConnectionResetError):
+        return "máy chủ ngắt kết nối đột ngột"
+    if isinstance(exc, (ConnectionAbortedError, BrokenPipeError)):
+        return "kết nối tới máy chủ bị đứt"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        # The system's English text is not for a clerk: its symbolic name is enough to look up.
+        return f"lỗi mạng {errno.errorcode.get(exc.errno, exc.errno)}"
+    return "lỗi không xác định khi trao đổi với máy chủ thư"
