@@ -19,17 +19,8 @@ from click.testing import CliRunner
 
 from pipeline import cli
 from pipeline.io import publish
-from tests.factories import CONFIG, SAMPLE_INPUT
-from tests.test_faults import UNITS, sums_hold
-
-
-@pytest.fixture(scope="module")
-def input_dir(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("input")
-    (folder / "2016").mkdir()
-    for code in UNITS:
-        shutil.copy(SAMPLE_INPUT / "2016" / f"{code}.xlsx", folder / "2016")
-    return folder
+from tests.factories import CONFIG
+from tests.test_faults import input_dir, sums_hold  # noqa: F401 (input_dir: the shared fixture)
 
 
 @pytest.fixture(scope="module")

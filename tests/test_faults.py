@@ -36,6 +36,16 @@ def input_dir(tmp_path_factory) -> Path:
     return folder
 
 
+def rendering(output: Path, input_dir: Path) -> tuple[Path, bytes, subprocess.Popen, list[int]]:
+    """A run started over a published year and caught mid-render (two notices staged):
+    the year folder, its SHA256SUMS before, the run, and its workers."""
+    folder = output / "2016"
+    before = (folder / "SHA256SUMS").read_bytes()
+    process = start(output, input_dir)
+    wait_for(lambda: any(len(list(s.rglob("*.pdf"))) >= 2 for s in staging(output)), process)
+    return folder, before, process, children(process.pid)
+
+
 def start(output: Path, input_dir: Path) -> subprocess.Popen:
     args = [sys.executable, "-m", "pipeline", "report", "--year", "2016", "--input", str(input_dir),
             "--config", str(CONFIG), "--output", str(output)]
@@ -155,11 +165,7 @@ def test_kill_9_of_the_run_alone_leaves_no_worker_and_no_lock(published, input_d
     """Only the main process is killed (as the OOM killer or `kill -9 <pid>` would): its
     workers must not live on holding the year's lock, and the next run must go ahead at once."""
     output, good = published
-    folder = output / "2016"
-    before = (folder / "SHA256SUMS").read_bytes()
-    process = start(output, input_dir)
-    wait_for(lambda: any(len(list(s.rglob("*.pdf"))) >= 2 for s in staging(output)), process)
-    workers = children(process.pid)
+    folder, before, process, workers = rendering(output, input_dir)
     assert len(workers) == 2, "JOBS=2: a pool of two workers is rendering"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
@@ -190,11 +196,7 @@ def test_a_stop_signal_ends_the_run_cleanly_with_one_line(published, input_dir, 
     """A terminal sends Ctrl-C and SIGHUP to the whole process group, a service manager
     SIGTERM to the run: either way one Vietnamese line, 128 + the signal, nothing left."""
     output, _ = published
-    folder = output / "2016"
-    before = (folder / "SHA256SUMS").read_bytes()
-    process = start(output, input_dir)
-    wait_for(lambda: any(len(list(s.rglob("*.pdf"))) >= 2 for s in staging(output)), process)
-    workers = children(process.pid)
+    folder, before, process, workers = rendering(output, input_dir)
     (os.killpg if to_group else os.kill)(process.pid, signum)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 128 + signum, err
