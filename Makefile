@@ -53,7 +53,7 @@ fuzz: $(STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫu h�
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
 bench: $(STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
-	$(PY) -m pipeline.bench --output "$(OUTPUT)"
+	$(PY) -m tests.bench.run --output "$(OUTPUT)"
 
 sample: $(STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ config/
 	$(PY) -m tests.sample.build_sample --config "$(CONFIG)" --output "$(INPUT)/2016"

@@ -22,7 +22,8 @@ from rich.text import Text
 
 from pipeline import distribute as dispatch
 from pipeline import flow
-from pipeline.core.distribution import register_file
+from pipeline.plan import Options
+from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, REGISTER_XLSX, find, bundle_folder
 from pipeline.core.ledger import counts as ledger_counts
 from pipeline.cli_vi import Group, Integer
 from pipeline.core.text import brief, visible
@@ -77,7 +78,7 @@ def main() -> None:
 def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid) -> None:
     """Kiểm tra, tổng hợp và lập văn bản của một năm."""
     with _progress() as progress:
-        options = flow.Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
+        options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
                                jobs=jobs, progress=progress)
         outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
@@ -90,7 +91,7 @@ def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invali
 def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
     with _progress() as progress:
-        options = flow.Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress)
+        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress)
         outcome = _run(lambda: flow.validate(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {shown(outcome.folder)}")
@@ -102,9 +103,9 @@ def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
 @_common
 def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Tạo biểu mẫu trống cho từng đơn vị (OUTPUT/NĂM/bieu-mau/)."""
-    options = flow.Options(year, input_dir, config_dir, output_root)
+    options = Options(year, input_dir, config_dir, output_root)
     year, folder, names = _run(lambda: flow.forms(options), verbose)
-    console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {shown(folder / 'bieu-mau')}")
+    console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {shown(folder / FORM_XLSX.folder)}")
 
 
 @main.command()
@@ -123,7 +124,7 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
     """Chuẩn bị bộ văn bản cho từng nơi nhận và sổ gửi văn bản; --send để gửi thư điện tử."""
     names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
     with _progress() as progress:
-        options = flow.Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
+        options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
                                jobs=jobs, progress=progress)
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names), verbose)
     _print_distribution(outcome)
@@ -155,12 +156,12 @@ def _print_uncertain(outcome: dispatch.Distribution) -> None:
 def _print_distribution(outcome: dispatch.Distribution) -> None:
     files = sum(len(b.deliveries) for b in outcome.bundles)
     console.print(f"[green]Đã chuẩn bị {len(outcome.bundles)} bộ văn bản ({files} tệp) năm {outcome.year}[/] "
-                  f"trong {shown(outcome.folder / 'gui')}; sổ gửi văn bản: "
-                  f"{shown(outcome.folder / register_file(outcome.year))}")
+                  f"trong {shown(outcome.folder / BUNDLE_FILE.prefix)}; sổ gửi văn bản: "
+                  f"{shown(outcome.folder / REGISTER_XLSX.path(year=outcome.year))}")
     paper = [b for b in outcome.bundles if not b.recipient.emails]
     for bundle in paper:
         console.print(f"  - Gửi bản giấy (chưa có địa chỉ thư): {shown(bundle.recipient.name)}, "
-                      f"{len(bundle.deliveries)} tệp trong gui/{shown(bundle.recipient.slug)}/")
+                      f"{len(bundle.deliveries)} tệp trong {shown(bundle_folder(bundle.recipient.slug))}")
     if not outcome.letters:
         console.print("Không có thư nào cần gửi: mọi văn bản đã gửi trước đó, không gửi lại.")
         return
@@ -235,20 +236,18 @@ def _run(step, verbose: bool):
         sys.exit(exc.exit_code)
 
 
-FOLDER_LABELS = {"thong-bao": "thông báo gửi các đơn vị", "phieu-kiem-tra": "phiếu kiểm tra gửi các đơn vị"}
-
-
 def _print_documents(names: tuple[str, ...]) -> None:
     """Top-level documents one per line; a folder of per-unit documents as one count."""
-    folders: dict[str, int] = {}
+    folders: dict[str, tuple[int, str]] = {}
     for name in names:
-        folder, _, rest = name.partition("/")
-        if rest and folder in FOLDER_LABELS:
-            folders[folder] = folders.get(folder, 0) + 1
+        found = find(name)
+        if found is not None and found[0].counted:
+            count, words = folders.get(found[0].folder, (0, found[0].counted))
+            folders[found[0].folder] = (count + 1, words)
         else:
             console.print(f"  - {shown(name)}")
-    for folder, count in folders.items():
-        console.print(f"  - {folder}/: {count} tệp {FOLDER_LABELS[folder]}")
+    for folder, (count, words) in folders.items():
+        console.print(f"  - {folder}/: {count} tệp {words}")
 
 
 LEDGER_SHOWN = 30  # skipped or refused entries listed on the console; data/tep-nhan.json has them all

@@ -32,18 +32,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from pipeline.batch import Job, Renderers, job_key
-from pipeline.core.appendix import SUMMARY_FILE
-from pipeline.core.distribution import (REGISTER_DATA, SENT_LOG, Bundle, Document, Letter, archival_name, letter, parts,
-                                        plan, register_file)
+from pipeline.cache import RenderCache
+from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, Kind, archival
+from pipeline.core.distribution import Bundle, Document, Letter, letter, parts
+from pipeline.core.distribution import plan as bundles_for
+from pipeline.core.jobs import ArchiveJob, ChartJob, Job, PdfJob, SummaryJob
 from pipeline.core.register import (RegisterRow, Sending, SentLog, UncertainLetter, pending, register_data,
                                     register_rows, replay, uncertain_letters, unknown_tokens)
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
-from pipeline.flow import (Options, RenderCache, _add_all, _publish, _renderers, _site, check, check_jobs, report_jobs,
-                           summarise)
+from pipeline.flow import renderers as renderers_for
+from pipeline.flow import target as target_for
 from pipeline.io.journal import JournalError, StateJournal
 from pipeline.io.mail import MailError, MessageRefused, Session, Uncertain, credentials, mime
-from pipeline.io.publish import KEEP_FOR_DISTRIBUTE, SUMS_FILE, Staging
+from pipeline.io.publish import Staging
+from pipeline.plan import Options, plan
+from pipeline.publisher import Target, publish, render_into, status_page
+from pipeline.render.renderers import Renderers
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 from pipeline.settings import DISTRIBUTION_FILE, DistributionFile, Settings
 from pipeline.stable import fixed_zip
@@ -83,27 +87,25 @@ def distribute(options: Options, send: bool = False, environ: Mapping[str, str] 
     names uncertain letters to send again (recipient code, address or Message-ID).
     """
     _check_state(options, state)
-    settings, inputs, validation = check(options)
-    year = validation.year
+    work = plan(options, documents=True)
+    settings, validation, year = work.settings, work.validation, work.year
     config = settings.distribution
     if config is None:
         raise ConfigError(f"Thiếu tệp cấu hình {options.config_dir / DISTRIBUTION_FILE}: tệp này cho biết mỗi dòng "
                           "«Nơi nhận» là ai và gửi thư qua máy chủ nào (xem config/distribution.yaml của bộ mẫu)")
-    settings.document_settings(year)
-    if validation.report.errors and not options.allow_invalid:
+    if work.totals is None:
         raise InvalidDataError(
             f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa gửi văn bản. Sửa các lỗi, "
             "chạy make report rồi make distribute (hoặc dùng ALLOW_INVALID=1 nếu báo cáo đã lập như vậy).",
             validation)
     mailer = _mailer(options, config, environ) if send else None
-    totals = summarise(settings, inputs, validation)
-    jobs = report_jobs(settings, validation, totals) + check_jobs(settings, validation)
-    renderers = _renderers(options, settings)
-    run = _Run(options, settings, config, year, mailer, clock, StateJournal(state, year), resend)
+    jobs = [*work.documents, *work.slips]
+    renderers = renderers_for(options, settings)
+    where = target_for(options, year, Command.DISTRIBUTE)
+    run = _Run(where, options, settings, config, mailer, clock, StateJournal(state, year), resend)
     try:
-        folder, _ = _publish(options, year, KEEP_FOR_DISTRIBUTE,
-                             lambda out, cache: run.prepare(jobs, renderers, out, cache),
-                             _site(renderers, settings, validation, totals))
+        folder, _ = publish(where, lambda out, cache: run.prepare(jobs, renderers, out, cache),
+                            status_page(renderers, settings, validation, work.totals))
     finally:
         run.journal.close()  # kept for good: it is the record of what was sent
     run.done()
@@ -137,10 +139,11 @@ def _mailer(options: Options, config: DistributionFile, environ: Mapping[str, st
 class _Run:
     """One distribute run inside its staging: documents checked, bundles, sending, register."""
 
-    def __init__(self, options: Options, settings: Settings, config: DistributionFile, year: int,
+    def __init__(self, target: Target, options: Options, settings: Settings, config: DistributionFile,
                  mailer: Session | None, clock: Callable[[], dt.datetime], journal: StateJournal,
                  resend: tuple[str, ...]) -> None:
-        self.options, self.settings, self.config, self.year = options, settings, config, year
+        self.target, self.options, self.settings, self.config = target, options, settings, config
+        self.year = target.year
         self.mailer, self.clock, self.journal, self.resend = mailer, clock, journal, resend
         self.legacy: list[Path] = []
         self.bundles: tuple[Bundle, ...] = ()
@@ -153,14 +156,14 @@ class _Run:
         contents = _Contents(out)
         sums = _current(jobs, out, cache, contents, self.year)
         names = []
-        archival: dict[str, str] = {}
+        archival_copies: dict[str, str] = {}
         if self.config.archive.pdfa:
-            copies = [Job(archival_name(j.name), "pdfa", j.template, j.context, j.chart) for j in jobs if j.kind == "pdf"]
-            names += _add_all(self.options, renderers, copies, out, cache, "Bản lưu trữ PDF/A")
-            archival = {j.name: archival_name(j.name) for j in jobs if j.kind == "pdf"}
-        documents = [_document(j, sums[j.name], archival.get(j.name, ""), out, self.settings, self.year)
-                     for j in jobs if j.kind != "svg"]
-        self.bundles = plan(documents, self.settings, self.year)
+            copies: list[Job] = [ArchiveJob(j) for j in jobs if isinstance(j, PdfJob)]
+            names += render_into(self.target, renderers, copies, out, cache, "Bản lưu trữ PDF/A")
+            archival_copies = {j.name: archival(j.name) for j in jobs if isinstance(j, PdfJob)}
+        documents = [_document(j, sums[j.name], archival_copies.get(j.name, ""), out, self.settings, self.year)
+                     for j in jobs if not isinstance(j, ChartJob)]
+        self.bundles = bundles_for(documents, self.settings, self.year)
         names += self._bundles(out, contents)
         sent = self._send(contents, out) if self.mailer else self._due(contents, out)
         self.rows = register_rows(self.bundles, sent)
@@ -209,11 +212,11 @@ class _Run:
         return known
 
     def _older_log(self, out: Staging) -> SentLog:
-        published = out.published(SENT_LOG)
+        published = out.published(SENT_LOG.path())
         try:
             entries = SentLog.from_dict(json.loads(published)) if published else SentLog()
         except ValueError as exc:
-            raise SourceError(f"Tệp {out.target / SENT_LOG} (nhật ký gửi thư) bị hỏng: {exc}; khôi phục tệp này "
+            raise SourceError(f"Tệp {out.target / SENT_LOG.path()} (nhật ký gửi thư) bị hỏng: {exc}; khôi phục tệp này "
                               "từ bản sao lưu trước khi gửi tiếp, để không gửi trùng") from exc
         self.legacy = sorted(self.options.output_root.glob(LEGACY_JOURNAL.format(year=self.year)))
         for path in self.legacy:
@@ -331,13 +334,13 @@ class _Run:
 
     def _register(self, out: Staging, sent: SentLog) -> list[str]:
         org = self.settings.general.organisation
-        workbook = register_file(self.year)
-        out.add_json(SENT_LOG, sent.as_dict(self.year))
-        out.add_json(REGISTER_DATA, register_data(self.year, self.bundles, self.rows, workbook))
+        workbook = REGISTER_XLSX.path(year=self.year)
+        out.add_json(SENT_LOG.path(), sent.as_dict(self.year))
+        out.add_json(REGISTER_DATA.path(), register_data(self.year, self.bundles, self.rows, workbook))
         sheet = RegisterSheet(f"SỔ GỬI VĂN BẢN NĂM {self.year}", org.superior_body,
                               tuple(org.issuing_body.splitlines()), self.rows)
         out.add(workbook, render_register_xlsx(sheet))
-        return [SENT_LOG, REGISTER_DATA, workbook]
+        return [SENT_LOG.path(), REGISTER_DATA.path(), workbook]
 
 
 class _Contents:
@@ -362,7 +365,7 @@ def _current(jobs: list[Job], out: Staging, cache: RenderCache, contents: _Conte
     if missing:
         raise SourceError(f"Chưa có đủ văn bản năm {year} trong {out.target} (thiếu {_some(missing)}): "
                           "hãy chạy make report trước, rồi chạy lại make distribute")
-    stale = [j.name for j in jobs if cache.old.get(j.name) != job_key(j, cache.base)]
+    stale = [j.name for j in jobs if not cache.current(j)]
     if stale:
         raise SourceError(f"Văn bản trong {out.target} chưa cập nhật theo biểu mẫu và cấu hình hiện tại "
                           f"({len(stale)} văn bản: {_some(stale)}): hãy chạy make report, rồi chạy lại make distribute")
@@ -370,12 +373,12 @@ def _current(jobs: list[Job], out: Staging, cache: RenderCache, contents: _Conte
         data = contents.get(job.name)
         if data is None or _sha256(data) != sums[job.name]:
             raise SourceError(f"Tệp {out.target / job.name} đã bị sửa hoặc xóa sau khi lập (mã SHA-256 không khớp "
-                              f"{SUMS_FILE}): hãy chạy make report để lập lại, rồi chạy lại make distribute")
+                              f"{SUMS.path()}): hãy chạy make report để lập lại, rồi chạy lại make distribute")
     return sums
 
 
 def _published_sums(out: Staging) -> dict[str, str]:
-    raw = out.published(SUMS_FILE)
+    raw = out.published(SUMS.path())
     if raw is None:
         return {}
     sums = {}
@@ -397,20 +400,15 @@ def _sha256(data: bytes) -> str:
 
 def _document(job: Job, sha: str, archival: str, out: Staging, settings: Settings, year: int) -> Document:
     """A published document as the register names it: kind, title, number and date as printed."""
-    folder = job.name.partition("/")[0] if "/" in job.name else ""
-    kind = {"thong-bao": "notice", "phieu-kiem-tra": "slip"}.get(folder) or (
-        "summary" if job.name == SUMMARY_FILE.format(year=year) else "report")
-    unit = job.name.rsplit("/", 1)[-1].split(".")[0] if folder else ""
-    context = job.context
-    if kind == "summary":
+    if isinstance(job, SummaryJob):
         title = f"Biểu tổng hợp kết quả thực hiện {settings.general.organisation.resolution} năm {year}"
         number, date = "", None
     else:
-        title = context.title
-        number = context.header.number_line
+        title = job.context.title
+        number = job.context.header.number_line
         date = settings.document_settings(year).date if number else None
     archival_sha = out.files.get(archival, "") if archival else ""
-    return Document(job.name, kind, unit, title, number, date, sha, archival, archival_sha)
+    return Document(job.name, job.output.kind, job.unit, title, number, date, sha, archival, archival_sha)
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import plan as planning
 from pipeline import flow
-from pipeline.bench import COLUMNS, Result, markdown, workers_scale
-from pipeline.bench_data import PROVINCES, commune_names, make_city, make_nation, share_out
+from tests.bench.run import COLUMNS, Result, markdown, workers_scale
+from tests.bench.data import PROVINCES, commune_names, make_city, make_nation, share_out
 from pipeline.settings import load_settings
 
 
@@ -24,7 +25,7 @@ def test_synthetic_city_is_deterministic_and_valid(tmp_path: Path) -> None:
     assert len([n for n in a if n.startswith("input/")]) == 6
     assert a == b
     options = flow.Options(first.year, first.input, first.config, tmp_path / "out")
-    settings, _, validation = flow.check(options)
+    settings, _, validation = planning.check(options)
     assert "xã" in settings.general.unit_levels and "phường" in settings.general.unit_levels
     assert not validation.report.errors
     assert set(validation.status.values()) == {"valid"}
@@ -47,7 +48,7 @@ def test_national_set_is_deterministic_grouped_and_valid(tmp_path: Path) -> None
     assert {u.parent for u in settings.units} == set(groups)
     assert len({u.name for u in settings.units}) == len({u.code for u in settings.units}) == 40
     assert settings.general.organisation.scope == "toàn quốc"
-    _, _, validation = flow.check(flow.Options(nation.year, nation.input, nation.config, tmp_path / "out"))
+    _, _, validation = planning.check(flow.Options(nation.year, nation.input, nation.config, tmp_path / "out"))
     assert not validation.report.errors
     assert set(validation.status.values()) == {"valid"}
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.io.publish import KEEP_FOR_REPORT, Staging, sha256sums
+from pipeline.io.publish import Staging, sha256sums, keep_for
+from pipeline.core.catalogue import Command
 from tests.factories import CONFIG, ROOT, SAMPLE_INPUT
 
 POLL = 0.02
@@ -129,7 +130,7 @@ def test_kill_9_at_any_moment_leaves_the_last_good_outputs(published, input_dir,
 def test_a_second_run_at_once_is_refused_with_a_clear_message(published, input_dir):
     output, _ = published
     before = (output / "2016" / "SHA256SUMS").read_bytes()
-    first = Staging(output, 2016, KEEP_FOR_REPORT)  # a run in progress: it holds the year's lock
+    first = Staging(output, 2016, keep_for(Command.REPORT))  # a run in progress: it holds the year's lock
     try:
         second = start(output, input_dir)
         _, err = second.communicate(timeout=120)

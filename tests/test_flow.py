@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import plan as planning
+from pipeline import runner
+from pipeline.render.renderers import Renderers
 from pipeline import flow
 from pipeline.errors import InvalidDataError
 from tests import factories
@@ -297,20 +300,20 @@ def test_workbooks_read_in_workers_give_what_one_process_gives(tmp_path, monkeyp
     input_dir = factories.copy_sample(tmp_path / "input")
     (input_dir / "2016" / "HB-hong.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
     settings = flow.load_settings(CONFIG)
-    one = flow.read_inputs(input_dir, 1, settings)
-    monkeypatch.setattr(flow, "READ_POOL_THRESHOLD", 2)
-    pooled = flow.read_inputs(input_dir, 2, settings)
+    one = planning.read_inputs(input_dir, 1, settings)
+    monkeypatch.setattr(runner, "READ_POOL_THRESHOLD", 2)
+    pooled = planning.read_inputs(input_dir, 2, settings)
     assert pooled == one
     assert [s.checked for s in pooled.by_year[2016]] == [s.checked for s in one.by_year[2016]]
     assert all(s.checked is not None for s in pooled.by_year[2016])
     assert [r.path for r in pooled.refusals] == ["2016/HB-hong.xlsx"]
 
 
-_READ_ONE = flow._read_one
+_READ_ONE = runner.read_one
 
 
 def _dies_on_chet(file):
-    """flow._read_one, except that a file named …-chet.xlsx kills the process reading it."""
+    """runner.read_one, except that a file named …-chet.xlsx kills the process reading it."""
     if file[1].endswith("-chet.xlsx"):
         os._exit(1)  # as a Rust abort or the kernel's OOM killer would
     return _READ_ONE(file)
@@ -321,46 +324,41 @@ def test_a_workbook_that_kills_its_reader_is_refused_and_the_others_are_read(tmp
     that is a broken pool, never a traceback; the file is found and refused by name."""
     input_dir = factories.copy_sample(tmp_path / "input")
     shutil.copy(input_dir / "2016" / "HB.xlsx", input_dir / "2016" / "HB-chet.xlsx")
-    monkeypatch.setattr(flow, "_read_one", _dies_on_chet)
-    monkeypatch.setattr(flow, "READ_POOL_THRESHOLD", 2)
-    inputs = flow.read_inputs(input_dir, 2, flow.load_settings(CONFIG))
+    monkeypatch.setattr(runner, "read_one", _dies_on_chet)
+    monkeypatch.setattr(runner, "READ_POOL_THRESHOLD", 2)
+    inputs = planning.read_inputs(input_dir, 2, flow.load_settings(CONFIG))
     assert [r.path for r in inputs.refusals] == ["2016/HB-chet.xlsx"]
     assert "dừng đột ngột" in inputs.refusals[0].reason
     assert len(inputs.by_year[2016]) == 15
 
 
 def _dies_on_one_notice(job):
-    """batch._work, except that rendering HB's notice kills the worker (as the OOM killer would)."""
-    from pipeline import batch
-
+    """runner._work, except that rendering HB's notice kills the worker (as the OOM killer would)."""
     if job.name == "thong-bao/HB.pdf":
         os._exit(1)
-    return batch._WORKER.render(job)
+    return runner._WORKER.render(job)
 
 
 def test_a_render_worker_that_dies_is_a_message_and_nothing_is_published(tmp_path, monkeypatch):
-    from pipeline import batch
     from pipeline.errors import RenderError
 
-    monkeypatch.setattr(batch, "_work", _dies_on_one_notice)
+    monkeypatch.setattr(runner, "_work", _dies_on_one_notice)
     with pytest.raises(RenderError, match="dừng đột ngột"):
         flow.report(options(tmp_path, jobs=2))
     assert [p.name for p in tmp_path.iterdir()] == [".2016.khoa"], "no published folder, no staging left"
 
 
 def test_a_rerun_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
-    from pipeline import batch
 
     output = tmp_path / "out"
     first = flow.report(options(output, jobs=1))
     before = (first.folder / "SHA256SUMS").read_bytes()
-    monkeypatch.setattr(batch.Renderers, "render", lambda self, job: pytest.fail(f"re-rendered {job.name}"))
+    monkeypatch.setattr(Renderers, "render", lambda self, job: pytest.fail(f"re-rendered {job.name}"))
     again = flow.report(options(output, jobs=1))
     assert (again.folder / "SHA256SUMS").read_bytes() == before
 
 
 def test_one_changed_workbook_re_renders_only_what_it_touches(tmp_path, monkeypatch):
-    from pipeline import batch
 
     input_dir = factories.copy_sample(tmp_path / "input")
     output = tmp_path / "out"
@@ -368,8 +366,8 @@ def test_one_changed_workbook_re_renders_only_what_it_touches(tmp_path, monkeypa
     book = factories.form_workbook(factories.good_form("BLV", party=0, unions=1, youth=0))
     factories.save(book, input_dir / "2016" / "BLV.xlsx")
     rendered = []
-    real = batch.Renderers.render
-    monkeypatch.setattr(batch.Renderers, "render", lambda self, job: rendered.append(job.name) or real(self, job))
+    real = Renderers.render
+    monkeypatch.setattr(Renderers, "render", lambda self, job: rendered.append(job.name) or real(self, job))
     flow.report(options(output, input_dir, jobs=1))
     # BLV's notice changes, and so do the city report (totals) and the notices
     # whose ranks moved; the others, and every slip (no new issue), are reused.

@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipeline import plan as planning
 from pipeline import flow
 from pipeline.core.ledger import path_year
 from pipeline.errors import InvalidDataError, SourceError
@@ -70,7 +71,7 @@ def test_an_unreadable_sub_folder_is_an_error_not_missing_units(sample, tmp_path
         return real(path)
 
     monkeypatch.setattr(inbox.os, "scandir", scandir)
-    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+    _, _, validation = planning.check(options(sample, tmp_path / "out"))
 
     status, reason = ledger_of(validation)["2016/quan/"]
     assert status == "refused" and "không có quyền đọc" in reason
@@ -91,7 +92,7 @@ def test_a_file_without_read_permission_is_refused_by_name(sample, tmp_path, mon
         return real(path)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+    _, _, validation = planning.check(options(sample, tmp_path / "out"))
 
     assert ledger_of(validation)["2016/HB.xlsx"][0] == "refused"
     [issue] = [i for i in validation.report.errors if i.file == "2016/HB.xlsx"]
@@ -167,7 +168,7 @@ def test_a_unit_that_disappears_is_named(tmp_path):
 def test_the_narrative_is_true_when_some_units_are_not_counted(tmp_path):
     source = factories.grouped_input(tmp_path / "six")
     config = factories.grouped_config(tmp_path / "cfg")
-    _, _, validation = flow.check(flow.Options(2016, source, config, tmp_path / "out", jobs=1))
+    _, _, validation = planning.check(flow.Options(2016, source, config, tmp_path / "out", jobs=1))
     from pipeline.core.context import blank_sentence
     from pipeline.core.aggregate import aggregate
     import dataclasses
@@ -232,7 +233,7 @@ def test_last_years_copy_in_this_years_folder_never_competes(sample, tmp_path):
     shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")
     restate_year(sample / "2017" / "HB.xlsx", 2016)  # a re-save: not byte-identical to the 2016 file
 
-    _, inputs, validation = flow.check(options(sample, tmp_path / "out"))
+    _, inputs, validation = planning.check(options(sample, tmp_path / "out"))
 
     assert validation.status["HB"] == "valid"
     assert validation.submissions["HB"].file == "2016/HB.xlsx"
@@ -242,16 +243,16 @@ def test_last_years_copy_in_this_years_folder_never_competes(sample, tmp_path):
     # The comparison of 2017 with 2016 still has every 2016 workbook.
     assert len(inputs.year(2016).submissions) == 15
     settings = flow.load_settings(CONFIG)
-    assert flow.previous_figures(2017, inputs, settings)[1] == "biểu mẫu năm 2016"
+    assert planning.previous_figures(2017, inputs, settings)[1] == "biểu mẫu năm 2016"
 
 
 def test_an_undated_workbook_does_not_break_last_years_comparison(sample, tmp_path):
     (sample / "2017").mkdir()
     shutil.copy(sample / "2016" / "AD.xlsx", sample / "2017" / "AD.xlsx")
     restate_year(sample / "2017" / "AD.xlsx", "năm nay")  # unreadable year: this year's run reports it
-    _, inputs, validation = flow.check(options(sample, tmp_path / "out", year=2017))
+    _, inputs, validation = planning.check(options(sample, tmp_path / "out", year=2017))
     assert ("2017/AD.xlsx", "bad-year") in rules_of(validation)
-    assert flow.previous_figures(2017, inputs, flow.load_settings(CONFIG))[1] == "biểu mẫu năm 2016"
+    assert planning.previous_figures(2017, inputs, flow.load_settings(CONFIG))[1] == "biểu mẫu năm 2016"
 
 
 def test_a_unit_missing_this_year_is_told_of_its_other_year_file(sample, tmp_path):
@@ -260,7 +261,7 @@ def test_a_unit_missing_this_year_is_told_of_its_other_year_file(sample, tmp_pat
     restate_year(sample / "2017" / "AD.xlsx", 2017)
     shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")  # forgot to change the year
 
-    _, _, validation = flow.check(options(sample, tmp_path / "out", year=2017))
+    _, _, validation = planning.check(options(sample, tmp_path / "out", year=2017))
 
     [missing] = [i for i in validation.report.issues if i.rule == "not-submitted" and i.unit == "HB"]
     assert "«2017/HB.xlsx» ghi năm 2016" in missing.message
@@ -273,7 +274,7 @@ def test_only_last_years_copies_for_the_year_names_them(sample, tmp_path):
     (sample / "2017").mkdir()
     shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")
     with pytest.raises(SourceError, match="«2017/HB.xlsx» ghi năm 2016"):
-        flow.check(options(sample, tmp_path / "out", year=2017))
+        planning.check(options(sample, tmp_path / "out", year=2017))
 
 
 @pytest.mark.parametrize("path, year", [("2017/HB.xlsx", 2017), ("2016/HB-2017.xlsx", 2017), ("HB.xlsx", None),
@@ -300,7 +301,7 @@ def test_odd_entries_are_each_accounted_for(sample, tmp_path):
     weird = os.fsencode(junk) + b"/H\xf4ng B\xe0ng.xlsx"
     shutil.copy(junk / "HB.xlsx", weird)
 
-    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+    _, _, validation = planning.check(options(sample, tmp_path / "out"))
 
     fate = {path: status for path, (status, _) in ledger_of(validation).items()}
     assert {p: fate[p] for p in ("2016/HB.xlsb", "bieu-mau.zip", "ong-dan", "ngoai")} == dict.fromkeys(
@@ -323,7 +324,7 @@ def test_os_metadata_alone_does_not_block_the_report(sample, tmp_path):
     (sample / "2016" / "._HB.xlsx").write_bytes(b"\x00\x05\x16\x07garbage")
     (sample / "__MACOSX" / "2016").mkdir(parents=True)
     (sample / "__MACOSX" / "2016" / "._LC.xlsx").write_bytes(b"garbage")
-    _, _, validation = flow.check(options(sample, tmp_path / "out"))
+    _, _, validation = planning.check(options(sample, tmp_path / "out"))
     assert not validation.report.errors
 
 
@@ -403,7 +404,7 @@ def test_any_tree_is_accounted_for_entry_by_entry(tree, tmp_path_factory, monkey
     assert len(paths) == len(expected) and len(set(paths)) == len(paths)
     assert all(json.dumps(p, ensure_ascii=False).encode("utf-8") for p in paths)
     try:
-        _, _, validation = flow.check(options(root, tmp_path_factory.mktemp("out")))
+        _, _, validation = planning.check(options(root, tmp_path_factory.mktemp("out")))
     except SourceError:
         return  # no workbook for the year: refused by name, which is the point
     assert len(validation.ledger) == len(expected)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings as hypothesis_settings, strategies as st
 
+from pipeline import runner
 from pipeline import flow
 from pipeline.core.text import REPLACEMENT, printable
 from pipeline.io.excel import read_workbook
@@ -151,7 +152,7 @@ def test_markup_in_a_cell_and_a_file_name_prints_literally_on_the_console(tmp_pa
     shown = screen.getvalue()
     assert result.exit_code == 0, shown
     assert "\x1b" not in shown and "\x07" not in shown
-    assert f"«{printable(text, flow.text_policy_of(factories.settings()))}»" in shown  # the cell, quoted in a warning
+    assert f"«{printable(text, runner.text_policy_of(factories.settings()))}»" in shown  # the cell, quoted in a warning
     assert visible(f"2016/{hostile.name}") in shown  # the file's name: \\x1b and \\xff as escapes
 
 
@@ -173,7 +174,7 @@ def test_any_text_in_any_text_cell_is_rendered_and_every_change_reported(tmp_pat
     assert checked.validation.report == outcome.validation.report  # make validate says what make report does
     assert set(outcome.documents) == EVERY_DOCUMENT
     assert all((outcome.folder / name).stat().st_size > 0 for name in outcome.documents)
-    policy = flow.text_policy_of(factories.settings())
+    policy = runner.text_policy_of(factories.settings())
     if printable(text, policy) != text or len(text) > policy.max_length:
         assert located(outcome, sheet, cell).keys() & TEXT_RULES, (sheet, cell, outcome.validation.report.issues)
 

@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.core import vi
+from pipeline.core.catalogue import SUMMARY_XLSX
 from pipeline.core.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.settings import Indicator, Settings
 
 STATUS_NOTES = {"valid": "", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
-SUMMARY_FILE = "tong-hop-{year}.xlsx"  # the summary workbook, as pipeline.flow publishes it
 TOTAL_NAME = "Tổng cộng"
 
 
@@ -58,7 +58,7 @@ class Line:
 
 def workbook_file(year: int) -> str:
     """"tệp tong-hop-2016.xlsx": how the report names the summary workbook."""
-    return f"tệp {SUMMARY_FILE.format(year=year)}"
+    return f"tệp {SUMMARY_XLSX.path(year=year)}"
 
 
 def unit_tables(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indicator, ...],

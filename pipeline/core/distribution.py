@@ -25,27 +25,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from pipeline.core import vi
+from pipeline.core.catalogue import BUNDLE_ZIP, Kind, attachment_name, bundle_file
 from pipeline.errors import ConfigError
 from pipeline.settings import ADDRESSEE, ALL_UNITS, DISTRIBUTION_FILE, DistributionFile, Settings, Unit
 
-BUNDLES = "gui/"
-ARCHIVE = "luu-tru/"
-REGISTER_PREFIX = "so-gui-van-ban-"
-REGISTER_DATA = "data/so-gui.json"
-SENT_LOG = "data/da-gui.json"
-# Everything `make distribute` owns in a year folder; every other command carries it over.
-OUTPUTS = (BUNDLES, ARCHIVE, REGISTER_PREFIX, REGISTER_DATA, SENT_LOG)
-KINDS = ("report", "summary", "notice", "slip")
 SLUG_LENGTH = 60
-IN_ZIP = " › "  # a file inside a zip-only bundle, as the register names it
 
-
-def distribution_part(name: str) -> bool:
-    return name.startswith(OUTPUTS)
-
-
-def register_file(year: int) -> str:
-    return f"{REGISTER_PREFIX}{year}.xlsx"
 
 
 @dataclass(frozen=True)
@@ -53,7 +38,7 @@ class Document:
     """One published document, as the register names it."""
 
     name: str  # as published: "thong-bao/HB.pdf"
-    kind: str  # one of KINDS
+    kind: Kind  # report, summary, notice or slip
     unit: str  # the unit a notice or slip is about; "" for the report and the summary
     title: str
     number: str  # "Số 16-TB/BCĐ", as the document prints it; "" for working papers
@@ -97,7 +82,7 @@ class Bundle:
 
     @property
     def zip_file(self) -> str:
-        return f"{BUNDLES}{self.recipient.slug}.zip"
+        return BUNDLE_ZIP.path(slug=self.recipient.slug)
 
 
 # --- recipients -------------------------------------------------------------------
@@ -178,11 +163,11 @@ def _receivers(document: Document, config: DistributionFile, report: list[str], 
                units: list[str]) -> list[str]:
     """Who, the archive apart, receives `document`."""
     editable = document.fmt == "docx"
-    if document.kind == "report" and (not editable or config.docx):
+    if document.kind == Kind.REPORT and (not editable or config.docx):
         targets = report
-    elif document.kind == "notice" and (not editable or config.docx):
+    elif document.kind == Kind.NOTICE and (not editable or config.docx):
         targets = notices
-    elif document.kind == "slip" and config.slips:
+    elif document.kind == Kind.SLIP and config.slips:
         targets = [ADDRESSEE]
     else:
         return []
@@ -197,21 +182,9 @@ def _bundle(recipient: Recipient, documents: list[Document], config: Distributio
         source = document.archival if archival else document.name
         sha = document.archival_sha256 if archival else document.sha256
         name = attachment_name(document.name, year)
-        file = f"{BUNDLES}{recipient.slug}/{name}" if folder else f"{BUNDLES}{recipient.slug}.zip{IN_ZIP}{name}"
+        file = bundle_file(recipient.slug, name, folder)
         deliveries.append(Delivery(document, recipient, name, source, sha, file))
     return Bundle(recipient, tuple(deliveries), folder, zipped)
-
-
-def attachment_name(name: str, year: int) -> str:
-    """A published path as one flat, self-describing file name: thong-bao/HB.pdf → thong-bao-2016-HB.pdf."""
-    path = PurePosixPath(name)
-    if len(path.parts) == 1:
-        return name
-    return f"{'-'.join(path.parts[:-1])}-{year}-{path.name}"
-
-
-def archival_name(name: str) -> str:
-    return f"{ARCHIVE}{name}"
 
 
 # --- messages ---------------------------------------------------------------------

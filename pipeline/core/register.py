@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Mapping
 
 from pipeline.core import vi
+from pipeline.core.catalogue import KIND_LABELS, Kind, bundle_folder, find
 from pipeline.core.distribution import Bundle, Delivery
 
 STATUS_TEXT = {
@@ -264,7 +265,7 @@ def register_data(year: int, bundles: tuple[Bundle, ...], rows: tuple[RegisterRo
     """data/so-gui.json: the register for machines and for the status page."""
     recipients = [{
         "code": b.recipient.code, "name": b.recipient.name, "addresses": list(b.recipient.emails),
-        "archive": b.recipient.archive, "folder": f"gui/{b.recipient.slug}/" if b.folder else "",
+        "archive": b.recipient.archive, "folder": bundle_folder(b.recipient.slug) if b.folder else "",
         "zip": b.zip_file if b.zip else "", "files": len(b.deliveries),
     } for b in bundles]
     return {
@@ -381,16 +382,12 @@ def _recipient_line(recipient: dict, rows: list[dict], digests: Mapping[str, str
     )
 
 
-KIND_LABELS = {"thong-bao": "Thông báo", "phieu-kiem-tra": "Phiếu kiểm tra"}
-
-
 def _label(row: dict) -> str:
     """"Thông báo: Đảng bộ quận Hồng Bàng (PDF)": the kind, whom it is about, the format."""
-    folder, _, _ = row["document"].rpartition("/")
     fmt = row["document"].rpartition(".")[2].upper()
-    kind = KIND_LABELS.get(folder.partition("/")[0])
-    if kind is None:
-        kind = "Biểu tổng hợp" if row["title"].startswith("Biểu tổng hợp") else "Báo cáo"
+    found = find(row["document"])
+    kind = KIND_LABELS[found[0].kind] if found else KIND_LABELS[Kind.REPORT]
+    if found is None or not found[0].per_unit:
         return f"{kind} ({fmt})"
     about = row["title"].rpartition(": ")[2]
     return f"{kind}: {about} ({fmt})"

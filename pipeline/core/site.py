@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 from pipeline.core import vi
 from pipeline.core.aggregate import Totals
+from pipeline.core.catalogue import CHART_SVG, KIND_LABELS, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, SLIP_PDF, Kind
 from pipeline.core.feedback import SEVERITY_NAMES
 from pipeline.core.ledger import LedgerRow
 from pipeline.core.ledger import counts as ledger_counts
@@ -26,7 +27,6 @@ from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
 
 STATUS_TEXT = {"valid": "hợp lệ", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
-CHART_FILE = "bieu-do.svg"
 NO_REPORT = "Chưa lập báo cáo: còn lỗi trong biểu mẫu"
 NO_REPORT_DETAIL = ("Báo cáo, thông báo và biểu tổng hợp năm {year} chỉ được lập khi các biểu mẫu hết lỗi. "
                     "Đề nghị các đơn vị sửa theo phiếu kiểm tra (mục Lỗi và cảnh báo), rồi chạy lại.")
@@ -178,7 +178,7 @@ def inputs_summary(ledger: tuple[LedgerRow, ...]) -> str:
     if len(input_rows(ledger)) >= SHOWN_INPUT_ROWS:
         text += f" Bảng dưới chỉ có {vi.number(SHOWN_INPUT_ROWS)} dòng đầu."
     if n["read"] > SHOWN_READ_FILES or len(input_rows(ledger)) >= SHOWN_INPUT_ROWS:
-        text += " Danh sách đầy đủ trong data/tep-nhan.json."
+        text += f" Danh sách đầy đủ trong {LEDGER_DATA.path()}."
     return text
 
 
@@ -242,8 +242,8 @@ def roster(validation: Validation, units: tuple[Unit, ...], published: frozenset
             str(n), unit.code, vi.sentence_case(unit.full_name), status, STATUS_TEXT[status],
             unit.code in validation.late, vi.number(errors), vi.number(len(issues) - errors), tuple(files),
             anchor if anchor in anchors else "",
-            unit_links(published, "thong-bao", unit.code, f"Thông báo {unit.full_name}"),
-            unit_links(published, "phieu-kiem-tra", unit.code, f"Phiếu kiểm tra {unit.full_name}"),
+            unit_links(published, (NOTICE_PDF, NOTICE_DOCX), unit.code, f"{KIND_LABELS[Kind.NOTICE]} {unit.full_name}"),
+            unit_links(published, (SLIP_PDF,), unit.code, f"{KIND_LABELS[Kind.SLIP]} {unit.full_name}"),
         ))
     return tuple(rows)
 
@@ -305,6 +305,6 @@ def _group(anchor: str, title: str, issues: list[Issue]) -> IssueGroup:
 
 
 def _chart_file(documents: tuple[str, ...]) -> str | None:
-    if CHART_FILE in documents:
-        return CHART_FILE
+    if CHART_SVG.path() in documents:
+        return CHART_SVG.path()
     return next((d for d in documents if PurePosixPath(d).suffix == ".svg"), None)

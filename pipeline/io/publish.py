@@ -8,10 +8,10 @@ that looks current; the next run clears what the killed one left behind. A
 lock file (flock, released by the kernel when the process dies) stops two
 runs from writing one year folder at once.
 
-Several commands write into one year folder, each owning its part: `forms`
-owns bieu-mau/, `validate` owns the issue report and the feedback slips,
-`distribute` owns the bundles, the archival copies, the distribution register
-and the log of what was sent, and `report` owns everything else. A run carries
+Several commands write into one year folder, each owning its part (declared
+in `pipeline.core.catalogue`: forms the blank workbooks, validate the issue
+report and the feedback slips, distribute the bundles, archival copies,
+register and sent log, report everything else). A run carries
 over (hard-links) the files it does not own from the current folder, so
 publishing one part never loses another (a report run never forgets what was
 sent); SHA256SUMS always covers the whole folder.
@@ -30,35 +30,17 @@ import os
 import shutil
 import weakref
 from pathlib import Path, PurePosixPath
+from functools import partial
 from typing import Callable
 
-from pipeline.core.distribution import distribution_part
+from pipeline.core.catalogue import SUMS, Command, keeps
 from pipeline.errors import PublishError, os_cause
 from pipeline.io import file_digest
 
-SUMS_FILE = "SHA256SUMS"
-FORMS_FOLDER = "bieu-mau/"
-SITE_FILE = "index.html"
-KEYS_FILE = "data/khoa-van-ban.json"
-LEDGER_FILE = "data/tep-nhan.json"
-# Rewritten by every report or validate run, never carried over as they were.
-CHECK_OUTPUTS = ("data/kiem-tra.json", LEDGER_FILE, "phieu-kiem-tra/", SITE_FILE, KEYS_FILE)
 
-
-def forms_part(name: str) -> bool:
-    return name.startswith(FORMS_FOLDER)
-
-
-def check_part(name: str) -> bool:
-    return name.startswith(CHECK_OUTPUTS)
-
-
-# What each command keeps from the folder it replaces. `distribute` rewrites the
-# status page and the render keys too, from what it carried over.
-KEEP_FOR_REPORT: Callable[[str], bool] = lambda name: forms_part(name) or distribution_part(name)  # noqa: E731
-KEEP_FOR_CHECK: Callable[[str], bool] = lambda name: not check_part(name)  # noqa: E731
-KEEP_FOR_FORMS: Callable[[str], bool] = lambda name: not forms_part(name)  # noqa: E731
-KEEP_FOR_DISTRIBUTE: Callable[[str], bool] = lambda name: not distribution_part(name)  # noqa: E731
+def keep_for(command: Command) -> Callable[[str], bool]:
+    """What a run of `command` carries over from the folder it replaces (see catalogue.keeps)."""
+    return partial(keeps, command)
 
 
 STAGING_MARK = "dang-ghi"  # .2016.dang-ghi-<pid>: a run's folder being written
@@ -71,7 +53,7 @@ class Staging:
     Holds the year's lock from creation until `commit` or `abandon`.
     """
 
-    def __init__(self, output_root: Path, year: int, keep: Callable[[str], bool] = KEEP_FOR_REPORT) -> None:
+    def __init__(self, output_root: Path, year: int, keep: Callable[[str], bool]) -> None:
         self.target = output_root / str(year)
         self.folder = output_root / f".{year}.{STAGING_MARK}-{os.getpid()}"
         self.keep = keep
@@ -120,7 +102,7 @@ class Staging:
         if finish is not None:
             for name, data in finish(tuple(sorted(self.files))).items():
                 self.add(name, data)
-        self.add(SUMS_FILE, sha256sums(self.files).encode("ascii"))
+        self.add(SUMS.path(), sha256sums(self.files).encode("ascii"))
         try:
             _swap(self.folder, self.target)
         except OSError as exc:
@@ -136,7 +118,7 @@ class Staging:
             return
         for path in sorted(self.target.rglob("*")):
             name = path.relative_to(self.target).as_posix()
-            if not path.is_file() or name == SUMS_FILE or name in self.files or not self.keep(name):
+            if not path.is_file() or name == SUMS.path() or name in self.files or not self.keep(name):
                 continue
             self._link(path, name)
 
@@ -322,7 +304,7 @@ def _swap(folder: Path, target: Path) -> None:
 
 def sha256sums(digests: dict[str, str]) -> str:
     """`sha256sum -c` format from name → hex digest, sorted by path; the sums file itself is not listed."""
-    lines = [f"{digest}  {name}" for name, digest in sorted(digests.items()) if name != SUMS_FILE]
+    lines = [f"{digest}  {name}" for name, digest in sorted(digests.items()) if name != SUMS.path()]
     return "\n".join(lines) + "\n"
 
 

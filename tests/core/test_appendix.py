@@ -11,6 +11,7 @@ import dataclasses
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
+from pipeline import plan as planning
 from pipeline import flow
 from pipeline.core import vi
 from pipeline.core.aggregate import GroupResult, aggregate
@@ -25,8 +26,8 @@ PLANNED = ("TCD", "CD", "DTN")
 def run(root, **config):
     options = flow.Options(2016, factories.grouped_input(root / "input"),
                            factories.grouped_config(root / "config", **config), root / "out")
-    settings, inputs, validation = flow.check(options)
-    return settings, inputs, validation, flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = planning.check(options)
+    return settings, inputs, validation, planning.summarise(settings, inputs, validation)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ def test_a_group_counts_only_its_valid_units(grouped):
     status = {**validation.status, "HB": "invalid", "NQ": "missing"}
     changed = dataclasses.replace(validation, status=status,
                                   submissions={c: s for c, s in validation.submissions.items() if c != "NQ"})
-    after = flow.summarise(settings, inputs, changed)
+    after = planning.summarise(settings, inputs, changed)
     p01 = after.groups[0]
     assert (p01.counted, p01.total) == (1, 3)
     lc = next(u for u in after.units if u.unit.code == "LC")
@@ -93,7 +94,7 @@ def test_group_rows_sum_to_the_total_whatever_the_statuses(grouped, statuses):
     settings, inputs, validation, _ = grouped
     changed = dataclasses.replace(validation, status=statuses, submissions={
         c: s for c, s in validation.submissions.items() if statuses[c] != "missing"})
-    totals = flow.summarise(settings, inputs, changed)
+    totals = planning.summarise(settings, inputs, changed)
     assert sum(g.counted for g in totals.groups) == list(statuses.values()).count("valid")
     assert sum(g.total for g in totals.groups) == len(statuses)
     for ind in settings.indicators:
@@ -103,7 +104,7 @@ def test_group_rows_sum_to_the_total_whatever_the_statuses(grouped, statuses):
 
 
 def test_no_groups_no_group_results(tmp_path):
-    settings, _, validation = flow.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path))
+    settings, _, validation = planning.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path))
     assert aggregate(validation, {}, "x", settings).groups == ()
 
 
@@ -154,8 +155,8 @@ def test_below_the_limit_the_tables_are_per_unit(grouped):
 
 
 def test_without_groups_past_the_limit_only_the_totals_are_printed(tmp_path):
-    settings, inputs, validation = flow.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path))
-    totals = flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = planning.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path))
+    totals = planning.summarise(settings, inputs, validation)
     full = report_context(totals, organisations(validation), settings)
     report = report_context(totals, organisations(validation), with_limit(settings, 14))
     for rows, every in ((report.result_rows, full.result_rows), (report.people_rows, full.people_rows),
@@ -187,10 +188,10 @@ def test_long_name_lists_end_with_how_many_more():
 
 
 def test_the_completeness_sentence_reads_well_with_many_units_missing(tmp_path):
-    settings, inputs, validation = flow.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path))
+    settings, inputs, validation = planning.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path))
     status = {code: "missing" for code in validation.status} | {"HB": "valid"}
     changed = dataclasses.replace(validation, status=status, submissions={"HB": validation.submissions["HB"]})
-    sentence = report_context(flow.summarise(settings, inputs, changed), {}, settings).completeness_sentence
+    sentence = report_context(planning.summarise(settings, inputs, changed), {}, settings).completeness_sentence
     assert sentence.startswith("Số liệu tổng hợp từ biểu mẫu của 1/15 đơn vị; chưa nộp: quận Ngô Quyền, ")
     assert sentence.endswith(" và 4 đơn vị khác.")
 

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from pipeline import plan as planning
 from pipeline.core.rules import parse_expression
 from pipeline.core.validate import validate_year
 from pipeline.errors import ConfigError
@@ -80,7 +81,7 @@ def test_a_broken_rule_is_reported_at_the_left_indicator_cell(settings, tmp_path
 def test_the_sample_rules_hold_for_the_sample(settings):
     from pipeline import flow
 
-    _, _, validation = flow.check(flow.Options(2016, factories.SAMPLE_INPUT, CONFIG, factories.ROOT / "output"))
+    _, _, validation = planning.check(flow.Options(2016, factories.SAMPLE_INPUT, CONFIG, factories.ROOT / "output"))
     assert not validation.report.issues
 
 

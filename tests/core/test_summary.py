@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline import plan as planning
 from pipeline import flow
 from pipeline.core.data import json_number, tong_hop
 from pipeline.core.summary import Planned, summary_context
@@ -17,14 +18,14 @@ from tests import factories
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    settings, inputs, validation = flow.check(
+    settings, inputs, validation = planning.check(
         flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path_factory.mktemp("out")))
     return settings, inputs, validation
 
 
 @pytest.fixture(scope="module")
 def totals(sample):
-    return flow.summarise(*sample)
+    return planning.summarise(*sample)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def troubled(sample):
     status = {**validation.status, "HB": "invalid", "CH": "missing"}
     submissions = {c: s for c, s in validation.submissions.items() if c != "CH"}
     changed = dataclasses.replace(validation, status=status, submissions=submissions, late=frozenset({"NQ"}))
-    totals = flow.summarise(settings, inputs, changed)
+    totals = planning.summarise(settings, inputs, changed)
     return summary_context(totals, {c: s.organisations for c, s in submissions.items()}, settings), totals
 
 
@@ -153,8 +154,8 @@ def grouped(tmp_path_factory):
     root = tmp_path_factory.mktemp("grouped")
     options = flow.Options(2016, factories.grouped_input(root / "input"),
                            factories.grouped_config(root / "config"), root / "out")
-    settings, inputs, validation = flow.check(options)
-    totals = flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = planning.check(options)
+    totals = planning.summarise(settings, inputs, validation)
     return summary_context(totals, {c: s.organisations for c, s in validation.submissions.items()}, settings), totals
 
 

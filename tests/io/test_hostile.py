@@ -25,6 +25,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipeline import plan as planning
 from pipeline import flow
 from pipeline.core.raw import RawWorkbook, Refusal
 from pipeline.io import screen
@@ -456,7 +457,7 @@ def test_one_hostile_workbook_among_good_ones_spoils_only_itself(tmp_path):
     (input_dir / "2016" / "LC.xlsx").write_bytes(
         factories.rezip((SAMPLE_INPUT / "2016" / "LC.xlsx").read_bytes(), {"[Content_Types].xml": billion_laughs}))
 
-    _, _, validation = flow.check(flow.Options(2016, input_dir, CONFIG, tmp_path / "out"))
+    _, _, validation = planning.check(flow.Options(2016, input_dir, CONFIG, tmp_path / "out"))
 
     errors = [(i.file, i.unit, i.rule) for i in validation.report.errors]
     assert errors == [("2016/HB.xlsx", "HB", "unreadable-file"), ("2016/LC.xlsx", "LC", "unreadable-file")]

@@ -13,10 +13,12 @@ import pytest
 import weasyprint
 from PIL import Image, ImageChops
 
+from pipeline import plan as planning
 from pipeline import flow
 from pipeline.core.context import ChartData, chart_data
 from pipeline.errors import RenderError
-from pipeline.flow import TEMPLATES
+from pipeline.resources import templates_dir
+TEMPLATES = templates_dir()
 from pipeline.render.chart import HATCHES, HEIGHT_MM, WIDTH_MM, chart_png, chart_svg, svg_data_uri
 from pipeline.render.pdf import PdfRenderer, TemplateFetcher
 from tests.factories import CONFIG, SAMPLE_INPUT
@@ -34,8 +36,8 @@ figure.chart {{ margin: 6pt 0; }} figure.chart img {{ display: block; width: 100
 @pytest.fixture(scope="module")
 def data() -> ChartData:
     options = flow.Options(2016, SAMPLE_INPUT, CONFIG, Path("/tmp/unused"))
-    settings, inputs, validation = flow.check(options)
-    totals = flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = planning.check(options)
+    totals = planning.summarise(settings, inputs, validation)
     return chart_data(totals, settings.planned_indicators())
 
 

@@ -18,6 +18,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from PIL import Image
 
+from pipeline import plan as planning
+from pipeline.resources import templates_dir
 from pipeline import flow
 from pipeline.core.context import report_context
 from pipeline.core.notice import notice_contexts
@@ -27,7 +29,7 @@ from pipeline.render.html import environment, render_html
 from templates.docx import build_templates
 from tests import factories
 
-DOCX_TEMPLATES = flow.TEMPLATES / "docx"
+DOCX_TEMPLATES = templates_dir() / "docx"
 REPORT, NOTICE = DOCX_TEMPLATES / "bao-cao.docx", DOCX_TEMPLATES / "thong-bao.docx"
 SEED = ("Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; 170 tổ chức Công đoàn, "
         "đạt 220% kế hoạch; 33 tổ chức Đoàn, hội thanh niên, vượt 32%.")
@@ -40,8 +42,8 @@ CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    settings, inputs, validation = flow.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, out))
-    totals = flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = planning.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, out))
+    totals = planning.summarise(settings, inputs, validation)
     organisations = {c: s.organisations for c, s in validation.submissions.items()}
     return SimpleNamespace(report=report_context(totals, organisations, settings),
                            notices=notice_contexts(totals, settings))
@@ -128,7 +130,7 @@ class _BlockText(HTMLParser):
 
 def html_texts(template: str, context, **extra) -> list[str]:
     parser = _BlockText()
-    parser.feed(render_html(environment(flow.TEMPLATES), template, context, **extra))
+    parser.feed(render_html(environment(templates_dir()), template, context, **extra))
     parser._flush()
     return parser.texts
 
@@ -199,8 +201,8 @@ def condensed(tmp_path_factory, sample):
     root = tmp_path_factory.mktemp("grouped")
     options = flow.Options(2016, factories.grouped_input(root / "input"), factories.grouped_config(root / "config"),
                            root / "out")
-    settings, inputs, validation = flow.check(options)
-    grouped = report_context(flow.summarise(settings, inputs, validation),
+    settings, inputs, validation = planning.check(options)
+    grouped = report_context(planning.summarise(settings, inputs, validation),
                              {c: s.organisations for c, s in validation.submissions.items()}, settings)
     rows = sample.report
     totals_only = dataclasses.replace(rows, result_rows=rows.result_rows[-1:], people_rows=rows.people_rows[-1:],

@@ -12,8 +12,12 @@ import pytest
 import tinyhtml5
 import weasyprint
 
+from pipeline import plan as planning
+from pipeline.resources import templates_dir
 from pipeline import flow
-from pipeline.batch import Job, Renderers
+from pipeline.core.jobs import Job
+from pipeline.render.renderers import Renderers
+from pipeline.runner import renderers as make_renderers
 from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.html import render_html
 from pipeline.render.pdf import NOTE_RULE_COUNT, LeanHTML, lean_user_agent_css, parse_xhtml
@@ -24,7 +28,7 @@ FONT = "Liberation Serif"
 
 @pytest.fixture(scope="module")
 def renderers() -> Renderers:
-    return Renderers(flow.TEMPLATES, FONT, strict_warnings=True)
+    return make_renderers(templates_dir(), FONT, strict_warnings=True)
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +36,9 @@ def pages(tmp_path_factory, renderers) -> dict[str, str]:
     """The HTML of every PDF template with the sample's figures: the report (with its chart),
     a notice in each style, and a feedback slip."""
     options = flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path_factory.mktemp("out"))
-    settings, inputs, validation = flow.check(options)
-    jobs = flow.report_jobs(settings, validation, flow.summarise(settings, inputs, validation))
-    jobs += flow.check_jobs(settings, validation)
+    settings, inputs, validation = planning.check(options)
+    jobs = planning.report_jobs(settings, validation, planning.summarise(settings, inputs, validation))
+    jobs += planning.check_jobs(settings, validation)
     report = next(j for j in jobs if j.template == "bao-cao.html.j2")
     notice = next(j for j in jobs if j.template == "thong-bao.html.j2")
     slip = next(j for j in jobs if j.template == "phieu-kiem-tra.html.j2")

@@ -8,7 +8,8 @@ import jinja2
 import pytest
 
 from pipeline.errors import RenderError
-from pipeline.flow import TEMPLATES
+from pipeline.resources import templates_dir
+TEMPLATES = templates_dir()
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
 

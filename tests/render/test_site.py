@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import plan as planning
+from pipeline.resources import templates_dir
 from pipeline import flow
 from pipeline.core.site import NO_REPORT, site_context
 from pipeline.errors import InvalidDataError
@@ -29,8 +31,8 @@ def options(output: Path, input_dir: Path = factories.SAMPLE_INPUT) -> flow.Opti
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
-    settings, inputs, validation = flow.check(options(tmp_path_factory.mktemp("check")))
-    return settings, validation, flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = planning.check(options(tmp_path_factory.mktemp("check")))
+    return settings, validation, planning.summarise(settings, inputs, validation)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def page(checked, published) -> Path:
 
 def write_page(folder: Path, context) -> Path:
     path = folder / "index.html"
-    path.write_bytes(render_site(environment(flow.TEMPLATES), context))
+    path.write_bytes(render_site(environment(templates_dir()), context))
     return path
 
 
@@ -202,7 +204,7 @@ def test_workbook_text_is_printed_literally(checked, published):
     settings, validation, totals = checked
     changed = with_issues(validation, error(f"{HOSTILE}.xlsx", "bad", f"Doanh nghiệp {HOSTILE} sai mã số thuế",
                                             unit=HOSTILE, sheet=HOSTILE, cell="C5"))
-    html = render_site(environment(flow.TEMPLATES), site_context(changed, totals, published.documents, settings)).decode()
+    html = render_site(environment(templates_dir()), site_context(changed, totals, published.documents, settings)).decode()
     assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 

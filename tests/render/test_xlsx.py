@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import python_calamine
 
+from pipeline import plan as planning
 from pipeline import flow
 from pipeline.core.data import tong_hop
 from pipeline.core.summary import summary_context
@@ -35,9 +36,9 @@ HOSTILE = {
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    settings, inputs, validation = flow.check(
+    settings, inputs, validation = planning.check(
         flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path_factory.mktemp("out")))
-    totals = flow.summarise(settings, inputs, validation)
+    totals = planning.summarise(settings, inputs, validation)
     organisations = {c: s.organisations for c, s in validation.submissions.items()}
     return settings, totals, organisations
 
@@ -303,8 +304,8 @@ def grouped_book(tmp_path_factory):
     root = tmp_path_factory.mktemp("grouped")
     options = flow.Options(2016, factories.grouped_input(root / "input"), factories.grouped_config(root / "config"),
                            root / "out")
-    settings, inputs, validation = flow.check(options)
-    totals = flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = planning.check(options)
+    totals = planning.summarise(settings, inputs, validation)
     context = summary_context(totals, {c: s.organisations for c, s in validation.submissions.items()}, settings)
     data = render_summary_xlsx(context)
     assert render_summary_xlsx(context) == data

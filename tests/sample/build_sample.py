@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from pipeline.bench_data import FORMS, SECTORS, draw_tax_code
+from tests.bench.data import FORMS, SECTORS, draw_tax_code
 from pipeline.io.forms import FormData, IndicatorLine, write_form
 from pipeline.settings import Settings, load_settings
 

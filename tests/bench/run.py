@@ -1,7 +1,7 @@
 """`make bench`: time the real pipeline on the sample city, a synthetic 114-commune
 city and the synthetic country (3,321 communes under 34 provinces).
 
-Inputs are generated deterministically (pipeline.bench_data) into
+Inputs are generated deterministically (tests.bench.data) into
 OUTPUT/bench/data/<scale>/ and reused while the generator and config/ are
 unchanged; every ratio is taken against a baseline measured in the same run.
 The 1-vs-2 workers comparison runs once, at the largest scale up to 114 (at
@@ -25,9 +25,12 @@ from pathlib import Path
 import python_calamine as calamine
 import weasyprint
 
-from pipeline import flow
-from pipeline.batch import Job, Renderers, default_jobs, render_jobs
-from pipeline.bench_data import Dataset, bump_figure, make_city, make_nation, sample_city
+from pipeline import flow, plan
+from pipeline.core.catalogue import NOTICE_PDF
+from pipeline.core.jobs import PdfJob
+from pipeline.resources import templates_dir
+from pipeline.runner import READ_POOL_THRESHOLD, default_jobs, render_jobs, renderers as make_renderers
+from tests.bench.data import Dataset, bump_figure, make_city, make_nation, sample_city
 from pipeline.core.notice import notice_contexts
 from pipeline.core.parse import parse_workbook
 from pipeline.core.validate import validate_year
@@ -74,8 +77,8 @@ def prepare(scale: int, root: Path) -> Dataset:
     return make_city(scale, target) if scale <= CITY_MAX else make_nation(target, scale)
 
 
-def _options(data: Dataset, input_dir: Path, out: Path, jobs: int | None = None) -> flow.Options:
-    return flow.Options(data.year, input_dir, data.config, out, jobs=jobs)
+def _options(data: Dataset, input_dir: Path, out: Path, jobs: int | None = None) -> plan.Options:
+    return plan.Options(data.year, input_dir, data.config, out, jobs=jobs)
 
 
 def read_validate(data: Dataset, repeats: int) -> list[Result]:
@@ -85,7 +88,7 @@ def read_validate(data: Dataset, repeats: int) -> list[Result]:
     paths = discover(data.input)
 
     def stage(workers: int) -> None:
-        inputs = flow.read_inputs(data.input, workers, settings)
+        inputs = plan.read_inputs(data.input, workers, settings)
         validate_year(data.year, inputs.by_year.get(data.year, []), inputs.refusals, settings)
 
     def bare() -> None:
@@ -98,7 +101,7 @@ def read_validate(data: Dataset, repeats: int) -> list[Result]:
     base = _median(bare, repeats) / len(paths)
     one = _median(lambda: stage(1), repeats) / len(paths)
     label, scale = "đọc + kiểm tra / biểu mẫu", str(data.scale)
-    if len(paths) < flow.READ_POOL_THRESHOLD or default_jobs() < 2:  # the pipeline reads in one process
+    if len(paths) < READ_POOL_THRESHOLD or default_jobs() < 2:  # the pipeline reads in one process
         return [Result(f"{label}, 1 tiến trình", scale, one * 1e3, "ms", base * 1e3, one / base, "≤ 1.5×",
                        one / base <= 1.5)]
     ours = _median(lambda: stage(default_jobs()), repeats) / len(paths)
@@ -113,18 +116,18 @@ def notice_render(data: Dataset, root: Path) -> list[Result]:
     start-up shared by POOL_NOTICES notices); for context also naive WeasyPrint on the
     stylesheet without its fixed table layout."""
     options = _options(data, data.input, root / "work" / "scratch")
-    settings, inputs, validation = flow.check(options)
-    totals = flow.summarise(settings, inputs, validation)
+    settings, inputs, validation = plan.check(options)
+    totals = plan.summarise(settings, inputs, validation)
     contexts = list(notice_contexts(totals, settings).values())[:POOL_NOTICES]
-    jobs = [Job(f"thong-bao/{i}.pdf", "pdf", "thong-bao.html.j2", c) for i, c in enumerate(contexts)]
-    renderers = Renderers(flow.TEMPLATES, settings.general.style.font_family, False)
-    base_url = flow.TEMPLATES.resolve().as_uri() + "/"
-    stylesheet = str(flow.TEMPLATES / STYLESHEET)
+    jobs = [PdfJob(NOTICE_PDF, NOTICE_PDF.path(code=i), c) for i, c in enumerate(contexts)]
+    renderers = make_renderers(templates_dir(), settings.general.style.font_family, False)
+    base_url = templates_dir().resolve().as_uri() + "/"
+    stylesheet = str(templates_dir() / STYLESHEET)
     pages = [render_html(renderers.env, job.template, job.context) for job in jobs[:NOTICES]]
 
     # The issue's planning ladder counted `table-layout: fixed` among the savings (481 → 316 ms):
     # the same stylesheet without it shows what a straightforward template costs.
-    plain_css = (flow.TEMPLATES / STYLESHEET).read_text(encoding="utf-8").replace("table-layout: fixed;", "")
+    plain_css = (templates_dir() / STYLESHEET).read_text(encoding="utf-8").replace("table-layout: fixed;", "")
 
     def naive_one(html: str) -> None:
         weasyprint.HTML(string=html, base_url=base_url).write_pdf(stylesheets=[stylesheet])

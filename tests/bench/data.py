@@ -43,7 +43,7 @@ from pipeline.io.forms import FormData, IndicatorLine, write_form
 from pipeline.settings import load_settings
 from pipeline.stable import workbook_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config"
 SAMPLE_INPUT = ROOT / "input" / "2016"
 SAMPLE_YEAR = 2016
@@ -55,8 +55,8 @@ NATION_UNITS = 3321
 NATION_PROVINCES = 34
 STAMP = "bench-data.json"
 # The code that decides a data set's bytes: with config/ and openpyxl's version, its fingerprint.
-GENERATOR_SOURCES = tuple(ROOT / "pipeline" / name for name in (
-    "bench_data.py", "io/forms.py", "core/layout.py", "stable.py", "settings.py"))
+GENERATOR_SOURCES = (Path(__file__).resolve(),) + tuple(ROOT / "pipeline" / name for name in (
+    "io/forms.py", "core/layout.py", "stable.py", "settings.py"))
 CHUNK = 8  # workbooks per task sent to a worker
 
 SYLLABLES = (

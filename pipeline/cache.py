@@ -1,0 +1,76 @@
+"""The render cache: a document whose render key is unchanged is reused from the published folder.
+
+A key covers the document's whole input: its job (kind, template, context,
+chart), every template file, the rendering code and the library versions. So a
+rerun with nothing changed renders nothing, one late workbook re-renders only
+what it touches, and a changed template or library re-renders everything.
+The keys of a year folder are published as data/khoa-van-ban.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from pathlib import Path
+
+from pipeline.core.catalogue import RENDER_KEYS
+from pipeline.core.jobs import Job, key_material
+from pipeline.io.publish import Staging
+
+LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools",
+             "openpyxl")
+RENDER_CODE = Path(__file__).resolve().parent / "render"
+
+
+def fingerprint(templates: Path) -> str:
+    """What every document also depends on: templates, the rendering code, library versions."""
+    digest = hashlib.sha256()
+    for root in (templates, RENDER_CODE):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=?".encode())
+    return digest.hexdigest()
+
+
+def job_key(job: Job, base: str) -> str:
+    """A document's render key: its whole input plus `base` (the fingerprint)."""
+    digest = hashlib.sha256(base.encode())
+    digest.update(key_material(job).encode())
+    return digest.hexdigest()
+
+
+class RenderCache:
+    """Render keys of the published documents, and of this run's."""
+
+    def __init__(self, staging: Staging, templates: Path) -> None:
+        self.staging = staging
+        self.base = fingerprint(templates)
+        old = staging.published(RENDER_KEYS.path())
+        self.old: dict[str, str] = json.loads(old) if old else {}
+        self.keys: dict[str, str] = {}
+
+    def split(self, jobs: list[Job]) -> tuple[list[Job], int]:
+        """Stage the documents that can be reused; return the jobs left to render."""
+        fresh, reused = [], 0
+        for job in jobs:
+            key = job_key(job, self.base)
+            self.keys[job.name] = key
+            if self.old.get(job.name) == key and self.staging.reuse(job.name):
+                reused += 1
+            else:
+                fresh.append(job)
+        return fresh, reused
+
+    def current(self, job: Job) -> bool:
+        """Whether the published copy of `job` was rendered from exactly this input."""
+        return self.old.get(job.name) == job_key(job, self.base)
+
+    def manifest(self, names: tuple[str, ...]) -> bytes:
+        kept = {n: k for n, k in self.old.items() if n in names and n not in self.keys}
+        merged = dict(sorted((kept | self.keys).items()))
+        return (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,112 @@
+"""Typed document jobs: one output file each, with the context that makes it.
+
+A job names its catalogue entry (what it is, where it goes, which template) and
+carries the typed context of that document; the runner binds each job type to
+its renderer (`pipeline.render.renderers`). Jobs are plain frozen data: they
+cross into worker processes, and their `key` is the whole input of the file,
+so an unchanged key means an unchanged file (`pipeline.cache`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pipeline.core.appendix import ChartData
+from pipeline.core.catalogue import Output, archival
+from pipeline.core.context import ReportContext
+from pipeline.core.feedback import SlipContext
+from pipeline.core.notice import NoticeContext
+from pipeline.core.summary import SummaryContext
+
+DocumentContext = ReportContext | NoticeContext | SlipContext
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """A document through its HTML template and WeasyPrint; the chart, if any, drawn as SVG in it."""
+
+    output: Output
+    name: str
+    context: DocumentContext
+    chart: ChartData | None = None
+    unit: str = ""  # the unit a notice or slip is about
+    kind: ClassVar[str] = "pdf"
+
+    @property
+    def template(self) -> str:
+        return self.output.template
+
+
+@dataclass(frozen=True)
+class ArchiveJob:
+    """The archival PDF/A-2b twin of a published PDF, in luu-tru/."""
+
+    source: PdfJob
+    kind: ClassVar[str] = "pdfa"
+
+    @property
+    def name(self) -> str:
+        return archival(self.source.name)
+
+    @property
+    def template(self) -> str:
+        return self.source.template
+
+    @property
+    def context(self) -> DocumentContext:
+        return self.source.context
+
+    @property
+    def chart(self) -> ChartData | None:
+        return self.source.chart
+
+
+@dataclass(frozen=True)
+class DocxJob:
+    """A document through its Word template (docxtpl); the chart, if any, as a PNG in it."""
+
+    output: Output
+    name: str
+    context: ReportContext | NoticeContext
+    chart: ChartData | None = None
+    unit: str = ""
+    kind: ClassVar[str] = "docx"
+
+    @property
+    def template(self) -> str:
+        return self.output.template
+
+
+@dataclass(frozen=True)
+class SummaryJob:
+    """The summary workbook (biểu tổng hợp)."""
+
+    output: Output
+    name: str
+    context: SummaryContext
+    kind: ClassVar[str] = "xlsx"
+    template: ClassVar[str] = ""
+    chart: ClassVar[None] = None
+    unit: ClassVar[str] = ""
+
+
+@dataclass(frozen=True)
+class ChartJob:
+    """The chart as a file of its own (bieu-do.svg)."""
+
+    output: Output
+    name: str
+    context: ChartData
+    kind: ClassVar[str] = "svg"
+    template: ClassVar[str] = ""
+    chart: ClassVar[None] = None
+    unit: ClassVar[str] = ""
+
+
+Job = PdfJob | ArchiveJob | DocxJob | SummaryJob | ChartJob
+
+
+def key_material(job: Job) -> str:
+    """Everything a job's bytes depend on besides templates, code and libraries (see `pipeline.cache`)."""
+    return repr((job.kind, job.template, job.context, job.chart))

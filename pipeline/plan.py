@@ -1,0 +1,256 @@
+"""What a run will do: the settings, the input ledger, the validated submissions, the totals, the jobs.
+
+`plan(options)` reads every workbook under INPUT and validates the year's
+submissions; with `documents`, and when the year may be reported (no errors,
+or ALLOW_INVALID), it also aggregates the totals and lists every document to
+render. It writes nothing: the runner (`pipeline.runner`) executes the jobs and
+the publisher (`pipeline.publisher`) stages and swaps the year folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
+from pipeline.core.catalogue import (CHART_SVG, ISSUES_DATA, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, REPORT_DOCX,
+                                     REPORT_PDF, SLIP_PDF, SUMMARY_XLSX, TOTALS_DATA)
+from pipeline.core.context import report_context
+from pipeline.core.data import tong_hop
+from pipeline.core.feedback import slip_contexts
+from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
+from pipeline.core.ledger import Entry, YearInputs, ledger, path_year, select_year
+from pipeline.core.notice import notice_contexts
+from pipeline.core.parse import Submission
+from pipeline.core.raw import Refusal
+from pipeline.core.summary import summary_context
+from pipeline.core.validate import Validation, unit_from_name, validate_year
+from pipeline.errors import SourceError, os_cause
+from pipeline.io.inbox import walk
+from pipeline.resources import templates_dir
+from pipeline.runner import Progress, default_jobs, read_files
+from pipeline.settings import Settings, load_settings
+
+log = logging.getLogger("pipeline")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for: the year (None: the latest configured), the folders, how to run."""
+
+    year: int | None
+    input_dir: Path
+    config_dir: Path
+    output_root: Path
+    allow_invalid: bool = False
+    strict_warnings: bool = False
+    templates_dir: Path = field(default_factory=templates_dir)
+    jobs: int | None = None
+    progress: Progress | None = field(default=None, compare=False)
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs and self.jobs > 0 else default_jobs()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every entry under the input folder; the workbooks parsed and grouped by the year they state."""
+
+    by_year: dict[int, list[Submission]]
+    undated: list[Submission]
+    refusals: list[Refusal]
+    entries: tuple[Entry, ...] = ()  # everything the walk found, workbooks included (see io.inbox)
+    read: dict[str, Submission | Refusal] = field(default_factory=dict)  # by displayed path
+
+    def year(self, year: int) -> YearInputs:
+        """The workbooks that stand for `year` (see `ledger.select_year`)."""
+        return select_year(year, self.by_year, self.undated, self.refusals)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One run's work, decided before anything is written.
+
+    `totals` is None when the run may publish only the check (validate, or a
+    strict report with errors): `documents` is then empty.
+    """
+
+    settings: Settings
+    inputs: Inputs
+    validation: Validation
+    totals: Totals | None
+    documents: tuple[Job, ...]  # the report, its summary workbook and chart, the notices
+    slips: tuple[Job, ...]  # one feedback slip per unit that sent a workbook
+
+    @property
+    def year(self) -> int:
+        return self.validation.year
+
+    def document_data(self) -> dict[str, object]:
+        """The machine-readable totals published beside the documents."""
+        return {TOTALS_DATA.path(): tong_hop(self.totals)} if self.totals is not None else {}
+
+    def check_data(self) -> dict[str, object]:
+        """The issue report and the input ledger, published by every report and validate run."""
+        v = self.validation
+        return {ISSUES_DATA.path(): v.report.as_dict(),
+                LEDGER_DATA.path(): {"year": v.year, "files": [row.as_dict() for row in v.ledger]}}
+
+
+def plan(options: Options, documents: bool = False) -> Plan:
+    """Read and check everything; with `documents`, also the totals and the documents, when allowed."""
+    settings, inputs, validation = check(options, documents)
+    slips = tuple(check_jobs(settings, validation))
+    if not documents or (validation.report.errors and not options.allow_invalid):
+        return Plan(settings, inputs, validation, None, (), slips)
+    settings.document_settings(validation.year)
+    totals = summarise(settings, inputs, validation)
+    return Plan(settings, inputs, validation, totals, tuple(report_jobs(settings, validation, totals)), slips)
+
+
+def report_year(options: Options, settings: Settings) -> int:
+    """The year asked for, or else the latest year with document settings in config."""
+    if options.year is not None:
+        return options.year
+    if not settings.documents:
+        raise SourceError("Chưa chọn năm báo cáo: dùng YEAR=… (make) hoặc --year … (dòng lệnh)")
+    return max(settings.documents)
+
+
+def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = None) -> Inputs:
+    """Read and parse every workbook, in `workers` processes when there are enough of them;
+    with `settings`, also run each file's own checks (see `check_file`)."""
+    if not input_dir.is_dir():
+        raise SourceError(f"Không tìm thấy thư mục biểu mẫu: {input_dir}")
+    if not os.access(input_dir, os.R_OK | os.X_OK):
+        raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir} (không có quyền đọc)")
+    by_year: dict[int, list[Submission]] = defaultdict(list)
+    undated: list[Submission] = []
+    refusals: list[Refusal] = []
+    try:
+        entries = tuple(walk(input_dir))  # names shown printable: see inbox.display
+    except OSError as exc:
+        raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir}: {os_cause(exc, reading=True)}") from exc
+    files = [(entry.file, entry.path) for entry in entries if entry.file is not None]
+    read = read_files(files, workers, settings)
+    for item in read:
+        if isinstance(item, Refusal):
+            refusals.append(item)
+        else:
+            (by_year[item.year] if item.year else undated).append(item)
+    log.info("Đã đọc %d tệp trong %s", len(read), input_dir)
+    refusals.extend(entry.refusal() for entry in entries if entry.status == "refused")
+    by_path = {item.path if isinstance(item, Refusal) else item.file: item for item in read}
+    return Inputs(dict(by_year), undated, refusals, entries, by_path)
+
+
+def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, Validation]:
+    """Read every workbook and validate the year's submissions; writes nothing.
+
+    With `documents`, the year's document settings must exist before anything is read.
+    """
+    settings = load_settings(options.config_dir)
+    year = report_year(options, settings)
+    if documents:
+        settings.document_settings(year)
+    check_apart(options.input_dir, options.output_root)
+    inputs = read_inputs(options.input_dir, options.workers, settings)
+    selection = inputs.year(year)
+    if not selection.submissions and not selection.refusals:
+        raise SourceError(_nothing_for(year, options.input_dir, inputs))
+    validation = validate_year(year, selection.submissions, selection.refusals, settings, selection)
+    unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
+    rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
+    return settings, inputs, dataclasses.replace(validation, ledger=rows)
+
+
+def check_apart(input_dir: Path, output_root: Path) -> None:
+    """The output folder may not lie inside the input folder, nor the other way round: the next
+    run would read its own summary workbook as a unit's submission."""
+    inside, outside = Path(os.path.realpath(input_dir)), Path(os.path.realpath(output_root))
+    if outside == inside or inside in outside.parents:
+        raise SourceError(f"Thư mục kết quả {output_root} nằm trong thư mục biểu mẫu {input_dir}: lần chạy sau sẽ đọc "
+                          "cả biểu tổng hợp đã lập như một biểu mẫu. Chọn thư mục kết quả ở ngoài (OUTPUT=…)")
+    if outside in inside.parents:
+        raise SourceError(f"Thư mục biểu mẫu {input_dir} nằm trong thư mục kết quả {output_root}: đặt biểu mẫu ở thư "
+                          "mục riêng (INPUT=…), ngoài thư mục kết quả")
+
+
+def _nothing_for(year: int, input_dir: Path, inputs: Inputs) -> str:
+    """Why a run for `year` stops before replacing anything: what the input folder holds instead."""
+    found = [f"{len(subs)} biểu mẫu năm {y}" for y, subs in sorted(inputs.by_year.items())]
+    if inputs.refusals:
+        found.append(f"{len(inputs.refusals)} tệp không đọc được")
+    others = sum(1 for e in inputs.entries if e.status is not None and not e.path.endswith("/"))
+    if others:
+        found.append(f"{others} tệp khác (bị bỏ qua hoặc từ chối)")
+    held = "; ".join(found) if found else "không có tệp nào"
+    stray = [f"«{sub.file}» ghi năm {sub.year}" for subs in inputs.by_year.values() for sub in subs
+             if path_year(sub.file) == year]
+    if stray:
+        held += (f". Các tệp mang năm {year} trong tên nhưng ghi «Năm báo cáo» khác: {'; '.join(stray[:5])}"
+                 + (f" và {len(stray) - 5} tệp khác" if len(stray) > 5 else "")
+                 + f" — nếu là số liệu năm {year}, sửa «Năm báo cáo» rồi chạy lại")
+    return (f"Không có biểu mẫu nào của năm {year} trong {input_dir} (trong đó có: {held}). Chưa lập gì; văn bản "
+            f"đã lập trước đó (nếu có) giữ nguyên. Kiểm tra lại YEAR=… và INPUT=…, và «Năm báo cáo» trong các "
+            "biểu mẫu.")
+
+
+def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
+    """Last year's actuals: its workbooks if all present and valid, else config history."""
+    previous = year - 1
+    # Only workbooks that state last year: one whose year cannot be read belongs to this year's run.
+    subs = [s for s in inputs.year(previous).submissions if s.year == previous]
+    if subs:
+        checked = validate_year(previous, subs, [], settings)
+        if set(checked.status.values()) == {"valid"}:
+            return actuals(checked), f"biểu mẫu năm {previous}"
+    if previous in settings.history:
+        return settings.history[previous], f"config/history.yaml, năm {previous}"
+    return {}, "không có"
+
+
+def summarise(settings: Settings, inputs: Inputs, validation: Validation) -> Totals:
+    """Aggregate the year's valid submissions against plan and last year."""
+    previous, source = previous_figures(validation.year, inputs, settings)
+    return aggregate(validation, previous, source, settings)
+
+
+def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:
+    """Units that had sent a workbook for the report being replaced and have none now."""
+    try:
+        data = json.loads((published / TOTALS_DATA.path()).read_text(encoding="utf-8"))
+        before = {u["code"] for u in data["units"] if u.get("status") != "missing"}
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()  # no earlier report (or not one of ours): nothing to compare with
+    now = {code for code, status in validation.status.items() if status != "missing"}
+    return tuple(sorted(before - now))
+
+
+def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> list[Job]:
+    """The report, its summary workbook and chart, and every notice: what `report` renders."""
+    organisations = {code: sub.organisations for code, sub in validation.submissions.items()}
+    context = report_context(totals, organisations, settings)
+    year = totals.year
+    jobs: list[Job] = [
+        PdfJob(REPORT_PDF, REPORT_PDF.path(year=year), context, context.chart),
+        DocxJob(REPORT_DOCX, REPORT_DOCX.path(year=year), context, context.chart),
+        SummaryJob(SUMMARY_XLSX, SUMMARY_XLSX.path(year=year), summary_context(totals, organisations, settings)),
+        ChartJob(CHART_SVG, CHART_SVG.path(), context.chart),
+    ]
+    for code, notice in notice_contexts(totals, settings).items():
+        jobs += [PdfJob(NOTICE_PDF, NOTICE_PDF.path(code=code), notice, unit=code),
+                 DocxJob(NOTICE_DOCX, NOTICE_DOCX.path(code=code), notice, unit=code)]
+    return jobs
+
+
+def check_jobs(settings: Settings, validation: Validation) -> list[Job]:
+    """One feedback slip per unit that sent a workbook."""
+    return [PdfJob(SLIP_PDF, SLIP_PDF.path(code=code), context, unit=code)
+            for code, context in slip_contexts(validation, settings).items()]

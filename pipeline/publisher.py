@@ -1,0 +1,97 @@
+"""Staging and swapping a year folder: what a run renders goes in whole, or not at all.
+
+`publish` opens a staging folder for one command (which part of the year
+folder it owns: `pipeline.core.catalogue.keeps`), lets the run add its files
+(rendered through the runner, reused through the render cache), then writes
+the render keys and the status page, which list the whole folder, and swaps
+it in (`pipeline.io.publish.Staging`). On any failure nothing is replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.cache import RenderCache
+from pipeline.core.aggregate import Totals
+from pipeline.core.catalogue import REGISTER_DATA, RENDER_KEYS, SITE_PAGE, Command
+from pipeline.core.jobs import Job
+from pipeline.core.register import published_view
+from pipeline.core.site import site_context
+from pipeline.core.validate import Validation
+from pipeline.io.publish import Staging, keep_for
+from pipeline.render.renderers import Renderers
+from pipeline.render.site import render_site
+from pipeline.runner import Progress, render_jobs
+from pipeline.settings import Settings
+
+log = logging.getLogger("pipeline")
+Work = Callable[[Staging, RenderCache], list[str]]  # adds a run's files; returns their names in order
+Page = Callable[[tuple[str, ...], Staging], bytes]  # the status page, given every file of the folder
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how a run publishes."""
+
+    output_root: Path
+    year: int
+    command: Command
+    templates: Path
+    workers: int
+    progress: Progress | None = None
+
+
+def publish(target: Target, work: Work, page: Page | None = None) -> tuple[Path, tuple[str, ...]]:
+    """Stage what `work` adds, then swap it in; on any failure leave no trace.
+
+    `page(names, staging)` renders the status page once every file of the folder is known.
+    """
+    staging = Staging(target.output_root, target.year, keep_for(target.command))
+    try:
+        cache = RenderCache(staging, target.templates)
+        documents = work(staging, cache)
+        keys, site = RENDER_KEYS.path(), SITE_PAGE.path()
+
+        def finish(names: tuple[str, ...]) -> dict[str, bytes]:
+            extra = {keys: cache.manifest((*names, keys))}
+            if page:
+                extra[site] = page((*names, keys), staging)
+            return extra
+
+        folder = staging.commit(finish)
+    except BaseException:
+        staging.abandon()
+        raise
+    return folder, tuple(documents) + ((SITE_PAGE.path(),) if page else ())
+
+
+def render_into(target: Target, renderers: Renderers, jobs: list[Job] | tuple[Job, ...], out: Staging,
+                cache: RenderCache, label: str) -> list[str]:
+    """Render what changed among `jobs` into the staging folder, reuse the rest; the names of all."""
+    fresh, reused = cache.split(list(jobs))
+    if reused:
+        log.info("%s: dùng lại %d văn bản không đổi, lập mới %d", label, reused, len(fresh))
+    for name, data in render_jobs(fresh, renderers, target.workers, target.progress, label):
+        out.add(name, data)
+    return [job.name for job in jobs]
+
+
+def add_data(out: Staging, data: dict[str, object]) -> list[str]:
+    """Write machine-readable outputs (JSON) into the staging folder."""
+    for name, value in data.items():
+        out.add_json(name, value)
+    return list(data)
+
+
+def status_page(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals | None,
+                vanished: tuple[str, ...] = ()) -> Page:
+    """The status page of the folder being published, with the register as `distribute` last left it."""
+
+    def page(names: tuple[str, ...], staging: Staging) -> bytes:
+        view = published_view(staging.staged(REGISTER_DATA.path()), staging.files)
+        return render_site(renderers.env, site_context(validation, totals, names, settings, view, vanished))
+
+    return page
