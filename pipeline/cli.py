@@ -23,7 +23,7 @@ from rich.text import Text
 from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline.plan import Options
-from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, REGISTER_XLSX, find, bundle_folder
+from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, LEDGER_DATA, REGISTER_XLSX, bundle_folder, find
 from pipeline.core.ledger import counts as ledger_counts
 from pipeline.cli_vi import Group, Integer
 from pipeline.core.text import brief, visible
@@ -259,7 +259,7 @@ def _print_ledger(validation: Validation) -> None:
         return
     n = ledger_counts(validation.ledger)
     console.print(f"Thư mục biểu mẫu: {n['read']} tệp đã đọc, {n['skipped']} bỏ qua, {n['refused']} bị từ chối "
-                  "(danh sách: data/tep-nhan.json).")
+                  f"(danh sách: {LEDGER_DATA.path()}).")
     unread = [row for row in validation.ledger if row.status != "read"]
     for row in unread[:LEDGER_SHOWN]:
         line = Text("  - ")

@@ -36,7 +36,7 @@ from pipeline.cache import RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, Kind, archival
 from pipeline.core.distribution import Bundle, Document, Letter, letter, parts
 from pipeline.core.distribution import plan as bundles_for
-from pipeline.core.jobs import ArchiveJob, ChartJob, Job, PdfJob, SummaryJob
+from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.register import (RegisterRow, Sending, SentLog, UncertainLetter, pending, register_data,
                                     register_rows, replay, uncertain_letters, unknown_tokens)
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
@@ -162,7 +162,7 @@ class _Run:
             names += render_into(self.target, renderers, copies, out, cache, "Bản lưu trữ PDF/A")
             archival_copies = {j.name: archival(j.name) for j in jobs if isinstance(j, PdfJob)}
         documents = [_document(j, sums[j.name], archival_copies.get(j.name, ""), out, self.settings, self.year)
-                     for j in jobs if not isinstance(j, ChartJob)]
+                     for j in jobs if isinstance(j, (PdfJob, DocxJob, SummaryJob))]
         self.bundles = bundles_for(documents, self.settings, self.year)
         names += self._bundles(out, contents)
         sent = self._send(contents, out) if self.mailer else self._due(contents, out)
@@ -308,7 +308,7 @@ class _Run:
 
     def _close(self, item: Letter, refused: dict[str, str], unsure: bool) -> None:
         """The letter's outcome in the state journal; if it cannot be written, the letter stays uncertain."""
-        record = {"id": item.message_id, "time": self._now()}
+        record: dict[str, object] = {"id": item.message_id, "time": self._now()}
         if unsure:
             record |= {"event": "uncertain", "error": refused[item.addresses[0]]}
         elif len(refused) == len(item.addresses):
@@ -398,7 +398,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _document(job: Job, sha: str, archival: str, out: Staging, settings: Settings, year: int) -> Document:
+def _document(job: PdfJob | DocxJob | SummaryJob, sha: str, archival: str, out: Staging, settings: Settings, year: int) -> Document:
     """A published document as the register names it: kind, title, number and date as printed."""
     if isinstance(job, SummaryJob):
         title = f"Biểu tổng hợp kết quả thực hiện {settings.general.organisation.resolution} năm {year}"

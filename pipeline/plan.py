@@ -137,7 +137,7 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
         entries = tuple(walk(input_dir))  # names shown printable: see inbox.display
     except OSError as exc:
         raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir}: {os_cause(exc, reading=True)}") from exc
-    files = [(entry.file, entry.path) for entry in entries if entry.file is not None]
+    files = [(entry.file, entry.path) for entry in entries if isinstance(entry.file, Path)]
     read = read_files(files, workers, settings)
     for item in read:
         if isinstance(item, Refusal):

@@ -117,7 +117,7 @@ def test_an_os_error_anywhere_else_is_one_line_naming_the_path(output, input_dir
     def load_settings(config_dir):
         raise failing(errno.ENFILE, config_dir / "settings.yaml")
 
-    monkeypatch.setattr("pipeline.flow.load_settings", load_settings)
+    monkeypatch.setattr("pipeline.plan.load_settings", load_settings)
     result = CliRunner().invoke(cli.main, args(input_dir, output))
     assert result.exit_code == 2
     assert result.output.strip() == (f"Lỗi: Không đọc hay ghi được {CONFIG / 'settings.yaml'}: quá nhiều tệp đang mở. "
