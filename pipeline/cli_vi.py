@@ -86,9 +86,9 @@ def install() -> None:
     """Make click's modules look their phrases up in `CATALOGUE` (they import gettext's `_`)."""
     for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
         if hasattr(module, "_"):
-            module._ = _translate
+            setattr(module, "_", _translate)  # noqa: B010 (click's own name for gettext)
         if hasattr(module, "ngettext"):
-            module.ngettext = _ntranslate
+            setattr(module, "ngettext", _ntranslate)  # noqa: B010
 
 
 class Integer(click.ParamType):

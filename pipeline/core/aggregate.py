@@ -118,7 +118,8 @@ def _groups(units: tuple[UnitResult, ...], settings: Settings) -> tuple[GroupRes
     """Per group with units in the year: the totals' figures over the group's counted units."""
     members: dict[str, list[UnitResult]] = defaultdict(list)
     for u in units:
-        members[u.unit.parent].append(u)
+        if u.unit.parent is not None:
+            members[u.unit.parent].append(u)
     results = []
     for group in settings.groups:
         if group.code not in members:
@@ -134,7 +135,7 @@ def _total(ind: Indicator, counted: list[UnitResult], settings: Settings) -> Res
     actual = sum(u.results[ind.code].actual or 0 for u in counted)
     plan = sum(u.results[ind.code].plan or 0 for u in counted) if ind.has_plan else None
     # Compare like with like: last year's figures of the same units that are counted now.
-    prev_values = [u.results[ind.code].previous for u in counted if u.results[ind.code].previous is not None]
+    prev_values = [p for u in counted if (p := u.results[ind.code].previous) is not None]
     prev = sum(prev_values) if prev_values else None
     pct = percent_of(actual, plan, numbers.percent_rounding, numbers.percent_decimals)
     return Result(plan, actual, pct, prev)

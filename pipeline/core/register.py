@@ -231,7 +231,7 @@ class RegisterRow:
 
 
 def register_rows(bundles: tuple[Bundle, ...], log: SentLog) -> tuple[RegisterRow, ...]:
-    rows = []
+    rows: list[RegisterRow] = []
     for bundle in bundles:
         for d in bundle.deliveries:
             entries = [log.get(d, a) for a in bundle.recipient.emails]
@@ -358,7 +358,7 @@ def register_view(data: dict, digests: Mapping[str, str]) -> RegisterView:
                + (f"; {vi.number(counts['paper'])} tệp gửi bản giấy" if counts["paper"] else "") + ".")
     stale_note = (f"{vi.number(len(stale))} văn bản đã được lập lại sau khi chuẩn bị gửi (đánh dấu «đã lập lại» "
                   "bên dưới): chạy make distribute để cập nhật các bộ văn bản và sổ gửi." if stale else "")
-    groups = ()
+    groups: tuple[RegisterGroup, ...] = ()
     if len(rows) <= MAX_ROWS_ON_PAGE:
         groups = tuple(RegisterGroup(
             f"gui-{r['code']}", r["name"], ", ".join(r["addresses"]) or "chưa có địa chỉ thư",

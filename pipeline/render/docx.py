@@ -16,6 +16,8 @@ bytes: fixed document properties, zip entries dated 1980-01-01.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dataclasses
 import io
 import re
@@ -33,6 +35,9 @@ from markupsafe import Markup
 
 from pipeline.errors import RenderError, os_cause
 from pipeline.stable import FIXED_TIME, fixed_zip
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 IMAGE_WIDTH = Mm(160)
 AUTHOR = "Báo cáo NQ28"
@@ -86,7 +91,7 @@ def environment() -> jinja2.Environment:
     return _ENVIRONMENT
 
 
-def render_docx(template: Path, context: object, images: dict[str, bytes] | None = None) -> bytes:
+def render_docx(template: Path, context: DataclassInstance, images: dict[str, bytes] | None = None) -> bytes:
     """Render one Word template with a dataclass context (and PNG images by name) to .docx bytes."""
     tpl = _open(template)
     values = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}

@@ -11,6 +11,8 @@ and no content may stop a render.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dataclasses
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from markupsafe import Markup
 
 from pipeline.core.text import TextPolicy, printable
 from pipeline.errors import RenderError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 def environment(templates: Path, policy: TextPolicy | None = None) -> jinja2.Environment:
@@ -47,7 +52,7 @@ def _printer(policy: TextPolicy):
     return finalize
 
 
-def render_html(env: jinja2.Environment, template: str, context: object, **extra: object) -> str:
+def render_html(env: jinja2.Environment, template: str, context: DataclassInstance, **extra: object) -> str:
     """Render one template with a dataclass context exposed by its field names.
 
     `extra` carries what a renderer adds to the data (a chart drawn from it).
@@ -56,7 +61,8 @@ def render_html(env: jinja2.Environment, template: str, context: object, **extra
     try:
         return env.get_template(template).render(**values)
     except jinja2.TemplateNotFound as exc:
-        raise RenderError(f"Không tìm thấy mẫu văn bản {template} trong {env.loader.searchpath[0]}") from exc
+        where = getattr(env.loader, "searchpath", ["?"])[0]
+        raise RenderError(f"Không tìm thấy mẫu văn bản {template} trong {where}") from exc
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"Mẫu văn bản {exc.filename or template}, dòng {exc.lineno}: lỗi cú pháp Jinja2 ({exc.message})") from exc
     except jinja2.UndefinedError as exc:
