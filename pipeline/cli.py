@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -210,7 +210,7 @@ def _progress():
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -230,7 +230,7 @@ def _run(step, verbose: bool):
     try:
         return step()
     except PipelineError as exc:
-        if isinstance(exc, InvalidDataError) and exc.validation is not None:
+        if isinstance(exc, InvalidDataError) and isinstance(exc.validation, Validation):
             _print_validation(exc.validation)
         console.print(f"[red bold]Lỗi:[/] {shown(exc)}")
         sys.exit(exc.exit_code)

@@ -160,7 +160,7 @@ class Group(click.Group):
             _quiet_stop_signals()
             argv = list(args) if args is not None else sys.argv[1:]
             sending = "distribute" in argv and "--send" in argv
-            _say(STOP_MESSAGES[signum] + (STOPPED_SENDING_TAIL if sending else STOPPED_TAIL))
+            _say(STOP_MESSAGES[signal.Signals(signum)] + (STOPPED_SENDING_TAIL if sending else STOPPED_TAIL))
             _leave(128 + signum)
         except OSError as exc:
             _say(f"Lỗi: {os_failure(exc)}")

@@ -123,7 +123,8 @@ class _Client(smtplib.SMTP):
         self._host = session.smtp.host  # STARTTLS checks the certificate against it; set only when connecting in __init__
 
     def _get_socket(self, host, port, timeout):
-        sock = super()._get_socket(host, port, min(timeout, self.session.remaining()))
+        # smtplib's own hook for opening the socket (typeshed does not declare it)
+        sock = super()._get_socket(host, port, min(timeout, self.session.remaining()))  # type: ignore[misc]
         sock.settimeout(timeout)
         self.session.watch(sock)
         return sock
