@@ -23,6 +23,8 @@ from pipeline.settings import Group, Indicator, Settings, Unit
 Figures = dict[str, dict[str, int]]
 
 
+_Row = tuple[Unit, Status, str, dict[str, "Result"]]  # a unit, its status, its file, its results
+
 @dataclass(frozen=True)
 class Result:
     plan: int | None
@@ -97,7 +99,7 @@ def aggregate(validation: Validation, previous: Figures, previous_source: str, s
         pct = percent_of(actual, plan, numbers.percent_rounding, numbers.percent_decimals) if actual is not None else None
         return Result(plan, actual, pct, previous.get(code, {}).get(ind.code))
 
-    rows = []
+    rows: list[_Row] = []
     for unit in settings.units_in(year):
         status = validation.status[unit.code]
         sub = validation.submissions.get(unit.code)
@@ -141,7 +143,7 @@ def _total(ind: Indicator, counted: list[UnitResult], settings: Settings) -> Res
     return Result(plan, actual, pct, prev)
 
 
-def _ranks(rows, indicators: tuple[Indicator, ...]) -> dict[str, dict[str, int]]:
+def _ranks(rows: list[_Row], indicators: tuple[Indicator, ...]) -> dict[str, dict[str, int]]:
     """Competition rank per planned indicator among the valid units.
 
     A unit's rank is 1 + the number of units with a strictly higher score: in

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass
-from typing import Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pipeline.core import vi
 from pipeline.core.catalogue import KIND_LABELS, Kind, bundle_folder, find
@@ -89,7 +90,7 @@ class SentLog:
         entry = self.get(delivery, address)
         return entry is not None and entry.sent
 
-    def as_dict(self, year: int) -> dict:
+    def as_dict(self, year: int) -> dict[str, Any]:
         ordered = sorted(self.entries.values(), key=lambda e: (e.recipient, e.attachment, e.address, e.sha256))
         return {"year": year, "entries": [asdict(e) for e in ordered]}
 
@@ -157,7 +158,7 @@ def uncertain_letters(log: SentLog) -> tuple[UncertainLetter, ...]:
 STOPPED = "chương trình dừng khi đang gửi thư này, chưa ghi được kết quả"
 
 
-def replay(records: list[dict]) -> list[Sending]:
+def replay(records: list[dict[str, Any]]) -> list[Sending]:
     """The journal's records, in order, as sendings.
 
     "sending" (written before DATA) opens a letter; "sent", "failed" or
@@ -166,7 +167,7 @@ def replay(records: list[dict]) -> list[Sending]:
     carries entries of an older log (data/da-gui.json) into the journal.
     """
     entries: list[Sending] = []
-    open_letters: dict[str, dict] = {}
+    open_letters: dict[str, dict[str, Any]] = {}
     for record in records:
         event, letter_id = record.get("event"), record.get("id", "")
         if event == "import":
@@ -182,7 +183,7 @@ def replay(records: list[dict]) -> list[Sending]:
     return entries
 
 
-def _closed(opened: dict, outcome: dict) -> list[Sending]:
+def _closed(opened: dict[str, Any], outcome: dict[str, Any]) -> list[Sending]:
     refused = outcome.get("refused", {}) if outcome["event"] == "sent" else {}
     error = outcome.get("error", "") or STOPPED
     entries = []
@@ -261,7 +262,7 @@ def _status(addresses: int, sent: int, failed: int, unsure: int = 0) -> str:
     return "failed" if failed else "pending"
 
 
-def register_data(year: int, bundles: tuple[Bundle, ...], rows: tuple[RegisterRow, ...], workbook: str) -> dict:
+def register_data(year: int, bundles: tuple[Bundle, ...], rows: tuple[RegisterRow, ...], workbook: str) -> dict[str, Any]:
     """data/so-gui.json: the register for machines and for the status page."""
     recipients = [{
         "code": b.recipient.code, "name": b.recipient.name, "addresses": list(b.recipient.emails),
@@ -344,7 +345,7 @@ def published_view(raw: bytes | None, digests: Mapping[str, str]) -> RegisterVie
         return None  # a register edited by hand: the page goes without it; make distribute writes it anew
 
 
-def register_view(data: dict, digests: Mapping[str, str]) -> RegisterView:
+def register_view(data: dict[str, Any], digests: Mapping[str, str]) -> RegisterView:
     """The published register against the folder's current files (`digests`: name → SHA-256)."""
     rows = data.get("rows", [])
     recipients = data.get("recipients", [])
@@ -370,7 +371,7 @@ def register_view(data: dict, digests: Mapping[str, str]) -> RegisterView:
                         tuple(_recipient_line(r, rows, digests) for r in recipients), groups, note)
 
 
-def _recipient_line(recipient: dict, rows: list[dict], digests: Mapping[str, str]) -> RecipientLine:
+def _recipient_line(recipient: dict[str, Any], rows: list[dict[str, Any]], digests: Mapping[str, str]) -> RecipientLine:
     own = [r for r in rows if r["recipient"] == recipient["code"]]
     statuses = {r["status"] for r in own}
     status = next(iter(statuses)) if len(statuses) == 1 else next(
@@ -382,7 +383,7 @@ def _recipient_line(recipient: dict, rows: list[dict], digests: Mapping[str, str
     )
 
 
-def _label(row: dict) -> str:
+def _label(row: dict[str, Any]) -> str:
     """"Thông báo: Đảng bộ quận Hồng Bàng (PDF)": the kind, whom it is about, the format."""
     fmt = row["document"].rpartition(".")[2].upper()
     found = find(row["document"])
@@ -393,7 +394,7 @@ def _label(row: dict) -> str:
     return f"{kind}: {about} ({fmt})"
 
 
-def _line(row: dict, stale: bool, digests: Mapping[str, str]) -> RegisterLine:
+def _line(row: dict[str, Any], stale: bool, digests: Mapping[str, str]) -> RegisterLine:
     if row["status"] == "uncertain":
         detail = (f"{row['error']}; Message-ID {', '.join(row['message_ids'])}. Hỏi nơi nhận đã nhận chưa; chỉ gửi "
                   f"lại khi chưa nhận: make distribute SEND=1 RESEND={row['recipient']}")
