@@ -22,13 +22,13 @@ from rich.text import Text
 
 from pipeline import distribute as dispatch
 from pipeline import flow
-from pipeline.plan import Options
+from pipeline.cli_vi import Group, Integer
 from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, LEDGER_DATA, REGISTER_XLSX, bundle_folder, find
 from pipeline.core.ledger import counts as ledger_counts
-from pipeline.cli_vi import Group, Integer
 from pipeline.core.text import brief, visible
 from pipeline.core.validate import Validation
 from pipeline.errors import InvalidDataError, PipelineError
+from pipeline.plan import Options
 
 console = Console(stderr=True, highlight=False, emoji=False)  # ":smile:" in a cell stays text
 STATUS_LABELS = {"valid": "hợp lệ", "invalid": "chưa hợp lệ", "missing": "chưa nộp"}
@@ -50,12 +50,16 @@ def _visible_record(record: logging.LogRecord) -> bool:
 
 def _common(command):
     options = [
-        click.option("--year", type=Integer(), default=None, metavar="NĂM", help="Năm báo cáo (mặc định: năm mới nhất có trong config/years)."),
-        click.option("--input", "input_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("input"), show_default=True,
+        click.option("--year", type=Integer(), default=None, metavar="NĂM",
+                     help="Năm báo cáo (mặc định: năm mới nhất có trong config/years)."),
+        click.option("--input", "input_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("input"),
+                     show_default=True,
                      help="Thư mục chứa biểu mẫu của các đơn vị."),
-        click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("config"), show_default=True,
+        click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC",
+                     default=Path("config"), show_default=True,
                      help="Thư mục cấu hình."),
-        click.option("--output", "output_root", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True,
+        click.option("--output", "output_root", type=click.Path(path_type=Path), metavar="THƯ_MỤC",
+                     default=Path("output"), show_default=True,
                      help="Thư mục kết quả; một lần chạy cho năm N ghi vào OUTPUT/N/."),
         click.option("-v", "--verbose", is_flag=True, help="In thêm thông tin quá trình chạy."),
         click.option("--jobs", type=Integer(minimum=0), default=None, envvar="JOBS", metavar="SỐ",

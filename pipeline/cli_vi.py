@@ -205,10 +205,8 @@ def _leave(code: int) -> None:
 
 def _say(line: str) -> None:
     """One line on stderr; after SIGHUP the terminal may be gone, and that is no error."""
-    try:
+    with contextlib.suppress(OSError):
         click.echo(line, err=True)
-    except OSError:
-        pass
 
 
 install()

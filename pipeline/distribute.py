@@ -28,17 +28,27 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 from pipeline.cache import RenderCache
-from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, Kind, archival
+from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, archival
 from pipeline.core.distribution import Bundle, Document, Letter, letter, parts
 from pipeline.core.distribution import plan as bundles_for
 from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
-from pipeline.core.register import (RegisterRow, Sending, SentLog, UncertainLetter, pending, register_data,
-                                    register_rows, replay, uncertain_letters, unknown_tokens)
+from pipeline.core.register import (
+    RegisterRow,
+    Sending,
+    SentLog,
+    UncertainLetter,
+    pending,
+    register_data,
+    register_rows,
+    replay,
+    uncertain_letters,
+    unknown_tokens,
+)
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
@@ -47,8 +57,8 @@ from pipeline.io.mail import MailError, MessageRefused, Session, Uncertain, cred
 from pipeline.io.publish import Staging
 from pipeline.plan import Options, plan
 from pipeline.publisher import Target, publish, render_into, status_page
-from pipeline.render.renderers import Renderers
 from pipeline.render.register import RegisterSheet, render_register_xlsx
+from pipeline.render.renderers import Renderers
 from pipeline.settings import DISTRIBUTION_FILE, DistributionFile, Settings
 from pipeline.stable import fixed_zip
 
@@ -398,7 +408,8 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _document(job: PdfJob | DocxJob | SummaryJob, sha: str, archival: str, out: Staging, settings: Settings, year: int) -> Document:
+def _document(job: PdfJob | DocxJob | SummaryJob, sha: str, archival: str, out: Staging, settings: Settings,
+              year: int) -> Document:
     """A published document as the register names it: kind, title, number and date as printed."""
     if isinstance(job, SummaryJob):
         title = f"Biểu tổng hợp kết quả thực hiện {settings.general.organisation.resolution} năm {year}"

@@ -92,7 +92,8 @@ def report(options: Options) -> Outcome:
     vanished = vanished_units(options.output_root / str(year), validation)
     if vanished:
         log.warning("Báo cáo năm %s lập trước đó có số liệu của %d đơn vị mà lần này không có biểu mẫu: %s; "
-                    "các đơn vị này không được tính (xem %s)", year, len(vanished), ", ".join(vanished), SITE_PAGE.path())
+                    "các đơn vị này không được tính (xem %s)", year, len(vanished), ", ".join(vanished),
+                    SITE_PAGE.path())
     where, render = target(options, year, Command.REPORT), renderers(options, run.settings)
 
     def work(out: Staging, cache: RenderCache) -> list[str]:

@@ -18,8 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.aggregate import Figures, Totals, actuals, aggregate
-from pipeline.core.catalogue import (CHART_SVG, ISSUES_DATA, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, REPORT_DOCX,
-                                     REPORT_PDF, SLIP_PDF, SUMMARY_XLSX, TOTALS_DATA)
+from pipeline.core.catalogue import (
+    CHART_SVG,
+    ISSUES_DATA,
+    LEDGER_DATA,
+    NOTICE_DOCX,
+    NOTICE_PDF,
+    REPORT_DOCX,
+    REPORT_PDF,
+    SLIP_PDF,
+    SUMMARY_XLSX,
+    TOTALS_DATA,
+)
 from pipeline.core.context import report_context
 from pipeline.core.data import tong_hop
 from pipeline.core.feedback import slip_contexts

@@ -26,7 +26,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from pipeline.core.jobs import Job
@@ -143,7 +142,7 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
         with worker_pool(workers, _start_worker, init) as pool:
             # One document at a time: each takes 40 ms to seconds, far more than handing it over,
             # and chunks of hundreds (national scale) left one worker idle for seconds at the end.
-            for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs)), start=1):
+            for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs), strict=True), start=1):
                 yield job.name, data
                 _tell(progress, label, done, len(jobs))
     except BrokenProcessPool as exc:
@@ -155,7 +154,8 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
                           "với ít tiến trình hơn (JOBS=1)") from exc
 
 
-def worker_pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
+def worker_pool(workers: int, initializer: Callable[..., None] | None = None,
+                initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
     """A pool of `workers` processes, forked where the platform allows (they inherit
     imports, config and submissions instead of pickling them).
 

@@ -96,7 +96,8 @@ def aggregate(validation: Validation, previous: Figures, previous_source: str, s
     def result(code: str, ind: Indicator, counted: bool) -> Result:
         plan = targets.get(code, {}).get(ind.code) if ind.has_plan else None
         actual = current.get(code, {}).get(ind.code) if counted else None
-        pct = percent_of(actual, plan, numbers.percent_rounding, numbers.percent_decimals) if actual is not None else None
+        pct = (percent_of(actual, plan, numbers.percent_rounding, numbers.percent_decimals)
+               if actual is not None else None)
         return Result(plan, actual, pct, previous.get(code, {}).get(ind.code))
 
     rows: list[_Row] = []

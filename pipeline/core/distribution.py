@@ -214,7 +214,8 @@ def letter(recipient: Recipient, addresses: tuple[str, ...], deliveries: tuple[D
     lines = [f"Kính gửi: {recipient.name}", "",
              f"{org.issuer_in_text} gửi kèm thư này {vi.number(len(deliveries))} văn bản:"]
     for n, d in enumerate(deliveries, start=1):
-        facts = ", ".join(x for x in (d.document.number, vi.short_date(d.document.date) if d.document.date else "") if x)
+        date = vi.short_date(d.document.date) if d.document.date else ""
+        facts = ", ".join(x for x in (d.document.number, date) if x)
         lines.append(f"{n}. {d.document.title}" + (f" ({facts})" if facts else ""))
         lines.append(f"   Tệp {d.attachment}, mã SHA-256: {d.sha256}")
     lines += ["", "Mã SHA-256 của mỗi tệp dùng để đối chiếu với sổ gửi văn bản. Đề nghị trả lời thư này để xác nhận "

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from pipeline.core import vi
-from pipeline.core.catalogue import (GROUP_NOTICES, GROUP_REPORT, GROUPS, LISTED_DATA, SITE_PAGE, Output, distributed, find, group_of, unit_folders)
+from pipeline.core.catalogue import (
+    GROUP_NOTICES,
+    GROUP_REPORT,
+    GROUPS,
+    LISTED_DATA,
+    SITE_PAGE,
+    Output,
+    distributed,
+    find,
+    group_of,
+    unit_folders,
+)
 from pipeline.settings import Settings
 
 FORMAT_ORDER = ("pdf", "docx", "xlsx", "svg", "json")
@@ -85,7 +96,8 @@ def _rank(path: str, units: dict[str, int]) -> int:
     return LISTED_DATA.index(path) if path in LISTED_DATA else -1
 
 
-def document_groups(documents: tuple[str, ...], settings: Settings, year: int, stale: bool = False) -> tuple[DocumentGroup, ...]:
+def document_groups(documents: tuple[str, ...], settings: Settings, year: int,
+                    stale: bool = False) -> tuple[DocumentGroup, ...]:
     """Every published file but the page itself and the distribution's (its own section lists them),
     by group, twins merged."""
     twins: dict[str, list[str]] = {}

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pipeline.core import vi
@@ -262,7 +262,8 @@ def _status(addresses: int, sent: int, failed: int, unsure: int = 0) -> str:
     return "failed" if failed else "pending"
 
 
-def register_data(year: int, bundles: tuple[Bundle, ...], rows: tuple[RegisterRow, ...], workbook: str) -> dict[str, Any]:
+def register_data(year: int, bundles: tuple[Bundle, ...], rows: tuple[RegisterRow, ...],
+                  workbook: str) -> dict[str, Any]:
     """data/so-gui.json: the register for machines and for the status page."""
     recipients = [{
         "code": b.recipient.code, "name": b.recipient.name, "addresses": list(b.recipient.emails),

@@ -31,13 +31,13 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator, Mapping
 
 from pipeline.core.distribution import Letter
 from pipeline.errors import ConfigError, PipelineError
@@ -120,7 +120,8 @@ class _Client(smtplib.SMTP):
     def __init__(self, session: Session) -> None:
         self.session = session
         super().__init__(timeout=session.smtp.timeout)
-        self._host = session.smtp.host  # STARTTLS checks the certificate against it; set only when connecting in __init__
+        # STARTTLS checks the certificate against it; smtplib sets it only when connecting in __init__.
+        self._host = session.smtp.host
 
     def _get_socket(self, host, port, timeout):
         # smtplib's own hook for opening the socket (typeshed does not declare it)

@@ -29,9 +29,9 @@ import json
 import os
 import shutil
 import weakref
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
+from pathlib import Path, PurePosixPath
 
 from pipeline.core.catalogue import SUMS, Command, keeps
 from pipeline.errors import PublishError, os_cause
@@ -186,7 +186,7 @@ class _YearLock:
             self.fd = None
 
 
-_HELD: "weakref.WeakSet[_YearLock]" = weakref.WeakSet()
+_HELD: weakref.WeakSet[_YearLock] = weakref.WeakSet()
 
 
 def _forget_locks() -> None:
@@ -256,7 +256,8 @@ def _recover(output_root: Path, year: int, target: Path) -> None:
 
     Called under the year's lock, so no other run is using these folders.
     """
-    leftovers = sorted(output_root.glob(f".{year}.{STAGING_MARK}-*")) + sorted(output_root.glob(f".{year}.{OLD_MARK}-*"))
+    leftovers = [*sorted(output_root.glob(f".{year}.{STAGING_MARK}-*")),
+                 *sorted(output_root.glob(f".{year}.{OLD_MARK}-*"))]
     for folder in leftovers:
         if folder.name.startswith(f".{year}.{OLD_MARK}-") and not target.exists():
             folder.rename(target)  # killed between the fallback's two renames: the old outputs come back

@@ -16,13 +16,12 @@ bytes: fixed document properties, zip entries dated 1980-01-01.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import dataclasses
 import io
 import re
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from docx.image.exceptions import UnrecognizedImageError
@@ -73,7 +72,7 @@ class _Environment(jinja2.Environment):
         super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_printable)
         self._compiled: dict[str, jinja2.Template] = {}
 
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's signature)
+    def from_string(self, source, globals=None, template_class=None):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         if source not in self._compiled:

@@ -11,10 +11,9 @@ and no content may stop a render.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -64,6 +63,7 @@ def render_html(env: jinja2.Environment, template: str, context: DataclassInstan
         where = getattr(env.loader, "searchpath", ["?"])[0]
         raise RenderError(f"Không tìm thấy mẫu văn bản {template} trong {where}") from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(f"Mẫu văn bản {exc.filename or template}, dòng {exc.lineno}: lỗi cú pháp Jinja2 ({exc.message})") from exc
+        raise RenderError(f"Mẫu văn bản {exc.filename or template}, dòng {exc.lineno}: lỗi cú pháp Jinja2 "
+                          f"({exc.message})") from exc
     except jinja2.UndefinedError as exc:
         raise RenderError(f"Mẫu văn bản {template} dùng một giá trị không có trong dữ liệu: {exc.message}") from exc
