@@ -47,10 +47,11 @@ from pipeline.io.publish import (FORMS_FOLDER, KEEP_FOR_CHECK, KEEP_FOR_FORMS, K
 from pipeline.batch import (Job, Progress, Renderers, chunk_size, default_jobs, fingerprint, job_key, render_jobs,
                             worker_pool)
 from pipeline.render.site import render_site
+from pipeline.resources import templates_dir
 from pipeline.settings import Settings, load_settings
 
 log = logging.getLogger("pipeline")
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = templates_dir()
 # Below this many workbooks reading them in one process is quicker than starting a pool
 # (a workbook takes ~2 ms; forking the workers and returning submissions ~30 ms).
 READ_POOL_THRESHOLD = 40
