@@ -4,7 +4,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The first Python 3.11 or newer found (the venv is made with it).
+PYTHON_MIN := 3.11
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 YEAR   ?=
@@ -19,7 +23,18 @@ JOBS   ?=
 PYTEST_ARGS ?=
 
 RUN_ARGS = $(if $(YEAR),--year $(YEAR)) --input "$(INPUT)" --config "$(CONFIG)" --output "$(OUTPUT)" $(if $(JOBS),--jobs $(JOBS))
-STAMP := $(VENV)/.installed
+# Two installs in the one venv: the runtime set (report, validate, forms,
+# distribute) and the test set (test, fuzz, bench, sample), each from its hashed
+# lock, then the project itself without dependencies. A stamp per set: nothing is
+# reinstalled while pyproject.toml, setup.py and the lock are unchanged.
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+PIP        := $(PY) -m pip --quiet --disable-pip-version-check
+LOCK_VENV  := $(VENV)/pip-tools
+PIP_TOOLS  := pip-tools==7.7.0
+LOCK_ARGS  ?=
+COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --no-strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 
 # System packages: fonts (Times New Roman metrics with Vietnamese glyphs) and
 # HarfBuzz-Subset (without it WeasyPrint falls back to a slow subsetter).
@@ -28,50 +43,75 @@ STAMP := $(VENV)/.installed
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help report validate forms distribute test fuzz bench sample docx-templates system-deps test-system-deps clean
+.PHONY: help report validate forms distribute test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-report: $(STAMP) system-deps ## Kiểm tra, tổng hợp và lập văn bản (ALLOW_INVALID=1 để bỏ qua đơn vị lỗi)
+report: $(RUN_STAMP) system-deps ## Kiểm tra, tổng hợp và lập văn bản (ALLOW_INVALID=1 để bỏ qua đơn vị lỗi)
 	$(PY) -m pipeline report $(RUN_ARGS) $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid)
 
-validate: $(STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu có lỗi
+validate: $(RUN_STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu có lỗi
 	$(PY) -m pipeline validate $(RUN_ARGS)
 
-forms: $(STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
+forms: $(RUN_STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
 	$(PY) -m pipeline forms $(RUN_ARGS)
 
-distribute: $(STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
+distribute: $(RUN_STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
 
-test: $(STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
+test: $(TEST_STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-fuzz: $(STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫu hỏng, giá trị lạ cho mỗi phép thử
+fuzz: $(TEST_STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫu hỏng, giá trị lạ cho mỗi phép thử
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
-bench: $(STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
+bench: $(TEST_STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
 	$(PY) -m tests.bench.run --output "$(OUTPUT)"
 
-sample: $(STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ config/
+# (lint: to come here, with its own "## " line like the commands around it)
+
+sample: $(TEST_STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ config/
 	$(PY) -m tests.sample.build_sample --config "$(CONFIG)" --output "$(INPUT)/2016"
 
-docx-templates: $(STAMP) ## Tạo lại các mẫu Word trong templates/docx/
+docx-templates: $(RUN_STAMP) ## Tạo lại các mẫu Word trong templates/docx/
 	$(PY) -m templates.docx.build_templates
 
 clean: ## Xóa thư mục kết quả và môi trường Python (giữ sổ theo dõi thư đã gửi trong STATE, mặc định .so-gui/)
 	rm -rf "$(OUTPUT)" $(VENV) .pytest_cache .hypothesis
 
-$(STAMP): pyproject.toml requirements.lock
-	@test -n "$(PYTHON)" || { echo "Cần Python 3.11 (python3.11 hoặc python3)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+lock: ## Tạo lại requirements.lock và requirements-test.lock (có mã băm) từ pyproject.toml; LOCK_ARGS="--upgrade-package TÊN" để nâng một gói
+	@$(call need-venv,$(LOCK_VENV))
+	@test -x $(LOCK_VENV)/bin/pip-compile || $(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check $(PIP_TOOLS)
+	$(COMPILE) -o requirements.lock pyproject.toml
+	$(COMPILE) --extra test -c requirements.lock -o requirements-test.lock pyproject.toml
+
+# Make the venv $(1) unless it is there; say in Vietnamese what is missing.
+define need-venv
+test -x $(1)/bin/python || { \
+	test -n "$(PYTHON)" || { echo "Không tìm thấy Python $(PYTHON_MIN) trở lên (đã thử python3.11, python3.12, python3.13, python3)." \
+		"Hãy cài Python $(PYTHON_MIN) hoặc mới hơn, ví dụ trên Debian/Ubuntu: sudo apt-get install python3 python3-venv;" \
+		"hoặc chỉ rõ bằng PYTHON=/đường/dẫn/python3.11" >&2; exit 1; }; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "$(PYTHON) thiếu mô-đun venv (tạo môi trường Python riêng)." \
+		"Trên Debian/Ubuntu hãy cài: sudo apt-get install python3-venv (hoặc python3.X-venv đúng phiên bản Python)" >&2; exit 1; }; \
+	$(PYTHON) -m venv $(1); }
+endef
+
+$(RUN_STAMP): pyproject.toml setup.py requirements.lock
+	@$(call need-venv,$(VENV))
+	$(PIP) install --require-hashes -r requirements.lock
+	$(PIP) install --no-deps -e .
 	@touch $@
 
-system-deps:
+$(TEST_STAMP): pyproject.toml setup.py requirements-test.lock
+	@$(call need-venv,$(VENV))
+	$(PIP) install --require-hashes -r requirements-test.lock
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+system-deps: ## Cài các gói hệ thống cần để lập văn bản (phông chữ, HarfBuzz)
 	@./.ci/system-packages $(RUN_PACKAGES)
 
-test-system-deps:
+test-system-deps: ## Cài thêm các gói hệ thống mà bộ kiểm thử cần (poppler, chromium, LibreOffice)
 	@./.ci/system-packages $(TEST_PACKAGES)

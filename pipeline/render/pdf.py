@@ -20,14 +20,13 @@ from typing import Iterator
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-import cssselect2
 import weasyprint
-from weasyprint.html import UA, UA_COUNTER_STYLE
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pipeline.core.text import brief
 from pipeline.errors import RenderError
+from pipeline.render import weasyprint_internals as internals
 
 log = logging.getLogger("pipeline.render")
 MISSING_GLYPH = ".notdef glyph"
@@ -49,12 +48,15 @@ NOTE_RULE_COUNT = 5  # in WeasyPrint 70's html5_ua.css; tests check that the tri
 HTML_ONLY = re.compile(r"<style\b[^>]*>[^<]*&|<base\b|<script\b", re.IGNORECASE)
 
 
-def lean_user_agent_css() -> tuple[weasyprint.CSS, int]:
-    """WeasyPrint's user-agent stylesheet without its note rules, and how many rules went."""
-    trimmed, removed = NOTE_RULES.subn("", UA)
+def lean_user_agent_css() -> tuple[weasyprint.CSS | None, int]:
+    """WeasyPrint's user-agent stylesheet without its note rules, and how many rules went
+    (None, 0 when the WeasyPrint internals it is made from have changed)."""
+    if not internals.USABLE:
+        return None, 0
+    trimmed, removed = NOTE_RULES.subn("", internals.UA)
     if removed != NOTE_RULE_COUNT:  # a WeasyPrint whose stylesheet changed: keep it whole
-        trimmed, removed = UA, 0
-    return weasyprint.CSS(string=trimmed, counter_style=UA_COUNTER_STYLE), removed
+        trimmed, removed = internals.UA, 0
+    return weasyprint.CSS(string=trimmed, counter_style=internals.UA_COUNTER_STYLE), removed
 
 
 LEAN_UA, _ = lean_user_agent_css()
@@ -72,24 +74,20 @@ def parse_xhtml(html: str) -> ElementTree.Element | None:
         return None
 
 
-class LeanHTML(weasyprint.HTML):
+class LeanHTML(internals.HTMLWithUserAgent):
     """A document of ours for WeasyPrint: parsed by `parse_xhtml` when it can be, styled
-    with `LEAN_UA`. Tests render every template both ways and compare the pages' pixels."""
+    with `LEAN_UA`. Tests render every template both ways and compare the pages' pixels.
+    Both shortcuts use WeasyPrint internals (weasyprint_internals.py); if those changed,
+    this is a plain weasyprint.HTML."""
+
+    user_agent = LEAN_UA
 
     def __init__(self, string: str, base_url: str, url_fetcher: URLFetcher) -> None:
-        root = parse_xhtml(string)
+        root = parse_xhtml(string) if internals.USABLE else None
         if root is None:
             super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
             return
-        # What weasyprint.HTML.__init__ sets, from the tree expat built.
-        self.base_url = base_url
-        self.url_fetcher = url_fetcher
-        self.media_type = "print"
-        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        self.etree_element = self.wrapper_element.etree_element
-
-    def _ua_stylesheets(self, forms: bool = False) -> list[weasyprint.CSS]:
-        return [LEAN_UA, *super()._ua_stylesheets(forms)[1:]]
+        internals.html_from_tree(self, root, base_url, url_fetcher)
 
 
 class TemplateFetcher(URLFetcher):
