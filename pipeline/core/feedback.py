@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pipeline.core import vi
 from pipeline.core.context import Header, plain_header
 from pipeline.core.validate import Validation
+from pipeline.issue_types import NOT_SUBMITTED
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
 
@@ -52,7 +53,7 @@ def slip_contexts(validation: Validation, settings: Settings) -> dict[str, SlipC
     """unit code → slip, for every unit that sent at least one workbook."""
     slips = {}
     for unit in settings.units_in(validation.year):
-        issues = [i for i in validation.report.of_unit(unit.code) if i.rule != "not-submitted"]
+        issues = [i for i in validation.report.of_unit(unit.code) if i.rule != NOT_SUBMITTED.code]
         files = sorted({i.file for i in issues} | ({validation.submissions[unit.code].file} if unit.code in validation.submissions else set()))
         if files:
             slips[unit.code] = _slip(unit, validation, settings, tuple(files), issues)
