@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import issue_types
+from pipeline.core import labels
 from pipeline.core.raw import Refusal
 from pipeline.issue_types import LOCATION, TYPES, VARIANTS, IssueType
 
@@ -153,7 +154,7 @@ def test_a_refusal_of_another_year_keeps_its_code_as_a_warning():
 
 
 def test_the_reference_lists_every_code_and_wording():
-    page = issue_types.reference({"error": "Lỗi", "warning": "Cảnh báo"})
+    page = issue_types.reference(labels.SEVERITY)
     assert page.startswith("# Danh mục lỗi\n")
     for kind in TYPES + VARIANTS:
         assert f"## `{kind.code}`: {kind.title}" in page

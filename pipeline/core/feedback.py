@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.core import vi
+from pipeline.core import labels, vi
 from pipeline.core.context import Header, plain_header
 from pipeline.core.validate import Validation
 from pipeline.issue_types import NOT_SUBMITTED
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
-
-SEVERITY_NAMES = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def _slip(unit: Unit, validation: Validation, settings: Settings, files: tuple[s
             " Đề nghị đơn vị xem lại các cảnh báo nêu trên." if warnings else ""
         )
     rows = tuple(
-        SlipRow(str(n), i.file, i.sheet, i.cell, SEVERITY_NAMES[i.severity], i.message, i.is_error)
+        SlipRow(str(n), i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.message, i.is_error)
         for n, i in enumerate(sorted(issues, key=lambda i: (not i.is_error, i.file, i.sheet)), start=1)
     )
     return SlipContext(

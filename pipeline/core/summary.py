@@ -21,14 +21,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.core import vi
+from pipeline.core import labels, vi
 from pipeline.core.aggregate import GroupResult, Result, Totals, UnitResult
-from pipeline.core.appendix import STATUS_NOTES, group_words
+from pipeline.core.appendix import group_words
 from pipeline.core.parse import Organisation
 from pipeline.settings import Indicator, Settings
 
-STATUS_LABELS = {**STATUS_NOTES, "valid": "hợp lệ"}
-LATE_NOTE = "nộp muộn"
 TOTAL_NAME = "Tổng cộng"
 
 
@@ -208,9 +206,9 @@ def unit_row(number: int, u: UnitResult, planned: tuple[Indicator, ...], people:
         name=vi.sentence_case(u.unit.full_name),
         code=u.unit.code,
         status=u.status,
-        status_label=STATUS_LABELS[u.status],
+        status_label=labels.STATUS[u.status],
         late=u.late,
-        late_note=LATE_NOTE if u.late else "",
+        late_note=labels.LATE if u.late else "",
         planned=_planned(u.results, planned),
         people=tuple(u.results[i.code].actual for i in people),
         # Only valid units are ranked; the others have no entry in u.ranks.
