@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from pipeline.core import layout, legacy, text
+from pipeline.core import layout, legacy, text, vi
 from pipeline.core.layout import Field
 from pipeline.core.vi import ascii_key, label_key
 from pipeline.core.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
@@ -55,9 +55,14 @@ class Figure:
 
 @dataclass(frozen=True)
 class Organisation:
-    """One row of Biểu số 02: an organisation founded in an enterprise."""
+    """One row of Biểu số 02: an organisation founded in an enterprise.
 
-    row: int
+    The one type of an organisation row: as read, and as a year's list shows it
+    (the summary workbook's DanhSach, the report's appendix), where `listed`
+    gives it its number, its unit and the unit's group.
+    """
+
+    row: int  # in the workbook's sheet
     enterprise: str
     tax_code: str
     legal_form: str
@@ -66,6 +71,24 @@ class Organisation:
     decision_date: dt.date | None
     members: int | None
     cells: dict[str, str] = field(hash=False, compare=False)
+    # Its place in a year's list, set by `listed`; empty as read.
+    number: int = 0
+    unit: str = ""  # the unit's name as documents print it: "Quận Hồng Bàng"
+    unit_code: str = ""
+    group: str = ""  # the name of the unit's group, when units.yaml groups units
+
+    def listed(self, number: int, unit: str, unit_code: str, group: str = "") -> Organisation:
+        """This row as entry `number` of a year's list, under its unit (and group)."""
+        return dataclasses.replace(self, number=number, unit=unit, unit_code=unit_code, group=group)
+
+    def printed(self) -> dict[str, str]:
+        """The cells of this row as a document prints them: dates and counts written the Vietnamese way."""
+        return {
+            "number": str(self.number), "enterprise": self.enterprise, "tax_code": self.tax_code,
+            "legal_form": self.legal_form, "org_type": self.org_type, "decision_no": self.decision_no,
+            "decision_date": vi.short_date(self.decision_date) if self.decision_date else "",
+            "members": vi.number(self.members),
+        }
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ group's results; without groups those fields stay empty.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -82,21 +81,6 @@ class GroupRow:
 
 
 @dataclass(frozen=True)
-class OrganisationRow:
-    number: int
-    unit: str
-    unit_code: str
-    enterprise: str
-    tax_code: str
-    legal_form: str
-    org_type: str
-    decision_no: str
-    decision_date: dt.date | None
-    members: int | None
-    group: str = ""
-
-
-@dataclass(frozen=True)
 class RosterLine:
     key: str  # "submitted" | "valid" | "invalid" | "missing" | "late"
     label: str
@@ -118,7 +102,7 @@ class SummaryContext:
     people: tuple[IndicatorColumn, ...]
     rows: tuple[SummaryRow, ...]
     total: SummaryRow
-    organisations: tuple[OrganisationRow, ...]
+    organisations: tuple[Organisation, ...]  # listed (numbered, with unit and group)
     unit_count: int
     roster: tuple[RosterLine, ...]
     group_header: str = ""  # "Tỉnh, thành phố": the group column's header; "" when units are not grouped
@@ -237,20 +221,17 @@ def total_row(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indi
 
 
 def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
-                      groups: dict[str, str] | None = None) -> tuple[OrganisationRow, ...]:
+                      groups: dict[str, str] | None = None) -> tuple[Organisation, ...]:
     """The organisations of the counted (valid) units, as the report's appendix lists them.
 
     `groups`: group code → the name its units' rows carry (none without groups).
     """
-    rows: list[OrganisationRow] = []
+    rows: list[Organisation] = []
     for u in totals.by_status("valid"):
         name = vi.sentence_case(u.unit.full_name)
         group = (groups or {}).get(u.unit.parent, "")
         for org in organisations.get(u.unit.code, ()):
-            rows.append(OrganisationRow(
-                len(rows) + 1, name, u.unit.code, org.enterprise, org.tax_code, org.legal_form,
-                org.org_type, org.decision_no, org.decision_date, org.members, group,
-            ))
+            rows.append(org.listed(len(rows) + 1, name, u.unit.code, group))
     return tuple(rows)
 
 
