@@ -1,7 +1,9 @@
 """One small function per validation rule over a single submission.
 
 Each check takes the submission and the settings and yields Issues; none
-raises. Rule ids are stable English kebab-case; messages are Vietnamese.
+raises. Each issue is of a type of the catalogue (`pipeline.issue_types`),
+which holds its code, severity and Vietnamese message template; the rules of
+config/rules.yaml bring their own.
 """
 
 from __future__ import annotations
