@@ -22,6 +22,7 @@ from rich.text import Text
 
 from pipeline import distribute as dispatch
 from pipeline import flow
+from pipeline.core import labels
 from pipeline.cli_vi import Group, Integer
 from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, LEDGER_DATA, REGISTER_XLSX, bundle_folder, find
 from pipeline.core.ledger import counts as ledger_counts
@@ -31,8 +32,7 @@ from pipeline.errors import InvalidDataError, PipelineError
 from pipeline.plan import Options
 
 console = Console(stderr=True, highlight=False, emoji=False)  # ":smile:" in a cell stays text
-STATUS_LABELS = {"valid": "hợp lệ", "invalid": "chưa hợp lệ", "missing": "chưa nộp"}
-SEVERITY_LABELS = {"error": "[red]lỗi[/]", "warning": "[yellow]cảnh báo[/]"}
+SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}  # around labels.SEVERITY in the console's table
 
 
 def shown(value: object) -> str:
@@ -277,8 +277,8 @@ def _print_ledger(validation: Validation) -> None:
 def _print_validation(validation: Validation) -> None:
     _print_ledger(validation)
     report = validation.report
-    counts = {s: sum(1 for v in validation.status.values() if v == s) for s in STATUS_LABELS}
-    summary = ", ".join(f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n)
+    counts = {s: sum(1 for v in validation.status.values() if v == s) for s in labels.STATUS}
+    summary = ", ".join(f"{n} {labels.STATUS[s]}" for s, n in counts.items() if n)
     console.print(f"Năm {validation.year}: {len(validation.status)} đơn vị: {summary}.")
     if not report.issues:
         console.print("[green]Không có lỗi hay cảnh báo.[/]")
@@ -288,5 +288,5 @@ def _print_validation(validation: Validation) -> None:
         table.add_column(column, overflow="fold")
     for issue in report.issues:
         table.add_row(shown(issue.file), shown(issue.unit), shown(issue.sheet), shown(issue.cell),
-                      SEVERITY_LABELS[issue.severity], shown(issue.message))
+                      f"[{SEVERITY_COLOURS[issue.severity]}]{labels.SEVERITY[issue.severity]}[/]", shown(issue.message))
     console.print(table)

@@ -2,7 +2,8 @@
 
 A problem in a workbook never stops the batch: it becomes an `Issue` with a
 stable English rule id, a severity and a Vietnamese message, located to the
-file, sheet and cell. Reports are plain data, sorted so that the same inputs
+file, sheet and cell. Every rule id is declared once, with its severity and
+message template, in the catalogue `issue_types`. Reports are plain data, sorted so that the same inputs
 always give the same `kiem-tra.json`.
 """
 
@@ -32,6 +33,7 @@ class Issue:
         return self.severity == "error"
 
 
+# Bare constructors for test fixtures; the pipeline makes every issue through `issue_types`.
 def error(file: str, rule: str, message: str, *, unit: str = "", sheet: str = "", cell: str = "") -> Issue:
     return Issue(file, unit, sheet, cell, rule, "error", message)
 

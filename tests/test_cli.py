@@ -38,6 +38,8 @@ def test_an_error_exits_one_and_is_located(tmp_path, command):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "2016/HB.xlsx" in result.stderr and "C4" in result.stderr and "Mã số thuế" in result.stderr
+    # The console words a status and a severity as the documents do (core.labels).
+    assert "14 hợp lệ, 1 số liệu chưa hợp lệ." in result.stderr and "│ Lỗi " in result.stderr
     year_folder = tmp_path / "out" / "2016"
     assert not (year_folder / "bao-cao-2016.pdf").exists()
     assert (year_folder / "phieu-kiem-tra" / "HB.pdf").is_file()

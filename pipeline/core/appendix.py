@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.core import vi
-from pipeline.core.catalogue import SUMMARY_XLSX
+from pipeline.core import labels, vi
 from pipeline.core.aggregate import GroupResult, Result, Totals, UnitResult
+from pipeline.core.catalogue import SUMMARY_XLSX
 from pipeline.settings import Indicator, Settings
 
-STATUS_NOTES = {"valid": "", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
 TOTAL_NAME = "Tổng cộng"
 
 
@@ -162,8 +161,9 @@ def group_targets(year: int, settings: Settings) -> dict[str, dict[str, int]]:
 
 
 def _note(u: UnitResult) -> str:
-    notes = [STATUS_NOTES[u.status]] + (["nộp muộn"] if u.late else [])
-    return "; ".join(n for n in notes if n)
+    """What the appendix says beside a unit: nothing for a valid one, else its status; and if it was late."""
+    notes = ([] if u.status == "valid" else [labels.STATUS[u.status]]) + ([labels.LATE] if u.late else [])
+    return "; ".join(notes)
 
 
 def _group_note(g: GroupResult) -> str:

@@ -1,7 +1,9 @@
 """One small function per validation rule over a single submission.
 
 Each check takes the submission and the settings and yields Issues; none
-raises. Rule ids are stable English kebab-case; messages are Vietnamese.
+raises. Each issue is of a type of the catalogue (`pipeline.issue_types`),
+which holds its code, severity and Vietnamese message template; the rules of
+config/rules.yaml bring their own.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from stdnum.vn import mst
 from pipeline.core import layout
 from pipeline.core.parse import Submission
 from pipeline.core.vi import label_key, number, short_date
-from pipeline.issues import Issue, error, warning
+from pipeline.issue_types import (BAD_TAX_CODE, BAD_TAX_CODE_LOST_ZERO, BAD_TAX_CODE_LOST_ZERO_STILL_BAD,
+                                  COUNT_TOO_LARGE, DATE_OUTSIDE_PERIOD, DUPLICATE_INDICATOR, INACTIVE_UNIT,
+                                  LATE_SUBMISSION, LIST_COUNT_MISMATCH, MISSING_ACTUAL, MISSING_HEADER,
+                                  MISSING_INDICATOR, MISSING_SHEET, AMBIGUOUS_SHEET, MISSING_VALUE, PLAN_MISMATCH,
+                                  UNKNOWN_INDICATOR, UNKNOWN_LEGAL_FORM, UNKNOWN_ORG_TYPE, UNKNOWN_UNIT, configured)
+from pipeline.issues import Issue
 from pipeline.settings import Settings
 
 Checks = Iterator[Issue]
@@ -36,30 +43,32 @@ def known_unit(sub: Submission, settings: Settings) -> Checks:
     sheet, cell = sub.cells.get("unit_code", (sub.sheet(layout.INFO_SHEET), ""))
     unit = settings.unit(sub.unit_code)
     if unit is None:
-        yield error(sub.file, "unknown-unit", f"Mã đơn vị «{sub.unit_code}» không có trong danh sách {_known(settings)}",
-                    unit=sub.unit_code, sheet=sheet, cell=cell)
+        yield UNKNOWN_UNIT.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, code=sub.unit_code,
+                              known=_known(settings))
     elif sub.year and not unit.active_in(sub.year):
-        yield error(sub.file, "inactive-unit", f"Đơn vị {unit.full_name} không còn (hoặc chưa) là đơn vị báo cáo trong năm {sub.year}",
-                    unit=sub.unit_code, sheet=sheet, cell=cell)
+        yield INACTIVE_UNIT.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, unit_name=unit.full_name,
+                               year=sub.year)
 
 
 def indicator_rows(sub: Submission, settings: Settings) -> Checks:
     """Every configured indicator appears once; no unknown codes."""
     counts = Counter(f.code for f in sub.figures)
     for fig in sub.figures:
-        where = dict(unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["code"])
+        sheet = sub.sheet(layout.SUMMARY_SHEET)
         if settings.indicator(fig.code) is None:
-            yield error(sub.file, "unknown-indicator", f"Mã chỉ tiêu «{fig.code}» không có trong danh mục chỉ tiêu", **where)
+            yield UNKNOWN_INDICATOR.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=fig.cells["code"],
+                                       indicator=fig.code)
         elif counts[fig.code] > 1:
-            yield error(sub.file, "duplicate-indicator", f"Chỉ tiêu «{fig.code}» được ghi ở nhiều dòng", **where)
-        elif fig.actual is None and not _flagged(sub, sub.sheet(layout.SUMMARY_SHEET), fig.cells["actual"]):
-            yield error(sub.file, "missing-value", f"Chưa điền «Thực hiện» của chỉ tiêu {fig.code}",
-                        unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["actual"])
+            yield DUPLICATE_INDICATOR.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=fig.cells["code"],
+                                         indicator=fig.code)
+        elif fig.actual is None and not _flagged(sub, sheet, fig.cells["actual"]):
+            yield MISSING_ACTUAL.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=fig.cells["actual"],
+                                    indicator=fig.code)
     if _table_read(sub, layout.SUMMARY_SHEET):
         for ind in settings.indicators:
             if ind.code not in counts:
-                yield error(sub.file, "missing-indicator", f"Thiếu dòng chỉ tiêu {ind.code} ({ind.name})",
-                            unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET))
+                yield MISSING_INDICATOR.at(sub.file, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET),
+                                           indicator=ind.code, name=ind.name)
 
 
 def plan_matches(sub: Submission, settings: Settings) -> Checks:
@@ -70,10 +79,8 @@ def plan_matches(sub: Submission, settings: Settings) -> Checks:
     for fig in sub.figures:
         expected = assigned.get(fig.code)
         if expected is not None and fig.plan is not None and fig.plan != expected:
-            yield warning(sub.file, "plan-mismatch",
-                          f"Kế hoạch chỉ tiêu {fig.code} ghi {fig.plan}, khác số được giao {expected}; "
-                          "báo cáo dùng số được giao",
-                          unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["plan"])
+            yield PLAN_MISMATCH.at(sub.file, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET),
+                                   cell=fig.cells["plan"], indicator=fig.code, plan=fig.plan, assigned=expected)
 
 
 def list_matches_summary(sub: Submission, settings: Settings) -> Checks:
@@ -87,10 +94,9 @@ def list_matches_summary(sub: Submission, settings: Settings) -> Checks:
         if not ind.org_types or fig is None or fig.actual is None:
             continue
         if counted[ind.code] != fig.actual:
-            yield error(sub.file, "list-count-mismatch",
-                        f"Chỉ tiêu {ind.code} ghi {fig.actual} nhưng Biểu số 02 liệt kê {counted[ind.code]} "
-                        f"tổ chức loại {', '.join(ind.org_types)}",
-                        unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=fig.cells["actual"])
+            yield LIST_COUNT_MISMATCH.at(sub.file, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET),
+                                         cell=fig.cells["actual"], indicator=ind.code, actual=fig.actual,
+                                         listed=counted[ind.code], types=", ".join(ind.org_types))
 
 
 def list_rows(sub: Submission, settings: Settings) -> Checks:
@@ -99,36 +105,30 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
     forms = {label_key(f) for f in settings.general.enterprise_forms}
     start, end = settings.general.reporting.period(sub.year) if sub.year else (None, None)
     for org in sub.organisations:
-        def at(key: str) -> dict:
+        def at(key: str) -> dict[str, str]:
             return dict(unit=sub.unit_code, sheet=sub.sheet(layout.LIST_SHEET), cell=org.cells[key])
 
         if not org.enterprise and not _flagged(sub, layout.LIST_SHEET, org.cells["enterprise"]):
-            yield error(sub.file, "missing-value", "Chưa điền «Tên doanh nghiệp»", **at("enterprise"))
+            yield MISSING_VALUE.at(sub.file, **at("enterprise"), label="Tên doanh nghiệp")
         if label_key(org.org_type) not in types and not _flagged(sub, layout.LIST_SHEET, org.cells["org_type"]):
-            allowed = ", ".join(settings.general.org_types)
-            yield error(sub.file, "unknown-org-type", f"«Loại tổ chức» phải là một trong: {allowed} (đang ghi: «{org.org_type}»)",
-                        **at("org_type"))
+            yield UNKNOWN_ORG_TYPE.at(sub.file, **at("org_type"), allowed=", ".join(settings.general.org_types),
+                                      typed=org.org_type)
         if not mst.is_valid(org.tax_code) and not _flagged(sub, layout.LIST_SHEET, org.cells["tax_code"]):
-            yield error(sub.file, "bad-tax-code", _bad_tax_code(org.tax_code), **at("tax_code"))
+            yield _bad_tax_code(sub.file, org.tax_code, at("tax_code"))
         if org.legal_form and label_key(org.legal_form) not in forms:
-            yield warning(sub.file, "unknown-legal-form", f"Loại hình doanh nghiệp «{org.legal_form}» không có trong danh mục",
-                          **at("legal_form"))
-        if start and org.decision_date and not start <= org.decision_date <= end:
-            yield error(sub.file, "date-outside-period",
-                        f"Ngày quyết định {short_date(org.decision_date)} nằm ngoài kỳ báo cáo năm {sub.year} "
-                        f"({short_date(start)} - {short_date(end)})",
-                        **at("decision_date"))
+            yield UNKNOWN_LEGAL_FORM.at(sub.file, **at("legal_form"), legal_form=org.legal_form)
+        if start and end and org.decision_date and not start <= org.decision_date <= end:
+            yield DATE_OUTSIDE_PERIOD.at(sub.file, **at("decision_date"), date=short_date(org.decision_date),
+                                         year=sub.year, start=short_date(start), end=short_date(end))
 
 
-def _bad_tax_code(code: str) -> str:
+def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
     """Why a tax code is refused; a 9- or 12-digit one most likely lost its leading 0 in a number cell."""
     if code.isdigit() and len(code) in (9, 12):
         fixed = "0" + code
-        verdict = ("là mã hợp lệ" if mst.is_valid(fixed)
-                   else "nhưng mã này cũng không hợp lệ, hãy kiểm tra lại từng chữ số")
-        return (f"Mã số thuế «{code}» chỉ có {len(code)} chữ số: có lẽ đã mất số 0 ở đầu vì ô đang định dạng Số; "
-                f"hãy định dạng ô là Văn bản (Text) rồi gõ lại «{fixed}» ({verdict})")
-    return f"Mã số thuế «{code}» không hợp lệ (10 hoặc 13 chữ số, đúng số kiểm tra)"
+        kind = BAD_TAX_CODE_LOST_ZERO if mst.is_valid(fixed) else BAD_TAX_CODE_LOST_ZERO_STILL_BAD
+        return kind.at(file, **where, tax_code=code, digits=len(code), fixed=fixed)
+    return BAD_TAX_CODE.at(file, **where, tax_code=code)
 
 
 def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
@@ -140,9 +140,8 @@ def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
     found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members) for org in sub.organisations]
     for sheet, cell, what, value in found:
         if value is not None and value > limit:
-            yield error(sub.file, "count-too-large",
-                        f"{what} ghi {number(value)}, vượt mức tối đa {number(limit)}; hãy kiểm tra lại số liệu",
-                        unit=sub.unit_code, sheet=sheet, cell=cell)
+            yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, what=what,
+                                     value=number(value), limit=number(limit))
 
 
 def configured_rules(sub: Submission, settings: Settings) -> Checks:
@@ -162,8 +161,8 @@ def configured_rules(sub: Submission, settings: Settings) -> Checks:
         fig = sub.figure(first[0]) if first else None
         cell = fig.cells["actual"] if fig else ""
         message = rule.message.format(left=left, right=right)
-        make = error if rule.severity == "error" else warning
-        yield make(sub.file, rule.id, message, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET), cell=cell)
+        yield configured(sub.file, rule.id, rule.severity, message, unit=sub.unit_code,
+                         sheet=sub.sheet(layout.SUMMARY_SHEET), cell=cell)
 
 
 def is_late(sub: Submission, settings: Settings) -> bool:
@@ -176,9 +175,8 @@ def on_time(sub: Submission, settings: Settings) -> Checks:
     if is_late(sub, settings):
         deadline = settings.documents[sub.year].deadline
         sheet, cell = sub.cells.get("prepared_on", (sub.sheet(layout.INFO_SHEET), ""))
-        yield warning(sub.file, "late-submission",
-                      f"Nộp muộn: ngày lập biểu {short_date(sub.prepared_on)}, hạn nộp {short_date(deadline)}",
-                      unit=sub.unit_code, sheet=sheet, cell=cell)
+        yield LATE_SUBMISSION.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell,
+                                 prepared=short_date(sub.prepared_on), deadline=short_date(deadline))
 
 
 def _flagged(sub: Submission, sheet: str, cell: str) -> bool:
@@ -189,8 +187,8 @@ def _flagged(sub: Submission, sheet: str, cell: str) -> bool:
 def _table_read(sub: Submission, sheet: str) -> bool:
     """Whether the table of `sheet` was found: a missing sheet or header is one error, not one per row."""
     name = sub.sheet(sheet)
-    return not any((i.rule == "missing-header" and i.sheet == name)
-                   or (i.rule in ("missing-sheet", "ambiguous-sheet") and i.sheet == sheet) for i in sub.issues)
+    return not any((i.rule == MISSING_HEADER.code and i.sheet == name)
+                   or (i.rule in (MISSING_SHEET.code, AMBIGUOUS_SHEET.code) and i.sheet == sheet) for i in sub.issues)
 
 
 def _org_type_index(settings: Settings) -> dict[str, str]:

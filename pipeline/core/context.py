@@ -53,21 +53,9 @@ class Column:
 
 
 @dataclass(frozen=True)
-class OrgRow:
-    number: str
-    enterprise: str
-    tax_code: str
-    legal_form: str
-    org_type: str
-    decision_no: str
-    decision_date: str
-    members: str
-
-
-@dataclass(frozen=True)
 class OrgGroup:
     unit: str
-    rows: tuple[OrgRow, ...]
+    rows: tuple[dict[str, str], ...]  # Organisation.printed() of each listed organisation
 
 
 @dataclass(frozen=True)
@@ -308,12 +296,11 @@ def org_groups(totals: Totals, organisations: dict[str, tuple[Organisation, ...]
     groups = []
     number = 0
     for u in totals.by_status("valid"):
+        name = vi.sentence_case(u.unit.full_name)
         rows = []
         for org in organisations.get(u.unit.code, ()):
             number += 1
-            day = vi.short_date(org.decision_date) if org.decision_date else ""
-            rows.append(OrgRow(str(number), org.enterprise, org.tax_code, org.legal_form, org.org_type,
-                               org.decision_no, day, vi.number(org.members)))
+            rows.append(org.listed(number, name, u.unit.code).printed())
         if rows:
-            groups.append(OrgGroup(vi.sentence_case(u.unit.full_name), tuple(rows)))
+            groups.append(OrgGroup(name, tuple(rows)))
     return tuple(groups)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.core import vi
+from pipeline.core import labels, vi
 from pipeline.core.context import Header, plain_header
 from pipeline.core.validate import Validation
+from pipeline.issue_types import NOT_SUBMITTED
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
-
-SEVERITY_NAMES = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def slip_contexts(validation: Validation, settings: Settings) -> dict[str, SlipC
     """unit code → slip, for every unit that sent at least one workbook."""
     slips = {}
     for unit in settings.units_in(validation.year):
-        issues = [i for i in validation.report.of_unit(unit.code) if i.rule != "not-submitted"]
+        issues = [i for i in validation.report.of_unit(unit.code) if i.rule != NOT_SUBMITTED.code]
         files = sorted({i.file for i in issues} | ({validation.submissions[unit.code].file} if unit.code in validation.submissions else set()))
         if files:
             slips[unit.code] = _slip(unit, validation, settings, tuple(files), issues)
@@ -76,7 +75,7 @@ def _slip(unit: Unit, validation: Validation, settings: Settings, files: tuple[s
             " Đề nghị đơn vị xem lại các cảnh báo nêu trên." if warnings else ""
         )
     rows = tuple(
-        SlipRow(str(n), i.file, i.sheet, i.cell, SEVERITY_NAMES[i.severity], i.message, i.is_error)
+        SlipRow(str(n), i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.message, i.is_error)
         for n, i in enumerate(sorted(issues, key=lambda i: (not i.is_error, i.file, i.sheet)), start=1)
     )
     return SlipContext(

@@ -18,7 +18,9 @@ from typing import Literal
 
 from pipeline.core.parse import Submission
 from pipeline.core.raw import Refusal
-from pipeline.issues import Issue, warning
+from pipeline.issue_types import MISPLACED_WORKBOOK, UNREADABLE_FILE, YEAR_MISMATCH, YEAR_MISMATCH_ELSEWHERE, \
+    IssueType, refused_elsewhere
+from pipeline.issues import Issue
 
 Status = Literal["read", "refused", "skipped"]
 # A year in a file or folder name: 1950–2199 not touching other digits ("HB-2017", "2017/", not "20170105").
@@ -39,7 +41,7 @@ class Entry:
 
     def refusal(self) -> Refusal:
         """A refused entry as the reader's refusals are: an error of this year's validation."""
-        return Refusal(self.path, "", self.reason, self.rule or "unreadable-file")
+        return Refusal(self.path, "", self.reason, self.rule or UNREADABLE_FILE.code)
 
 
 @dataclass(frozen=True)
@@ -94,36 +96,26 @@ def select_year(year: int, dated: dict[int, list[Submission]], undated: list[Sub
             reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {path_year(stray.file)}; không tính, vì đơn vị "
                       f"{stray.unit_code} đã có tệp «{at_home[0].file}» của năm {year}")
             set_aside[stray.file] = reason
-            issues.append(_at_year(stray, "misplaced-workbook",
-                                   f"Tệp {reason}. Nếu đây là số liệu năm {path_year(stray.file)}, sửa «Năm báo cáo» "
-                                   f"thành {path_year(stray.file)}; nếu là bản chép của năm {year}, chuyển hoặc xoá tệp"))
+            issues.append(_at_year(stray, MISPLACED_WORKBOOK, reason=reason, named=path_year(stray.file), year=year))
     for subs in dated.values():
         for sub in subs:
             named = path_year(sub.file)
             if named is None or named == sub.year or sub.file in set_aside or year not in (named, sub.year):
                 continue
-            issues.append(_at_year(sub, "year-mismatch", _mismatch(sub, named, year)))
+            kind = YEAR_MISMATCH if sub.year == year else YEAR_MISMATCH_ELSEWHERE
+            issues.append(_at_year(sub, kind, stated=sub.year, named=named, year=year))
     kept = tuple(s for s in dated.get(year, []) if s.file not in set_aside) + tuple(undated)
     mine = tuple(r for r in refusals if path_year(r.path) in (year, None))
     for refusal in refusals:
         if refusal not in mine:
-            issues.append(warning(refusal.path, refusal.rule,
-                                  f"{refusal.message} (tệp của năm {path_year(refusal.path)}, không tính vào năm "
-                                  f"{year})"))
+            issues.append(refused_elsewhere(refusal.rule, refusal.path, reason=refusal.reason,
+                                            named=path_year(refusal.path), year=year))
     return YearInputs(year, kept, mine, tuple(issues), set_aside, _elsewhere(year, dated))
 
 
-def _mismatch(sub: Submission, named: int, year: int) -> str:
-    said = f"Tệp ghi «Năm báo cáo» {sub.year} nhưng tên tệp hoặc thư mục mang năm {named}"
-    if sub.year == year:
-        return f"{said}: được tính là biểu mẫu năm {year}; kiểm tra lại đúng năm chưa"
-    return (f"{said}: tệp được tính cho năm {sub.year}, không phải năm {year}. Nếu đây là số liệu năm {year} "
-            f"(ví dụ chép từ tệp năm trước), sửa «Năm báo cáo» thành {year} rồi gửi lại")
-
-
-def _at_year(sub: Submission, rule: str, message: str) -> Issue:
+def _at_year(sub: Submission, kind: IssueType, **fields: object) -> Issue:
     sheet, cell = sub.cells.get("year", ("", ""))
-    return warning(sub.file, rule, message, unit=sub.unit_code, sheet=sheet, cell=cell)
+    return kind.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, **fields)
 
 
 def _elsewhere(year: int, dated: dict[int, list[Submission]]) -> dict[str, tuple[str, ...]]:

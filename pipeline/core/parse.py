@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from pipeline.core import layout, legacy, text
+from pipeline.core import layout, legacy, text, vi
 from pipeline.core.layout import Field
 from pipeline.core.vi import ascii_key, label_key
 from pipeline.core.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
-from pipeline.issues import Issue, error, warning
+from pipeline.issue_types import (AMBIGUOUS_SHEET, BAD_DATE, BAD_NUMBER, BAD_YEAR, FORMULA_ERROR, FORMULA_NO_VALUE,
+                                  IGNORED_SHEET, LEGACY_ENCODING, MISSING_CODE, MISSING_HEADER, MISSING_LABEL,
+                                  MISSING_SHEET, MISSING_VALUE, IssueType)
+from pipeline.issues import Issue
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_DIGITS = 15  # beyond any count a unit could report; also below int()'s digit limit
@@ -52,9 +55,14 @@ class Figure:
 
 @dataclass(frozen=True)
 class Organisation:
-    """One row of Biểu số 02: an organisation founded in an enterprise."""
+    """One row of Biểu số 02: an organisation founded in an enterprise.
 
-    row: int
+    The one type of an organisation row: as read, and as a year's list shows it
+    (the summary workbook's DanhSach, the report's appendix), where `listed`
+    gives it its number, its unit and the unit's group.
+    """
+
+    row: int  # in the workbook's sheet
     enterprise: str
     tax_code: str
     legal_form: str
@@ -63,6 +71,24 @@ class Organisation:
     decision_date: dt.date | None
     members: int | None
     cells: dict[str, str] = field(hash=False, compare=False)
+    # Its place in a year's list, set by `listed`; empty as read.
+    number: int = 0
+    unit: str = ""  # the unit's name as documents print it: "Quận Hồng Bàng"
+    unit_code: str = ""
+    group: str = ""  # the name of the unit's group, when units.yaml groups units
+
+    def listed(self, number: int, unit: str, unit_code: str, group: str = "") -> Organisation:
+        """This row as entry `number` of a year's list, under its unit (and group)."""
+        return dataclasses.replace(self, number=number, unit=unit, unit_code=unit_code, group=group)
+
+    def printed(self) -> dict[str, str]:
+        """The cells of this row as a document prints them: dates and counts written the Vietnamese way."""
+        return {
+            "number": str(self.number), "enterprise": self.enterprise, "tax_code": self.tax_code,
+            "legal_form": self.legal_form, "org_type": self.org_type, "decision_no": self.decision_no,
+            "decision_date": vi.short_date(self.decision_date) if self.decision_date else "",
+            "members": vi.number(self.members),
+        }
 
 
 @dataclass(frozen=True)
@@ -103,11 +129,8 @@ class _Collector:
         self.issues: list[Issue] = []
         self.sheets: dict[str, str] = {}
 
-    def error(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
-        self.issues.append(error(self.file, rule, message, unit=self.unit, sheet=sheet, cell=cell))
-
-    def warning(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
-        self.issues.append(warning(self.file, rule, message, unit=self.unit, sheet=sheet, cell=cell))
+    def add(self, kind: IssueType, sheet: str = "", cell: str = "", **fields: object) -> None:
+        self.issues.append(kind.at(self.file, unit=self.unit, sheet=sheet, cell=cell, **fields))
 
 
 def parse_workbook(book: RawWorkbook, policy: text.TextPolicy | None = None) -> Submission:
@@ -168,10 +191,8 @@ def _decode_legacy(sheet: RawSheet, out: _Collector) -> RawSheet:
                 continue
             new_row[c] = legacy.convert(value, encoding)
             changed = True
-            out.warning("legacy-encoding",
-                        f"Chữ gõ bằng bảng mã cũ {ENCODING_NAMES[encoding]} đã được chuyển sang Unicode: "
-                        f"«{value}» → «{new_row[c]}»; đề nghị gõ lại bằng Unicode",
-                        sheet=sheet.name, cell=cell_ref(r, c))
+            out.add(LEGACY_ENCODING, sheet=sheet.name, cell=cell_ref(r, c), encoding=ENCODING_NAMES[encoding],
+                    typed=value, converted=new_row[c])
         rows.append(tuple(new_row))
     return dataclasses.replace(sheet, rows=tuple(rows)) if changed else sheet
 
@@ -205,9 +226,8 @@ def formula_problem(cell: FormulaCell) -> str:
 
 
 def _formula_issue(cell: FormulaCell, label: str, sheet: str, ref: str, out: _Collector) -> None:
-    rule = "formula-no-value" if cell.problem == UNCALCULATED else "formula-error"
-    named = f" («{label}»)" if label else ""
-    out.error(rule, f"Ô {ref}{named} {formula_problem(cell)}", sheet=sheet, cell=ref)
+    kind = FORMULA_NO_VALUE if cell.problem == UNCALCULATED else FORMULA_ERROR
+    out.add(kind, sheet=sheet, cell=ref, ref=ref, named=f" («{label}»)" if label else "", problem=formula_problem(cell))
 
 
 def _report_formulas(sheet: RawSheet | None, rows: list[dict[str, str]], out: _Collector) -> None:
@@ -241,22 +261,19 @@ def _find_sheet(book: RawWorkbook, name: str, out: _Collector) -> RawSheet | Non
     matches = [s for s in book.sheets if ascii_key(s.name) == wanted]
     if not matches:
         names = ", ".join(f"«{s.name}»" for s in book.sheets) or "không có"
-        out.error("missing-sheet", f"Thiếu trang tính «{name}» (các trang có trong tệp: {names})", sheet=name)
+        out.add(MISSING_SHEET, sheet=name, name=name, names=names)
         return None
     best = min(_closeness(s, name) for s in matches)
     chosen = [s for s in matches if _closeness(s, name) == best]
     if len(chosen) > 1:
         names = ", ".join(f"«{s.name}»" for s in chosen)
-        out.error("ambiguous-sheet", f"Có {len(chosen)} trang tính cùng có thể là trang «{name}»: {names}; không biết "
-                  f"đọc trang nào. Xoá hoặc đổi tên các trang thừa, chỉ để lại một trang «{name}»", sheet=name)
+        out.add(AMBIGUOUS_SHEET, sheet=name, count=len(chosen), name=name, names=names)
         return None
     sheet = chosen[0]
     for other in matches:
         if other is not sheet:
-            hidden = " (trang ẩn)" if other.hidden else ""
-            out.warning("ignored-sheet", f"Trang tính «{other.name}»{hidden} có tên gần giống «{name}» nhưng không được "
-                        f"đọc: số liệu lấy ở trang «{sheet.name}». Nếu «{other.name}» là bản nháp, hãy xoá nó",
-                        sheet=other.name)
+            out.add(IGNORED_SHEET, sheet=other.name, other=other.name, hidden=" (trang ẩn)" if other.hidden else "",
+                    name=name, read=sheet.name)
     out.sheets[name] = sheet.name
     return sheet
 
@@ -299,7 +316,7 @@ def _parse_info(sheet: RawSheet, out: _Collector) -> tuple[dict, dict[str, tuple
     for spec in layout.INFO_FIELDS:
         if spec.key not in found:
             if spec.required:
-                out.error("missing-label", f"Không tìm thấy nhãn «{spec.label}»", sheet=sheet.name)
+                out.add(MISSING_LABEL, sheet=sheet.name, label=spec.label)
             continue
         raw, ref = found[spec.key]
         values[spec.key] = _info_value(spec, raw, sheet.name, ref, out)
@@ -321,18 +338,18 @@ def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector):
         _formula_issue(raw, spec.label, sheet, ref, out)
         return None
     if spec.required and _blank(raw):
-        out.error("missing-value", f"Chưa điền «{spec.label}»", sheet=sheet, cell=ref)
+        out.add(MISSING_VALUE, sheet=sheet, cell=ref, label=spec.label)
         return None
     if spec.key == "year":
         year, problem = to_int(raw)
         if problem or year is None or not 1900 <= year <= 2200:
-            out.error("bad-year", f"«{spec.label}» phải là năm, ví dụ 2016 (đang ghi: «{_text(raw)}»)", sheet=sheet, cell=ref)
+            out.add(BAD_YEAR, sheet=sheet, cell=ref, label=spec.label, typed=_text(raw))
             return None
         return year
     if spec.key == "prepared_on":
         day, problem = to_date(raw)
         if problem:
-            out.error("bad-date", f"«{spec.label}» {problem}", sheet=sheet, cell=ref)
+            out.add(BAD_DATE, sheet=sheet, cell=ref, label=spec.label, problem=problem)
         return day
     text = _text(raw)
     return text.upper() if spec.key == "unit_code" else text
@@ -354,7 +371,7 @@ def _find_header(sheet: RawSheet, columns: tuple[Field, ...], out: _Collector) -
         if required <= mapping.keys():
             return r, mapping
     labels = ", ".join(f"«{f.label}»" for f in columns if f.required)
-    out.error("missing-header", f"Không tìm thấy dòng tiêu đề bảng có đủ các cột {labels}", sheet=sheet.name)
+    out.add(MISSING_HEADER, sheet=sheet.name, labels=labels)
     return None
 
 
@@ -378,7 +395,7 @@ def _parse_summary(sheet: RawSheet, out: _Collector) -> tuple[Figure, ...]:
     for r, values, refs in _table_rows(sheet, *header):
         code = _text(values["code"]).upper()
         if not code:
-            out.error("missing-code", "Dòng có số liệu nhưng thiếu «Mã chỉ tiêu»", sheet=sheet.name, cell=refs["code"])
+            out.add(MISSING_CODE, sheet=sheet.name, cell=refs["code"])
             continue
         plan = _count(values["plan"], "Kế hoạch năm", sheet.name, refs["plan"], out)
         actual = _count(values["actual"], "Thực hiện", sheet.name, refs["actual"], out)
@@ -411,21 +428,21 @@ def _parse_list(sheet: RawSheet, out: _Collector) -> tuple[Organisation, ...]:
 
 
 def _count(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> int | None:
-    return _converted(raw, to_int, "bad-number", label, sheet, ref, out)
+    return _converted(raw, to_int, BAD_NUMBER, label, sheet, ref, out)
 
 
 def _date(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> dt.date | None:
-    return _converted(raw, to_date, "bad-date", label, sheet, ref, out)
+    return _converted(raw, to_date, BAD_DATE, label, sheet, ref, out)
 
 
-def _converted(raw: Value, convert, rule: str, label: str, sheet: str, ref: str, out: _Collector):
+def _converted(raw: Value, convert, kind: IssueType, label: str, sheet: str, ref: str, out: _Collector):
     """`convert(raw)`'s value; its problem, or a formula without a value, as an error at the cell."""
     if isinstance(raw, FormulaCell):
         _formula_issue(raw, label, sheet, ref, out)
         return None
     value, problem = convert(raw)
     if problem:
-        out.error(rule, f"«{label}» {problem}", sheet=sheet, cell=ref)
+        out.add(kind, sheet=sheet, cell=ref, label=label, problem=problem)
     return value
 
 

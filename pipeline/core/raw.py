@@ -11,6 +11,9 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Mapping, Union
 
+from pipeline.issue_types import REFUSALS, UNREADABLE_FILE
+from pipeline.issues import Issue
+
 UNCALCULATED = "uncalculated"  # a formula saved without its value (never calculated)
 
 
@@ -64,13 +67,15 @@ class Refusal:
     path: str
     sha256: str
     reason: str
-    rule: str = "unreadable-file"
+    rule: str = UNREADABLE_FILE.code  # one of issue_types.REFUSALS
 
     @property
     def message(self) -> str:
-        if self.rule == "unreadable-file":
-            return f"Không đọc được tệp: {self.reason}"
-        return self.reason[:1].upper() + self.reason[1:]
+        return REFUSALS[self.rule].message(reason=self.reason)
+
+    def issue(self, unit: str = "") -> Issue:
+        """The refusal as an error of its year's validation."""
+        return REFUSALS[self.rule].at(self.path, unit=unit, reason=self.reason)
 
 
 @lru_cache(maxsize=65536)  # every row of every list names the same few columns

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from pipeline.core import vi
+from pipeline.core import labels, vi
 from pipeline.core.aggregate import Totals
 from pipeline.core.catalogue import CHART_SVG, KIND_LABELS, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, SLIP_PDF, Kind
-from pipeline.core.feedback import SEVERITY_NAMES
 from pipeline.core.ledger import LedgerRow
 from pipeline.core.ledger import counts as ledger_counts
 from pipeline.core.listing import DocumentGroup, Link, document_groups, unit_links
@@ -26,7 +25,6 @@ from pipeline.core.validate import Validation
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
 
-STATUS_TEXT = {"valid": "hợp lệ", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
 NO_REPORT = "Chưa lập báo cáo: còn lỗi trong biểu mẫu"
 NO_REPORT_DETAIL = ("Báo cáo, thông báo và biểu tổng hợp năm {year} chỉ được lập khi các biểu mẫu hết lỗi. "
                     "Đề nghị các đơn vị sửa theo phiếu kiểm tra (mục Lỗi và cảnh báo), rồi chạy lại.")
@@ -204,7 +202,7 @@ def vanished_note(codes: tuple[str, ...], settings: Settings) -> str:
 
 def _tally(validation: Validation) -> dict[str, int]:
     statuses = list(validation.status.values())
-    return {s: statuses.count(s) for s in STATUS_TEXT} | {"all": len(statuses), "late": len(validation.late)}
+    return {s: statuses.count(s) for s in labels.STATUS} | {"all": len(statuses), "late": len(validation.late)}
 
 
 def counts(validation: Validation) -> tuple[Count, ...]:
@@ -239,7 +237,7 @@ def roster(validation: Validation, units: tuple[Unit, ...], published: frozenset
         files = sorted({i.file for i in issues if i.file} | ({sub.file} if sub else set()))
         anchor = issue_anchor(unit.code)
         rows.append(RosterRow(
-            str(n), unit.code, vi.sentence_case(unit.full_name), status, STATUS_TEXT[status],
+            str(n), unit.code, vi.sentence_case(unit.full_name), status, labels.STATUS[status],
             unit.code in validation.late, vi.number(errors), vi.number(len(issues) - errors), tuple(files),
             anchor if anchor in anchors else "",
             unit_links(published, (NOTICE_PDF, NOTICE_DOCX), unit.code, f"{KIND_LABELS[Kind.NOTICE]} {unit.full_name}"),
@@ -300,7 +298,7 @@ def _group(anchor: str, title: str, issues: list[Issue]) -> IssueGroup:
     errors = sum(i.is_error for i in issues)
     # Errors first: they are what keeps a unit out of the totals.
     ordered = sorted(issues, key=lambda i: not i.is_error)
-    rows = tuple(IssueRow(i.file, i.sheet, i.cell, SEVERITY_NAMES[i.severity], i.message, i.is_error) for i in ordered)
+    rows = tuple(IssueRow(i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.message, i.is_error) for i in ordered)
     return IssueGroup(anchor, title, f"{errors} lỗi, {len(issues) - errors} cảnh báo", rows)
 
 

@@ -16,19 +16,16 @@ group's results; without groups those fields stay empty.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.core import vi
+from pipeline.core import labels, vi
 from pipeline.core.aggregate import GroupResult, Result, Totals, UnitResult
-from pipeline.core.appendix import STATUS_NOTES, group_words
+from pipeline.core.appendix import group_words
 from pipeline.core.parse import Organisation
 from pipeline.settings import Indicator, Settings
 
-STATUS_LABELS = {**STATUS_NOTES, "valid": "hợp lệ"}
-LATE_NOTE = "nộp muộn"
 TOTAL_NAME = "Tổng cộng"
 
 
@@ -84,21 +81,6 @@ class GroupRow:
 
 
 @dataclass(frozen=True)
-class OrganisationRow:
-    number: int
-    unit: str
-    unit_code: str
-    enterprise: str
-    tax_code: str
-    legal_form: str
-    org_type: str
-    decision_no: str
-    decision_date: dt.date | None
-    members: int | None
-    group: str = ""
-
-
-@dataclass(frozen=True)
 class RosterLine:
     key: str  # "submitted" | "valid" | "invalid" | "missing" | "late"
     label: str
@@ -120,7 +102,7 @@ class SummaryContext:
     people: tuple[IndicatorColumn, ...]
     rows: tuple[SummaryRow, ...]
     total: SummaryRow
-    organisations: tuple[OrganisationRow, ...]
+    organisations: tuple[Organisation, ...]  # listed (numbered, with unit and group)
     unit_count: int
     roster: tuple[RosterLine, ...]
     group_header: str = ""  # "Tỉnh, thành phố": the group column's header; "" when units are not grouped
@@ -208,9 +190,9 @@ def unit_row(number: int, u: UnitResult, planned: tuple[Indicator, ...], people:
         name=vi.sentence_case(u.unit.full_name),
         code=u.unit.code,
         status=u.status,
-        status_label=STATUS_LABELS[u.status],
+        status_label=labels.STATUS[u.status],
         late=u.late,
-        late_note=LATE_NOTE if u.late else "",
+        late_note=labels.LATE if u.late else "",
         planned=_planned(u.results, planned),
         people=tuple(u.results[i.code].actual for i in people),
         # Only valid units are ranked; the others have no entry in u.ranks.
@@ -239,20 +221,17 @@ def total_row(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indi
 
 
 def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
-                      groups: dict[str, str] | None = None) -> tuple[OrganisationRow, ...]:
+                      groups: dict[str, str] | None = None) -> tuple[Organisation, ...]:
     """The organisations of the counted (valid) units, as the report's appendix lists them.
 
     `groups`: group code → the name its units' rows carry (none without groups).
     """
-    rows: list[OrganisationRow] = []
+    rows: list[Organisation] = []
     for u in totals.by_status("valid"):
         name = vi.sentence_case(u.unit.full_name)
         group = (groups or {}).get(u.unit.parent, "")
         for org in organisations.get(u.unit.code, ()):
-            rows.append(OrganisationRow(
-                len(rows) + 1, name, u.unit.code, org.enterprise, org.tax_code, org.legal_form,
-                org.org_type, org.decision_no, org.decision_date, org.members, group,
-            ))
+            rows.append(org.listed(len(rows) + 1, name, u.unit.code, group))
     return tuple(rows)
 
 

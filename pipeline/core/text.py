@@ -23,7 +23,8 @@ from typing import Iterable
 
 from pipeline.core.raw import RawSheet, RawWorkbook, cell_ref
 from pipeline.core.vi import number
-from pipeline.issues import Issue, warning
+from pipeline.issue_types import HIDDEN_CHARACTER, TEXT_TOO_LONG, UNDRAWABLE_CHARACTER
+from pipeline.issues import Issue
 
 REPLACEMENT = "□"  # WHITE SQUARE: in WGL4, so in every font an official document may use
 KEPT_CONTROLS = "\t\n\r"  # ordinary white space: the parser reads it as a space
@@ -154,20 +155,16 @@ def _clean_cell(value: str, policy: TextPolicy, file: str, sheet: str, cell: str
     length = len(text)
     if length > policy.max_length:
         text = text[:policy.max_length]
-    where = {"sheet": sheet, "cell": cell}
     if hidden:
-        issues.append(warning(file, "hidden-character",
-                              f"Có {_count(hidden)} ký tự điều khiển hoặc ký tự ẩn ({_codes(hidden)}), có thể làm "
-                              f"chữ in ra bị đảo chiều hoặc sai; đã bỏ, nội dung còn lại: «{_preview(text)}»", **where))
+        issues.append(HIDDEN_CHARACTER.at(file, sheet=sheet, cell=cell, count=_count(hidden), codes=_codes(hidden),
+                                          preview=_preview(text)))
     if lacking:
-        issues.append(warning(file, "undrawable-character",
-                              f"Phông chữ {policy.family} của văn bản không in được {_count(lacking)} ký tự "
-                              f"({_codes(lacking)}), như biểu tượng cảm xúc hay chữ nước ngoài; đã thay bằng "
-                              f"«{REPLACEMENT}», nội dung in ra: «{_preview(text)}»; đề nghị gõ lại bằng chữ tiếng Việt", **where))
+        issues.append(UNDRAWABLE_CHARACTER.at(file, sheet=sheet, cell=cell, family=policy.family,
+                                              count=_count(lacking), codes=_codes(lacking), replacement=REPLACEMENT,
+                                              preview=_preview(text)))
     if length > policy.max_length:
-        issues.append(warning(file, "text-too-long",
-                              f"Nội dung dài {number(length)} ký tự, quá giới hạn {number(policy.max_length)} ký tự; "
-                              f"đã cắt, chỉ giữ {number(policy.max_length)} ký tự đầu: «{_preview(text)}»", **where))
+        issues.append(TEXT_TOO_LONG.at(file, sheet=sheet, cell=cell, length=number(length),
+                                       limit=number(policy.max_length), preview=_preview(text)))
     return text
 
 

@@ -22,7 +22,8 @@ from pipeline.core.ledger import LedgerRow, YearInputs, not_submitted_note
 from pipeline.core.parse import Submission
 from pipeline.core.raw import Refusal
 from pipeline.core.vi import label_key
-from pipeline.issues import Issue, ValidationReport, error, warning
+from pipeline.issue_types import DUPLICATE_COPY, DUPLICATE_ENTERPRISE, DUPLICATE_UNIT, NOT_SUBMITTED
+from pipeline.issues import Issue, ValidationReport
 from pipeline.settings import Settings
 
 Status = Literal["valid", "invalid", "missing"]
@@ -52,10 +53,7 @@ def validate_year(
     other years, and names them when a unit has not submitted for this one.
     """
     subs = sorted(submissions, key=lambda s: s.file)
-    issues: list[Issue] = [
-        error(r.path, r.rule, r.message, unit=unit_from_name(r.path, settings))
-        for r in refusals
-    ]
+    issues: list[Issue] = [r.issue(unit=unit_from_name(r.path, settings)) for r in refusals]
     issues.extend(selection.issues if selection else ())
     nameless: set[str] = set()  # units whose workbook does not say its unit code, guessed from the file name
     for sub in subs:
@@ -80,8 +78,8 @@ def validate_year(
             continue
         if not files:
             status[unit.code] = "missing"
-            issues.append(warning("", "not-submitted", f"Đơn vị {unit.full_name} chưa nộp biểu mẫu năm {year}"
-                                  + not_submitted_note(unit.code, year, selection), unit=unit.code))
+            issues.append(NOT_SUBMITTED.at("", unit=unit.code, unit_name=unit.full_name, year=year,
+                                           note=not_submitted_note(unit.code, year, selection)))
             continue
         chosen[unit.code] = files[0]
         # A refused file of the unit beside a readable one may be its newer version: not sure, not counted.
@@ -119,8 +117,7 @@ def _group_by_unit(subs: list[Submission]) -> tuple[dict[str, list[Submission]],
         if same is None:
             grouped[sub.unit_code].append(sub)
         else:
-            copies.append(warning(sub.file, "duplicate-copy", f"Tệp giống hệt tệp {same.file}; chỉ tính một lần",
-                                  unit=sub.unit_code))
+            copies.append(DUPLICATE_COPY.at(sub.file, unit=sub.unit_code, same=same.file))
     return grouped, copies
 
 
@@ -129,8 +126,9 @@ def _duplicate_units(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
         if len(subs) > 1:
             names = ", ".join(s.file for s in subs)
             for sub in subs:
-                yield error(sub.file, "duplicate-unit", f"Đơn vị {code} có {len(subs)} biểu mẫu khác nhau: {names}; chỉ được nộp một",
-                            unit=code, sheet=sub.sheet(layout.INFO_SHEET), cell=sub.cells.get("unit_code", ("", ""))[1])
+                yield DUPLICATE_UNIT.at(sub.file, unit=code, sheet=sub.sheet(layout.INFO_SHEET),
+                                        cell=sub.cells.get("unit_code", ("", ""))[1],
+                                        code=code, count=len(subs), names=names)
 
 
 def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
@@ -147,6 +145,6 @@ def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Iss
             continue
         for code, sub, org in found:
             others = ", ".join(u for u in units if u != code)
-            yield error(sub.file, "duplicate-enterprise",
-                        f"Doanh nghiệp mã số thuế {tax} ({org.org_type}) cũng được đơn vị {others} báo cáo",
-                        unit=code, sheet=sub.sheet(layout.LIST_SHEET), cell=org.cells["tax_code"])
+            yield DUPLICATE_ENTERPRISE.at(sub.file, unit=code, sheet=sub.sheet(layout.LIST_SHEET),
+                                          cell=org.cells["tax_code"], tax_code=tax, org_type=org.org_type,
+                                          others=others)

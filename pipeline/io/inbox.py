@@ -19,6 +19,8 @@ from pipeline.core.ledger import Entry
 from pipeline.core.text import KEPT_CONTROLS, visible
 from pipeline.core.vi import nfc
 from pipeline.errors import os_cause
+from pipeline.issue_types import (BROKEN_LINK, LINK_OUTSIDE_INPUT, SPECIAL_FILE, UNREADABLE_FILE, UNREADABLE_FOLDER,
+                                  UNSUPPORTED_FORMAT)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -89,13 +91,13 @@ def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]
     """List `folder`'s entries into `out`; a sub-folder that cannot be listed is one refused entry."""
     if depth > MAX_DEPTH:
         out.append((Entry(display(prefix), "refused", f"thư mục lồng nhau quá sâu (hơn {MAX_DEPTH} cấp), không đọc "
-                          "bên trong; chép các biểu mẫu ra thư mục nông hơn", rule="unreadable-folder"), prefix))
+                          "bên trong; chép các biểu mẫu ra thư mục nông hơn", rule=UNREADABLE_FOLDER.code), prefix))
         return
     children = _list(folder)
     if isinstance(children, OSError):
         if not prefix:  # the root itself: the caller checked it; it vanished or broke since
             raise children
-        out.append((Entry(display(prefix), "refused", _unreadable_folder(children), rule="unreadable-folder"), prefix))
+        out.append((Entry(display(prefix), "refused", _unreadable_folder(children), rule=UNREADABLE_FOLDER.code), prefix))
         return
     if prefix:
         out.append((Entry(display(prefix), "read", "thư mục"), prefix))
@@ -122,7 +124,7 @@ def _classify(child: os.DirEntry, relative: str, real_root: str) -> Entry | None
     try:
         mode = child.stat(follow_symlinks=False).st_mode
     except OSError as exc:
-        return Entry(shown, "refused", f"không đọc được ({os_cause(exc, reading=True)})", rule="unreadable-file")
+        return Entry(shown, "refused", f"không đọc được ({os_cause(exc, reading=True)})", rule=UNREADABLE_FILE.code)
     if stat.S_ISLNK(mode):
         return _link(child, shown, real_root)
     if stat.S_ISDIR(mode):
@@ -132,7 +134,7 @@ def _classify(child: os.DirEntry, relative: str, real_root: str) -> Entry | None
         return None
     if not stat.S_ISREG(mode):
         return Entry(shown, "refused", "không phải tệp thông thường (ống dẫn, thiết bị hoặc socket); "
-                                       "hãy xoá nó khỏi thư mục biểu mẫu", rule="special-file")
+                                       "hãy xoá nó khỏi thư mục biểu mẫu", rule=SPECIAL_FILE.code)
     return _file(child, relative, shown, name)
 
 
@@ -144,7 +146,7 @@ def _file(child: os.DirEntry, relative: str, shown: str, name: str) -> Entry:
         return Entry(shown, "skipped", "tệp khóa tạm của Excel/LibreOffice (có khi tệp đang được mở), "
                                        "không phải biểu mẫu")
     if suffix in REFUSED_FORMATS:
-        return Entry(shown, "refused", REFUSED_FORMATS[suffix], rule="unsupported-format")
+        return Entry(shown, "refused", REFUSED_FORMATS[suffix], rule=UNSUPPORTED_FORMAT.code)
     if suffix not in WORKBOOK_SUFFIXES:
         return Entry(shown, "skipped", "không phải bảng tính (.xlsx, .xlsm, .xls, .ods)")
     return Entry(shown, None, file=Path(child.path))
@@ -155,11 +157,11 @@ def _link(child: os.DirEntry, shown: str, real_root: str) -> Entry:
     inside = target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep)
     if not os.path.exists(target):
         return Entry(shown, "refused", "liên kết hỏng (trỏ tới một tệp không còn); chép chính tệp biểu mẫu vào đây",
-                     rule="broken-link")
+                     rule=BROKEN_LINK.code)
     if not inside:
         return Entry(shown, "refused", "liên kết (shortcut, symlink) trỏ ra ngoài thư mục biểu mẫu; không đọc theo "
                                        "liên kết: chép chính các tệp vào thư mục biểu mẫu, hoặc chỉ định thư mục "
-                                       "đó bằng INPUT=…", rule="link-outside-input")
+                                       "đó bằng INPUT=…", rule=LINK_OUTSIDE_INPUT.code)
     where = display(os.path.relpath(target, real_root)) if target != real_root else "."
     return Entry(shown, "skipped", f"liên kết tới «{where}» trong thư mục biểu mẫu; tệp đó được đọc trực tiếp, "
                                    "không đọc hai lần")

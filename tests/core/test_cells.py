@@ -230,8 +230,10 @@ def test_a_tax_code_that_lost_its_leading_zero(book, tmp_path):
 
 def test_a_nine_digit_tax_code_whose_zero_form_is_invalid_too():
     code = next(c for c in (f"{n:09d}" for n in range(123456780, 123456800)) if not mst.is_valid("0" + c))
-    assert "cũng không hợp lệ" in _bad_tax_code(code)
-    assert _bad_tax_code("12345") == "Mã số thuế «12345» không hợp lệ (10 hoặc 13 chữ số, đúng số kiểm tra)"
+    assert "cũng không hợp lệ" in _bad_tax_code("HB.xlsx", code, {}).message
+    plain = _bad_tax_code("HB.xlsx", "12345", {"sheet": "DanhSach", "cell": "C4"})
+    assert (plain.rule, plain.sheet, plain.cell) == ("bad-tax-code", "DanhSach", "C4")
+    assert plain.message == "Mã số thuế «12345» không hợp lệ (10 hoặc 13 chữ số, đúng số kiểm tra)"
 
 
 # --- careless and hostile values in a number cell ----------------------------------------

@@ -172,7 +172,7 @@ def test_report_carries_the_figures_and_the_header(report_docx, sample):
         assert expected in text
     rows = row_texts(document)
     names = {r.name for r in sample.report.result_rows} | {g.unit for g in sample.report.org_groups}
-    names |= {r.enterprise for g in sample.report.org_groups for r in g.rows}
+    names |= {r["enterprise"] for g in sample.report.org_groups for r in g.rows}
     for name in names:
         assert any(name in row for row in rows), name
     assert any(row.startswith("Tổng cộng 40 26 65%") for row in rows)
@@ -382,7 +382,7 @@ def test_workbook_text_is_printed_literally(sample, chart):
     report = sample.report
     rows = (dataclasses.replace(report.result_rows[0], name=HOSTILE),) + report.result_rows[1:]
     group = report.org_groups[0]
-    groups = (dataclasses.replace(group, rows=(dataclasses.replace(group.rows[0], enterprise=HOSTILE),) + group.rows[1:]),)
+    groups = (dataclasses.replace(group, rows=({**group.rows[0], "enterprise": HOSTILE},) + group.rows[1:]),)
     hostile = dataclasses.replace(report, result_rows=rows, org_groups=groups + report.org_groups[1:])
     document = open_docx(render_docx(REPORT, hostile, {"chart": chart}))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
