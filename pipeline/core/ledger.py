@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from pipeline.core.catalogue import ISSUES_DATA
 from pipeline.core.parse import Submission
 from pipeline.core.raw import Refusal
 from pipeline.issue_types import MISPLACED_WORKBOOK, UNREADABLE_FILE, YEAR_MISMATCH, YEAR_MISMATCH_ELSEWHERE, \
@@ -25,6 +26,7 @@ from pipeline.issues import Issue
 Status = Literal["read", "refused", "skipped"]
 # A year in a file or folder name: 1950–2199 not touching other digits ("HB-2017", "2017/", not "20170105").
 _YEAR_IN_NAME = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2}|21[0-9]{2})(?![0-9])")
+ISSUES_FILE = PurePosixPath(ISSUES_DATA.path()).name  # as the ledger's reasons name it
 SHOWN_ELSEWHERE = 3  # files of another year named in one "not submitted" message
 
 
@@ -168,7 +170,7 @@ def _fate(sub: Submission, year: int, chosen: set[str], selection: YearInputs) -
     if sub.file in selection.set_aside:
         return "skipped", selection.set_aside[sub.file]
     if sub.file in chosen:
-        return "read", "" if sub.year else "không xác định được năm báo cáo (xem lỗi trong kiem-tra.json)"
+        return "read", "" if sub.year else f"không xác định được năm báo cáo (xem lỗi trong {ISSUES_FILE})"
     use = "; dùng làm số liệu năm trước để so sánh" if sub.year == year - 1 else ""
     return "skipped", f"biểu mẫu năm {sub.year}, không phải năm {year}{use}"
 
