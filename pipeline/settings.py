@@ -20,8 +20,8 @@ import yaml
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
-from pipeline.core.rules import OPERATORS, Expression, parse_expression
-from pipeline.core.vi import nfc
+from pipeline.expressions import OPERATORS, Expression, parse_expression
+from pipeline.textnorm import nfc
 from pipeline.errors import ConfigError
 
 UNIT_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,15}$"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.core.ledger import Entry
 from pipeline.core.text import KEPT_CONTROLS, visible
-from pipeline.core.vi import nfc
+from pipeline.textnorm import nfc
 from pipeline.errors import os_cause
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
