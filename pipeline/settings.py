@@ -68,12 +68,17 @@ class Organisation(Strict):
     issuing_body_short: str
     issuer_in_text: str
     unit_title: str
+    unit_leadership: str  # "Ban Thường vụ": whom a unit's notice and slip address, before its party_body
     place: str
     scope: str
     resolution: str
     resolution_full: str
     agency: str
 
+
+# The font of Vietnamese administrative documents (Nghị định 30/2020/NĐ-CP, Hướng dẫn 36-HD/VPTW): the office
+# files' font when settings.yaml does not name one (style.office_font).
+DEFAULT_OFFICE_FONT = "Times New Roman"
 
 NATIONAL_HEADERS = {
     "party": ("ĐẢNG CỘNG SẢN VIỆT NAM", ""),
@@ -89,7 +94,8 @@ class Style(Strict):
     national_header: str = ""
     motto: str = ""
     report_type_code: str = "BC"
-    font_family: str = "Liberation Serif"
+    font_family: str = "Liberation Serif"  # the PDFs' font, embedded
+    office_font: str = DEFAULT_OFFICE_FONT  # the XLSX and DOCX files' font, opened on the office's computers
 
     @model_validator(mode="before")
     @classmethod
