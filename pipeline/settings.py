@@ -724,8 +724,30 @@ def _check_references(settings: Settings, config_dir: Path) -> None:
             if recipient.code in units:
                 problems.append(f"{DISTRIBUTION_FILE}, nơi nhận «{recipient.code}», khóa «code»: trùng mã một đơn vị "
                                 "trong units.yaml (mỗi đơn vị đã là một nơi nhận); hãy chọn mã khác")
+        problems += _uncovered_lines(settings.documents, settings.distribution)
+        smtp = settings.distribution.smtp
+        if smtp is not None and smtp.ca_file and not (config_dir / smtp.ca_file).is_file():
+            problems.append(f"{DISTRIBUTION_FILE}, khóa «smtp.ca_file»: không có tệp {config_dir / smtp.ca_file}")
     if problems:
         raise ConfigError(
             f"Cấu hình trong thư mục {config_dir} không nhất quán:\n"
             + "\n".join(f"  - {p}" for p in problems)
         )
+
+
+def _uncovered_lines(documents: dict[int, YearDocuments], distribution: DistributionFile) -> list[str]:
+    """Each "Nơi nhận" line of years/*.yaml must be one of distribution.yaml's lines; "Như trên" only in notices."""
+    problems = []
+    for year, docs in sorted(documents.items()):
+        for key, lines, addressed in (("recipients", docs.recipients, False),
+                                      ("notices.recipients", docs.notices.recipients, True)):
+            for n, line in enumerate(lines):
+                target = distribution.target(line)
+                where = f"years/{year}.yaml, khóa «{key}.{n}», dòng «{line}»"
+                if target is None:
+                    problems.append(f"{where}: chưa có trong {DISTRIBUTION_FILE} (khóa «lines»): hãy thêm dòng này "
+                                    f"và nơi nhận của nó (một mã nơi nhận, «{ADDRESSEE}» hoặc «{ALL_UNITS}»)")
+                elif target == ADDRESSEE and not addressed:
+                    problems.append(f"{where}: «Như trên» chỉ dùng trong nơi nhận của thông báo; báo cáo không có "
+                                    "nơi được gửi ở đầu văn bản")
+    return problems
