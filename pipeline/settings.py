@@ -25,6 +25,30 @@ from pipeline.textnorm import nfc
 from pipeline.errors import ConfigError
 
 UNIT_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,15}$"
+DAY_MONTH_PATTERN = r"^\d{2}/\d{2}$"
+RULE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# What each pattern asks for, as its error says it: a field gets its own pattern's words, never another's.
+PATTERN_MESSAGES = {
+    UNIT_CODE_PATTERN: "sai định dạng mã: bắt đầu bằng chữ in hoa, sau đó chỉ chữ in hoa không dấu, chữ số, "
+                       "dấu _, tối đa 16 ký tự (ví dụ HB, TCD)",
+    DAY_MONTH_PATTERN: "sai định dạng ngày/tháng: cần dạng dd/mm, ví dụ \"31/12\"",
+    RULE_ID_PATTERN: "sai định dạng mã quy tắc: chữ thường không dấu và chữ số, nối bằng dấu -, "
+                     "ví dụ tong-bang-danh-sach",
+}
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _year(value: Any) -> Any:
+    """A year: a whole number such as 2016 (YAML reads 2016 as one; "2016" is accepted too)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not FIRST_YEAR <= value <= LAST_YEAR:
+        raise ValueError(f"«{value}» không phải là năm (số có 4 chữ số, ví dụ 2016)")
+    return value
+
+
+# valid_from/valid_until of units.yaml, the keys under `years` of targets.yaml and history.yaml.
+Year = Annotated[int, BeforeValidator(_year)]
 IndicatorFigures = dict[str, int]
 # An ordinary mailbox address: no display name, no comments, an ASCII domain with a dot.
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -120,9 +144,9 @@ class Reporting(Strict):
     the previous year to 14/12 (period_start: "15/12", start_in_previous_year).
     """
 
-    period_start: str = Field(default="01/01", pattern=r"^\d{2}/\d{2}$")
+    period_start: str = Field(default="01/01", pattern=DAY_MONTH_PATTERN)
     start_in_previous_year: bool = False
-    period_end: str = Field(default="31/12", pattern=r"^\d{2}/\d{2}$")
+    period_end: str = Field(default="31/12", pattern=DAY_MONTH_PATTERN)
 
     def period(self, year: int) -> tuple[dt.date, dt.date]:
         start_day, start_month = (int(x) for x in self.period_start.split("/"))
@@ -193,8 +217,8 @@ class Unit(Strict):
     level: str
     party_body: str
     parent: str | None = None
-    valid_from: int | None = None
-    valid_until: int | None = None
+    valid_from: Year | None = None
+    valid_until: Year | None = None
     email: Addresses = ()  # where `make distribute SEND=1` sends the unit its documents
 
     def title(self, unit_title: str) -> str:
@@ -257,7 +281,7 @@ class IndicatorsFile(Strict):
 class Rule(Strict):
     """left operator right over one submission's figures (DHIS2-style)."""
 
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    id: str = Field(pattern=RULE_ID_PATTERN)
     left: str
     operator: Literal["==", "!=", "<", "<=", ">", ">="]
     right: str
@@ -292,7 +316,7 @@ class RulesFile(Strict):
 class FiguresFile(Strict):
     """Per year, per unit code, per indicator code: a whole number from 0 to MAX_FIGURE."""
 
-    years: dict[int, dict[str, dict[str, int]]] = {}
+    years: dict[Year, dict[str, dict[str, int]]] = {}
 
     @model_validator(mode="after")
     def _within_bounds(self) -> FiguresFile:
@@ -605,13 +629,10 @@ _MESSAGES = {
     "bool_parsing": "phải là true hoặc false",
     "bool_type": "phải là true hoặc false",
     "string_type": "phải là chuỗi văn bản",
-    "string_pattern_mismatch": "sai định dạng (chỉ chữ in hoa không dấu, chữ số, dấu _)",
     "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
     "date_parsing": "phải là ngày dạng YYYY-MM-DD",
     "date_type": "phải là ngày dạng YYYY-MM-DD",
     "literal_error": "giá trị không hợp lệ",
-    "greater_than_equal": "giá trị quá nhỏ",
-    "less_than_equal": "giá trị quá lớn",
     "too_short": "danh sách không được rỗng",
     "string_too_short": "không được để trống",
     "dict_type": "phải là một bảng khóa: giá trị",
@@ -634,10 +655,22 @@ def _explain(path: Path, model: type[BaseModel], exc: ValidationError) -> str:
             text = f"giá trị không hợp lệ, chỉ nhận: {error['ctx']['expected'].replace(' or ', ' hoặc ')}"
         elif kind == "value_error":
             text = str(error["ctx"]["error"])
+        elif kind == "string_pattern_mismatch":
+            pattern = error["ctx"]["pattern"]
+            text = PATTERN_MESSAGES.get(pattern, f"sai định dạng (cần khớp mẫu {pattern})")
+        elif kind == "greater_than_equal":
+            text = f"giá trị quá nhỏ: phải từ {_count(error['ctx']['ge'])} trở lên"
+        elif kind == "less_than_equal":
+            text = f"giá trị quá lớn: tối đa {_count(error['ctx']['le'])}"
         elif text is None:
             text = error["msg"]
         lines.append(f"  - khóa «{key}»: {text}")
     return "\n".join(lines)
+
+
+def _count(value: Any) -> str:
+    """1000000 → "1.000.000", as the documents write numbers."""
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
 
 
 def _hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
