@@ -84,3 +84,24 @@ def test_notices_and_slips_address_the_configured_leadership_body(sample):
     assert notice_contexts(totals, settings)["HB"].addressee == "Ban Thường vụ Quận ủy Hồng Bàng"
     slips = slip_contexts(validation, changed)
     assert slips and all(s.addressee.startswith("Thường trực ") for s in slips.values())
+
+
+def test_the_word_documents_use_the_office_font(sample):
+    import dataclasses
+    import zipfile
+
+    from pipeline.render.docx import render_docx
+    from tests.render.test_docx import NOTICE
+
+    settings, validation, totals = sample
+    notice = notice_contexts(totals, settings)["HB"]
+    arial = dataclasses.replace(notice, header=dataclasses.replace(notice.header, office_font="Arial"))
+
+    def styles(data: bytes) -> str:
+        return zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+
+    assert notice.header.office_font == "Times New Roman"
+    same = styles(render_docx(NOTICE, notice))
+    changed = styles(render_docx(NOTICE, arial))
+    assert 'w:ascii="Times New Roman"' in same and "Arial" not in same
+    assert 'w:ascii="Arial"' in changed and "Times New Roman" not in changed
