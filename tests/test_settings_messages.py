@@ -10,12 +10,14 @@ import annotated_types
 import pytest
 from pydantic import ValidationError
 
-from pipeline import settings as config_models
-from pipeline.settings import PATTERN_MESSAGES, Strict, _explain
+import pipeline.settings as config_models
+from pipeline.settings import PATTERN_MESSAGES, Strict
+from pipeline.settings.base import as_year, valid_addresses
+from pipeline.settings.messages import explain
 from tests.test_settings import config, edit, error_for  # noqa: F401
 
 MODELS = [m for _, m in inspect.getmembers(config_models, inspect.isclass)
-          if issubclass(m, Strict) and m is not Strict and m.__module__ == config_models.__name__]
+          if issubclass(m, Strict) and m is not Strict and m.__module__.startswith("pipeline.settings.")]
 
 
 def _constraints():
@@ -35,7 +37,7 @@ def _constraints():
 def _message(model, name: str, value) -> str:
     with pytest.raises(ValidationError) as caught:
         model.model_validate({name: value})
-    lines = _explain(Path("x.yaml"), model, caught.value).splitlines()
+    lines = explain(Path("x.yaml"), model, caught.value).splitlines()
     mine = [line for line in lines if line.startswith(f"  - khóa «{name}»:")]
     assert len(mine) == 1, lines
     return mine[0].split(":", 1)[1].strip()
@@ -79,8 +81,8 @@ def _fields_checked_by(function) -> list[tuple[type, str]]:
             if function.__name__ in repr(f.annotation) or any(getattr(x, "func", None) is function for x in f.metadata)]
 
 
-YEAR_FIELDS = _fields_checked_by(config_models._year)
-ADDRESS_FIELDS = _fields_checked_by(config_models._valid_addresses)
+YEAR_FIELDS = _fields_checked_by(as_year)
+ADDRESS_FIELDS = _fields_checked_by(valid_addresses)
 
 
 def test_year_and_address_fields_are_found():
@@ -96,7 +98,7 @@ def test_year_fields_say_they_want_a_year(model, name):
         if typing.get_origin(model.model_fields[name].annotation) is dict:  # a year as a key
             with pytest.raises(ValidationError) as caught:
                 model.model_validate({name: {typed: {}}})
-            assert f"khóa «{name}.{typed}.[key]»: {expected}" in _explain(Path("x.yaml"), model, caught.value)
+            assert f"khóa «{name}.{typed}.[key]»: {expected}" in explain(Path("x.yaml"), model, caught.value)
         else:
             assert _message(model, name, typed) == expected
 
