@@ -76,7 +76,8 @@ class Fonts:
 @lru_cache(maxsize=8)
 def fonts(name: str) -> Fonts:
     """The faces in `name`; the same objects for the same name (cell looks are cached by identity)."""
-    return Fonts(name, Font(name=name, size=12), Font(name=name, size=12, bold=True), Font(name=name, size=14, bold=True))
+    return Fonts(name, Font(name=name, size=12), Font(name=name, size=12, bold=True),
+                 Font(name=name, size=14, bold=True))
 
 
 def render_summary_xlsx(context: SummaryContext) -> bytes:

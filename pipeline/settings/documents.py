@@ -8,6 +8,7 @@ from pydantic import Field
 
 from pipeline.settings.base import Strict
 
+
 class Signer(Strict):
     authority: str = ""
     title: str

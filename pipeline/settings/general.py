@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from pipeline.settings.base import DAY_MONTH_PATTERN, Strict
 
+
 class Organisation(Strict):
     superior_body: str
     issuing_body: str

@@ -11,6 +11,7 @@ from pipeline.settings.documents import YearDocuments
 from pipeline.settings.general import GeneralSettings
 from pipeline.settings.units import Group, Indicator, Rule, Unit
 
+
 class Settings(Strict):
     """Everything a run needs to know, loaded once from the config folder."""
 

@@ -9,6 +9,7 @@ from pipeline.settings.distribution import ADDRESSEE, ALL_UNITS, DISTRIBUTION_FI
 from pipeline.settings.documents import YearDocuments
 from pipeline.settings.model import Settings
 
+
 def check_references(settings: Settings, config_dir: Path) -> None:
     """Cross-file checks: every code used in one file is defined in another."""
     units = {u.code for u in settings.units}

@@ -10,6 +10,7 @@ from pipeline.expressions import OPERATORS, Expression, parse_expression
 from pipeline.settings.base import RULE_ID_PATTERN, UNIT_CODE_PATTERN, Addresses, Strict, Year, reject_duplicates
 from pipeline.settings.general import MAX_FIGURE
 
+
 class Unit(Strict):
     code: str = Field(pattern=UNIT_CODE_PATTERN)
     name: str
