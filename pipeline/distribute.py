@@ -348,7 +348,8 @@ class _Run:
         out.add_json(SENT_LOG.path(), sent.as_dict(self.year))
         out.add_json(REGISTER_DATA.path(), register_data(self.year, self.bundles, self.rows, workbook))
         sheet = RegisterSheet(f"SỔ GỬI VĂN BẢN NĂM {self.year}", org.superior_body,
-                              tuple(org.issuing_body.splitlines()), self.rows)
+                              tuple(org.issuing_body.splitlines()), self.rows,
+                              self.settings.general.style.office_font)
         out.add(workbook, render_register_xlsx(sheet))
         return [SENT_LOG.path(), REGISTER_DATA.path(), workbook]
 

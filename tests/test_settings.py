@@ -190,7 +190,7 @@ def test_a_yaml_bomb_is_refused_in_bounded_memory_and_time(config, text, said):
 
 
 def test_a_huge_config_file_is_refused_unread(config, monkeypatch):
-    from pipeline import settings as module
+    from pipeline.settings import loading as module
 
     monkeypatch.setattr(module, "MAX_CONFIG_BYTES", 1000)
     (config / "rules.yaml").write_text("rules: []\n" + "#" * 2000, encoding="utf-8")

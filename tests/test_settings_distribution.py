@@ -70,3 +70,39 @@ def test_mail_server_values_are_checked(config):
     edit(config / "distribution.yaml", "port: 70000", "port: 587")
     edit(config / "distribution.yaml", "bundle: both", "bundle: thư mục")
     assert "khóa «bundle»: giá trị không hợp lệ, chỉ nhận: 'folder', 'zip' hoặc 'both'" in error_for(config)
+
+
+# --- cross-file checks at load time: every command, not only distribute ---------------------
+
+
+def test_a_recipient_line_missing_from_distribution_yaml_stops_every_command(config):
+    edit(config / "years" / "2016.yaml", "    - Lưu Văn phòng Thành ủy", "    - Ủy ban Kiểm tra Thành ủy")
+    message = error_for(config)
+    assert "không nhất quán" in message
+    assert ("years/2016.yaml, khóa «notices.recipients.2», dòng «Ủy ban Kiểm tra Thành ủy»: chưa có trong "
+            "distribution.yaml (khóa «lines»)") in message
+    (config / "distribution.yaml").unlink()  # without distribution.yaml nothing is distributed: nothing to cover
+    assert load_settings(config).distribution is None
+
+
+def test_nhu_tren_in_the_report_recipients_is_refused_at_load(config):
+    edit(config / "years" / "2016.yaml", "  - Thường trực Thành ủy (để báo cáo)\n  - Các đồng chí",
+         "  - Như trên\n  - Các đồng chí")
+    message = error_for(config)
+    assert "years/2016.yaml, khóa «recipients.0», dòng «Như trên»: «Như trên» chỉ dùng trong nơi nhận của thông báo" \
+        in message
+
+
+def test_every_year_file_is_covered(config):
+    text = (config / "years" / "2016.yaml").read_text(encoding="utf-8")
+    (config / "years" / "2017.yaml").write_text(text.replace("  - Các quận ủy, huyện ủy", "  - Các huyện ủy"),
+                                                encoding="utf-8")
+    assert "years/2017.yaml, khóa «recipients.2», dòng «Các huyện ủy»: chưa có trong" in error_for(config)
+
+
+def test_a_missing_ca_file_is_named_at_load(config):
+    edit(config / "distribution.yaml", "# ca_file: chung-chi-ca.pem", "ca_file: khong-co.pem  #")
+    message = error_for(config)
+    assert "distribution.yaml, khóa «smtp.ca_file»: không có tệp" in message and "khong-co.pem" in message
+    (config / "khong-co.pem").write_text("x", encoding="utf-8")
+    assert load_settings(config).distribution.smtp.ca_file == "khong-co.pem"

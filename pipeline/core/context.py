@@ -28,6 +28,7 @@ MAX_NAMES_IN_TEXT = 10  # a sentence names this many units, then says how many m
 class Header:
     style: str
     font_family: str
+    office_font: str  # the editable DOCX twin's font (style.office_font); font_family is the PDF's
     national_header: str
     motto: str
     superior_body: str
@@ -111,6 +112,7 @@ def plain_header(settings: Settings, type_name: str, summary: str, number_line: 
     return Header(
         style=style.kind,
         font_family=style.font_family,
+        office_font=style.office_font,
         national_header=style.national_header,
         motto=style.motto,
         superior_body=org.superior_body,

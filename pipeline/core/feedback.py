@@ -81,7 +81,7 @@ def _slip(unit: Unit, validation: Validation, settings: Settings, files: tuple[s
     return SlipContext(
         title=f"Phiếu kiểm tra biểu mẫu năm {year}: {vi.sentence_case(unit.full_name)}",
         header=header,
-        addressee=f"Ban Thường vụ {unit.party_body}",
+        addressee=f"{settings.general.organisation.unit_leadership} {unit.party_body}",
         files=files,
         verdict=verdict,
         rows=rows,

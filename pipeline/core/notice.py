@@ -85,7 +85,7 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings) -> NoticeC
         title=f"Thông báo {summary}: {title}",
         header=header(settings, docs, docs.notices.type_code, "THÔNG BÁO", summary,
                       number=docs.notices.numbers.get(u.unit.code, "")),
-        addressee=f"Ban Thường vụ {u.unit.party_body}",
+        addressee=f"{org.unit_leadership} {u.unit.party_body}",
         intro=(
             f"Căn cứ kết quả tổng hợp biểu mẫu báo cáo của các đơn vị, {org.issuer_in_text} thông báo kết quả "
             f"thực hiện {org.resolution} năm {year} của {title} và giao chỉ tiêu năm {next_year} như sau:"

@@ -101,6 +101,7 @@ SHOWN_INPUT_ROWS = 500  # a folder of junk lists its first rows; data/tep-nhan.j
 class SiteContext:
     year: int
     title: str
+    scope: str  # "toàn thành phố" (organisation.scope): whose results section 2 shows
     superior_body: str
     issuing_body: str
     agency: str
@@ -137,6 +138,7 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
     return SiteContext(
         year=year,
         title=f"Tình hình báo cáo thực hiện {org.resolution} năm {year}",
+        scope=org.scope,
         superior_body=org.superior_body,
         issuing_body=" ".join(org.issuing_body.split()),  # the line breaks are for the paper header
         agency=org.agency,

@@ -105,6 +105,7 @@ class SummaryContext:
     organisations: tuple[Organisation, ...]  # listed (numbered, with unit and group)
     unit_count: int
     roster: tuple[RosterLine, ...]
+    office_font: str  # style.office_font: the workbook is opened in Excel, not printed by WeasyPrint
     group_header: str = ""  # "Tỉnh, thành phố": the group column's header; "" when units are not grouped
     group_sheet: str = ""  # "TheoTinhThanhPho"
     group_title: str = ""
@@ -135,6 +136,7 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
         organisations=organisation_rows(totals, organisations, groups),
         unit_count=len(totals.units),
         roster=roster(totals),
+        office_font=settings.general.style.office_font,
         **_group_sheet(totals, planned, people, settings),
     )
 

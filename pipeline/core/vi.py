@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from babel.numbers import format_decimal
 
+from pipeline.textnorm import nfc
+
 LOCALE = "vi"
 
 ROUNDING_MODES = {
@@ -27,11 +29,6 @@ ROUNDING_MODES = {
 }
 
 _SPACES = re.compile(r"\s+")
-
-
-def nfc(text: str) -> str:
-    """Compose decomposed diacritics: NFD text drifts in PDFs and never matches labels."""
-    return unicodedata.normalize("NFC", text)
 
 
 @lru_cache(maxsize=65536)  # the same few hundred labels in every workbook

@@ -26,7 +26,7 @@ from typing import Iterator
 import python_calamine as calamine
 
 from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
-from pipeline.core.vi import nfc
+from pipeline.textnorm import nfc
 from pipeline.errors import os_cause
 from pipeline.io import file_digest
 from pipeline.io.inbox import walk

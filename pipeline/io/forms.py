@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Iterable
 
@@ -39,17 +40,13 @@ from openpyxl.worksheet.page import PageMargins
 from pipeline.core import layout
 from pipeline.stable import workbook_bytes
 from pipeline.errors import ConfigError
-from pipeline.settings import Settings
+from pipeline.settings import DEFAULT_OFFICE_FONT, Settings
 
 CHOICES_SHEET = "DanhMuc"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_BOLD = Font(name="Times New Roman", size=12, bold=True)
-_PLAIN = Font(name="Times New Roman", size=12)
-_TITLE = Font(name="Times New Roman", size=14, bold=True)
-_ITALIC = Font(name="Times New Roman", size=12, italic=True)
 _INPUT_FILL = PatternFill(fill_type="solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
 _UNLOCKED = Protection(locked=False)
 _WRAP = Alignment(vertical="top", wrap_text=True)
@@ -105,6 +102,22 @@ class FormData:
 
 
 @dataclass(frozen=True)
+class _Faces:
+    """The form's faces, all in the office font (style.office_font of settings.yaml)."""
+
+    bold: Font
+    plain: Font
+    title: Font
+    italic: Font
+
+
+@lru_cache(maxsize=8)
+def _faces(name: str) -> _Faces:
+    return _Faces(Font(name=name, size=12, bold=True), Font(name=name, size=12),
+                  Font(name=name, size=14, bold=True), Font(name=name, size=12, italic=True))
+
+
+@dataclass(frozen=True)
 class _Options:
     """What a blank form needs besides its data: choices, room, guide."""
 
@@ -114,6 +127,7 @@ class _Options:
     period: tuple[dt.date, dt.date]
     deadline: dt.date | None
     send_to: str
+    faces: _Faces
 
 
 def write_form(
@@ -126,13 +140,15 @@ def write_form(
     period: tuple[dt.date, dt.date] | None = None,
     deadline: dt.date | None = None,
     send_to: str = "",
+    font: str = DEFAULT_OFFICE_FONT,
 ) -> None:
     """Write one submission workbook to a path or a binary stream.
 
     `org_types` and `enterprise_forms` are the drop-down choices of Biểu số 02;
     `list_rows` empty input rows are prepared there when `data` lists no
     organisation. `period` bounds "Ngày quyết định" (default: the calendar
-    year); `deadline` and `send_to` complete the guide on ThongTin.
+    year); `deadline` and `send_to` complete the guide on ThongTin. `font` is
+    the office font (style.office_font) of every cell.
     """
     if list_rows < 0:
         raise ValueError("list_rows must be >= 0")
@@ -143,6 +159,7 @@ def write_form(
         period=period or (dt.date(data.year, 1, 1), dt.date(data.year, 12, 31)),
         deadline=deadline,
         send_to=send_to,
+        faces=_faces(font),
     )
     payload = _form_bytes(data, options)
     if hasattr(target, "write"):
@@ -159,7 +176,7 @@ def blank_form(settings: Settings, unit_code: str, year: int) -> bytes:
         raise ConfigError(f"Không có đơn vị mã «{unit_code}» trong units.yaml (các mã: {known})")
     plans = settings.targets.get(year, {}).get(unit.code, {})
     lines = tuple(IndicatorLine(i.code, i.name, i.measure, plans.get(i.code)) for i in settings.indicators)
-    data = FormData(f"Đảng bộ {unit.full_name}", unit.code, year, lines)
+    data = FormData(unit.title(settings.general.organisation.unit_title), unit.code, year, lines)
     docs = settings.documents.get(year)
     buffer = io.BytesIO()
     write_form(
@@ -170,6 +187,7 @@ def blank_form(settings: Settings, unit_code: str, year: int) -> bytes:
         period=settings.general.reporting.period(year),
         deadline=docs.deadline if docs else None,
         send_to=settings.general.organisation.agency,
+        font=settings.general.style.office_font,
     )
     return buffer.getvalue()
 
@@ -180,7 +198,7 @@ def blank_form(settings: Settings, unit_code: str, year: int) -> bytes:
 def _form_bytes(data: FormData, options: _Options) -> bytes:
     book = Workbook()
     _info_sheet(book.active, data, options)
-    _summary_sheet(book.create_sheet(layout.SUMMARY_SHEET), data)
+    _summary_sheet(book.create_sheet(layout.SUMMARY_SHEET), data, options.faces)
     choices = _choices_sheet(book, options)
     _list_sheet(book.create_sheet(layout.LIST_SHEET, index=2), data, options, choices)
     book.active = 0
@@ -193,8 +211,9 @@ def _form_bytes(data: FormData, options: _Options) -> bytes:
 
 def _info_sheet(ws, data: FormData, options: _Options) -> None:
     ws.title = layout.INFO_SHEET
+    face = options.faces
     ws["A1"] = f"THÔNG TIN ĐƠN VỊ BÁO CÁO NĂM {data.year}"
-    ws["A1"].font = _TITLE
+    ws["A1"].font = face.title
     values = {
         "unit_name": data.unit_name,
         "unit_code": data.unit_code,
@@ -208,10 +227,10 @@ def _info_sheet(ws, data: FormData, options: _Options) -> None:
         row = INFO_ROW + offset
         rows[spec.key] = row
         label = ws.cell(row=row, column=1, value=spec.label)
-        label.font, label.border = _BOLD, _BOX
+        label.font, label.border = face.bold, _BOX
         value = values[spec.key]
         cell = ws.cell(row=row, column=2, value=value or None)
-        cell.font, cell.border = _PLAIN, _BOX
+        cell.font, cell.border = face.plain, _BOX
         cell.alignment = Alignment(horizontal="left")
         if isinstance(value, str):
             cell.data_type = "s"
@@ -222,14 +241,14 @@ def _info_sheet(ws, data: FormData, options: _Options) -> None:
         elif spec.key in INFO_INPUTS:
             cell.number_format = TEXT_FORMAT  # "0225.3123456" stays a phone number
         if spec.key in INFO_INPUTS:
-            _input(cell)
+            _input(cell, face)
     start, end = options.period
     prepared = _date_rule(
         start, dt.date(end.year + 1, 12, 31),
         "Nhập ngày lập biểu dạng ngày/tháng/năm, ví dụ 10/12/" + str(data.year) + ".",
     )
     _validate(ws, prepared, [f"B{rows['prepared_on']}"])
-    _guide(ws, _guide_lines(data, options), GUIDE_ROW, sum(INFO_WIDTHS))
+    _guide(ws, face, _guide_lines(data, options), GUIDE_ROW, sum(INFO_WIDTHS))
     _widths(ws, INFO_WIDTHS)
     _print_setup(ws, landscape=False)
     _protect(ws)
@@ -257,13 +276,13 @@ def _guide_lines(data: FormData, options: _Options) -> list[str]:
     ]
 
 
-def _guide(ws, lines: list[str], row: int, width: int) -> None:
-    ws.cell(row=row, column=1, value="HƯỚNG DẪN ĐIỀN BIỂU MẪU").font = _BOLD
+def _guide(ws, face: _Faces, lines: list[str], row: int, width: int) -> None:
+    ws.cell(row=row, column=1, value="HƯỚNG DẪN ĐIỀN BIỂU MẪU").font = face.bold
     for offset, text in enumerate(lines, start=1):
         r = row + offset
         cell = ws.cell(row=r, column=1, value=text)
         cell.data_type = "s"
-        cell.font, cell.alignment = _ITALIC, _WRAP
+        cell.font, cell.alignment = face.italic, _WRAP
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         # Excel does not grow merged rows to fit: give each line its height.
         lines_needed = math.ceil(len(text) / (width * 1.15))  # italic Times: ~1.15 characters per width unit
@@ -273,21 +292,21 @@ def _guide(ws, lines: list[str], row: int, width: int) -> None:
 # --- TongHop ----------------------------------------------------------------------
 
 
-def _summary_sheet(ws, data: FormData) -> None:
+def _summary_sheet(ws, data: FormData, face: _Faces) -> None:
     ws["A1"] = f"{layout.SUMMARY_TITLE}: KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {data.year}"
-    ws["A1"].font = _TITLE
-    _header(ws, HEADER_ROW, layout.SUMMARY_COLUMNS)
+    ws["A1"].font = face.title
+    _header(ws, face, HEADER_ROW, layout.SUMMARY_COLUMNS)
     col = _columns(layout.SUMMARY_COLUMNS)
     for i, line in enumerate(data.indicators, start=1):
         row = HEADER_ROW + i
         values = (i, line.code, line.name, line.measure, line.plan, line.actual, line.note)
-        _row(ws, row, values)
+        _row(ws, face, row, values)
         ws.cell(row=row, column=col["name"]).alignment = _WRAP
         ws.cell(row=row, column=col["stt"]).alignment = _CENTER
         for key in ("plan", "actual"):
             ws.cell(row=row, column=col[key]).number_format = COUNT_FORMAT
         for key in SUMMARY_INPUTS:
-            _input(ws.cell(row=row, column=col[key]))
+            _input(ws.cell(row=row, column=col[key]), face)
     if data.indicators:
         last = HEADER_ROW + len(data.indicators)
         _validate(ws, _whole_rule(), [_span(col[k], HEADER_ROW + 1, last) for k in ("plan", "actual")])
@@ -300,29 +319,30 @@ def _summary_sheet(ws, data: FormData) -> None:
 
 
 def _list_sheet(ws, data: FormData, options: _Options, choices: dict[str, str]) -> None:
+    face = options.faces
     ws["A1"] = f"{layout.LIST_TITLE}: DANH SÁCH TỔ CHỨC THÀNH LẬP MỚI NĂM {data.year}"
-    ws["A1"].font = _TITLE
-    _header(ws, HEADER_ROW, layout.LIST_COLUMNS)
+    ws["A1"].font = face.title
+    _header(ws, face, HEADER_ROW, layout.LIST_COLUMNS)
     keys = [f.key for f in layout.LIST_COLUMNS]
     col = _columns(layout.LIST_COLUMNS)
     first = HEADER_ROW + 1
     if data.organisations:
         for i, org in enumerate(data.organisations, start=1):
-            _row(ws, HEADER_ROW + i, [i if k == "stt" else org.get(k) for k in keys])
+            _row(ws, face, HEADER_ROW + i, [i if k == "stt" else org.get(k) for k in keys])
         count = len(data.organisations)
     else:
         # Empty rows; STT numbers itself once the enterprise's name is typed.
         name = get_column_letter(col["enterprise"])
         for r in range(first, first + options.list_rows):
             stt = f'=IF({name}{r}="","",COUNTA({name}${first}:{name}{r}))'
-            _row(ws, r, [stt if k == "stt" else None for k in keys], formulas=True)
+            _row(ws, face, r, [stt if k == "stt" else None for k in keys], formulas=True)
         count = options.list_rows
     last = first + count - 1
     for r in range(first, last + 1):
         for key, fmt in LIST_FORMATS.items():
             cell = ws.cell(row=r, column=col[key])
             cell.number_format = fmt
-            _input(cell)
+            _input(cell, face)
         for key in ("stt", "decision_date"):
             ws.cell(row=r, column=col[key]).alignment = _CENTER
     if count:
@@ -376,11 +396,11 @@ def _choices_sheet(book: Workbook, options: _Options) -> dict[str, str]:
     ws.sheet_state = "hidden"
     formulas = {}
     for column, (key, title, values) in enumerate(lists, start=1):
-        ws.cell(row=1, column=column, value=title).font = _BOLD
+        ws.cell(row=1, column=column, value=title).font = options.faces.bold
         for r, value in enumerate(values, start=2):
             cell = ws.cell(row=r, column=column, value=value)
             cell.data_type = "s"
-            cell.font = _PLAIN
+            cell.font = options.faces.plain
         letter = get_column_letter(column)
         formulas[key] = f"{quote_sheetname(CHOICES_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
         ws.column_dimensions[letter].width = 40
@@ -427,20 +447,20 @@ def _validate(ws, rule: DataValidation, ranges: Iterable[str]) -> None:
 # --- cells, sheets, printing --------------------------------------------------------
 
 
-def _header(ws, row: int, columns: tuple[layout.Field, ...]) -> None:
+def _header(ws, face: _Faces, row: int, columns: tuple[layout.Field, ...]) -> None:
     for col, spec in enumerate(columns, start=1):
         cell = ws.cell(row=row, column=col, value=spec.label)
-        cell.font = _BOLD
+        cell.font = face.bold
         cell.border = _BOX
         cell.alignment = _HEADER_ALIGN
     ws.row_dimensions[row].height = 34
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
 
 
-def _row(ws, row: int, values, formulas: bool = False) -> None:
+def _row(ws, face: _Faces, row: int, values, formulas: bool = False) -> None:
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=col, value=value)
-        cell.font = _PLAIN
+        cell.font = face.plain
         cell.border = _BOX
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
@@ -448,10 +468,10 @@ def _row(ws, row: int, values, formulas: bool = False) -> None:
             cell.data_type = "s"  # text stays text: never a formula
 
 
-def _input(cell) -> None:
+def _input(cell, face: _Faces) -> None:
     cell.protection = _UNLOCKED
     cell.fill = _INPUT_FILL
-    cell.font = _PLAIN
+    cell.font = face.plain
     cell.border = _BOX
 
 

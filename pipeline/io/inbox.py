@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.core.ledger import Entry
 from pipeline.core.text import KEPT_CONTROLS, visible
-from pipeline.core.vi import nfc
+from pipeline.textnorm import nfc
 from pipeline.errors import os_cause
 from pipeline.issue_types import (BROKEN_LINK, LINK_OUTSIDE_INPUT, SPECIAL_FILE, UNREADABLE_FILE, UNREADABLE_FOLDER,
                                   UNSUPPORTED_FORMAT)

@@ -27,7 +27,8 @@ from typing import Iterator
 
 from pipeline.core.raw import cell_ref
 from pipeline.errors import os_cause
-from pipeline.core.vi import nfc, number
+from pipeline.core.vi import number
+from pipeline.textnorm import nfc
 from pipeline.io.formulas import FormulaNotes
 
 # A real form is 10–30 KB and unpacks to well under 1 MB. The limits leave room

@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pipeline.core import vi
 from pipeline.core.context import ChartData
 from pipeline.errors import RenderError
+from pipeline.textnorm import nfc
 
 WIDTH_MM, HEIGHT_MM = 165.0, 95.0  # A4 portrait body width (210 − 30 − 15 mm margins)
 FONT_SIZE = 9.0  # pt at print size: smaller than the 14 pt body, still legible
@@ -98,7 +99,7 @@ def _texts(data: ChartData) -> Iterator[str]:
 def _check_glyphs(path: str, font_family: str, texts: Iterator[str]) -> None:
     """Matplotlib would draw a missing glyph as an empty box with only a warning: refuse instead."""
     charmap = font_manager.get_font(path).get_charmap()
-    missing = sorted({c for t in texts for c in vi.nfc(t) if not c.isspace() and ord(c) not in charmap})
+    missing = sorted({c for t in texts for c in nfc(t) if not c.isspace() and ord(c) not in charmap})
     if missing:
         raise RenderError(f"Phông {font_family} thiếu ký tự {' '.join(missing)} cần cho biểu đồ")
 
@@ -122,7 +123,7 @@ def _bars(ax: Axes, data: ChartData) -> None:
         shown = [(u, v) for u, v in enumerate(series.percents) if v is not None]  # None: no plan, no bar
         offset = (s - (len(data.series) - 1) / 2) * width
         bars = ax.bar([u + offset for u, _ in shown], [v for _, v in shown], width,
-                      label=vi.nfc(series.name), color=FILLS[s % len(FILLS)], hatch=HATCHES[s % len(HATCHES)],
+                      label=nfc(series.name), color=FILLS[s % len(FILLS)], hatch=HATCHES[s % len(HATCHES)],
                       edgecolor="black", linewidth=0.6, zorder=2)
         for bar, (u, _) in zip(bars, shown):
             bar.set_gid(BAR_GID.format(series=s, unit=u))
@@ -131,7 +132,7 @@ def _bars(ax: Axes, data: ChartData) -> None:
 
 
 def _axes(ax: Axes, data: ChartData) -> None:
-    ax.set_title(vi.nfc(data.title), fontsize=FONT_SIZE + 2, fontweight="bold")
+    ax.set_title(nfc(data.title), fontsize=FONT_SIZE + 2, fontweight="bold")
     ax.set_ylabel("%")
     top = max([100.0] + [v for s in data.series for v in s.percents if v is not None])
     ax.set_ylim(0, top * 1.1)
@@ -141,7 +142,7 @@ def _axes(ax: Axes, data: ChartData) -> None:
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(-0.5, max(len(data.units), 1) - 0.5)  # no units (nothing valid yet): still a frame
-    ax.set_xticks(range(len(data.units)), [vi.nfc(u) for u in data.units])
+    ax.set_xticks(range(len(data.units)), [nfc(u) for u in data.units])
     if _labels_crowded(data.units):
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():

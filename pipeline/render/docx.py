@@ -113,6 +113,7 @@ def render_docx(template: Path, context: DataclassInstance, images: dict[str, by
         raise RenderError(f"Ảnh chèn vào {template.name} không đọc được (cần ảnh PNG)") from exc
     for table in tpl.docx.element.body.iter(qn("w:tbl")):
         _fit_columns(table)
+    _office_font(tpl, context)
     _fix_properties(tpl, template, context)
     buffer = io.BytesIO()
     tpl.save(buffer)
@@ -127,6 +128,25 @@ def _open(template: Path) -> DocxTemplate:
         why = os_cause(exc, reading=True) if isinstance(exc, OSError) else "tệp hỏng hoặc không phải tệp Word"
         raise RenderError(f"Không mở được mẫu Word {template}: {why}") from exc
     return tpl
+
+
+def _office_font(tpl: DocxTemplate, context: object) -> None:
+    """The office font of settings.yaml (style.office_font) in place of the one the template was built with.
+
+    A context without a header, or a font the template already has, leaves every byte as it was.
+    """
+    font = getattr(getattr(context, "header", None), "office_font", None)
+    styles = tpl.docx.styles.element
+    default = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+    built = default.get(qn("w:ascii")) if default is not None else None
+    if not font or not built or font == built:
+        return
+    names = [qn(f"w:{a}") for a in ("ascii", "hAnsi", "eastAsia", "cs")]
+    for root in (styles, tpl.docx.element.body):
+        for fonts in root.iter(qn("w:rFonts")):
+            for name in names:
+                if fonts.get(name) == built:
+                    fonts.set(name, font)
 
 
 def _fix_properties(tpl: DocxTemplate, template: Path, context: object) -> None:

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.core.register import RegisterRow
 # The summary workbook's cell styles and helpers: the two workbooks look and print alike.
-from pipeline.render.xlsx import _CENTER, _PLAIN, _fit_height, _header_cell, _print_setup, _put, _widths, title_block
+from pipeline.render.xlsx import _CENTER, _fit_height, _header_cell, _print_setup, _put, _widths, fonts, title_block
 from pipeline.stable import workbook_bytes
 
 SHEET = "SoGuiVanBan"
@@ -33,28 +33,30 @@ class RegisterSheet:
     superior_body: str
     issuing_body: tuple[str, ...]
     rows: tuple[RegisterRow, ...]
+    office_font: str  # style.office_font of settings.yaml
 
 
 def render_register_xlsx(sheet: RegisterSheet) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = SHEET
-    top = title_block(ws, sheet.superior_body, sheet.issuing_body, sheet.title, len(COLUMNS))
+    face = fonts(sheet.office_font)
+    top = title_block(ws, face, sheet.superior_body, sheet.issuing_body, sheet.title, len(COLUMNS))
     for col, (label, _) in enumerate(COLUMNS, start=1):
-        _header_cell(ws, top, col, label)
+        _header_cell(ws, face, top, col, label)
     ws.row_dimensions[top].height = 32
     widths = [w for _, w in COLUMNS]
     for r, row in enumerate(sheet.rows, start=top + 1):
         values = _values(row)
         for col, value in enumerate(values, start=1):
-            _put(ws, r, col, value, _PLAIN, alignment=_CENTER if col in (1, 4, 10) else None,
+            _put(ws, r, col, value, face.plain, alignment=_CENTER if col in (1, 4, 10) else None,
                  number_format=DATETIME_FORMAT if isinstance(value, dt.datetime) else None)
         _fit_height(ws, r, values, widths)
     last = top + max(len(sheet.rows), 1)
     ws.auto_filter.ref = f"A{top}:{get_column_letter(len(COLUMNS))}{last}"
     _widths(ws, widths)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    _print_setup(ws, top, top)
+    _print_setup(ws, face, top, top)
     return workbook_bytes(book, title=sheet.title)
 
 

@@ -27,7 +27,9 @@ import datetime as dt
 import math
 import re
 from copy import copy
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
@@ -43,13 +45,9 @@ COUNT_FORMAT = "#,##0"
 DATE_FORMAT = "dd/mm/yyyy"
 TEXT_FORMAT = "@"
 UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-FONT = "Times New Roman"
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_PLAIN = Font(name=FONT, size=12)
-_BOLD = Font(name=FONT, size=12, bold=True)
-_TITLE = Font(name=FONT, size=14, bold=True)
 _HEADER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="center")
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
@@ -63,6 +61,23 @@ LIST_FORMATS = (COUNT_FORMAT, None, None, TEXT_FORMAT, None, None, TEXT_FORMAT, 
 LIST_CENTRED = (1, 4, 7, 8)
 GROUP_WIDTH = 20
 ROSTER_HEADERS = (("STT", 6), ("Tình hình nộp biểu mẫu", 36), ("Số đơn vị", 12), ("Đơn vị", 90))
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """A workbook's faces, all in the office font (style.office_font of settings.yaml)."""
+
+    name: str
+    plain: Font
+    bold: Font
+    title: Font
+
+
+@lru_cache(maxsize=8)
+def fonts(name: str) -> Fonts:
+    """The faces in `name`; the same objects for the same name (cell looks are cached by identity)."""
+    return Fonts(name, Font(name=name, size=12), Font(name=name, size=12, bold=True),
+                 Font(name=name, size=14, bold=True))
 
 
 def render_summary_xlsx(context: SummaryContext) -> bytes:
@@ -84,17 +99,18 @@ def _summary_sheet(ws, c: SummaryContext) -> None:
     n_plan, n_people = len(c.planned), len(c.people)
     lead = [6, 24, 7] + ([GROUP_WIDTH] if c.group_header else [])
     widths = lead + [9, 9, 9] * n_plan + [14] * n_people + [12] * (2 * n_plan) + [20, 12]
-    top = title_block(ws, c.superior_body, c.issuing_body, c.title, len(widths))
+    face = fonts(c.office_font)
+    top = title_block(ws, face, c.superior_body, c.issuing_body, c.title, len(widths))
     shorts = tuple(i.short for i in c.planned)
     spans = [("STT", ()), ("Đơn vị", ()), ("Mã", ())] + ([(c.group_header, ())] if c.group_header else [])
     spans += _figure_spans(c) + [("Xếp hạng theo tỉ lệ", shorts), (f"Thực hiện năm {c.previous_year}", shorts)]
-    _header(ws, spans + [("Tình trạng biểu mẫu", ()), ("Ghi chú", ())], top)
+    _header(ws, face, spans + [("Tình trạng biểu mẫu", ()), ("Ghi chú", ())], top)
     first = top + 2
     for offset, row in enumerate((*c.rows, c.total)):
-        _summary_row(ws, first + offset, row, _percent_format(c.percent_decimals), bool(c.group_header))
+        _summary_row(ws, face, first + offset, row, _percent_format(c.percent_decimals), bool(c.group_header))
     _widths(ws, widths)
     ws.freeze_panes = ws.cell(row=first, column=len(lead) + 1)  # headers, STT, name, code (group) stay in view
-    _print_setup(ws, top, top + 1)
+    _print_setup(ws, face, top, top + 1)
 
 
 def _figure_spans(c: SummaryContext) -> list[tuple[str, tuple[str, ...]]]:
@@ -103,14 +119,14 @@ def _figure_spans(c: SummaryContext) -> list[tuple[str, tuple[str, ...]]]:
             + [(i.name, ()) for i in c.people])
 
 
-def _header(ws, spans: list[tuple[str, tuple[str, ...]]], row: int) -> None:
+def _header(ws, face: Fonts, spans: list[tuple[str, tuple[str, ...]]], row: int) -> None:
     """Two header rows: a label with sub-labels (an indicator's KH/TH/Tỉ lệ) spans their columns."""
     col = 1
     for label, subs in spans:
         width = max(1, len(subs))
         for k in range(width):
-            _header_cell(ws, row, col + k, label if k == 0 else None)
-            _header_cell(ws, row + 1, col + k, subs[k] if subs else None)
+            _header_cell(ws, face, row, col + k, label if k == 0 else None)
+            _header_cell(ws, face, row + 1, col + k, subs[k] if subs else None)
         if subs:
             ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + width - 1)
         else:
@@ -120,16 +136,16 @@ def _header(ws, spans: list[tuple[str, tuple[str, ...]]], row: int) -> None:
     ws.row_dimensions[row + 1].height = 50
 
 
-def _summary_row(ws, r: int, row: SummaryRow, percent_format: str, grouped: bool) -> None:
+def _summary_row(ws, face: Fonts, r: int, row: SummaryRow, percent_format: str, grouped: bool) -> None:
     lead = [row.number, row.name, row.code] + ([row.group or None] if grouped else [])
     counts = [*row.people, *row.ranks, *row.previous]
-    _figures_row(ws, r, lead, row.planned, counts, [row.status_label, row.late_note], percent_format, row.total)
+    _figures_row(ws, face, r, lead, row.planned, counts, [row.status_label, row.late_note], percent_format, row.total)
 
 
-def _figures_row(ws, r: int, lead: list, planned: tuple[Planned, ...], counts: list, words: list[str],
+def _figures_row(ws, face: Fonts, r: int, lead: list, planned: tuple[Planned, ...], counts: list, words: list[str],
                  percent_format: str, total: bool) -> None:
     """STT, name, code (and group); plan, actual, percent per planned indicator; more counts; words."""
-    font = _BOLD if total else _PLAIN
+    font = face.bold if total else face.plain
     values: list = [*lead]
     formats: list[str | None] = [COUNT_FORMAT] + [None] * (len(lead) - 1)
     for p in planned:
@@ -152,22 +168,23 @@ def _group_sheet(ws, c: SummaryContext) -> None:
     """One row per group (province): its results over its counted units, and how many those are."""
     n_plan, n_people = len(c.planned), len(c.people)
     widths = [6, 24, 7] + [9, 9, 9] * n_plan + [14] * n_people + [12] * n_plan + [14, 12]
-    top = title_block(ws, c.superior_body, c.issuing_body, c.group_title, len(widths))
+    face = fonts(c.office_font)
+    top = title_block(ws, face, c.superior_body, c.issuing_body, c.group_title, len(widths))
     shorts = tuple(i.short for i in c.planned)
     spans = [("STT", ()), (c.group_header, ()), ("Mã", ())] + _figure_spans(c)
     spans += [(f"Thực hiện năm {c.previous_year}", shorts), ("Số đơn vị được tổng hợp", ()), ("Tổng số đơn vị", ())]
-    _header(ws, spans, top)
+    _header(ws, face, spans, top)
     first = top + 2
     for offset, row in enumerate(c.groups):
-        _group_row(ws, first + offset, row, _percent_format(c.percent_decimals))
+        _group_row(ws, face, first + offset, row, _percent_format(c.percent_decimals))
     _widths(ws, widths)
     ws.freeze_panes = ws.cell(row=first, column=4)
-    _print_setup(ws, top, top + 1)
+    _print_setup(ws, face, top, top + 1)
 
 
-def _group_row(ws, r: int, row: GroupRow, percent_format: str) -> None:
+def _group_row(ws, face: Fonts, r: int, row: GroupRow, percent_format: str) -> None:
     counts = [*row.people, *row.previous, row.counted, row.units]
-    _figures_row(ws, r, [row.number, row.name, row.code], row.planned, counts, [], percent_format, row.total)
+    _figures_row(ws, face, r, [row.number, row.name, row.code], row.planned, counts, [], percent_format, row.total)
 
 
 def _fraction(percent: Decimal | None) -> float | None:
@@ -189,9 +206,10 @@ def _list_sheet(ws, c: SummaryContext) -> None:
         formats.insert(2, None)
         centred = tuple(col + (col > 2) for col in centred)
     widths = [w for _, w in headers]
-    top = title_block(ws, c.superior_body, c.issuing_body, c.list_title, len(widths))
+    face = fonts(c.office_font)
+    top = title_block(ws, face, c.superior_body, c.issuing_body, c.list_title, len(widths))
     for col, (label, _) in enumerate(headers, start=1):
-        _header_cell(ws, top, col, label)
+        _header_cell(ws, face, top, col, label)
     ws.row_dimensions[top].height = 34
     for r, org in enumerate(c.organisations, start=top + 1):
         values = [org.number, org.unit, org.enterprise, org.tax_code, org.legal_form, org.org_type,
@@ -199,13 +217,13 @@ def _list_sheet(ws, c: SummaryContext) -> None:
         if c.group_header:
             values.insert(2, org.group)
         for col, (value, fmt) in enumerate(zip(values, formats), start=1):
-            _put(ws, r, col, value, _PLAIN, alignment=_CENTER if col in centred else None, number_format=fmt)
+            _put(ws, r, col, value, face.plain, alignment=_CENTER if col in centred else None, number_format=fmt)
         _fit_height(ws, r, values, widths)
     last = top + len(c.organisations)
     ws.auto_filter.ref = f"A{top}:{get_column_letter(len(widths))}{last}"
     _widths(ws, widths)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    _print_setup(ws, top, top)
+    _print_setup(ws, face, top, top)
 
 
 # --- TinhHinhNop ------------------------------------------------------------------
@@ -213,32 +231,33 @@ def _list_sheet(ws, c: SummaryContext) -> None:
 
 def _roster_sheet(ws, c: SummaryContext) -> None:
     widths = [w for _, w in ROSTER_HEADERS]
-    top = title_block(ws, c.superior_body, c.issuing_body, c.roster_title, len(widths))
+    face = fonts(c.office_font)
+    top = title_block(ws, face, c.superior_body, c.issuing_body, c.roster_title, len(widths))
     for col, (label, _) in enumerate(ROSTER_HEADERS, start=1):
-        _header_cell(ws, top, col, label)
+        _header_cell(ws, face, top, col, label)
     lines = [(None, "Tổng số đơn vị báo cáo", c.unit_count, "")]
     lines += [(n, line.label, line.count, ", ".join(line.units)) for n, line in enumerate(c.roster, start=1)]
     for r, values in enumerate(lines, start=top + 1):
-        font = _BOLD if values[0] is None else _PLAIN
+        font = face.bold if values[0] is None else face.plain
         for col, value in enumerate(values, start=1):
             _put(ws, r, col, value, font, alignment=_CENTER if col == 1 else None,
                  number_format=COUNT_FORMAT if col == 3 else None)
         _fit_height(ws, r, values, widths)
     _widths(ws, widths)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    _print_setup(ws, top, top)
+    _print_setup(ws, face, top, top)
 
 
 # --- cells, sheets, printing --------------------------------------------------------
 
 
-def title_block(ws, superior_body: str, issuing_body: tuple[str, ...], title: str, columns: int) -> int:
+def title_block(ws, face: Fonts, superior_body: str, issuing_body: tuple[str, ...], title: str, columns: int) -> int:
     """Issuing body at the top left, then the sheet's title over `columns`; returns the header row."""
-    lines = [(superior_body, _PLAIN), *((line, _BOLD) for line in issuing_body)]
+    lines = [(superior_body, face.plain), *((line, face.bold) for line in issuing_body)]
     for r, (text, font) in enumerate(lines, start=1):
         _put(ws, r, 1, text, font, border=False, alignment=_TOP_LEFT)
     title_row = len(lines) + 2
-    _put(ws, title_row, 1, title, _TITLE, border=False, alignment=_HEADER)
+    _put(ws, title_row, 1, title, face.title, border=False, alignment=_HEADER)
     ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=columns)
     ws.row_dimensions[title_row].height = 24
     return title_row + 2
@@ -299,15 +318,15 @@ class _Looks:
 _LOOKS = _Looks()
 
 
-def _header_cell(ws, row: int, col: int, label: str | None) -> None:
+def _header_cell(ws, face: Fonts, row: int, col: int, label: str | None) -> None:
     # Merged header cells keep their own borders: style every cell of the range.
-    _put(ws, row, col, label, _BOLD, alignment=_HEADER)
+    _put(ws, row, col, label, face.bold, alignment=_HEADER)
 
 
 def _fit_height(ws, row: int, values, widths: list[int]) -> None:
     """Excel does not grow a row for wrapped text it did not see typed: size it here.
 
-    Times New Roman 12 fits about 1.15 characters per unit of column width.
+    Times New Roman 12 (the usual office font) fits about 1.15 characters per unit of column width.
     """
     lines = max((math.ceil(len(v) / (w * 1.15)) for v, w in zip(values, widths) if isinstance(v, str) and v),
                 default=1)
@@ -320,7 +339,7 @@ def _widths(ws, widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _print_setup(ws, first_header: int, last_header: int) -> None:
+def _print_setup(ws, face: Fonts, first_header: int, last_header: int) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -330,4 +349,4 @@ def _print_setup(ws, first_header: int, last_header: int) -> None:
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{first_header}:{last_header}"
     ws.oddFooter.center.text = "Trang &P/&N"
-    ws.oddFooter.center.font = f"{FONT},Regular"
+    ws.oddFooter.center.font = f"{face.name},Regular"

@@ -12,6 +12,8 @@ from __future__ import annotations
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+# The font the templates are built with; pipeline/render/docx.py puts style.office_font of settings.yaml in its
+# place when an office names another.
 FONT = "Times New Roman"
 
 # Schema order of the property elements touched here (ECMA-376 §17).

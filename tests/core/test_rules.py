@@ -1,4 +1,4 @@
-"""DHIS2-style rules: the expression language, config errors, and checks on submissions."""
+"""DHIS2-style rules: the expression language (pipeline.expressions), config errors, and checks on submissions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from pipeline import plan as planning
-from pipeline.core.rules import parse_expression
+from pipeline.expressions import parse_expression
 from pipeline.core.validate import validate_year
 from pipeline.errors import ConfigError
 from pipeline.settings import Rule, load_settings

@@ -24,7 +24,7 @@ def row(n: int, **changes) -> RegisterRow:
 
 
 def sheet(*rows: RegisterRow) -> RegisterSheet:
-    return RegisterSheet("SỔ GỬI VĂN BẢN NĂM 2016", "ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG", ("BAN CHỈ ĐẠO",), rows)
+    return RegisterSheet("SỔ GỬI VĂN BẢN NĂM 2016", "ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG", ("BAN CHỈ ĐẠO",), rows, "Times New Roman")
 
 
 def test_cells_are_typed_and_text_stays_text():

@@ -1,4 +1,4 @@
-"""Validation rules as data, in the spirit of DHIS2's validation rules.
+"""The expression language of config/rules.yaml, in the spirit of DHIS2's validation rules.
 
 A rule compares a left and a right expression over one submission's figures
 with an operator, and carries a severity and a Vietnamese message. The
@@ -6,6 +6,9 @@ expression language is deliberately tiny and never evaluated by Python:
 integers, indicator codes (`DVCD` is the result, `CD.plan` the plan, and
 `CD.actual` the result again), joined by `+`, `-` and `*`. A rule whose
 figures are missing is skipped (DHIS2's "skip if any value missing").
+
+Below both `pipeline.settings` (which parses each rule when config is
+loaded) and `pipeline.core` (which evaluates them): it imports neither.
 """
 
 from __future__ import annotations

@@ -1,0 +1,151 @@
+"""Reading the config folder: each file parsed safely, validated by its model, then checked across files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pipeline.errors import ConfigError
+from pipeline.settings.base import Strict
+from pipeline.settings.distribution import DISTRIBUTION_FILE, DistributionFile
+from pipeline.settings.documents import YearDocuments
+from pipeline.settings.general import GeneralSettings
+from pipeline.settings.messages import explain
+from pipeline.settings.model import Settings
+from pipeline.settings.references import check_references
+from pipeline.settings.units import FiguresFile, IndicatorsFile, RulesFile, UnitsFile
+from pipeline.textnorm import nfc
+
+FILES = {
+    "settings.yaml": GeneralSettings,
+    "units.yaml": UnitsFile,
+    "indicators.yaml": IndicatorsFile,
+    "targets.yaml": FiguresFile,
+    "history.yaml": FiguresFile,
+    "rules.yaml": RulesFile,
+}
+
+
+def load_settings(config_dir: Path) -> Settings:
+    """Read and validate every config file; raise ConfigError naming file and key."""
+    if not config_dir.is_dir():
+        raise ConfigError(f"Không tìm thấy thư mục cấu hình: {config_dir}")
+    parsed = {name: _load_file(config_dir / name, model) for name, model in FILES.items()}
+    documents = {
+        year: _load_file(path, YearDocuments)
+        for year, path in _year_files(config_dir / "years").items()
+    }
+    optional = config_dir / DISTRIBUTION_FILE
+    distribution = _load_file(optional, DistributionFile) if optional.is_file() else None
+    settings = Settings(
+        general=parsed["settings.yaml"],
+        units=parsed["units.yaml"].units,
+        groups=parsed["units.yaml"].groups,
+        indicators=parsed["indicators.yaml"].indicators,
+        targets=parsed["targets.yaml"].years,
+        history=parsed["history.yaml"].years,
+        rules=parsed["rules.yaml"].rules,
+        documents=documents,
+        distribution=distribution,
+    )
+    check_references(settings, config_dir)
+    return settings
+
+
+def _year_files(folder: Path) -> dict[int, Path]:
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if not path.stem.isdigit():
+            raise ConfigError(f"{path}: tên tệp phải là năm, ví dụ years/2016.yaml")
+        found[int(path.stem)] = path
+    return found
+
+
+def _load_file(path: Path, model: type[Strict]) -> Any:
+    data = _read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(explain(path, model, exc)) from exc
+
+
+# libyaml's safe loader when PyYAML has it: the same documents, parsed about ten times faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# A national units.yaml (3,321 communes) is ~0.5 MB: anything far bigger is not a config file.
+MAX_CONFIG_BYTES = 20 << 20
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise ConfigError(f"Thiếu tệp cấu hình {path}")
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: tệp cấu hình quá lớn ({path.stat().st_size:,} byte, giới hạn "
+                              f"{MAX_CONFIG_BYTES:,} byte)".replace(",", "."))
+        text = path.read_text(encoding="utf-8")
+        _guard(path, text)
+        data = _nfc_tree(yaml.load(text, Loader=YAML_LOADER))
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: cấu trúc lồng nhau quá sâu, không phải tệp cấu hình") from exc
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: tệp không phải văn bản UTF-8 (byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{path}: lỗi cú pháp YAML{where}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: tệp phải là một bảng khóa: giá trị (mapping YAML)")
+    return data
+
+
+MAX_CONFIG_DEPTH = 32  # nesting of mappings and lists: config goes 4–5 deep
+# What could nest deeper than indentation allows: a flow collection inside another,
+# block sequences on one line ("- - -"), or lines indented past MAX_INDENT spaces.
+_MAY_NEST = re.compile(r"[\[{][^\]}]*[\[{]|(?:^|\s)-\s+-\s|^ {40,}", re.M)
+
+
+def _guard(path: Path, text: str) -> None:
+    """Refuse YAML anchors and aliases, and absurd nesting, before anything is built.
+
+    Nine nested aliases in 480 bytes expand to billions of nodes (a "billion
+    laughs" bomb: 8.7 GB before being killed), and 100,000 nested brackets
+    overflow libyaml's composer (a segmentation fault). Config needs neither. A
+    file without "&", "*" or anything that nests past its indentation cannot
+    hold them: the usual file costs two searches, the rest one pass of events.
+    """
+    if "&" not in text and "*" not in text and not _MAY_NEST.search(text):
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=YAML_LOADER):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ConfigError(f"{path}: dòng {line} dùng neo/bí danh YAML (&… hoặc *…); hãy viết đầy đủ từng giá "
+                              "trị, không dùng neo (để tệp không thể phình ra vô hạn khi đọc)")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                raise ConfigError(f"{path}: dòng {line}: lồng nhau quá {MAX_CONFIG_DEPTH} cấp, không phải tệp "
+                                  "cấu hình")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _nfc_tree(value: Any) -> Any:
+    """NFC-normalise every string in a YAML tree, keys included."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {_nfc_tree(k): _nfc_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc_tree(v) for v in value]
+    return value

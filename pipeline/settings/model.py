@@ -1,0 +1,56 @@
+"""The whole configuration, as one run sees it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pipeline.errors import ConfigError
+from pipeline.settings.base import Strict
+from pipeline.settings.distribution import DistributionFile
+from pipeline.settings.documents import YearDocuments
+from pipeline.settings.general import GeneralSettings
+from pipeline.settings.units import Group, Indicator, Rule, Unit
+
+
+class Settings(Strict):
+    """Everything a run needs to know, loaded once from the config folder."""
+
+    general: GeneralSettings
+    units: tuple[Unit, ...]
+    groups: tuple[Group, ...] = ()
+    indicators: tuple[Indicator, ...]
+    targets: dict[int, dict[str, dict[str, int]]]
+    history: dict[int, dict[str, dict[str, int]]]
+    rules: tuple[Rule, ...] = ()
+    documents: dict[int, YearDocuments]
+    distribution: DistributionFile | None = None  # config/distribution.yaml, optional: only distribute needs it
+
+    def units_in(self, year: int) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.active_in(year))
+
+    def unit(self, code: str) -> Unit | None:
+        units, index = self._unit_index
+        if units is not self.units:  # a model_copy(update={"units": …}) carries the old index along
+            del self.__dict__["_unit_index"]
+            units, index = self._unit_index
+        return index.get(code)
+
+    @cached_property
+    def _unit_index(self) -> tuple[tuple[Unit, ...], dict[str, Unit]]:
+        # Built once: a linear search per lookup is quadratic over 3,321 communes.
+        return self.units, {u.code: u for u in self.units}
+
+    def indicator(self, code: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.code == code), None)
+
+    def planned_indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.has_plan)
+
+    def document_settings(self, year: int) -> YearDocuments:
+        try:
+            return self.documents[year]
+        except KeyError:
+            raise ConfigError(
+                f"Thiếu cấu hình văn bản cho năm {year}: cần tệp years/{year}.yaml "
+                "trong thư mục cấu hình (số văn bản, ngày ký, người ký, nơi nhận)."
+            ) from None
