@@ -34,10 +34,10 @@ from pathlib import Path
 
 from pipeline.cache import RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, archival
-from pipeline.core.distribution import Bundle, Document, Letter, letter, parts
-from pipeline.core.distribution import plan as bundles_for
+from pipeline.core.distribution.bundles import Bundle, Document, Letter, letter, parts
+from pipeline.core.distribution.bundles import plan as bundles_for
 from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
-from pipeline.core.register import (
+from pipeline.core.distribution.register import (
     RegisterRow,
     Sending,
     SentLog,

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.jobs import Job
-from pipeline.core.parse import Submission, parse_workbook
-from pipeline.core.raw import Refusal
+from pipeline.core.steps.parse import Submission, parse_workbook
+from pipeline.core.steps.raw import Refusal
 from pipeline.core.text import TextPolicy, text_policy
-from pipeline.core.validate import check_file
+from pipeline.core.steps.validate import check_file
 from pipeline.errors import RenderError, Stopped
 from pipeline.io import file_digest
 from pipeline.io.excel import read_workbook

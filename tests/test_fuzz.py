@@ -33,10 +33,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from pipeline.core.aggregate import aggregate
-from pipeline.core.parse import Submission, parse_workbook
-from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
-from pipeline.core.validate import validate_year
+from pipeline.core.steps.aggregate import aggregate
+from pipeline.core.steps.parse import Submission, parse_workbook
+from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal
+from pipeline.core.steps.validate import validate_year
 from pipeline.core.vi import label_key
 from pipeline.io.excel import read_workbook
 from tests import factories

@@ -19,7 +19,7 @@ import pytest
 
 from pipeline import plan as planning
 from pipeline import flow
-from pipeline.core.ledger import path_year
+from pipeline.core.steps.ledger import path_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io import inbox
 from tests import factories
@@ -169,8 +169,8 @@ def test_the_narrative_is_true_when_some_units_are_not_counted(tmp_path):
     source = factories.grouped_input(tmp_path / "six")
     config = factories.grouped_config(tmp_path / "cfg")
     _, _, validation = planning.check(flow.Options(2016, source, config, tmp_path / "out", jobs=1))
-    from pipeline.core.context import blank_sentence
-    from pipeline.core.aggregate import aggregate
+    from pipeline.core.documents.report import blank_sentence
+    from pipeline.core.steps.aggregate import aggregate
     import dataclasses
 
     settings = flow.load_settings(config)
@@ -212,7 +212,7 @@ def test_two_equally_good_sheets_are_an_error_naming_both(tmp_path):
 
 
 def test_messages_name_the_sheet_the_clerk_sees(tmp_path, settings):
-    from pipeline.core.validate import validate_year
+    from pipeline.core.steps.validate import validate_year
 
     book = factories.form_workbook(factories.good_form("HB", party=2))
     book["TongHop"].title = "Tổng hợp"
@@ -424,8 +424,8 @@ def test_folders_nested_beyond_reason_are_refused_not_a_recursion_error(tmp_path
 
 
 def test_a_folder_of_junk_lists_a_bounded_page(tmp_path):
-    from pipeline.core.ledger import LedgerRow
-    from pipeline.core.site import SHOWN_INPUT_ROWS, input_rows, inputs_summary
+    from pipeline.core.steps.ledger import LedgerRow
+    from pipeline.core.documents.site import SHOWN_INPUT_ROWS, input_rows, inputs_summary
 
     ledger = tuple(LedgerRow(f"rac/{n:05d}.tmp", None, "skipped", "", None, "không phải bảng tính")
                    for n in range(SHOWN_INPUT_ROWS + 10))
@@ -434,7 +434,7 @@ def test_a_folder_of_junk_lists_a_bounded_page(tmp_path):
 
 
 def test_a_workbook_without_its_unit_sheet_is_its_units_error_not_chua_nop(tmp_path, settings):
-    from pipeline.core.validate import validate_year
+    from pipeline.core.steps.validate import validate_year
 
     book = factories.form_workbook(factories.good_form("HB"))
     del book["ThongTin"]

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import issue_types
 from pipeline.core import labels
-from pipeline.core.raw import Refusal
+from pipeline.core.steps.raw import Refusal
 from pipeline.issue_types import LOCATION, TYPES, VARIANTS, IssueType
 
 PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from pipeline import flow
-from pipeline.core.feedback import slip_contexts
-from pipeline.core.notice import notice_contexts
-from pipeline.core.summary import summary_context
+from pipeline.core.documents.slip import slip_contexts
+from pipeline.core.documents.notice import notice_contexts
+from pipeline.core.documents.summary import summary_context
 from pipeline.errors import ConfigError
 from pipeline.io.forms import blank_form
 from pipeline.render.register import RegisterSheet, render_register_xlsx
@@ -133,7 +133,7 @@ def _literals(path):
 
 
 def test_the_status_page_names_the_configured_scope(sample):
-    from pipeline.core.site import site_context
+    from pipeline.core.documents.site import site_context
 
     settings, validation, totals = sample
     changed = _changed(settings, {"scope": "toàn tỉnh"})

@@ -71,7 +71,7 @@ def workbook_with(tmp_path: Path, field: str, text: str) -> tuple[Path, str, str
 
 
 def _locate(path: Path) -> tuple[str, str]:
-    from pipeline.core.raw import cell_ref
+    from pipeline.core.steps.raw import cell_ref
 
     for sheet in read_workbook(path, path.name).sheets:
         for r, row in enumerate(sheet.rows):

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pipeline.core.appendix import ChartData
+from pipeline.core.documents.appendix import ChartData
 from pipeline.core.catalogue import Output, archival
-from pipeline.core.context import ReportContext
-from pipeline.core.feedback import SlipContext
-from pipeline.core.notice import NoticeContext
-from pipeline.core.summary import SummaryContext
+from pipeline.core.documents.report import ReportContext
+from pipeline.core.documents.slip import SlipContext
+from pipeline.core.documents.notice import NoticeContext
+from pipeline.core.documents.summary import SummaryContext
 
 DocumentContext = ReportContext | NoticeContext | SlipContext
 

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from pipeline.core.raw import RawSheet, RawWorkbook, cell_ref
+from pipeline.core.steps.raw import RawSheet, RawWorkbook, cell_ref
 from pipeline.core.vi import number
 from pipeline.issue_types import HIDDEN_CHARACTER, TEXT_TOO_LONG, UNDRAWABLE_CHARACTER
 from pipeline.issues import Issue

@@ -25,7 +25,7 @@ from typing import Iterator
 
 import python_calamine as calamine
 
-from pipeline.core.raw import RawSheet, RawWorkbook, Refusal
+from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.textnorm import nfc
 from pipeline.errors import os_cause
 from pipeline.io import file_digest

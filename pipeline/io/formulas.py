@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 
-from pipeline.core.raw import UNCALCULATED
+from pipeline.core.steps.raw import UNCALCULATED
 
 MAX_CARRY = 1 << 20  # one cell never spans more (an inline string is at most 32,767 characters)
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c\s([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.\-]*:)?c\s*>)", re.S)

@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from pipeline.core.ledger import Entry
+from pipeline.core.steps.ledger import Entry
 from pipeline.core.text import KEPT_CONTROLS, visible
 from pipeline.textnorm import nfc
 from pipeline.errors import os_cause

@@ -39,7 +39,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path, PurePosixPath
 
-from pipeline.core.distribution import Letter
+from pipeline.core.distribution.bundles import Letter
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.settings import Smtp
 

@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
 
 
-from pipeline.core.raw import cell_ref
+from pipeline.core.steps.raw import cell_ref
 from pipeline.errors import os_cause
 from pipeline.core.vi import number
 from pipeline.textnorm import nfc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import jinja2
 
-from pipeline.core.site import SiteContext
+from pipeline.core.documents.site import SiteContext
 from pipeline.render.html import render_html
 
 TEMPLATE = "index.html.j2"

@@ -37,7 +37,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from pipeline.core.summary import GroupRow, Planned, SummaryContext, SummaryRow
+from pipeline.core.documents.summary import GroupRow, Planned, SummaryContext, SummaryRow
 from pipeline.stable import workbook_bytes
 
 SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET = "TongHop", "DanhSach", "TinhHinhNop"

@@ -31,9 +31,9 @@ from pipeline.core.jobs import PdfJob
 from pipeline.resources import templates_dir
 from pipeline.runner import READ_POOL_THRESHOLD, default_jobs, render_jobs, renderers as make_renderers
 from tests.bench.data import Dataset, bump_figure, make_city, make_nation, sample_city
-from pipeline.core.notice import notice_contexts
-from pipeline.core.parse import parse_workbook
-from pipeline.core.validate import validate_year
+from pipeline.core.documents.notice import notice_contexts
+from pipeline.core.steps.parse import parse_workbook
+from pipeline.core.steps.validate import validate_year
 from pipeline.io.excel import discover, read_workbook
 from pipeline.render.html import render_html
 from pipeline.render.pdf import STYLESHEET

@@ -1,4 +1,4 @@
-"""Submissions → per-unit and city-wide results (pipeline.core.aggregate).
+"""Submissions → per-unit and city-wide results (pipeline.core.steps.aggregate).
 
 Property tests build small Submission objects in memory (no workbook I/O) and
 run them through validate_year and aggregate, so the figures are counted only
@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from stdnum.vn import mst
 
-from pipeline.core.aggregate import Result, aggregate, actuals
-from pipeline.core.parse import Figure, Organisation, Submission
-from pipeline.core.validate import validate_year
+from pipeline.core.steps.aggregate import Result, aggregate, actuals
+from pipeline.core.steps.parse import Figure, Organisation, Submission
+from pipeline.core.steps.validate import validate_year
 from pipeline.settings import Numbers
 from tests import factories
 
@@ -123,7 +123,7 @@ def with_numbers(cfg, **numbers):
 
 @pytest.fixture(scope="module")
 def sample_totals():
-    from pipeline.core.parse import parse_workbook
+    from pipeline.core.steps.parse import parse_workbook
     from pipeline.io.excel import discover, read_workbook
 
     cfg = factories.settings()
@@ -413,7 +413,7 @@ def test_ranks_equal_the_quadratic_definition(settings, cases):
     """1 + the number of valid units scoring strictly higher (percent, then count): 1, 2, 2, 4."""
     from types import SimpleNamespace
 
-    from pipeline.core.aggregate import _ranks
+    from pipeline.core.steps.aggregate import _ranks
 
     planned = settings.planned_indicators()
     rows = [

@@ -1,4 +1,4 @@
-"""Groups of units (provinces) and the report's unit tables past the limit (pipeline.core.appendix).
+"""Groups of units (provinces) and the report's unit tables past the limit (pipeline.core.documents.appendix).
 
 The grouped config is the sample cut to six units in two groups, with
 `max_unit_rows_in_pdf: 3` (tests/factories.grouped_config).
@@ -14,9 +14,9 @@ from hypothesis import given, settings as hsettings, strategies as st
 from pipeline import plan as planning
 from pipeline import flow
 from pipeline.core import vi
-from pipeline.core.aggregate import GroupResult, aggregate
-from pipeline.core.appendix import group_words
-from pipeline.core.context import names_in_text, report_context
+from pipeline.core.steps.aggregate import GroupResult, aggregate
+from pipeline.core.documents.appendix import group_words
+from pipeline.core.documents.report import names_in_text, report_context
 from pipeline.settings import Group, ReportLayout
 from tests import factories
 

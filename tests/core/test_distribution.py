@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline.core.distribution import Document, attachment_name, letter, parts, plan, slug
-from pipeline.core.register import Sending, SentLog, pending, register_rows, register_view, register_data
+from pipeline.core.distribution.bundles import Document, attachment_name, letter, parts, plan, slug
+from pipeline.core.distribution.register import Sending, SentLog, pending, register_rows, register_view, register_data
 from pipeline.errors import ConfigError
 from pipeline.settings import DistributionFile, Recipient
 from tests import factories

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from pipeline.core import labels
-from pipeline.core.validate import Status
+from pipeline.core.steps.validate import Status
 from pipeline.issues import Severity
 
 PIPELINE = Path(__file__).resolve().parents[2] / "pipeline"

@@ -1,4 +1,4 @@
-"""Legacy 8-bit Vietnamese text: TCVN3 and VNI detection and conversion (pipeline.core.legacy)."""
+"""Legacy 8-bit Vietnamese text: TCVN3 and VNI detection and conversion (pipeline.core.steps.legacy)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from pipeline.core import legacy
-from pipeline.core.legacy import TCVN3_TO_UNICODE, VNI_TO_UNICODE, convert, detect
+from pipeline.core.steps import legacy
+from pipeline.core.steps.legacy import TCVN3_TO_UNICODE, VNI_TO_UNICODE, convert, detect
 
 
 def nfc(text: str) -> str:

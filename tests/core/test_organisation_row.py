@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from pipeline.core import context, parse, summary
-from pipeline.core.parse import Organisation
+from pipeline.core.documents import report
+from pipeline.core.steps import parse
+from pipeline.core.documents import summary
+from pipeline.core.steps.parse import Organisation
 
 
 def _org(**changes: object) -> Organisation:

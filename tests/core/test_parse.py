@@ -1,4 +1,4 @@
-"""Raw sheets → Submission (pipeline.core.parse).
+"""Raw sheets → Submission (pipeline.core.steps.parse).
 
 Workbooks are built with tests/factories.py, then messed up with openpyxl the way
 clerks do; every such workbook must still read the right figures with no issue.
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from pipeline.core import layout
-from pipeline.core.parse import Submission, parse_workbook, to_date, to_int
-from pipeline.core.raw import RawSheet, RawWorkbook
+from pipeline.core.steps.parse import Submission, parse_workbook, to_date, to_int
+from pipeline.core.steps.raw import RawSheet, RawWorkbook
 from tests import factories
 from tests.factories import flatten
 

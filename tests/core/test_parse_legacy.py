@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.core.validate import validate_year
+from pipeline.core.steps.validate import validate_year
 from tests import factories
 
 

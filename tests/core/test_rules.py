@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import plan as planning
 from pipeline.expressions import parse_expression
-from pipeline.core.validate import validate_year
+from pipeline.core.steps.validate import validate_year
 from pipeline.errors import ConfigError
 from pipeline.settings import Rule, load_settings
 from tests import factories

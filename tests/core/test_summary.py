@@ -1,4 +1,4 @@
-"""Totals → the summary workbook's context (pipeline.core.summary), on the shipped sample."""
+"""Totals → the summary workbook's context (pipeline.core.documents.summary), on the shipped sample."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from pipeline import plan as planning
 from pipeline import flow
-from pipeline.core.data import json_number, tong_hop
-from pipeline.core.summary import Planned, summary_context
+from pipeline.core.documents.data import json_number, tong_hop
+from pipeline.core.documents.summary import Planned, summary_context
 from pipeline.core.vi import sentence_case
 from tests import factories
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipeline.core.raw import RawSheet, RawWorkbook
+from pipeline.core.steps.raw import RawSheet, RawWorkbook
 from pipeline.core.text import HIDDEN_CLASS, REPLACEMENT, brief, clean_workbook, printable, text_policy, visible
 from pipeline.io.fonts import drawable_characters
 

@@ -1,4 +1,4 @@
-"""Rules over one year's submissions (pipeline.core.validate, pipeline.core.checks).
+"""Rules over one year's submissions (pipeline.core.steps.validate, pipeline.core.steps.checks).
 
 Validation tests assert on flattened issues (rule, sheet, cell).
 """
@@ -10,9 +10,9 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from pipeline.core.parse import Submission
-from pipeline.core.raw import Refusal
-from pipeline.core.validate import validate_year
+from pipeline.core.steps.parse import Submission
+from pipeline.core.steps.raw import Refusal
+from pipeline.core.steps.validate import validate_year
 from pipeline.io.forms import FormData
 from tests import factories
 from tests.factories import flatten

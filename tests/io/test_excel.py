@@ -1,4 +1,4 @@
-"""The workbook reader (pipeline.io.excel) and A1 references (pipeline.core.raw)."""
+"""The workbook reader (pipeline.io.excel) and A1 references (pipeline.core.steps.raw)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.core.raw import RawWorkbook, Refusal, cell_ref
+from pipeline.core.steps.raw import RawWorkbook, Refusal, cell_ref
 from pipeline.io.excel import discover, read_workbook
 from tests import factories
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from pipeline import flow
-from pipeline.core.validate import validate_year
+from pipeline.core.steps.validate import validate_year
 from pipeline.io.excel import read_workbook
-from pipeline.core.raw import Refusal
+from pipeline.core.steps.raw import Refusal
 from tests import factories
 from tests.factories import CONFIG
 

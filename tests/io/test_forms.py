@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 
 from pipeline.core import layout
-from pipeline.core.parse import parse_workbook
-from pipeline.core.validate import validate_year
+from pipeline.core.steps.parse import parse_workbook
+from pipeline.core.steps.validate import validate_year
 from pipeline.core.vi import label_key
 from pipeline.errors import ConfigError
 from pipeline.io.excel import read_workbook

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.core.raw import UNCALCULATED
+from pipeline.core.steps.raw import UNCALCULATED
 from pipeline.io.formulas import FormulaNotes
 
 XML = (b'<sheetData><row r="4"><c r="A4" s="1"><f>IF(B4="","",1)</f><v></v></c><c r="B4" t="s"><v>3</v></c>'

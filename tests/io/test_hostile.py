@@ -27,7 +27,7 @@ import pytest
 
 from pipeline import plan as planning
 from pipeline import flow
-from pipeline.core.raw import RawWorkbook, Refusal
+from pipeline.core.steps.raw import RawWorkbook, Refusal
 from pipeline.io import screen
 from pipeline.io.excel import read_workbook
 from pipeline.io.forms import blank_form

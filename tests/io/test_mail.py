@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pipeline.core.distribution import Delivery, Document, Letter, Recipient
+from pipeline.core.distribution.bundles import Delivery, Document, Letter, Recipient
 from pipeline.errors import ConfigError
 from pipeline.io.mail import Credentials, MailError, Session, Uncertain, credentials, mime
 from pipeline.settings import Smtp

@@ -21,8 +21,8 @@ from PIL import Image
 from pipeline import plan as planning
 from pipeline.resources import templates_dir
 from pipeline import flow
-from pipeline.core.context import report_context
-from pipeline.core.notice import notice_contexts
+from pipeline.core.documents.report import report_context
+from pipeline.core.documents.notice import notice_contexts
 from pipeline.errors import RenderError
 from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html

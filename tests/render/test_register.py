@@ -7,7 +7,7 @@ import io
 
 import openpyxl
 
-from pipeline.core.register import RegisterRow
+from pipeline.core.distribution.register import RegisterRow
 from pipeline.render import xlsx
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 

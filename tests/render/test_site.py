@@ -12,7 +12,7 @@ import pytest
 from pipeline import plan as planning
 from pipeline.resources import templates_dir
 from pipeline import flow
-from pipeline.core.site import NO_REPORT, site_context
+from pipeline.core.documents.site import NO_REPORT, site_context
 from pipeline.errors import InvalidDataError
 from pipeline.issues import ValidationReport, error, warning
 from pipeline.render.html import environment

@@ -19,8 +19,8 @@ import python_calamine
 
 from pipeline import plan as planning
 from pipeline import flow
-from pipeline.core.data import tong_hop
-from pipeline.core.summary import summary_context
+from pipeline.core.documents.data import tong_hop
+from pipeline.core.documents.summary import summary_context
 from pipeline.render import xlsx
 from pipeline.render.xlsx import render_summary_xlsx
 from tests import factories

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from pipeline.core.validate import Status, Validation
+from pipeline.core.steps.validate import Status, Validation
 from pipeline.core.vi import percent_of
 from pipeline.settings import Group, Indicator, Settings, Unit
 

@@ -5,7 +5,7 @@ PDF, and later the DOCX and XLSX, read the same object and cannot disagree.
 Templates only place these strings; they compute nothing.
 
 The report stays readable at any scale: past `max_unit_rows_in_pdf` units
-its unit tables and chart show groups (pipeline.core.appendix), long lists
+its unit tables and chart show groups (pipeline.core.documents.appendix), long lists
 of names in the text end in "và N đơn vị khác", and a long list of
 organisations stays in the summary workbook.
 """
@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
-from pipeline.core.aggregate import Result, Totals
+from pipeline.core.steps.aggregate import Result, Totals
 # ChartData and chart_data stay importable from here: the renderers and their tests take them from the context.
-from pipeline.core.appendix import ChartData, UnitRow, chart_data, unit_tables, workbook_file  # noqa: F401
-from pipeline.core.parse import Organisation
+from pipeline.core.documents.appendix import ChartData, UnitRow, chart_data, unit_tables, workbook_file  # noqa: F401
+from pipeline.core.steps.parse import Organisation
 from pipeline.settings import Indicator, Settings, YearDocuments
 
 MAX_NAMES_IN_TEXT = 10  # a sentence names this many units, then says how many more

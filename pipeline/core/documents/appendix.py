@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.core import labels, vi
-from pipeline.core.aggregate import GroupResult, Result, Totals, UnitResult
+from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.core.catalogue import SUMMARY_XLSX
 from pipeline.settings import Indicator, Settings
 

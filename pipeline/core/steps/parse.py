@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from pipeline.core import layout, legacy, text, vi
+from pipeline.core import layout, text, vi
+from pipeline.core.steps import legacy
 from pipeline.core.layout import Field
 from pipeline.core.vi import ascii_key, label_key
-from pipeline.core.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
+from pipeline.core.steps.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
 from pipeline.issue_types import (AMBIGUOUS_SHEET, BAD_DATE, BAD_NUMBER, BAD_YEAR, FORMULA_ERROR, FORMULA_NO_VALUE,
                                   IGNORED_SHEET, LEGACY_ENCODING, MISSING_CODE, MISSING_HEADER, MISSING_LABEL,
                                   MISSING_SHEET, MISSING_VALUE, IssueType)

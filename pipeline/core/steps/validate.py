@@ -17,10 +17,10 @@ from typing import Iterable, Literal
 from stdnum.vn import mst
 
 from pipeline.core import layout
-from pipeline.core.checks import PER_FILE, is_late
-from pipeline.core.ledger import LedgerRow, YearInputs, not_submitted_note
-from pipeline.core.parse import Submission
-from pipeline.core.raw import Refusal
+from pipeline.core.steps.checks import PER_FILE, is_late
+from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
+from pipeline.core.steps.parse import Submission
+from pipeline.core.steps.raw import Refusal
 from pipeline.core.vi import label_key
 from pipeline.issue_types import DUPLICATE_COPY, DUPLICATE_ENTERPRISE, DUPLICATE_UNIT, NOT_SUBMITTED
 from pipeline.issues import Issue, ValidationReport

@@ -14,7 +14,7 @@ from typing import Iterator
 from stdnum.vn import mst
 
 from pipeline.core import layout
-from pipeline.core.parse import Submission
+from pipeline.core.steps.parse import Submission
 from pipeline.core.vi import label_key, number, short_date
 from pipeline.issue_types import (BAD_TAX_CODE, BAD_TAX_CODE_LOST_ZERO, BAD_TAX_CODE_LOST_ZERO_STILL_BAD,
                                   COUNT_TOO_LARGE, DATE_OUTSIDE_PERIOD, DUPLICATE_INDICATOR, INACTIVE_UNIT,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pipeline import __version__
-from pipeline.core.aggregate import GroupResult, Result, Totals
+from pipeline.core.steps.aggregate import GroupResult, Result, Totals
 
 
 def json_number(value: Decimal | None) -> int | float | None:

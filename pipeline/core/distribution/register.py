@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.core import vi
 from pipeline.core.catalogue import KIND_LABELS, Kind, bundle_folder, find
-from pipeline.core.distribution import Bundle, Delivery
+from pipeline.core.distribution.bundles import Bundle, Delivery
 
 STATUS_TEXT = {
     "sent": "đã gửi",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import labels, vi
-from pipeline.core.context import Header, plain_header
-from pipeline.core.validate import Validation
+from pipeline.core.documents.report import Header, plain_header
+from pipeline.core.steps.validate import Validation
 from pipeline.issue_types import NOT_SUBMITTED
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
