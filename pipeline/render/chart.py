@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pipeline.core import vi
-from pipeline.core.documents.report import ChartData
+from pipeline.core.documents.appendix import ChartData
 from pipeline.errors import RenderError
 from pipeline.textnorm import nfc
 

@@ -19,7 +19,7 @@ def _org(**changes: object) -> Organisation:
 
 
 def test_the_documents_use_the_type_the_parser_makes():
-    assert not hasattr(summary, "OrganisationRow") and not hasattr(context, "OrgRow")
+    assert not hasattr(summary, "OrganisationRow") and not hasattr(report, "OrgRow")
     assert summary.SummaryContext.__annotations__["organisations"].startswith("tuple[Organisation")
     assert parse.Organisation is Organisation
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageChops
 
 from pipeline import plan as planning
 from pipeline import flow
-from pipeline.core.documents.report import ChartData, chart_data
+from pipeline.core.documents.appendix import ChartData, chart_data
 from pipeline.errors import RenderError
 from pipeline.resources import templates_dir
 TEMPLATES = templates_dir()

@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.core import labels, vi
-from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.core.catalogue import SUMMARY_XLSX
+from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.settings import Indicator, Settings
 
 TOTAL_NAME = "Tổng cộng"

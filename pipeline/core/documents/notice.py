@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
+from pipeline.core.documents.header import Header, Signature, header, result_phrases
 from pipeline.core.steps.aggregate import Totals, UnitResult
-from pipeline.core.documents.report import Header, Signature, header, result_phrases
 from pipeline.settings import Indicator, Settings
 
 STATUS_SENTENCES = {

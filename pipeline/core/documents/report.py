@@ -15,35 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
+from pipeline.core.documents.appendix import ChartData, UnitRow, unit_tables, workbook_file
+from pipeline.core.documents.header import Header, Signature, document_number, header, result_phrases
 from pipeline.core.steps.aggregate import Result, Totals
-# ChartData and chart_data stay importable from here: the renderers and their tests take them from the context.
-from pipeline.core.documents.appendix import ChartData, UnitRow, chart_data, unit_tables, workbook_file  # noqa: F401
 from pipeline.core.steps.parse import Organisation
-from pipeline.settings import Indicator, Settings, YearDocuments
+from pipeline.settings import Indicator, Settings
 
 MAX_NAMES_IN_TEXT = 10  # a sentence names this many units, then says how many more
-
-
-@dataclass(frozen=True)
-class Header:
-    style: str
-    font_family: str
-    office_font: str  # the editable DOCX twin's font (style.office_font); font_family is the PDF's
-    national_header: str
-    motto: str
-    superior_body: str
-    issuing_body: str
-    number_line: str
-    place_date: str
-    type_name: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class Signature:
-    authority: str
-    title: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -95,41 +73,6 @@ class ReportContext:
     org_groups: tuple[OrgGroup, ...]
     org_list_note: str
     chart: ChartData
-
-
-def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: str, summary: str,
-           number: str | None = None) -> Header:
-    """The page-1 header of a numbered document (`number` defaults to the report's)."""
-    org, style = settings.general.organisation, settings.general.style
-    number_line = ("Số " if style.kind == "party" else "Số: ") + document_number(
-        settings, docs.number if number is None else number, type_code)
-    return plain_header(settings, type_name, summary, number_line, f"{org.place}, {vi.long_date(docs.date)}")
-
-
-def plain_header(settings: Settings, type_name: str, summary: str, number_line: str = "", place_date: str = "") -> Header:
-    """The header block; working papers (feedback slips) have no number and no date."""
-    org, style = settings.general.organisation, settings.general.style
-    return Header(
-        style=style.kind,
-        font_family=style.font_family,
-        office_font=style.office_font,
-        national_header=style.national_header,
-        motto=style.motto,
-        superior_body=org.superior_body,
-        issuing_body=org.issuing_body,
-        number_line=number_line,
-        place_date=place_date,
-        type_name=type_name,
-        # Party summaries start lower case; State ones with a capital (FORMAT.md).
-        summary=summary if style.kind == "party" else vi.sentence_case(summary),
-    )
-
-
-def document_number(settings: Settings, number: str, type_code: str) -> str:
-    """"15-BC/BCĐ" (Party) or "15/BC-BCĐ" (State); a draft leaves the number blank."""
-    short = settings.general.organisation.issuing_body_short
-    number = number or "     "
-    return f"{number}-{type_code}/{short}" if settings.general.style.kind == "party" else f"{number}/{type_code}-{short}"
 
 
 def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]], settings: Settings) -> ReportContext:
@@ -191,17 +134,6 @@ def _columns(indicators: tuple[Indicator, ...]) -> tuple[Column, ...]:
 
 
 # --- the narrative ------------------------------------------------------------------
-
-
-def result_phrases(results: dict[str, Result], planned: tuple[Indicator, ...], settings: Settings) -> list[str]:
-    """["26 tổ chức Đảng, đạt 65% kế hoạch năm", "170 tổ chức Công đoàn, đạt 220% kế hoạch", …]."""
-    threshold = settings.general.numbers.surplus_phrase_below
-    parts = []
-    for n, ind in enumerate(planned):
-        result = results[ind.code]
-        phrase = vi.plan_phrase(result.percent, threshold, " kế hoạch năm" if n == 0 else " kế hoạch")
-        parts.append(f"{vi.number(result.actual or 0)} {ind.phrase}, {phrase}")
-    return parts
 
 
 def results_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:

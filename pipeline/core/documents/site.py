@@ -15,12 +15,12 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from pipeline.core import labels, vi
-from pipeline.core.steps.aggregate import Totals
 from pipeline.core.catalogue import CHART_SVG, KIND_LABELS, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, SLIP_PDF, Kind
+from pipeline.core.distribution.register import RegisterView
+from pipeline.core.documents.listing import DocumentGroup, Link, document_groups, unit_links
+from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.ledger import LedgerRow
 from pipeline.core.steps.ledger import counts as ledger_counts
-from pipeline.core.documents.listing import DocumentGroup, Link, document_groups, unit_links
-from pipeline.core.distribution.register import RegisterView
 from pipeline.core.steps.validate import Validation
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit

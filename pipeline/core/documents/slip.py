@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import labels, vi
-from pipeline.core.documents.report import Header, plain_header
+from pipeline.core.documents.header import Header, plain_header
 from pipeline.core.steps.validate import Validation
 from pipeline.issue_types import NOT_SUBMITTED
 from pipeline.issues import Issue

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.core import labels, vi
-from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.core.documents.appendix import group_words
+from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.core.steps.parse import Organisation
 from pipeline.settings import Indicator, Settings
 

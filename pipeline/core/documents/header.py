@@ -1,0 +1,82 @@
+"""What every official document shares: the header block, the signature block, the document number,
+and the phrase a result is told in (the report and each notice say it alike).
+
+FORMAT.md gives the header's layout (superior and issuing body left, national
+header right, number and place/date below) for the Party and the State styles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.core import vi
+from pipeline.core.steps.aggregate import Result
+from pipeline.settings import Indicator, Settings, YearDocuments
+
+
+@dataclass(frozen=True)
+class Header:
+    style: str
+    font_family: str
+    office_font: str  # the editable DOCX twin's font (style.office_font); font_family is the PDF's
+    national_header: str
+    motto: str
+    superior_body: str
+    issuing_body: str
+    number_line: str
+    place_date: str
+    type_name: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    authority: str
+    title: str
+    name: str
+
+
+def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: str, summary: str,
+           number: str | None = None) -> Header:
+    """The page-1 header of a numbered document (`number` defaults to the report's)."""
+    org, style = settings.general.organisation, settings.general.style
+    number_line = ("Số " if style.kind == "party" else "Số: ") + document_number(
+        settings, docs.number if number is None else number, type_code)
+    return plain_header(settings, type_name, summary, number_line, f"{org.place}, {vi.long_date(docs.date)}")
+
+
+def plain_header(settings: Settings, type_name: str, summary: str, number_line: str = "", place_date: str = "") -> Header:
+    """The header block; working papers (feedback slips) have no number and no date."""
+    org, style = settings.general.organisation, settings.general.style
+    return Header(
+        style=style.kind,
+        font_family=style.font_family,
+        office_font=style.office_font,
+        national_header=style.national_header,
+        motto=style.motto,
+        superior_body=org.superior_body,
+        issuing_body=org.issuing_body,
+        number_line=number_line,
+        place_date=place_date,
+        type_name=type_name,
+        # Party summaries start lower case; State ones with a capital (FORMAT.md).
+        summary=summary if style.kind == "party" else vi.sentence_case(summary),
+    )
+
+
+def document_number(settings: Settings, number: str, type_code: str) -> str:
+    """"15-BC/BCĐ" (Party) or "15/BC-BCĐ" (State); a draft leaves the number blank."""
+    short = settings.general.organisation.issuing_body_short
+    number = number or "     "
+    return f"{number}-{type_code}/{short}" if settings.general.style.kind == "party" else f"{number}/{type_code}-{short}"
+
+
+def result_phrases(results: dict[str, Result], planned: tuple[Indicator, ...], settings: Settings) -> list[str]:
+    """["26 tổ chức Đảng, đạt 65% kế hoạch năm", "170 tổ chức Công đoàn, đạt 220% kế hoạch", …]."""
+    threshold = settings.general.numbers.surplus_phrase_below
+    parts = []
+    for n, ind in enumerate(planned):
+        result = results[ind.code]
+        phrase = vi.plan_phrase(result.percent, threshold, " kế hoạch năm" if n == 0 else " kế hoạch")
+        parts.append(f"{vi.number(result.actual or 0)} {ind.phrase}, {phrase}")
+    return parts
