@@ -22,12 +22,12 @@ from rich.text import Text
 
 from pipeline import distribute as dispatch
 from pipeline import flow
-from pipeline.core import labels
 from pipeline.cli_vi import Group, Integer
+from pipeline.core import labels
 from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, LEDGER_DATA, REGISTER_XLSX, bundle_folder, find
 from pipeline.core.steps.ledger import counts as ledger_counts
-from pipeline.core.text import brief, visible
 from pipeline.core.steps.validate import Validation
+from pipeline.core.text import brief, visible
 from pipeline.errors import InvalidDataError, PipelineError
 from pipeline.plan import Options
 

@@ -36,7 +36,6 @@ from pipeline.cache import RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, archival
 from pipeline.core.distribution.bundles import Bundle, Document, Letter, letter, parts
 from pipeline.core.distribution.bundles import plan as bundles_for
-from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.distribution.register import (
     RegisterRow,
     Sending,
@@ -49,6 +48,7 @@ from pipeline.core.distribution.register import (
     uncertain_letters,
     unknown_tokens,
 )
+from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for

@@ -14,9 +14,9 @@ loaded) and `pipeline.core` (which evaluates them): it imports neither.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
 
 OPERATORS: dict[str, Callable[[int, int], bool]] = {
     "==": lambda a, b: a == b,
@@ -62,7 +62,8 @@ def parse_expression(text: str) -> Expression:
     if not tokens:
         raise ValueError("biểu thức rỗng")
     terms: list[tuple[int, tuple[Factor, ...]]] = []
-    sign, factors, expect_value = 1, [], True
+    sign, expect_value = 1, True
+    factors: list[Factor] = []
     for kind, value in tokens:
         if expect_value:
             if kind == "op" and value == "-" and not factors:
@@ -70,6 +71,7 @@ def parse_expression(text: str) -> Expression:
                 continue
             if kind == "op":
                 raise ValueError(f"thiếu số hoặc mã chỉ tiêu trước «{value}» trong «{text}»")
+            assert not isinstance(value, str), "an operator was handled above"
             factors.append(value)
             expect_value = False
         elif value == "*":
@@ -83,7 +85,7 @@ def parse_expression(text: str) -> Expression:
     return Expression(text, tuple(terms))
 
 
-def _tokens(text: str) -> Iterable[tuple[str, object]]:
+def _tokens(text: str) -> Iterable[tuple[str, Factor | str]]:
     pos = 0
     text = text.strip()
     while pos < len(text):

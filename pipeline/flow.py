@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cache import RenderCache
-from pipeline.core.steps.aggregate import Totals
 from pipeline.core.catalogue import FORM_XLSX, SITE_PAGE, Command
+from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.forms import blank_form

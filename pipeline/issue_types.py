@@ -318,9 +318,9 @@ def configured(file: str, code: str, severity: Severity, message: str, *, unit: 
 def reference(severity_names: Mapping[str, str]) -> str:
     """The catalogue as a Markdown page, "Danh mục lỗi"; `severity_names` as the documents word them."""
     lines = ["# Danh mục lỗi", "",
-             ("Mỗi vấn đề trong danh sách lỗi và cảnh báo có một mã (`rule`), một mức độ và lời nhắn theo mẫu dưới đây; "
-              "phần trong {…} điền theo từng trường hợp. Các quy tắc của config/rules.yaml có mã, mức độ và lời "
-              "nhắn riêng trong tệp đó."), ""]
+             ("Mỗi vấn đề trong danh sách lỗi và cảnh báo có một mã (`rule`), một mức độ và lời nhắn theo mẫu "
+              "dưới đây; phần trong {…} điền theo từng trường hợp. Các quy tắc của config/rules.yaml có mã, "
+              "mức độ và lời nhắn riêng trong tệp đó."), ""]
     for kind in TYPES:
         lines += [f"## `{kind.code}`: {kind.title}", "", f"Mức độ: {severity_names[kind.severity]}.", "",
                   kind.description, ""]

@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.catalogue import (
     CHART_SVG,
     ISSUES_DATA,
@@ -30,15 +29,16 @@ from pipeline.core.catalogue import (
     SUMMARY_XLSX,
     TOTALS_DATA,
 )
-from pipeline.core.documents.report import report_context
 from pipeline.core.documents.data import tong_hop
-from pipeline.core.documents.slip import slip_contexts
-from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
-from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.documents.notice import notice_contexts
+from pipeline.core.documents.report import report_context
+from pipeline.core.documents.slip import slip_contexts
+from pipeline.core.documents.summary import summary_context
+from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
+from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
+from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.parse import Submission
 from pipeline.core.steps.raw import Refusal
-from pipeline.core.documents.summary import summary_context
 from pipeline.core.steps.validate import Validation, unit_from_name, validate_year
 from pipeline.errors import SourceError, os_cause
 from pipeline.io.inbox import walk

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cache import RenderCache
-from pipeline.core.steps.aggregate import Totals
 from pipeline.core.catalogue import REGISTER_DATA, RENDER_KEYS, SITE_PAGE, Command
-from pipeline.core.jobs import Job
 from pipeline.core.distribution.register import published_view
 from pipeline.core.documents.site import site_context
+from pipeline.core.jobs import Job
+from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.io.publish import Staging, keep_for
 from pipeline.render.renderers import Renderers

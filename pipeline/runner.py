@@ -31,8 +31,8 @@ from typing import Any
 from pipeline.core.jobs import Job
 from pipeline.core.steps.parse import Submission, parse_workbook
 from pipeline.core.steps.raw import Refusal
-from pipeline.core.text import TextPolicy, text_policy
 from pipeline.core.steps.validate import check_file
+from pipeline.core.text import TextPolicy, text_policy
 from pipeline.errors import RenderError, Stopped
 from pipeline.io import file_digest
 from pipeline.io.excel import read_workbook

@@ -29,19 +29,38 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.shared import Mm, RGBColor, Twips
 
 if not __package__:  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pipeline.stable import FIXED_TIME, fixed_zip  # noqa: E402
-from templates.docx import ooxml  # noqa: E402
-from templates.docx.parts import (  # noqa: E402
-    BLOCK, BOLD, CELL, CENTER, ITALIC, JUSTIFY, LANDSCAPE_WIDTH, LEFT, PORTRAIT_WIDTH, RECIPIENT,
-    RIGHT, Font, add_row, data_table, header_block, heading, loop_row, para, signature_block, spacing, tag,
+from pipeline.stable import FIXED_TIME, fixed_zip
+from templates.docx import ooxml
+from templates.docx.ooxml import clear, row_properties
+from templates.docx.parts import (
+    BLOCK,
+    BOLD,
+    CELL,
+    CENTER,
+    ITALIC,
+    JUSTIFY,
+    LANDSCAPE_WIDTH,
+    LEFT,
+    PORTRAIT_WIDTH,
+    RECIPIENT,
+    RIGHT,
+    Font,
+    add_row,
+    data_table,
+    header_block,
+    heading,
+    loop_row,
+    para,
+    signature_block,
+    spacing,
+    tag,
     unit_table,
 )
-from templates.docx.ooxml import clear, row_properties  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -218,7 +237,7 @@ def _appendices(doc: Document) -> None:
 
 def _organisations_table(doc: Document) -> None:
     widths = [11.0, 75.0, 29.0, 44.5, 31.4, 28.8, 26.2]
-    table = data_table(doc, widths + [LANDSCAPE_WIDTH - sum(widths)])
+    table = data_table(doc, [*widths, LANDSCAPE_WIDTH - sum(widths)])
     add_row(table, ["STT", "Tên doanh nghiệp", "Mã số thuế", "Loại hình doanh nghiệp", "Loại tổ chức",
                     "Số quyết định", "Ngày quyết định", "Số thành viên"], header=True, size=11)
     loop_row(table, "{%tr for group in org_groups %}")

@@ -133,12 +133,13 @@ def table_properties(table, width_mm: float, *, borders: bool, margins_pt: tuple
     put(tbl_pr, element("w:tblLayout", type="fixed"), TBLPR)
     vertical, horizontal = (round(m * 20) for m in margins_pt)
     mar = tuple(element(f"w:{side}", w=value, type="dxa")
-                for side, value in (("top", vertical), ("left", horizontal), ("bottom", vertical), ("right", horizontal)))
+                for side, value in (("top", vertical), ("left", horizontal), ("bottom", vertical),
+                                    ("right", horizontal)))
     put(tbl_pr, element("w:tblCellMar", mar), TBLPR)
 
 
 def set_grid(table, widths_mm: list[float]) -> None:
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
         col.set(qn("w:w"), str(twips(width)))
 
 
@@ -152,7 +153,8 @@ def row_properties(row, *, header: bool = False) -> None:
 
 def cell_width(cell, width_mm: float | None) -> None:
     """A fixed width, or None: "auto", a column-loop cell sharing what the fixed cells leave."""
-    width = element("w:tcW", w=twips(width_mm), type="dxa") if width_mm is not None else element("w:tcW", w=0, type="auto")
+    width = (element("w:tcW", w=twips(width_mm), type="dxa") if width_mm is not None
+             else element("w:tcW", w=0, type="auto"))
     put(cell._tc.get_or_add_tcPr(), width, TCPR)
 
 

@@ -107,7 +107,7 @@ def _borderless(doc: Document, widths: list[float]):
     table_properties(table, sum(widths), borders=False, style="TableNormal")
     set_grid(table, widths)
     row = table.add_row()
-    for cell, width in zip(row.cells, widths):
+    for cell, width in zip(row.cells, widths, strict=True):
         cell_width(cell, width)
         clear(cell)
     return row
@@ -182,7 +182,7 @@ def add_row(table, texts: list[str], *, fonts: list[Font] | None = None, aligns:
     row = table.add_row()
     row_properties(row, header=header)
     widths = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
-    for n, (cell, text) in enumerate(zip(row.cells, texts)):
+    for n, (cell, text) in enumerate(zip(row.cells, texts, strict=False)):
         clear(cell)
         cell_width(cell, None if n in auto else widths[n] * 25.4 / 1440)
         cell_centre(cell)
