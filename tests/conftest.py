@@ -6,7 +6,8 @@ import logging
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings as _hypothesis
+from hypothesis import HealthCheck
+from hypothesis import settings as _hypothesis
 
 from tests import factories
 

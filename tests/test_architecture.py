@@ -46,9 +46,9 @@ def output_path_literals(path: Path) -> list[str]:
     skip = _docstrings(tree)
     hits = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
-            if PATH_LIKE.search(node.value):
-                hits.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value!r}")
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+                and PATH_LIKE.search(node.value)):
+            hits.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value!r}")
     return hits
 
 

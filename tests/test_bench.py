@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import plan as planning
 from pipeline import flow
-from tests.bench.run import COLUMNS, Result, markdown, workers_scale
-from tests.bench.data import PROVINCES, commune_names, make_city, make_nation, share_out
+from pipeline import plan as planning
 from pipeline.settings import load_settings
+from tests.bench.data import PROVINCES, commune_names, make_city, make_nation, share_out
+from tests.bench.run import COLUMNS, Result, markdown, workers_scale
 
 
 def _files(root: Path) -> dict[str, bytes]:

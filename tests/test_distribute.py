@@ -35,7 +35,7 @@ from tests.factories import CONFIG, SAMPLE_INPUT
 from tests.io.mailserver import PASSWORD, USER, MailServer, Tarpit, free_port, make_certificates
 from tests.render import browser
 
-UNITS = "HB NQ LC HA KA DS DK TN AD AL KT TL VB CH BLV".split()
+UNITS = ["HB", "NQ", "LC", "HA", "KA", "DS", "DK", "TN", "AD", "AL", "KT", "TL", "VB", "CH", "BLV"]
 SLUGS = {"HB": "quan-uy-hong-bang", "NQ": "quan-uy-ngo-quyen", "BLV": "huyen-uy-bach-long-vi"}
 LOGIN = {"NQ28_SMTP_USER": USER, "NQ28_SMTP_PASSWORD": PASSWORD}
 TTTU, BCD, ARCHIVE = "gui/thuong-truc-thanh-uy", "gui/cac-dong-chi-thanh-vien-ban-chi-dao", "gui/van-phong-thanh-uy-luu"
@@ -323,7 +323,7 @@ def test_a_refused_recipient_is_reported_and_the_others_still_go(fresh, server, 
     server.inbox.clear()
     server.inbox.refuse.clear()
     outcome = distribute(fresh, config, send=True, environ=LOGIN)
-    assert [m for m in messages(server)] == ["Quận ủy Ngô Quyền"] and outcome.failures == ()
+    assert list(messages(server)) == ["Quận ủy Ngô Quyền"] and outcome.failures == ()
 
 
 def test_an_unreachable_server_fails_every_recipient_quickly_and_prepares_all(tmp_path, prepared, certificates):
@@ -391,7 +391,7 @@ def test_sending_needs_a_mail_server_in_the_config(prepared, tmp_path):
     with pytest.raises(ConfigError, match="chưa có mục «smtp»"):
         distribute(tmp_path / "out", config, send=True, environ={})
     (config / "distribution.yaml").unlink()
-    with pytest.raises(ConfigError, match="Thiếu tệp cấu hình .*distribution.yaml"):
+    with pytest.raises(ConfigError, match=r"Thiếu tệp cấu hình .*distribution\.yaml"):
         distribute(tmp_path / "out", config)
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.io.publish import Staging, sha256sums, keep_for
 from pipeline.core.catalogue import Command
+from pipeline.io.publish import Staging, keep_for, sha256sums
 from tests.factories import CONFIG, ROOT, SAMPLE_INPUT
 
 POLL = 0.02
@@ -171,7 +171,7 @@ def test_kill_9_of_the_run_alone_leaves_no_worker_and_no_lock(published, input_d
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     rerun = start(output, input_dir)  # at once: no waiting for the workers to notice
-    out, err = rerun.communicate(timeout=300)
+    _out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
     assert "Một lần chạy khác" not in err
     end = time.monotonic() + 10

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import flow, runner
 from pipeline import plan as planning
-from pipeline import runner
-from pipeline.render.renderers import Renderers
-from pipeline import flow
 from pipeline.errors import InvalidDataError
+from pipeline.render.renderers import Renderers
 from tests import factories
 from tests.factories import CONFIG, SAMPLE_INPUT
 
@@ -44,7 +43,7 @@ def pdf_text(path: Path, *pages: int) -> str:
     args = ["pdftotext", "-layout"]
     if pages:
         args += ["-f", str(pages[0]), "-l", str(pages[-1])]
-    return subprocess.run(args + [str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def flat(text: str) -> str:
@@ -240,7 +239,7 @@ def test_forms_and_report_share_the_year_folder_without_losing_each_other(tmp_pa
 
 
 def test_forms_default_to_the_latest_year_with_targets(tmp_path):
-    year, folder, names = flow.forms(flow.Options(None, SAMPLE_INPUT, CONFIG, tmp_path / "out"))
+    year, folder, _names = flow.forms(flow.Options(None, SAMPLE_INPUT, CONFIG, tmp_path / "out"))
     assert year == 2017 and folder == tmp_path / "out" / "2017"
     sub = factories.parse_file(folder / "bieu-mau" / "BLV.xlsx")
     assert (sub.unit_code, sub.year) == ("BLV", 2017)

@@ -27,11 +27,13 @@ import os
 import re
 import tempfile
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from pipeline.core.steps.aggregate import aggregate
 from pipeline.core.steps.parse import Submission, parse_workbook
@@ -50,12 +52,12 @@ KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 slow = hsettings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-@lru_cache(maxsize=None)
+@cache
 def good_xlsx() -> bytes:
     return factories.form_bytes(factories.good_form())
 
 
-@lru_cache(maxsize=None)
+@cache
 def good_xls() -> bytes:
     return factories.xls_bytes(factories.good_form())
 
@@ -324,7 +326,7 @@ UNITS = tuple(u.code for u in SETTINGS.units_in(2016))
 ORG_INDICATORS = {ind.code: {label_key(t) for t in ind.org_types} for ind in SETTINGS.indicators if ind.org_types}
 
 
-@lru_cache(maxsize=None)
+@cache
 def base_raw(code: str) -> RawWorkbook:
     """The unit's good form with three organisations of each kind, as the reader returns it."""
     raw = read_bytes(factories.form_bytes(factories.good_form(code, party=3, unions=3, youth=3)), f"{code}.xlsx")
@@ -354,13 +356,13 @@ def variant(code: str, counts: tuple[int, int, int], lie: bool, name: str) -> Ra
             kept.append(row)
     code_row, code_col = header_index(summary, "Mã chỉ tiêu")
     _, actual_col = header_index(summary, "Thực hiện")
-    figures = dict(zip(("TCD", "CD", "DTN"), counts))
+    figures = dict(zip(("TCD", "CD", "DTN"), counts, strict=False))
     if lie:
         figures["CD"] += 1
     rows = list(summary.rows)
     for r in range(code_row + 1, len(rows)):
         if rows[r][code_col] in figures:
-            rows[r] = rows[r][:actual_col] + (float(figures[rows[r][code_col]]),) + rows[r][actual_col + 1:]
+            rows[r] = (*rows[r][:actual_col], float(figures[rows[r][code_col]]), *rows[r][actual_col + 1:])
     sheets = (info, dataclasses.replace(summary, rows=tuple(rows)),
               dataclasses.replace(listing, rows=listing.rows[:header + 1] + tuple(kept)))
     return RawWorkbook(name, f"{code}-{counts}-{lie}".ljust(64, "0"), sheets)
@@ -378,7 +380,7 @@ unit_states = st.one_of(
 
 
 @slow
-@given(st.fixed_dictionaries({code: unit_states for code in UNITS}), st.randoms(use_true_random=False))
+@given(st.fixed_dictionaries(dict.fromkeys(UNITS, unit_states)), st.randoms(use_true_random=False))
 def test_every_row_is_counted_once_and_everything_left_out_is_reported(states, rng):
     subs, refusals = [], []
     for code, (state, *args) in states.items():

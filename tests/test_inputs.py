@@ -9,16 +9,16 @@ is said, not silently changed.
 from __future__ import annotations
 
 import json
-import unicodedata
 import os
 import shutil
+import unicodedata
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from pipeline import plan as planning
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.steps.ledger import path_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io import inbox
@@ -169,9 +169,10 @@ def test_the_narrative_is_true_when_some_units_are_not_counted(tmp_path):
     source = factories.grouped_input(tmp_path / "six")
     config = factories.grouped_config(tmp_path / "cfg")
     _, _, validation = planning.check(flow.Options(2016, source, config, tmp_path / "out", jobs=1))
+    import dataclasses
+
     from pipeline.core.documents.report import blank_sentence
     from pipeline.core.steps.aggregate import aggregate
-    import dataclasses
 
     settings = flow.load_settings(config)
     first = next(iter(validation.counted()))
@@ -180,7 +181,7 @@ def test_the_narrative_is_true_when_some_units_are_not_counted(tmp_path):
     totals = aggregate(only, {}, "không có", settings)
     sentence = blank_sentence(totals, settings)
     assert "Tất cả" not in sentence
-    none = dataclasses.replace(validation, status={c: "missing" for c in validation.status})
+    none = dataclasses.replace(validation, status=dict.fromkeys(validation.status, "missing"))
     assert blank_sentence(aggregate(none, {}, "không có", settings), settings) == "Chưa có đơn vị nào có số liệu hợp lệ."
 
 
@@ -273,7 +274,7 @@ def test_a_unit_missing_this_year_is_told_of_its_other_year_file(sample, tmp_pat
 def test_only_last_years_copies_for_the_year_names_them(sample, tmp_path):
     (sample / "2017").mkdir()
     shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")
-    with pytest.raises(SourceError, match="«2017/HB.xlsx» ghi năm 2016"):
+    with pytest.raises(SourceError, match=r"«2017/HB\.xlsx» ghi năm 2016"):
         planning.check(options(sample, tmp_path / "out", year=2017))
 
 
@@ -344,7 +345,9 @@ def test_the_ledger_is_published_with_every_entry(sample, tmp_path):
 
 # --- property: any tree under INPUT -------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _TEXT_NAME = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1,
                      max_size=10).filter(lambda n: n not in (".", "..") and len(n.encode()) < 200)
@@ -424,8 +427,8 @@ def test_folders_nested_beyond_reason_are_refused_not_a_recursion_error(tmp_path
 
 
 def test_a_folder_of_junk_lists_a_bounded_page(tmp_path):
-    from pipeline.core.steps.ledger import LedgerRow
     from pipeline.core.documents.site import SHOWN_INPUT_ROWS, input_rows, inputs_summary
+    from pipeline.core.steps.ledger import LedgerRow
 
     ledger = tuple(LedgerRow(f"rac/{n:05d}.tmp", None, "skipped", "", None, "không phải bảng tính")
                    for n in range(SHOWN_INPUT_ROWS + 10))

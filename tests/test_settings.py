@@ -33,7 +33,7 @@ def error_for(config: Path) -> str:
 
 def test_sample_config_loads_with_the_seed_targets():
     settings = load_settings(CONFIG)
-    assert [u.code for u in settings.units] == "HB NQ LC HA KA DS DK TN AD AL KT TL VB CH BLV".split()
+    assert [u.code for u in settings.units] == ["HB", "NQ", "LC", "HA", "KA", "DS", "DK", "TN", "AD", "AL", "KT", "TL", "VB", "CH", "BLV"]
     assert [i.code for i in settings.planned_indicators()] == ["TCD", "CD", "DTN"]
     for year, expected in ((2016, (40, 77, 25)), (2017, (38, 62, 20))):
         sums = tuple(sum(t[c] for t in settings.targets[year].values()) for c in ("TCD", "CD", "DTN"))

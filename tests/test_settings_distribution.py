@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from pipeline.settings import load_settings
 from tests.factories import CONFIG
+
 # The same config copy, editing and error helpers as the rest of the config tests.
 from tests.test_settings import config, edit, error_for  # noqa: F401
 

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from pipeline import flow
-from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.notice import notice_contexts
+from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
 from pipeline.errors import ConfigError
 from pipeline.io.forms import blank_form
@@ -93,7 +93,7 @@ def test_the_word_documents_use_the_office_font(sample):
     from pipeline.render.docx import render_docx
     from tests.render.test_docx import NOTICE
 
-    settings, validation, totals = sample
+    settings, _validation, totals = sample
     notice = notice_contexts(totals, settings)["HB"]
     arial = dataclasses.replace(notice, header=dataclasses.replace(notice.header, office_font="Arial"))
 

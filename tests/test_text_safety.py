@@ -14,10 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings as hypothesis_settings, strategies as st
+from hypothesis import example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from pipeline import runner
-from pipeline import flow
+from pipeline import flow, runner
 from pipeline.core.text import REPLACEMENT, printable
 from pipeline.io.excel import read_workbook
 from tests import factories
@@ -168,7 +169,7 @@ CHARACTERS = st.characters(blacklist_categories=("Cs",))
 @example(field="unit_name", text="\U0001F600\U000E0041\u0600\x1b[2J" * 8_000)
 def test_any_text_in_any_text_cell_is_rendered_and_every_change_reported(tmp_path_factory, config, field, text):
     tmp_path = tmp_path_factory.mktemp("any")
-    path, sheet, cell = workbook_with(tmp_path, field, text)
+    _path, sheet, cell = workbook_with(tmp_path, field, text)
     checked = run(tmp_path, config, flow.validate)
     outcome = run(tmp_path, config, allow_invalid=True)
     assert checked.validation.report == outcome.validation.report  # make validate says what make report does

@@ -29,9 +29,9 @@ import random
 import re
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import openpyxl
 import yaml
@@ -55,8 +55,7 @@ NATION_UNITS = 3321
 NATION_PROVINCES = 34
 STAMP = "bench-data.json"
 # The code that decides a data set's bytes: with config/ and openpyxl's version, its fingerprint.
-GENERATOR_SOURCES = (Path(__file__).resolve(),) + tuple(ROOT / "pipeline" / name for name in (
-    "io/forms.py", "core/layout.py", "stable.py")) + tuple(sorted((ROOT / "pipeline" / "settings").glob("*.py")))
+GENERATOR_SOURCES = (Path(__file__).resolve(), *tuple(ROOT / "pipeline" / name for name in ("io/forms.py", "core/layout.py", "stable.py")), *tuple(sorted((ROOT / "pipeline" / "settings").glob("*.py"))))
 CHUNK = 8  # workbooks per task sent to a worker
 
 SYLLABLES = (
@@ -203,7 +202,7 @@ def _units(n: int, rng: random.Random, groups: list[dict]) -> list[dict]:
     width = max(3, len(str(n)))
     sizes = share_out(n, [weight for *_, weight in PROVINCES[: len(groups)]]) if groups else [n]
     units = []
-    for group, size in zip(groups or [None], sizes):
+    for group, size in zip(groups or [None], sizes, strict=False):
         urban = max(1, size // 4)
         for k in range(size):
             name, level = next(names), "phường" if k < urban else "xã"

@@ -27,17 +27,17 @@ import weasyprint
 
 from pipeline import flow, plan
 from pipeline.core.catalogue import NOTICE_PDF
-from pipeline.core.jobs import PdfJob
-from pipeline.resources import templates_dir
-from pipeline.runner import READ_POOL_THRESHOLD, default_jobs, render_jobs, renderers as make_renderers
-from tests.bench.data import Dataset, bump_figure, make_city, make_nation, sample_city
 from pipeline.core.documents.notice import notice_contexts
-from pipeline.core.steps.parse import parse_workbook
+from pipeline.core.jobs import PdfJob
 from pipeline.core.steps.validate import validate_year
-from pipeline.io.excel import discover, read_workbook
+from pipeline.io.excel import discover
 from pipeline.render.html import render_html
 from pipeline.render.pdf import STYLESHEET
+from pipeline.resources import templates_dir
+from pipeline.runner import READ_POOL_THRESHOLD, default_jobs, render_jobs
+from pipeline.runner import renderers as make_renderers
 from pipeline.settings import load_settings
+from tests.bench.data import Dataset, bump_figure, make_city, make_nation, sample_city
 
 COLUMNS = ("measure", "scale", "value", "baseline", "ratio", "goal")
 NOTICES = 10
@@ -163,7 +163,7 @@ def workers(data: Dataset, root: Path) -> Result:
     times = {}
     for jobs in (1, 2):
         out = _fresh(root / "work" / str(data.scale) / f"jobs-{jobs}")
-        times[jobs] = _clock(lambda: flow.report(_options(data, data.input, out, jobs)))
+        times[jobs] = _clock(lambda out=out, jobs=jobs: flow.report(_options(data, data.input, out, jobs)))
     ratio = times[1] / times[2]
     return Result("2 tiến trình so với 1", str(data.scale), times[2], "s", times[1], ratio, "≥ 1.8×", ratio >= 1.8)
 
@@ -183,7 +183,7 @@ def reruns(data: Dataset, root: Path) -> list[Result]:
     goals = _rerun_goals(data.scale)
     names = ("chạy đầy đủ", "chạy lại, không đổi gì", "chạy lại, đổi 1 biểu mẫu")
     return [Result(name, str(data.scale), t, "s", goal=goal, met=(t < limit) if limit else None)
-            for name, t, (goal, limit) in zip(names, (full, same, changed), goals)]
+            for name, t, (goal, limit) in zip(names, (full, same, changed), goals, strict=False)]
 
 
 def _rerun_goals(scale: int) -> tuple[tuple[str, float | None], ...]:

@@ -13,10 +13,12 @@ import functools
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from stdnum.vn import mst
 
-from pipeline.core.steps.aggregate import Result, aggregate, actuals
+from pipeline.core.steps.aggregate import Result, actuals, aggregate
 from pipeline.core.steps.parse import Figure, Organisation, Submission
 from pipeline.core.steps.validate import validate_year
 from pipeline.settings import Numbers
@@ -299,7 +301,7 @@ def test_blank_units_are_valid_units_with_no_party_organisation(settings):
 def test_percent_uses_the_configured_rounding(settings, mode, decimals, hb_tcd, city_cd):
     cfg = with_numbers(settings, percent_rounding=mode, percent_decimals=decimals)
     # CD plans of HB, NQ, LC, HA, KA, DS, DK, TN, AD, AL, KT, TL, VB, CH, BLV sum to 77
-    cd = dict(zip(ALL_UNITS, [14, 18, 20, 16, 8, 4, 7, 22, 20, 10, 9, 9, 10, 3, 0]))
+    cd = dict(zip(ALL_UNITS, [14, 18, 20, 16, 8, 4, 7, 22, 20, 10, 9, 9, 10, 3, 0], strict=False))
     subs = [submission(code, counts(tcd=2 if code == "HB" else 0, cd=n)) for code, n in cd.items()]
 
     _, t = run(subs, cfg)
@@ -348,7 +350,7 @@ def test_totals_equal_the_sum_of_the_counted_units(settings, cases):
 
     valid = [code for code in ALL_UNITS if cases[code][0] == "valid"]  # config order
     assert validation.counted() == valid
-    assert {code: s for code, s in validation.status.items()} == {code: kind for code, (kind, _) in cases.items()}
+    assert dict(validation.status.items()) == {code: kind for code, (kind, _) in cases.items()}
     targets = settings.targets[YEAR]
     for ind in settings.indicators:
         expected = sum(cases[code][1][ind.code] for code in valid)

@@ -9,14 +9,16 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from pipeline import plan as planning
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core import vi
-from pipeline.core.steps.aggregate import GroupResult, aggregate
 from pipeline.core.documents.appendix import group_words
 from pipeline.core.documents.report import names_in_text, report_context
+from pipeline.core.steps.aggregate import GroupResult, aggregate
 from pipeline.settings import Group, ReportLayout
 from tests import factories
 
@@ -48,7 +50,7 @@ def with_limit(settings, limit: int):
 
 
 def test_group_results_sum_to_the_totals(grouped):
-    settings, _, validation, totals = grouped
+    settings, _, _validation, totals = grouped
     assert [(g.group.code, g.counted, g.total) for g in totals.groups] == [("P01", 3, 3), ("P02", 3, 3)]
     for ind in settings.indicators:
         total = totals.totals[ind.code]
@@ -74,7 +76,7 @@ def test_a_group_is_computed_like_the_city_total(grouped):
 
 
 def test_a_group_counts_only_its_valid_units(grouped):
-    settings, inputs, validation, totals = grouped
+    settings, inputs, validation, _totals = grouped
     status = {**validation.status, "HB": "invalid", "NQ": "missing"}
     changed = dataclasses.replace(validation, status=status,
                                   submissions={c: s for c, s in validation.submissions.items() if c != "NQ"})
@@ -189,7 +191,7 @@ def test_long_name_lists_end_with_how_many_more():
 
 def test_the_completeness_sentence_reads_well_with_many_units_missing(tmp_path):
     settings, inputs, validation = planning.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path))
-    status = {code: "missing" for code in validation.status} | {"HB": "valid"}
+    status = dict.fromkeys(validation.status, "missing") | {"HB": "valid"}
     changed = dataclasses.replace(validation, status=status, submissions={"HB": validation.submissions["HB"]})
     sentence = report_context(planning.summarise(settings, inputs, changed), {}, settings).completeness_sentence
     assert sentence.startswith("Số liệu tổng hợp từ biểu mẫu của 1/15 đơn vị; chưa nộp: quận Ngô Quyền, ")

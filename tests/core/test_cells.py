@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from pipeline.core.steps.validate import check_file
 from pipeline.errors import InvalidDataError
 from pipeline.settings import FiguresFile
 from tests import factories
-from tests.factories import CONFIG, SAMPLE_INPUT, flatten
+from tests.factories import CONFIG, flatten
 
 SHEET_PARTS = {"ThongTin": "xl/worksheets/sheet1.xml", "TongHop": "xl/worksheets/sheet2.xml",
                "DanhSach": "xl/worksheets/sheet3.xml"}

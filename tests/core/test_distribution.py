@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 
 from pipeline.core.distribution.bundles import Document, attachment_name, letter, parts, plan, slug
-from pipeline.core.distribution.register import Sending, SentLog, pending, register_rows, register_view, register_data
+from pipeline.core.distribution.register import Sending, SentLog, pending, register_data, register_rows, register_view
 from pipeline.errors import ConfigError
 from pipeline.settings import DistributionFile, Recipient
 from tests import factories
 
-UNITS = "HB NQ LC HA KA DS DK TN AD AL KT TL VB CH BLV".split()
+UNITS = ["HB", "NQ", "LC", "HA", "KA", "DS", "DK", "TN", "AD", "AL", "KT", "TL", "VB", "CH", "BLV"]
 DAY = dt.date(2016, 12, 29)
 
 
@@ -142,7 +142,7 @@ def test_register_rows_say_sent_partly_sent_failed_or_paper():
     bundles = plan(documents(), factories.settings(), 2016)
     by_code = {b.recipient.code: b for b in bundles}
     log = SentLog()
-    first, second = by_code["BCD"].recipient.emails
+    first, _second = by_code["BCD"].recipient.emails
     log.record(sending(by_code["BCD"].deliveries[0], first))
     log.record(sending(by_code["HB"].deliveries[0], "hong-bang@example.invalid", error="máy chủ thư từ chối (550)"))
     rows = {(r.recipient, r.document): r for r in register_rows(bundles, log)}

@@ -6,7 +6,9 @@ import string
 import unicodedata
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from pipeline.core.steps import legacy
 from pipeline.core.steps.legacy import TCVN3_TO_UNICODE, VNI_TO_UNICODE, convert, detect
@@ -343,7 +345,7 @@ def test_detect_never_flags_vietnamese_text_with_one_modern_symbol(text, symbol,
 
 
 @hsettings(deadline=None)
-@given(st.text(alphabet=st.sampled_from(LOWER_LETTERS + [" "]), max_size=40))
+@given(st.text(alphabet=st.sampled_from([*LOWER_LETTERS, " "]), max_size=40))
 def test_tcvn3_round_trip(text):
     assert convert(encode_tcvn3(text), "tcvn3") == text
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from pipeline.core.documents import report
+from pipeline.core.documents import report, summary
 from pipeline.core.steps import parse
-from pipeline.core.documents import summary
 from pipeline.core.steps.parse import Organisation
 
 

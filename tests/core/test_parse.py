@@ -8,14 +8,15 @@ Bad cells must become issues located to their sheet and cell, never exceptions.
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import math
 import unicodedata
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from pipeline.core import layout
 from pipeline.core.steps.parse import Submission, parse_workbook, to_date, to_int
@@ -270,7 +271,7 @@ def test_dates_as_excel_serial_numbers_and_as_text(book, form, parse):
 def test_sheets_renamed(book, form, parse, names):
     for i, ws in enumerate(book.worksheets):
         ws.title = f"tmp{i}"  # openpyxl refuses a title equal to another one ignoring case
-    for ws, name in zip(book.worksheets, names):
+    for ws, name in zip(book.worksheets, names, strict=False):
         ws.title = name
     assert [ws.title for ws in book.worksheets] == list(names)
 

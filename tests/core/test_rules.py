@@ -9,9 +9,9 @@ import shutil
 import pytest
 
 from pipeline import plan as planning
-from pipeline.expressions import parse_expression
 from pipeline.core.steps.validate import validate_year
 from pipeline.errors import ConfigError
+from pipeline.expressions import parse_expression
 from pipeline.settings import Rule, load_settings
 from tests import factories
 from tests.factories import CONFIG

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline import plan as planning
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.documents.data import json_number, tong_hop
 from pipeline.core.documents.summary import Planned, summary_context
 from pipeline.core.vi import sentence_case
@@ -73,11 +73,11 @@ def test_totals_are_the_seed_figures_typed(context):
 def test_unit_rows_equal_tong_hop(context, totals):
     data = tong_hop(totals)
     assert [r.code for r in context.rows] == [u["code"] for u in data["units"]]
-    for n, (row, unit) in enumerate(zip(context.rows, data["units"]), start=1):
+    for n, (row, unit) in enumerate(zip(context.rows, data["units"], strict=False), start=1):
         assert row.number == n
         assert row.name == sentence_case(unit["name"])
         assert row.status == unit["status"] and row.status_label == "hợp lệ"
-        for col, figures in zip(context.planned, row.planned):
+        for col, figures in zip(context.planned, row.planned, strict=False):
             expected = unit["indicators"][col.code]
             assert (figures.plan, figures.actual, json_number(figures.percent)) == (
                 expected["plan"], expected["actual"], expected["percent"])
@@ -176,7 +176,7 @@ def test_each_unit_and_organisation_names_its_group(grouped):
 
 
 def test_group_rows_are_typed_and_sum_to_the_total(grouped):
-    context, totals = grouped
+    context, _totals = grouped
     assert context.group_sheet == "TheoThanhPhoTinh"
     assert context.group_title == "KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT 28-NQ/TU NĂM 2016 THEO THÀNH PHỐ, TỈNH"
     *groups, total = context.groups

@@ -67,7 +67,7 @@ def test_every_unit_submitting_a_good_form_is_valid_with_no_issue(settings, subm
     v = validate_year(2016, subs, [], settings)
 
     assert v.report.issues == ()
-    assert v.status == {code: "valid" for code in ALL_UNITS}
+    assert v.status == dict.fromkeys(ALL_UNITS, "valid")
     assert list(v.status) == ALL_UNITS  # the configured order
 
 

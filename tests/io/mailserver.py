@@ -43,7 +43,7 @@ class Certificates:
 
 def make_certificates(folder: Path) -> Certificates:
     """A CA and a server certificate for 127.0.0.1 and localhost, valid for a day."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "NQ28 test CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
@@ -89,7 +89,7 @@ class Inbox:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -138,8 +138,8 @@ class MailServer:
         if certificates is not None:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(certificates.chain, certificates.key)
-            kwargs = dict(tls_context=context, require_starttls=True, authenticator=self.inbox.authenticate,
-                          auth_required=True, auth_require_tls=True)
+            kwargs = {"tls_context": context, "require_starttls": True, "authenticator": self.inbox.authenticate,
+                          "auth_required": True, "auth_require_tls": True}
         self.controller = Controller(self.inbox, hostname=HOST, port=self.port, **kwargs)
 
     def __enter__(self) -> MailServer:

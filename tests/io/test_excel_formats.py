@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from pipeline import flow
+from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.validate import validate_year
 from pipeline.io.excel import read_workbook
-from pipeline.core.steps.raw import Refusal
 from tests import factories
 from tests.factories import CONFIG
 
@@ -38,7 +38,7 @@ def test_a_protected_workbook_among_good_ones_spoils_only_itself(tmp_path):
     input_dir = factories.copy_sample(tmp_path / "input")
     (input_dir / "2016" / "HB.xlsx").write_bytes(factories.encrypted_bytes(factories.good_form("HB", party=2, unions=14, youth=3)))
     outcome = flow.validate(flow.Options(2016, input_dir, CONFIG, tmp_path / "out"))
-    issues = [i for i in outcome.validation.report.errors]
+    issues = list(outcome.validation.report.errors)
     assert [(i.file, i.rule) for i in issues] == [("2016/HB.xlsx", "unreadable-file")]
     assert "mật khẩu" in issues[0].message
     assert issues[0].unit == "HB", "the file name tells which unit sent it"

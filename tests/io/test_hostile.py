@@ -25,8 +25,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import plan as planning
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.steps.raw import RawWorkbook, Refusal
 from pipeline.io import screen
 from pipeline.io.excel import read_workbook
@@ -108,8 +108,8 @@ def test_a_styled_blank_far_away_is_not_data(tmp_path):
 def zeros_part(data: bytes, name: str, megabytes: int, level: int) -> bytes:
     """`data` with one more part: `megabytes` MB of zeros, deflated, written in chunks."""
     buffer = io.BytesIO(data)
-    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        with archive.open(name, "w") as stream:
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED, compresslevel=level) as archive, \
+            archive.open(name, "w") as stream:
             block = bytes(MB)
             for _ in range(megabytes):
                 stream.write(block)

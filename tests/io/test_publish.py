@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from pipeline.errors import PublishError
-from pipeline.io.publish import Staging, sha256sums, keep_for
 from pipeline.core.catalogue import Command
+from pipeline.errors import PublishError
+from pipeline.io.publish import Staging, keep_for, sha256sums
 
 
 def publish(root, keep, files: dict[str, bytes]):

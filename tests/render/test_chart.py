@@ -13,15 +13,16 @@ import pytest
 import weasyprint
 from PIL import Image, ImageChops
 
-from pipeline import plan as planning
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.documents.appendix import ChartData, chart_data
 from pipeline.errors import RenderError
-from pipeline.resources import templates_dir
-TEMPLATES = templates_dir()
 from pipeline.render.chart import HATCHES, HEIGHT_MM, WIDTH_MM, chart_png, chart_svg, svg_data_uri
 from pipeline.render.pdf import PdfRenderer, TemplateFetcher
+from pipeline.resources import templates_dir
 from tests.factories import CONFIG, SAMPLE_INPUT
+
+TEMPLATES = templates_dir()
 
 FONT = "Liberation Serif"
 SVG = "{http://www.w3.org/2000/svg}"

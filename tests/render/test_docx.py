@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 from html.parser import HTMLParser
 from types import SimpleNamespace
+from typing import ClassVar
 
 import docx
 import docx.text.paragraph
@@ -18,14 +19,14 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from PIL import Image
 
-from pipeline import plan as planning
-from pipeline.resources import templates_dir
 from pipeline import flow
-from pipeline.core.documents.report import report_context
+from pipeline import plan as planning
 from pipeline.core.documents.notice import notice_contexts
+from pipeline.core.documents.report import report_context
 from pipeline.errors import RenderError
 from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html
+from pipeline.resources import templates_dir
 from templates.docx import build_templates
 from tests import factories
 
@@ -97,7 +98,7 @@ def xml_parts(data: bytes, pattern: str = r"word/(document|header\d*|footer\d*)\
 class _BlockText(HTMLParser):
     """The text of each block element of an HTML document body, in order."""
 
-    BLOCKS = {"p", "div", "td", "th", "h1", "h2", "h3", "li"}
+    BLOCKS: ClassVar[set[str]] = {"p", "div", "td", "th", "h1", "h2", "h3", "li"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -152,7 +153,7 @@ def test_every_jinja_tag_sits_whole_in_one_text_element(template):
         root = docx.oxml.parse_xml(xml.encode("utf-8"))
         for t in root.iter(qn("w:t")):
             tokens = TOKEN.findall(t.text or "")
-            pairs = list(zip(tokens[::2], tokens[1::2]))
+            pairs = list(zip(tokens[::2], tokens[1::2], strict=False))
             assert len(tokens) % 2 == 0 and all(CLOSER.get(a) == b for a, b in pairs), f"{name}: {t.text!r}"
             total += len(pairs)
         for p in root.iter(qn("w:p")):  # and no tag is formed across two text elements
@@ -380,9 +381,9 @@ def test_table_header_rows_repeat_on_each_page(fixture, request):
 
 def test_workbook_text_is_printed_literally(sample, chart):
     report = sample.report
-    rows = (dataclasses.replace(report.result_rows[0], name=HOSTILE),) + report.result_rows[1:]
+    rows = (dataclasses.replace(report.result_rows[0], name=HOSTILE), *report.result_rows[1:])
     group = report.org_groups[0]
-    groups = (dataclasses.replace(group, rows=({**group.rows[0], "enterprise": HOSTILE},) + group.rows[1:]),)
+    groups = (dataclasses.replace(group, rows=({**group.rows[0], "enterprise": HOSTILE}, *group.rows[1:])),)
     hostile = dataclasses.replace(report, result_rows=rows, org_groups=groups + report.org_groups[1:])
     document = open_docx(render_docx(REPORT, hostile, {"chart": chart}))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]

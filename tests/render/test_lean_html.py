@@ -12,15 +12,15 @@ import pytest
 import tinyhtml5
 import weasyprint
 
-from pipeline import plan as planning
-from pipeline.resources import templates_dir
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.jobs import Job
-from pipeline.render.renderers import Renderers
-from pipeline.runner import renderers as make_renderers
 from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.html import render_html
 from pipeline.render.pdf import NOTE_RULE_COUNT, LeanHTML, lean_user_agent_css, parse_xhtml
+from pipeline.render.renderers import Renderers
+from pipeline.resources import templates_dir
+from pipeline.runner import renderers as make_renderers
 from tests import factories
 
 FONT = "Liberation Serif"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
-import jinja2
 import pytest
 
 from pipeline.errors import RenderError
-from pipeline.resources import templates_dir
-TEMPLATES = templates_dir()
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
+from pipeline.resources import templates_dir
+
+TEMPLATES = templates_dir()
 
 PAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
 <style>html {{ font-family: "Liberation Serif"; }}</style>{head}</head><body><p>{body}</p></body></html>"""

@@ -13,12 +13,12 @@ from pipeline.render.register import RegisterSheet, render_register_xlsx
 
 
 def row(n: int, **changes) -> RegisterRow:
-    values = dict(number=n, document="thong-bao/HB.pdf", title="Thông báo: Đảng bộ quận Hồng Bàng",
-                  doc_number="Số 16-TB/BCĐ", date=dt.date(2016, 12, 29), recipient="HB",
-                  recipient_name="Quận ủy Hồng Bàng", addresses=("hong-bang@example.invalid",),
-                  file="gui/quan-uy-hong-bang/thong-bao-2016-HB.pdf", sha256="0123" * 16, document_sha256="0123" * 16,
-                  status="sent", sent_to=("hong-bang@example.invalid",), sent_at="2017-01-03T09:05:00+07:00",
-                  message_ids=("<a.2016.nq28@example.org>",), error="")
+    values = {"number": n, "document": "thong-bao/HB.pdf", "title": "Thông báo: Đảng bộ quận Hồng Bàng",
+                  "doc_number": "Số 16-TB/BCĐ", "date": dt.date(2016, 12, 29), "recipient": "HB",
+                  "recipient_name": "Quận ủy Hồng Bàng", "addresses": ("hong-bang@example.invalid",),
+                  "file": "gui/quan-uy-hong-bang/thong-bao-2016-HB.pdf", "sha256": "0123" * 16, "document_sha256": "0123" * 16,
+                  "status": "sent", "sent_to": ("hong-bang@example.invalid",), "sent_at": "2017-01-03T09:05:00+07:00",
+                  "message_ids": ("<a.2016.nq28@example.org>",), "error": ""}
     values.update(changes)
     return RegisterRow(**values)
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import plan as planning
-from pipeline.resources import templates_dir
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.documents.site import NO_REPORT, site_context
 from pipeline.errors import InvalidDataError
 from pipeline.issues import ValidationReport, error, warning
 from pipeline.render.html import environment
 from pipeline.render.site import render_site
+from pipeline.resources import templates_dir
 from tests import factories
 from tests.render import browser
 
@@ -45,7 +45,7 @@ def page(checked, published) -> Path:
     """index.html of the sample year, written beside the documents, with a stand-in chart."""
     settings, validation, totals = checked
     (published.folder / "bieu-do.svg").write_bytes(CHART)
-    documents = published.documents + ("bieu-do.svg",)
+    documents = (*published.documents, "bieu-do.svg")
     return write_page(published.folder, site_context(validation, totals, documents, settings))
 
 
@@ -150,9 +150,7 @@ def test_issues_are_grouped_per_unit_and_unattributed_last(checked, published):
 
 def test_documents_are_grouped_and_twins_share_an_entry(checked, published):
     settings, validation, totals = checked
-    documents = tuple(dict.fromkeys(published.documents + (
-        "bao-cao-2016.docx", "thong-bao/HB.docx", "tong-hop-2016.xlsx", "bieu-do.svg", "bieu-mau/HB.xlsx",
-        "SHA256SUMS", "index.html")))
+    documents = tuple(dict.fromkeys((*published.documents, "bao-cao-2016.docx", "thong-bao/HB.docx", "tong-hop-2016.xlsx", "bieu-do.svg", "bieu-mau/HB.xlsx", "SHA256SUMS", "index.html")))
     context = site_context(validation, totals, documents, settings)
     groups = {g.title: g for g in context.documents}
     assert list(groups) == ["Báo cáo", "Thông báo", "Phiếu kiểm tra", "Số liệu", "Biểu mẫu"]

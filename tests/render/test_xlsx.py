@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 import python_calamine
 
-from pipeline import plan as planning
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.documents.data import tong_hop
 from pipeline.core.documents.summary import summary_context
 from pipeline.render import xlsx
@@ -157,7 +157,7 @@ def test_organisations_list(book, context):
     rows = list(ws.iter_rows(min_row=top + 1))
     assert len(rows) == 229
     assert [r[0].value for r in rows] == list(range(1, 230))
-    for row, org in zip(rows, context.organisations):
+    for row, org in zip(rows, context.organisations, strict=False):
         assert row[1].value == org.unit and row[2].value == org.enterprise
         assert row[3].value == org.tax_code and row[3].data_type == "s" and row[3].number_format == "@"
         assert isinstance(row[7].value, dt.datetime) and row[7].value.date() == org.decision_date

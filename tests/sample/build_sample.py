@@ -14,9 +14,9 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from tests.bench.data import FORMS, SECTORS, draw_tax_code
 from pipeline.io.forms import FormData, IndicatorLine, write_form
 from pipeline.settings import Settings, load_settings
+from tests.bench.data import FORMS, SECTORS, draw_tax_code
 
 YEAR = 2016
 # Results per unit: founded Party orgs, trade unions, youth orgs (Đoàn, Hội).
