@@ -43,7 +43,7 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help report validate forms distribute test fuzz bench sample docx-templates lock system-deps test-system-deps clean
+.PHONY: help report validate forms distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -61,7 +61,7 @@ forms: $(RUN_STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUT
 distribute: $(RUN_STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
 
-test: $(TEST_STAMP) system-deps test-system-deps ## Chạy bộ kiểm thử
+test: lint system-deps test-system-deps ## Kiểm tra mã nguồn (make lint) rồi chạy bộ kiểm thử
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 fuzz: $(TEST_STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫu hỏng, giá trị lạ cho mỗi phép thử
@@ -70,7 +70,10 @@ fuzz: $(TEST_STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫ
 bench: $(TEST_STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
 	$(PY) -m tests.bench.run --output "$(OUTPUT)"
 
-# (lint: to come here, with its own "## " line like the commands around it)
+lint: $(TEST_STAMP) ## Kiểm tra mã nguồn: kiểu viết (ruff), kiểu dữ liệu (mypy), ranh giới giữa các phần (import-linter)
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 sample: $(TEST_STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ config/
 	$(PY) -m tests.sample.build_sample --config "$(CONFIG)" --output "$(INPUT)/2016"
@@ -79,7 +82,7 @@ docx-templates: $(RUN_STAMP) ## Tạo lại các mẫu Word trong templates/docx
 	$(PY) -m templates.docx.build_templates
 
 clean: ## Xóa thư mục kết quả và môi trường Python (giữ sổ theo dõi thư đã gửi trong STATE, mặc định .so-gui/)
-	rm -rf "$(OUTPUT)" $(VENV) .pytest_cache .hypothesis
+	rm -rf "$(OUTPUT)" $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache
 
 lock: ## Tạo lại requirements.lock và requirements-test.lock (có mã băm) từ pyproject.toml; LOCK_ARGS="--upgrade-package TÊN" để nâng một gói
 	@$(call need-venv,$(LOCK_VENV))
