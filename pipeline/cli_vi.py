@@ -179,7 +179,7 @@ class Group(click.Group):
 
 def _catch_stop_signals() -> dict:
     """Ctrl-C, SIGTERM and SIGHUP unwind the run like an exception: the staging folder
-    is removed and the lock released on the way out (see flow._publish)."""
+    is removed and the lock released on the way out (see publisher.publish)."""
     return {signum: signal.signal(signum, _raise_stopped) for signum in STOP_MESSAGES}
 
 

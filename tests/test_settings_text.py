@@ -112,11 +112,9 @@ def test_the_word_documents_use_the_office_font(sample):
 OFFICE_WORDS = ("Hải Phòng", "thành phố", "Thành ủy", "Thường vụ", "Đảng bộ", "Quận ủy", "Huyện ủy", "Times New Roman",
                 "Liberation Serif", "Nghị quyết 28", "NQ/TU")
 ROOT = factories.CONFIG.parent
-# The schema's defaults (settings/general.py) and the benchmarks' data generator (it rewrites settings.yaml
-# lines) may name them. The Word templates are built in Times New Roman (replaced by style.office_font when
+# The schema's defaults (settings/general.py) may name them. The Word templates are built in Times New Roman (replaced by style.office_font when
 # rendered) and carry a title of their own in their properties (replaced by the document's title when rendered).
-ALLOWED = {"pipeline/settings/general.py": OFFICE_WORDS, "pipeline/bench_data.py": OFFICE_WORDS,
-           "pipeline/bench.py": OFFICE_WORDS, "templates/docx/ooxml.py": ("Times New Roman",),
+ALLOWED = {"pipeline/settings/general.py": OFFICE_WORDS, "templates/docx/ooxml.py": ("Times New Roman",),
            "templates/docx/build_templates.py": ("Nghị quyết 28",)}
 
 
