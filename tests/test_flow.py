@@ -16,6 +16,7 @@ from pipeline import flow, runner
 from pipeline import plan as planning
 from pipeline.errors import InvalidDataError
 from pipeline.render.renderers import Renderers
+from pipeline.settings import load_settings
 from tests import factories
 from tests.factories import CONFIG, SAMPLE_INPUT
 
@@ -298,7 +299,7 @@ def test_one_worker_and_several_give_the_same_bytes_and_report_progress(folder, 
 def test_workbooks_read_in_workers_give_what_one_process_gives(tmp_path, monkeypatch):
     input_dir = factories.copy_sample(tmp_path / "input")
     (input_dir / "2016" / "HB-hong.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
-    settings = flow.load_settings(CONFIG)
+    settings = load_settings(CONFIG)
     one = planning.read_inputs(input_dir, 1, settings)
     monkeypatch.setattr(runner, "READ_POOL_THRESHOLD", 2)
     pooled = planning.read_inputs(input_dir, 2, settings)
@@ -325,7 +326,7 @@ def test_a_workbook_that_kills_its_reader_is_refused_and_the_others_are_read(tmp
     shutil.copy(input_dir / "2016" / "HB.xlsx", input_dir / "2016" / "HB-chet.xlsx")
     monkeypatch.setattr(runner, "read_one", _dies_on_chet)
     monkeypatch.setattr(runner, "READ_POOL_THRESHOLD", 2)
-    inputs = planning.read_inputs(input_dir, 2, flow.load_settings(CONFIG))
+    inputs = planning.read_inputs(input_dir, 2, load_settings(CONFIG))
     assert [r.path for r in inputs.refusals] == ["2016/HB-chet.xlsx"]
     assert "dừng đột ngột" in inputs.refusals[0].reason
     assert len(inputs.by_year[2016]) == 15

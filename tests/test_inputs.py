@@ -22,6 +22,7 @@ from pipeline import plan as planning
 from pipeline.core.steps.ledger import path_year
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io import inbox
+from pipeline.settings import load_settings
 from tests import factories
 from tests.factories import CONFIG, SAMPLE_INPUT
 
@@ -174,7 +175,7 @@ def test_the_narrative_is_true_when_some_units_are_not_counted(tmp_path):
     from pipeline.core.documents.report import blank_sentence
     from pipeline.core.steps.aggregate import aggregate
 
-    settings = flow.load_settings(config)
+    settings = load_settings(config)
     first = next(iter(validation.counted()))
     only = dataclasses.replace(validation, status={c: ("valid" if c == first else "missing")
                                                    for c in validation.status})
@@ -243,7 +244,7 @@ def test_last_years_copy_in_this_years_folder_never_competes(sample, tmp_path):
     assert ledger_of(validation)["2017/HB.xlsx"][0] == "skipped"
     # The comparison of 2017 with 2016 still has every 2016 workbook.
     assert len(inputs.year(2016).submissions) == 15
-    settings = flow.load_settings(CONFIG)
+    settings = load_settings(CONFIG)
     assert planning.previous_figures(2017, inputs, settings)[1] == "biểu mẫu năm 2016"
 
 
@@ -253,7 +254,7 @@ def test_an_undated_workbook_does_not_break_last_years_comparison(sample, tmp_pa
     restate_year(sample / "2017" / "AD.xlsx", "năm nay")  # unreadable year: this year's run reports it
     _, inputs, validation = planning.check(options(sample, tmp_path / "out", year=2017))
     assert ("2017/AD.xlsx", "bad-year") in rules_of(validation)
-    assert planning.previous_figures(2017, inputs, flow.load_settings(CONFIG))[1] == "biểu mẫu năm 2016"
+    assert planning.previous_figures(2017, inputs, load_settings(CONFIG))[1] == "biểu mẫu năm 2016"
 
 
 def test_a_unit_missing_this_year_is_told_of_its_other_year_file(sample, tmp_path):

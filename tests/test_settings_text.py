@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.core.documents.notice import notice_contexts
 from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
@@ -37,9 +38,9 @@ def _fonts(data: bytes) -> set[str]:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    settings, inputs, validation = flow.check(
+    settings, inputs, validation = planning.check(
         flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, tmp_path_factory.mktemp("out")))
-    return settings, validation, flow.summarise(settings, inputs, validation)
+    return settings, validation, planning.summarise(settings, inputs, validation)
 
 
 def test_the_sample_names_its_words_and_fonts():
