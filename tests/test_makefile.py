@@ -29,8 +29,10 @@ def test_make_help_lists_every_command_with_a_vietnamese_line():
 def test_runtime_commands_install_the_runtime_lock_and_test_commands_the_test_lock():
     for target in ("report", "validate", "forms", "distribute"):
         assert re.search(rf"^{target}: \$\(RUN_STAMP\)", MAKEFILE, re.MULTILINE), target
-    for target in ("test", "fuzz", "bench", "sample"):
+    for target in ("lint", "fuzz", "bench", "sample"):
         assert re.search(rf"^{target}: \$\(TEST_STAMP\)", MAKEFILE, re.MULTILINE), target
+    # make test runs make lint first (CI enforces it), which installs the test set.
+    assert re.search(r"^test: lint ", MAKEFILE, re.MULTILINE)
     assert "--require-hashes -r requirements.lock" in MAKEFILE
     assert "--require-hashes -r requirements-test.lock" in MAKEFILE
 
