@@ -25,10 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -38,9 +39,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
 from pipeline.core import layout
-from pipeline.stable import workbook_bytes
 from pipeline.errors import ConfigError
 from pipeline.settings import DEFAULT_OFFICE_FONT, Settings
+from pipeline.stable import workbook_bytes
 
 CHOICES_SHEET = "DanhMuc"
 EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -17,10 +17,16 @@ from pathlib import Path
 
 from pipeline.core.steps.ledger import Entry
 from pipeline.core.text import KEPT_CONTROLS, visible
-from pipeline.textnorm import nfc
 from pipeline.errors import os_cause
-from pipeline.issue_types import (BROKEN_LINK, LINK_OUTSIDE_INPUT, SPECIAL_FILE, UNREADABLE_FILE, UNREADABLE_FOLDER,
-                                  UNSUPPORTED_FORMAT)
+from pipeline.issue_types import (
+    BROKEN_LINK,
+    LINK_OUTSIDE_INPUT,
+    SPECIAL_FILE,
+    UNREADABLE_FILE,
+    UNREADABLE_FOLDER,
+    UNSUPPORTED_FORMAT,
+)
+from pipeline.textnorm import nfc
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 

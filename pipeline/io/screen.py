@@ -21,15 +21,14 @@ import zipfile
 import zlib
 from abc import ABC, abstractmethod
 from array import array
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterator
-
 
 from pipeline.core.steps.raw import cell_ref
-from pipeline.errors import os_cause
 from pipeline.core.vi import number
-from pipeline.textnorm import nfc
+from pipeline.errors import os_cause
 from pipeline.io.formulas import FormulaNotes
+from pipeline.textnorm import nfc
 
 # A real form is 10–30 KB and unpacks to well under 1 MB. The limits leave room
 # for lists of thousands of organisations, logos and scans, and stop the rest.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import io
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes

@@ -14,9 +14,9 @@ import logging
 import mimetypes
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 

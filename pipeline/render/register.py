@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from pipeline.core.distribution.register import RegisterRow
+
 # The summary workbook's cell styles and helpers: the two workbooks look and print alike.
 from pipeline.render.xlsx import _CENTER, _fit_height, _header_cell, _print_setup, _put, _widths, fonts, title_block
 from pipeline.stable import workbook_bytes

@@ -81,7 +81,7 @@ def problems() -> list[str]:
             found.append(f"weasyprint.css no longer calls html.{UA_HOOK}(…): our user-agent stylesheet would be ignored")
     try:
         plain = weasyprint.HTML(string="<p>x</p>", base_url="file:///")
-    except Exception as exc:  # noqa: BLE001 - reported, whatever it is
+    except Exception as exc:  # reported, whatever it is
         return [*found, f"weasyprint.HTML(string=…) failed: {exc!r}"]
     if set(vars(plain)) != HTML_ATTRIBUTES:
         found.append(f"weasyprint.HTML.__init__ now sets {sorted(vars(plain))}, html_from_tree sets "
