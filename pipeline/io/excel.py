@@ -44,7 +44,7 @@ from pipeline.textnorm import nfc
 
 def discover(folder: Path) -> list[Path]:
     """Every workbook below `folder` to be read, in a stable order (see `inbox.walk`)."""
-    return [entry.file for entry in walk(folder) if entry.file is not None]
+    return [entry.file for entry in walk(folder) if isinstance(entry.file, Path)]  # a readable file's Path, else None
 
 
 def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
