@@ -92,7 +92,7 @@ class LeanHTML(internals.HTMLWithUserAgent):
 
 
 # WeasyPrint ships no type information: to mypy URLFetcher is Any, and subclassing it an error.
-class TemplateFetcher(URLFetcher):  # type: ignore[misc]
+class TemplateFetcher(URLFetcher):  # type: ignore[misc, unused-ignore]
     """Serves files below the templates folder, and data: URIs; refuses the rest."""
 
     def __init__(self, root: Path) -> None:

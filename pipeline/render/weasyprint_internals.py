@@ -47,7 +47,7 @@ def html_from_tree(document: weasyprint.HTML, root: ElementTree.Element, base_ur
 
 
 # WeasyPrint ships no type information, so to mypy its classes are Any and subclassing one is an error.
-class HTMLWithUserAgent(weasyprint.HTML):  # type: ignore[misc]
+class HTMLWithUserAgent(weasyprint.HTML):  # type: ignore[misc, unused-ignore]
     """A weasyprint.HTML styled with `user_agent` in place of WeasyPrint's own user-agent
     stylesheet (its form stylesheet kept); WeasyPrint's own when `user_agent` is None."""
 
