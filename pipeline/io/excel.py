@@ -19,23 +19,32 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import python_calamine as calamine
 
 from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal
-from pipeline.textnorm import nfc
 from pipeline.errors import os_cause
 from pipeline.io import file_digest
 from pipeline.io.inbox import walk
-from pipeline.io.screen import (MAX_FILE_BYTES, REDO, Refused, check_extent, count_cells, describe_failure,
-                                 human_size, screen)
+from pipeline.io.screen import (
+    MAX_FILE_BYTES,
+    REDO,
+    Refused,
+    check_extent,
+    count_cells,
+    describe_failure,
+    human_size,
+    screen,
+)
+from pipeline.textnorm import nfc
+
 
 def discover(folder: Path) -> list[Path]:
     """Every workbook below `folder` to be read, in a stable order (see `inbox.walk`)."""
-    return [entry.file for entry in walk(folder) if entry.file is not None]
+    return [entry.file for entry in walk(folder) if isinstance(entry.file, Path)]  # a readable file's Path, else None
 
 
 def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:

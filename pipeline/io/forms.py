@@ -25,10 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Protocol
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -38,9 +39,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
 from pipeline.core import layout
-from pipeline.stable import workbook_bytes
 from pipeline.errors import ConfigError
 from pipeline.settings import DEFAULT_OFFICE_FONT, Settings
+from pipeline.stable import workbook_bytes
 
 CHOICES_SHEET = "DanhMuc"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -76,6 +77,107 @@ INFO_WIDTHS = (26, 60)
 SUMMARY_WIDTHS = (6, 12, 48, 12, 14, 12, 24)
 LIST_WIDTHS = (6, 44, 16, 34, 18, 16, 14, 12)
 
+# What a cell of a form may hold: text, a formula's text, numbers, dates, or nothing.
+CellValue = str | int | float | dt.date | None
+
+
+# --- the part of openpyxl a form uses ------------------------------------------------
+# openpyxl ships no type information: these Protocols describe, from its worksheet and
+# cell, what this module touches, so every use is checked against one description.
+# (pipeline/render/sheet.py describes what the summary and register workbooks touch;
+# io may not import render.)
+
+
+class Cell(Protocol):
+    value: object
+    data_type: str
+    font: Font
+    border: Border
+    alignment: Alignment
+    number_format: str
+    protection: Protection
+    fill: PatternFill
+
+
+class RowDimension(Protocol):
+    height: float | None
+
+
+class ColumnDimension(Protocol):
+    width: float
+
+
+class RowDimensions(Protocol):
+    def __getitem__(self, row: int, /) -> RowDimension: ...
+
+
+class ColumnDimensions(Protocol):
+    def __getitem__(self, letter: str, /) -> ColumnDimension: ...
+
+
+class SheetProtection(Protocol):
+    sheet: bool
+    formatColumns: bool
+    formatRows: bool
+    insertRows: bool
+
+
+class PageSetup(Protocol):
+    paperSize: str | int | None
+    orientation: str | None
+    fitToWidth: int | None
+    fitToHeight: int | None
+
+
+class PageSetupProperties(Protocol):
+    fitToPage: bool | None
+
+
+class SheetProperties(Protocol):
+    pageSetUpPr: PageSetupProperties
+
+
+class PrintOptions(Protocol):
+    horizontalCentered: bool | None
+
+
+class FooterPart(Protocol):
+    text: str | None
+
+
+class Footer(Protocol):
+    center: FooterPart
+
+
+class Worksheet(Protocol):
+    """openpyxl.worksheet.worksheet.Worksheet as a form uses it."""
+
+    PAPERSIZE_A4: str
+    ORIENTATION_LANDSCAPE: str
+    ORIENTATION_PORTRAIT: str
+    title: str
+    sheet_state: str
+    row_dimensions: RowDimensions
+    column_dimensions: ColumnDimensions
+    freeze_panes: Cell | str | None
+    protection: SheetProtection
+    page_setup: PageSetup
+    sheet_properties: SheetProperties
+    page_margins: PageMargins
+    print_options: PrintOptions
+    print_title_rows: str | None
+    oddFooter: Footer
+
+    def __getitem__(self, ref: str, /) -> Cell: ...
+
+    def __setitem__(self, ref: str, value: CellValue, /) -> None: ...
+
+    def cell(self, row: int, column: int, value: CellValue = None) -> Cell: ...
+
+    def merge_cells(self, *, start_row: int, start_column: int, end_row: int, end_column: int) -> None: ...
+
+    def add_data_validation(self, rule: DataValidation, /) -> None: ...
+
 
 @dataclass(frozen=True)
 class IndicatorLine:
@@ -95,7 +197,7 @@ class FormData:
     unit_code: str
     year: int
     indicators: tuple[IndicatorLine, ...]
-    organisations: tuple[dict, ...] = ()
+    organisations: tuple[dict[str, CellValue], ...] = ()  # LIST_COLUMNS key → value
     prepared_on: dt.date | None = None
     preparer: str = ""
     phone: str = ""
@@ -209,12 +311,12 @@ def _form_bytes(data: FormData, options: _Options) -> bytes:
 # --- ThongTin ---------------------------------------------------------------------
 
 
-def _info_sheet(ws, data: FormData, options: _Options) -> None:
+def _info_sheet(ws: Worksheet, data: FormData, options: _Options) -> None:
     ws.title = layout.INFO_SHEET
     face = options.faces
     ws["A1"] = f"THÔNG TIN ĐƠN VỊ BÁO CÁO NĂM {data.year}"
     ws["A1"].font = face.title
-    values = {
+    values: dict[str, CellValue] = {
         "unit_name": data.unit_name,
         "unit_code": data.unit_code,
         "year": data.year,
@@ -222,7 +324,7 @@ def _info_sheet(ws, data: FormData, options: _Options) -> None:
         "preparer": data.preparer,
         "phone": data.phone,
     }
-    rows = {}
+    rows: dict[str, int] = {}
     for offset, spec in enumerate(layout.INFO_FIELDS):
         row = INFO_ROW + offset
         rows[spec.key] = row
@@ -276,7 +378,7 @@ def _guide_lines(data: FormData, options: _Options) -> list[str]:
     ]
 
 
-def _guide(ws, face: _Faces, lines: list[str], row: int, width: int) -> None:
+def _guide(ws: Worksheet, face: _Faces, lines: list[str], row: int, width: int) -> None:
     ws.cell(row=row, column=1, value="HƯỚNG DẪN ĐIỀN BIỂU MẪU").font = face.bold
     for offset, text in enumerate(lines, start=1):
         r = row + offset
@@ -292,7 +394,7 @@ def _guide(ws, face: _Faces, lines: list[str], row: int, width: int) -> None:
 # --- TongHop ----------------------------------------------------------------------
 
 
-def _summary_sheet(ws, data: FormData, face: _Faces) -> None:
+def _summary_sheet(ws: Worksheet, data: FormData, face: _Faces) -> None:
     ws["A1"] = f"{layout.SUMMARY_TITLE}: KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {data.year}"
     ws["A1"].font = face.title
     _header(ws, face, HEADER_ROW, layout.SUMMARY_COLUMNS)
@@ -318,7 +420,7 @@ def _summary_sheet(ws, data: FormData, face: _Faces) -> None:
 # --- DanhSach ---------------------------------------------------------------------
 
 
-def _list_sheet(ws, data: FormData, options: _Options, choices: dict[str, str]) -> None:
+def _list_sheet(ws: Worksheet, data: FormData, options: _Options, choices: dict[str, str]) -> None:
     face = options.faces
     ws["A1"] = f"{layout.LIST_TITLE}: DANH SÁCH TỔ CHỨC THÀNH LẬP MỚI NĂM {data.year}"
     ws["A1"].font = face.title
@@ -353,7 +455,8 @@ def _list_sheet(ws, data: FormData, options: _Options, choices: dict[str, str]) 
     _protect(ws, insert_rows=True)
 
 
-def _list_rules(ws, col: dict[str, int], first: int, last: int, options: _Options, choices: dict[str, str]) -> None:
+def _list_rules(ws: Worksheet, col: dict[str, int], first: int, last: int, options: _Options,
+                choices: dict[str, str]) -> None:
     start, end = options.period
     if "org_type" in choices:
         rule = _list_rule(choices["org_type"], "Loại tổ chức không hợp lệ",
@@ -438,7 +541,7 @@ def _list_rule(formula: str, title: str, message: str, *, stop: bool) -> DataVal
     )
 
 
-def _validate(ws, rule: DataValidation, ranges: Iterable[str]) -> None:
+def _validate(ws: Worksheet, rule: DataValidation, ranges: Iterable[str]) -> None:
     ws.add_data_validation(rule)
     for ref in ranges:
         rule.add(ref)
@@ -447,7 +550,7 @@ def _validate(ws, rule: DataValidation, ranges: Iterable[str]) -> None:
 # --- cells, sheets, printing --------------------------------------------------------
 
 
-def _header(ws, face: _Faces, row: int, columns: tuple[layout.Field, ...]) -> None:
+def _header(ws: Worksheet, face: _Faces, row: int, columns: tuple[layout.Field, ...]) -> None:
     for col, spec in enumerate(columns, start=1):
         cell = ws.cell(row=row, column=col, value=spec.label)
         cell.font = face.bold
@@ -457,7 +560,7 @@ def _header(ws, face: _Faces, row: int, columns: tuple[layout.Field, ...]) -> No
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
 
 
-def _row(ws, face: _Faces, row: int, values, formulas: bool = False) -> None:
+def _row(ws: Worksheet, face: _Faces, row: int, values: Sequence[CellValue], formulas: bool = False) -> None:
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=col, value=value)
         cell.font = face.plain
@@ -468,14 +571,14 @@ def _row(ws, face: _Faces, row: int, values, formulas: bool = False) -> None:
             cell.data_type = "s"  # text stays text: never a formula
 
 
-def _input(cell, face: _Faces) -> None:
+def _input(cell: Cell, face: _Faces) -> None:
     cell.protection = _UNLOCKED
     cell.fill = _INPUT_FILL
     cell.font = face.plain
     cell.border = _BOX
 
 
-def _protect(ws, insert_rows: bool = False) -> None:
+def _protect(ws: Worksheet, insert_rows: bool = False) -> None:
     """Sheet protection without a password; openpyxl's False means "allowed"."""
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -484,7 +587,7 @@ def _protect(ws, insert_rows: bool = False) -> None:
         ws.protection.insertRows = False
 
 
-def _print_setup(ws, landscape: bool) -> None:
+def _print_setup(ws: Worksheet, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -504,7 +607,7 @@ def _span(column: int, first: int, last: int) -> str:
     return f"{letter}{first}:{letter}{last}"
 
 
-def _widths(ws, widths: tuple[int, ...]) -> None:
+def _widths(ws: Worksheet, widths: tuple[int, ...]) -> None:
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
 

@@ -17,10 +17,16 @@ from pathlib import Path
 
 from pipeline.core.steps.ledger import Entry
 from pipeline.core.text import KEPT_CONTROLS, visible
-from pipeline.textnorm import nfc
 from pipeline.errors import os_cause
-from pipeline.issue_types import (BROKEN_LINK, LINK_OUTSIDE_INPUT, SPECIAL_FILE, UNREADABLE_FILE, UNREADABLE_FOLDER,
-                                  UNSUPPORTED_FORMAT)
+from pipeline.issue_types import (
+    BROKEN_LINK,
+    LINK_OUTSIDE_INPUT,
+    SPECIAL_FILE,
+    UNREADABLE_FILE,
+    UNREADABLE_FOLDER,
+    UNSUPPORTED_FORMAT,
+)
+from pipeline.textnorm import nfc
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -97,7 +103,8 @@ def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]
     if isinstance(children, OSError):
         if not prefix:  # the root itself: the caller checked it; it vanished or broke since
             raise children
-        out.append((Entry(display(prefix), "refused", _unreadable_folder(children), rule=UNREADABLE_FOLDER.code), prefix))
+        refused = Entry(display(prefix), "refused", _unreadable_folder(children), rule=UNREADABLE_FOLDER.code)
+        out.append((refused, prefix))
         return
     if prefix:
         out.append((Entry(display(prefix), "read", "thư mục"), prefix))
@@ -110,7 +117,7 @@ def _walk(folder: Path, prefix: str, real_root: str, out: list[tuple[Entry, str]
             out.append((entry, relative))
 
 
-def _list(folder: Path) -> list[os.DirEntry] | OSError:
+def _list(folder: Path) -> list[os.DirEntry[str]] | OSError:
     try:
         with os.scandir(folder) as it:
             return list(it)
@@ -118,7 +125,7 @@ def _list(folder: Path) -> list[os.DirEntry] | OSError:
         return exc
 
 
-def _classify(child: os.DirEntry, relative: str, real_root: str) -> Entry | None:
+def _classify(child: os.DirEntry[str], relative: str, real_root: str) -> Entry | None:
     name = child.name.lower()
     shown = display(relative)
     try:
@@ -138,11 +145,11 @@ def _classify(child: os.DirEntry, relative: str, real_root: str) -> Entry | None
     return _file(child, relative, shown, name)
 
 
-def _file(child: os.DirEntry, relative: str, shown: str, name: str) -> Entry:
+def _file(child: os.DirEntry[str], relative: str, shown: str, name: str) -> Entry:
     suffix = os.path.splitext(name)[1]
     if name.startswith("._") or name in OS_METADATA:
         return Entry(shown, "skipped", "tệp thông tin của hệ điều hành (máy Mac, Windows tạo ra), không phải biểu mẫu")
-    if name.startswith("~$") or name.startswith(".~lock."):
+    if name.startswith(("~$", ".~lock.")):
         return Entry(shown, "skipped", "tệp khóa tạm của Excel/LibreOffice (có khi tệp đang được mở), "
                                        "không phải biểu mẫu")
     if suffix in REFUSED_FORMATS:
@@ -152,7 +159,7 @@ def _file(child: os.DirEntry, relative: str, shown: str, name: str) -> Entry:
     return Entry(shown, None, file=Path(child.path))
 
 
-def _link(child: os.DirEntry, shown: str, real_root: str) -> Entry:
+def _link(child: os.DirEntry[str], shown: str, real_root: str) -> Entry:
     target = os.path.realpath(child.path)
     inside = target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep)
     if not os.path.exists(target):

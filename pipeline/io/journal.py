@@ -32,13 +32,13 @@ class StateJournal:
         self.path = folder / JOURNAL_FILE.format(year=year)
         self.fd: int | None = None
 
-    def read(self) -> list[dict]:
+    def read(self) -> list[dict[str, object]]:
         """Every record, in order; none if the journal does not exist yet."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        records = []
+        records: list[dict[str, object]] = []
         for line in raw.splitlines():
             try:
                 record = json.loads(line)
@@ -69,7 +69,7 @@ class StateJournal:
         if created:
             _sync_folder(self.path.parent)
 
-    def append(self, record: dict) -> None:
+    def append(self, record: dict[str, object]) -> None:
         """One record, on disk when this returns; raises OSError (ENOSPC…) if not."""
         assert self.fd is not None, "open() first"
         data = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")

@@ -123,14 +123,14 @@ class _Client(smtplib.SMTP):
         # STARTTLS checks the certificate against it; smtplib sets it only when connecting in __init__.
         self._host = session.smtp.host
 
-    def _get_socket(self, host, port, timeout):
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         # smtplib's own hook for opening the socket (typeshed does not declare it)
-        sock = super()._get_socket(host, port, min(timeout, self.session.remaining()))  # type: ignore[misc]
+        sock: socket.socket = super()._get_socket(host, port, min(timeout, self.session.remaining()))  # type: ignore[misc]
         sock.settimeout(timeout)
         self.session.watch(sock)
         return sock
 
-    def getreply(self):
+    def getreply(self) -> tuple[int, bytes]:
         reply = super().getreply()
         if self.session.expired:  # the watchdog cut a line short: what was read is not the server's reply
             self.close()

@@ -269,7 +269,11 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _libc_renameat2():
+# renameat2(olddirfd, oldpath, newdirfd, newpath, flags) → 0, or -1 with errno set.
+_Renameat2 = Callable[[int, bytes, int, bytes, int], int]
+
+
+def _libc_renameat2() -> _Renameat2 | None:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         function = libc.renameat2

@@ -21,15 +21,14 @@ import zipfile
 import zlib
 from abc import ABC, abstractmethod
 from array import array
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterator
-
 
 from pipeline.core.steps.raw import cell_ref
-from pipeline.errors import os_cause
 from pipeline.core.vi import number
-from pipeline.textnorm import nfc
+from pipeline.errors import os_cause
 from pipeline.io.formulas import FormulaNotes
+from pipeline.textnorm import nfc
 
 # A real form is 10–30 KB and unpacks to well under 1 MB. The limits leave room
 # for lists of thousands of organisations, logos and scans, and stop the rest.
@@ -163,12 +162,14 @@ def _screen_zip(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
         raise Refused(f"tệp nén bất thường: gồm {number(len(infos))} phần (giới hạn {number(MAX_ENTRIES)}); {HOSTILE}")
     declared = sum(info.file_size for info in infos)
     if declared > MAX_UNPACKED_BYTES:
-        raise Refused(f"tệp nén bất thường: giải nén ra {human_size(declared)} (giới hạn {human_size(MAX_UNPACKED_BYTES)}); {BOMB}")
+        raise Refused(f"tệp nén bất thường: giải nén ra {human_size(declared)} "
+                      f"(giới hạn {human_size(MAX_UNPACKED_BYTES)}); {BOMB}")
     for info in infos:
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise Refused(f"tệp nén bất thường: phần «{info.filename}» nén {human_size(info.file_size)} vào "
                            f"{human_size(info.compress_size)} (tỉ lệ trên {MAX_RATIO}:1); {BOMB}")
-    cells, notes = 0, {}
+    cells = 0
+    notes: dict[str, dict[tuple[int, int], str]] = {}  # part → formulas without a value
     for info in infos:
         if info.filename.startswith(UNREAD_PARTS):
             continue
@@ -198,7 +199,7 @@ def _directory_bytes(data: bytes) -> int:
 def _scan_part(data: bytes, info: zipfile.ZipInfo, cells: int, notes: dict[str, dict[tuple[int, int], str]]) -> int:
     """Unpack one part in chunks: its real size, no DTD, the cells holding values, formulas without one."""
     formulas = FormulaNotes() if info.filename.startswith(SHEET_PARTS) else None
-    scanners = [_XlsxCells(info.filename, info.file_size)]
+    scanners: list[_TagScanner] = [_XlsxCells(info.filename, info.file_size)]
     if info.filename == "content.xml":  # OpenDocument; an .xlsx may name a sheet so too
         scanners.append(_OdsCells(info.filename, info.file_size))
     unpacked = 0
@@ -235,7 +236,7 @@ def _unpack(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
         for at in range(0, len(packed), CHUNK):  # small slices: unconsumed_tail is a copy
-            pending = packed[at:at + CHUNK]
+            pending: bytes | memoryview = packed[at:at + CHUNK]
             while pending and not inflater.eof:
                 chunk = inflater.decompress(pending, CHUNK)
                 stalled = not chunk and len(inflater.unconsumed_tail) == len(pending)
@@ -394,7 +395,8 @@ class _OdsCells(_TagScanner):
     TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
                      + _ATTRS + rb">")
     START = re.compile(rb"<" + _PREFIX + rb"(?:table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
-    ATTR = re.compile(rb"""(?:^|\s)""" + _PREFIX + rb"""(number-rows-repeated|number-columns-repeated|value-type|name)"""
+    ATTR = re.compile(rb"""(?:^|\s)""" + _PREFIX
+                      + rb"""(number-rows-repeated|number-columns-repeated|value-type|name)"""
                       rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
     def __init__(self, part: str, size: int) -> None:
@@ -523,9 +525,10 @@ def _ole_streams(data: bytes, wanted: tuple[str, ...]) -> Iterator[bytes]:
             raise broken
         return block
 
-    def chain(start: int, entries: array, limit: int) -> list[int]:
+    def chain(start: int, entries: array[int], limit: int) -> list[int]:
         """The sectors from `start` to the end mark; a longer chain than `limit` loops."""
-        ids, sid = [], start
+        ids: list[int] = []
+        sid = start
         while sid != _END_OF_CHAIN:
             if sid >= len(entries) or sid >= limit or len(ids) >= limit:
                 raise broken
@@ -572,7 +575,7 @@ def _ole_entry(directory: bytes, at: int, size: int) -> tuple[str, int, int]:
     return name, start, length
 
 
-def _u32s(raw: bytes) -> array:
+def _u32s(raw: bytes) -> array[int]:
     """Little-endian sector numbers."""
     entries = array("I")
     entries.frombytes(raw[:len(raw) // 4 * 4])

@@ -16,12 +16,13 @@ from __future__ import annotations
 import base64
 import io
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from pipeline.core import vi
 from pipeline.core.documents.appendix import ChartData
@@ -78,11 +79,13 @@ def font_path(font_family: str) -> str:
     return path
 
 
-def _save(data: ChartData, font_family: str, fmt: str, metadata: dict, rc: dict, dpi: float = 72) -> bytes:
+def _save(data: ChartData, font_family: str, fmt: str, metadata: dict[str, str | None], rc: dict[RcKeyType, object],
+          dpi: float = 72) -> bytes:
     path = font_path(font_family)
     _check_glyphs(path, font_family, _texts(data))
-    settings = {"font.family": [font_family], "font.size": FONT_SIZE, "text.parse_math": False,
-                "hatch.color": "black", "hatch.linewidth": 0.6, **rc}
+    settings: dict[RcKeyType, object] = {"font.family": [font_family], "font.size": FONT_SIZE,
+                                         "text.parse_math": False, "hatch.color": "black", "hatch.linewidth": 0.6,
+                                         **rc}
     with _LOCK, rc_context(settings):
         figure = _figure(data)
         buffer = io.BytesIO()
@@ -125,7 +128,7 @@ def _bars(ax: Axes, data: ChartData) -> None:
         bars = ax.bar([u + offset for u, _ in shown], [v for _, v in shown], width,
                       label=nfc(series.name), color=FILLS[s % len(FILLS)], hatch=HATCHES[s % len(HATCHES)],
                       edgecolor="black", linewidth=0.6, zorder=2)
-        for bar, (u, _) in zip(bars, shown):
+        for bar, (u, _) in zip(bars, shown, strict=True):
             bar.set_gid(BAR_GID.format(series=s, unit=u))
         # A 0% bar has no height: mark it, or it reads as "no plan" (None, no bar at all).
         ax.bar_label(bars, labels=["0" if v == 0 else "" for _, v in shown], padding=1, fontsize=FONT_SIZE - 2)

@@ -20,6 +20,7 @@ import dataclasses
 import io
 import re
 import zipfile
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,8 @@ class _Environment(jinja2.Environment):
         super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_printable)
         self._compiled: dict[str, jinja2.Template] = {}
 
-    def from_string(self, source, globals=None, template_class=None):
+    def from_string(self, source: str | jinja2.nodes.Template, globals: MutableMapping[str, object] | None = None,
+                    template_class: type[jinja2.Template] | None = None) -> jinja2.Template:
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         if source not in self._compiled:

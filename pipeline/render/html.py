@@ -12,6 +12,7 @@ and no content may stop a render.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ def environment(templates: Path, policy: TextPolicy | None = None) -> jinja2.Env
     )
 
 
-def _printer(policy: TextPolicy):
+def _printer(policy: TextPolicy) -> Callable[[object], object]:
     """Jinja's finalize: a printed string made printable. Markup (a macro's output, a joined
     list) too: the characters changed are never part of HTML syntax, so it stays well-formed."""
 

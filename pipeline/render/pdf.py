@@ -14,9 +14,9 @@ import logging
 import mimetypes
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
@@ -51,11 +51,12 @@ HTML_ONLY = re.compile(r"<style\b[^>]*>[^<]*&|<base\b|<script\b", re.IGNORECASE)
 def lean_user_agent_css() -> tuple[weasyprint.CSS | None, int]:
     """WeasyPrint's user-agent stylesheet without its note rules, and how many rules went
     (None, 0 when the WeasyPrint internals it is made from have changed)."""
-    if not internals.USABLE:
+    whole = internals.UA
+    if not internals.USABLE or whole is None:  # USABLE says UA is there
         return None, 0
-    trimmed, removed = NOTE_RULES.subn("", internals.UA)
+    trimmed, removed = NOTE_RULES.subn("", whole)
     if removed != NOTE_RULE_COUNT:  # a WeasyPrint whose stylesheet changed: keep it whole
-        trimmed, removed = internals.UA, 0
+        trimmed, removed = whole, 0
     return weasyprint.CSS(string=trimmed, counter_style=internals.UA_COUNTER_STYLE), removed
 
 
@@ -90,14 +91,15 @@ class LeanHTML(internals.HTMLWithUserAgent):
         internals.html_from_tree(self, root, base_url, url_fetcher)
 
 
-class TemplateFetcher(URLFetcher):
+# WeasyPrint ships no type information: to mypy URLFetcher is Any, and subclassing it an error.
+class TemplateFetcher(URLFetcher):  # type: ignore[misc, unused-ignore]
     """Serves files below the templates folder, and data: URIs; refuses the rest."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
         self.root = root.resolve()
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
         parsed = urlparse(url)
@@ -160,7 +162,7 @@ class PdfRenderer:
             try:
                 document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
                     font_config=self.font_config, stylesheets=self.stylesheets)
-                pdf = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None)
+                pdf: bytes = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None)
             except FatalURLFetchingError as exc:
                 raise RenderError(f"{name}: mẫu văn bản dùng tài nguyên bị chặn: {exc.__cause__ or exc}") from exc
         self._judge(caught.messages, name)
@@ -181,6 +183,7 @@ class PdfRenderer:
         foreign = sorted(f for f in families if f != self.font_family)
         if foreign or not families:
             raise RenderError(
-                f"{name}: văn bản phải dùng phông {self.font_family} nhưng đã dùng {', '.join(foreign) or 'không phông nào'}; "
+                f"{name}: văn bản phải dùng phông {self.font_family} "
+                f"nhưng đã dùng {', '.join(foreign) or 'không phông nào'}; "
                 "hãy cài gói fonts-liberation2 (sudo apt-get install fonts-liberation2)"
             )

@@ -16,8 +16,19 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from pipeline.core.distribution.register import RegisterRow
-# The summary workbook's cell styles and helpers: the two workbooks look and print alike.
-from pipeline.render.xlsx import _CENTER, _fit_height, _header_cell, _print_setup, _put, _widths, fonts, title_block
+
+# The cell styles and helpers of the summary workbook too: the two workbooks look and print alike.
+from pipeline.render.sheet import (
+    CENTER,
+    CellValue,
+    fit_height,
+    fonts,
+    header_cell,
+    print_setup,
+    put,
+    set_widths,
+    title_block,
+)
 from pipeline.stable import workbook_bytes
 
 SHEET = "SoGuiVanBan"
@@ -43,24 +54,24 @@ def render_register_xlsx(sheet: RegisterSheet) -> bytes:
     face = fonts(sheet.office_font)
     top = title_block(ws, face, sheet.superior_body, sheet.issuing_body, sheet.title, len(COLUMNS))
     for col, (label, _) in enumerate(COLUMNS, start=1):
-        _header_cell(ws, face, top, col, label)
+        header_cell(ws, face, top, col, label)
     ws.row_dimensions[top].height = 32
     widths = [w for _, w in COLUMNS]
     for r, row in enumerate(sheet.rows, start=top + 1):
         values = _values(row)
         for col, value in enumerate(values, start=1):
-            _put(ws, r, col, value, face.plain, alignment=_CENTER if col in (1, 4, 10) else None,
+            put(ws, r, col, value, face.plain, alignment=CENTER if col in (1, 4, 10) else None,
                  number_format=DATETIME_FORMAT if isinstance(value, dt.datetime) else None)
-        _fit_height(ws, r, values, widths)
+        fit_height(ws, r, values, widths)
     last = top + max(len(sheet.rows), 1)
     ws.auto_filter.ref = f"A{top}:{get_column_letter(len(COLUMNS))}{last}"
-    _widths(ws, widths)
+    set_widths(ws, widths)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    _print_setup(ws, face, top, top)
+    print_setup(ws, face, top, top)
     return workbook_bytes(book, title=sheet.title)
 
 
-def _values(row: RegisterRow) -> list:
+def _values(row: RegisterRow) -> list[CellValue]:
     sent_at = dt.datetime.fromisoformat(row.sent_at).replace(tzinfo=None) if row.sent_at else None
     return [row.number, row.title, row.doc_number or None, row.date, row.recipient_name,
             "\n".join(row.addresses) or None, row.file, row.sha256, row.status_text, sent_at,

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import inspect
 import xml.etree.ElementTree as ElementTree
+from types import ModuleType
 
 import cssselect2
 import weasyprint
 import weasyprint.css
 import weasyprint.html
+from weasyprint.urls import URLFetcher
 
 UA: str | None = getattr(weasyprint.html, "UA", None)
 UA_COUNTER_STYLE = getattr(weasyprint.html, "UA_COUNTER_STYLE", None)
@@ -34,7 +36,8 @@ HTML_ATTRIBUTES = frozenset({"base_url", "url_fetcher", "media_type", "wrapper_e
 UA_HOOK = "_ua_stylesheets"
 
 
-def html_from_tree(document: weasyprint.HTML, root: ElementTree.Element, base_url: str, url_fetcher) -> None:
+def html_from_tree(document: weasyprint.HTML, root: ElementTree.Element, base_url: str,
+                   url_fetcher: URLFetcher) -> None:
     """Do what weasyprint.HTML.__init__ does, for a tree already parsed (no <base>, print media)."""
     document.base_url = base_url
     document.url_fetcher = url_fetcher
@@ -43,7 +46,8 @@ def html_from_tree(document: weasyprint.HTML, root: ElementTree.Element, base_ur
     document.etree_element = document.wrapper_element.etree_element
 
 
-class HTMLWithUserAgent(weasyprint.HTML):
+# WeasyPrint ships no type information, so to mypy its classes are Any and subclassing one is an error.
+class HTMLWithUserAgent(weasyprint.HTML):  # type: ignore[misc, unused-ignore]
     """A weasyprint.HTML styled with `user_agent` in place of WeasyPrint's own user-agent
     stylesheet (its form stylesheet kept); WeasyPrint's own when `user_agent` is None."""
 
@@ -54,7 +58,7 @@ class HTMLWithUserAgent(weasyprint.HTML):
         return sheets if self.user_agent is None or not USABLE else [self.user_agent, *sheets[1:]]
 
 
-def _source(module) -> str:
+def _source(module: ModuleType) -> str:
     try:
         return inspect.getsource(module)
     except (OSError, TypeError):  # compiled only: nothing to read, nothing to say
@@ -78,10 +82,11 @@ def problems() -> list[str]:
             found.append(f"weasyprint.HTML.{UA_HOOK} changed signature: {inspect.signature(hook)}, "
                          "we override (self, forms=False)")
         elif UA_HOOK + "(" not in _source(weasyprint.css):
-            found.append(f"weasyprint.css no longer calls html.{UA_HOOK}(…): our user-agent stylesheet would be ignored")
+            found.append(f"weasyprint.css no longer calls html.{UA_HOOK}(…): "
+                         "our user-agent stylesheet would be ignored")
     try:
         plain = weasyprint.HTML(string="<p>x</p>", base_url="file:///")
-    except Exception as exc:  # noqa: BLE001 - reported, whatever it is
+    except Exception as exc:  # reported, whatever it is
         return [*found, f"weasyprint.HTML(string=…) failed: {exc!r}"]
     if set(vars(plain)) != HTML_ATTRIBUTES:
         found.append(f"weasyprint.HTML.__init__ now sets {sorted(vars(plain))}, html_from_tree sets "

@@ -15,17 +15,41 @@ Vietnamese) and `references` (checks across files). It imports nothing from
 pipeline.core: only the small shared modules below it (expressions, textnorm).
 """
 
-from pipeline.settings.base import (DAY_MONTH_PATTERN, PATTERN_MESSAGES, RULE_ID_PATTERN, UNIT_CODE_PATTERN, Addresses,
-                                    Strict, Year)
-from pipeline.settings.distribution import (ADDRESSEE, ALL_UNITS, DISTRIBUTION_FILE, Archive, DistributionFile,
-                                            Recipient, Smtp, line_key)
+from pipeline.settings.base import (
+    DAY_MONTH_PATTERN,
+    PATTERN_MESSAGES,
+    RULE_ID_PATTERN,
+    UNIT_CODE_PATTERN,
+    Addresses,
+    Strict,
+    Year,
+)
+from pipeline.settings.distribution import (
+    ADDRESSEE,
+    ALL_UNITS,
+    DISTRIBUTION_FILE,
+    Archive,
+    DistributionFile,
+    Recipient,
+    Smtp,
+    line_key,
+)
 from pipeline.settings.documents import Assessment, Notices, Signer, YearDocuments
-from pipeline.settings.general import (DEFAULT_OFFICE_FONT, MAX_FIGURE, NATIONAL_HEADERS, GeneralSettings,
-                                       InputLimits, Numbers, Organisation, ReportLayout, Reporting, Style)
+from pipeline.settings.general import (
+    DEFAULT_OFFICE_FONT,
+    MAX_FIGURE,
+    NATIONAL_HEADERS,
+    GeneralSettings,
+    InputLimits,
+    Numbers,
+    Organisation,
+    Reporting,
+    ReportLayout,
+    Style,
+)
 from pipeline.settings.loading import FILES, load_settings
 from pipeline.settings.model import Settings
-from pipeline.settings.units import (FiguresFile, Group, Indicator, IndicatorsFile, Rule, RulesFile, Unit,
-                                     UnitsFile)
+from pipeline.settings.units import FiguresFile, Group, Indicator, IndicatorsFile, Rule, RulesFile, Unit, UnitsFile
 
 __all__ = [
     "ADDRESSEE", "ALL_UNITS", "DAY_MONTH_PATTERN", "DEFAULT_OFFICE_FONT", "DISTRIBUTION_FILE", "FILES", "MAX_FIGURE",

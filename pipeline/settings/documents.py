@@ -25,7 +25,7 @@ class Notices(Strict):
     """The per-unit notices (thông báo kết quả và giao chỉ tiêu)."""
 
     type_code: str = "TB"
-    numbers: dict[str, str] = {}
+    numbers: dict[str, str] = Field(default_factory=dict)
     recipients: tuple[str, ...] = ("Như trên",)
     closing: tuple[str, ...] = ()
 

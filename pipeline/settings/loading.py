@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -20,7 +20,10 @@ from pipeline.settings.references import check_references
 from pipeline.settings.units import FiguresFile, IndicatorsFile, RulesFile, UnitsFile
 from pipeline.textnorm import nfc
 
-FILES = {
+Model = TypeVar("Model", bound=Strict)
+
+# The config files every run reads, with the model of each, in the order they are read.
+FILES: dict[str, type[Strict]] = {
     "settings.yaml": GeneralSettings,
     "units.yaml": UnitsFile,
     "indicators.yaml": IndicatorsFile,
@@ -34,7 +37,13 @@ def load_settings(config_dir: Path) -> Settings:
     """Read and validate every config file; raise ConfigError naming file and key."""
     if not config_dir.is_dir():
         raise ConfigError(f"Không tìm thấy thư mục cấu hình: {config_dir}")
-    parsed = {name: _load_file(config_dir / name, model) for name, model in FILES.items()}
+    # FILES, one by one so each keeps its own type.
+    general = _load_file(config_dir / "settings.yaml", GeneralSettings)
+    units = _load_file(config_dir / "units.yaml", UnitsFile)
+    indicators = _load_file(config_dir / "indicators.yaml", IndicatorsFile)
+    targets = _load_file(config_dir / "targets.yaml", FiguresFile)
+    history = _load_file(config_dir / "history.yaml", FiguresFile)
+    rules = _load_file(config_dir / "rules.yaml", RulesFile)
     documents = {
         year: _load_file(path, YearDocuments)
         for year, path in _year_files(config_dir / "years").items()
@@ -42,13 +51,13 @@ def load_settings(config_dir: Path) -> Settings:
     optional = config_dir / DISTRIBUTION_FILE
     distribution = _load_file(optional, DistributionFile) if optional.is_file() else None
     settings = Settings(
-        general=parsed["settings.yaml"],
-        units=parsed["units.yaml"].units,
-        groups=parsed["units.yaml"].groups,
-        indicators=parsed["indicators.yaml"].indicators,
-        targets=parsed["targets.yaml"].years,
-        history=parsed["history.yaml"].years,
-        rules=parsed["rules.yaml"].rules,
+        general=general,
+        units=units.units,
+        groups=units.groups,
+        indicators=indicators.indicators,
+        targets=targets.years,
+        history=history.years,
+        rules=rules.rules,
         documents=documents,
         distribution=distribution,
     )
@@ -59,7 +68,7 @@ def load_settings(config_dir: Path) -> Settings:
 def _year_files(folder: Path) -> dict[int, Path]:
     if not folder.is_dir():
         return {}
-    found = {}
+    found: dict[int, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
         if not path.stem.isdigit():
             raise ConfigError(f"{path}: tên tệp phải là năm, ví dụ years/2016.yaml")
@@ -67,7 +76,7 @@ def _year_files(folder: Path) -> dict[int, Path]:
     return found
 
 
-def _load_file(path: Path, model: type[Strict]) -> Any:
+def _load_file(path: Path, model: type[Model]) -> Model:
     data = _read_yaml(path)
     try:
         return model.model_validate(data)

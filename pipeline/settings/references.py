@@ -34,7 +34,8 @@ def check_references(settings: Settings, config_dir: Path) -> None:
     for year, docs in settings.documents.items():
         for code in docs.notices.numbers:
             if code not in units:
-                problems.append(f"years/{year}.yaml, khóa «notices.numbers.{code}»: mã đơn vị không có trong units.yaml")
+                problems.append(f"years/{year}.yaml, khóa «notices.numbers.{code}»: "
+                                "mã đơn vị không có trong units.yaml")
     for unit in settings.units:
         if unit.level not in general.unit_levels:
             problems.append(
@@ -47,11 +48,11 @@ def check_references(settings: Settings, config_dir: Path) -> None:
             where = f"units.yaml, đơn vị «{unit.code}», khóa «parent»"
             problems.append(f"{where}: «{unit.parent}» không có trong groups" if unit.parent
                             else f"{where}: thiếu mã nhóm (units.yaml có groups nên mỗi đơn vị phải thuộc một nhóm)")
-    for ind in settings.indicators:
-        for org_type in ind.org_types:
+    for indicator in settings.indicators:
+        for org_type in indicator.org_types:
             if org_type not in general.org_types:
                 problems.append(
-                    f"indicators.yaml, chỉ tiêu «{ind.code}», khóa «org_types»: «{org_type}» "
+                    f"indicators.yaml, chỉ tiêu «{indicator.code}», khóa «org_types»: «{org_type}» "
                     "không có trong org_types của settings.yaml"
                 )
     for rule in settings.rules:
@@ -81,7 +82,7 @@ def check_references(settings: Settings, config_dir: Path) -> None:
 
 def _uncovered_lines(documents: dict[int, YearDocuments], distribution: DistributionFile) -> list[str]:
     """Each "Nơi nhận" line of years/*.yaml must be one of distribution.yaml's lines; "Như trên" only in notices."""
-    problems = []
+    problems: list[str] = []
     for year, docs in sorted(documents.items()):
         for key, lines, addressed in (("recipients", docs.recipients, False),
                                       ("notices.recipients", docs.notices.recipients, True)):

@@ -116,7 +116,7 @@ class RulesFile(Strict):
 class FiguresFile(Strict):
     """Per year, per unit code, per indicator code: a whole number from 0 to MAX_FIGURE."""
 
-    years: dict[Year, dict[str, dict[str, int]]] = {}
+    years: dict[Year, dict[str, dict[str, int]]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _within_bounds(self) -> FiguresFile:

@@ -63,14 +63,14 @@ def test_with_the_internals_a_document_gets_the_lean_stylesheet():
 
 
 def test_the_openpyxl_style_array_we_copy_is_still_there():
-    """pipeline/render/xlsx.py (_Looks) copies `cell._style`, openpyxl's style index array,
+    """pipeline/render/sheet.py (_Looks) copies `cell._style`, openpyxl's style index array,
     from cell to cell instead of setting each look again (as openpyxl's copy_worksheet does)."""
     sheet = openpyxl.Workbook().active
     first, second = sheet["A1"], sheet["A2"]
-    assert hasattr(first, "_style"), "openpyxl's Cell._style is gone: pipeline/render/xlsx.py (_Looks) relies on it"
+    assert hasattr(first, "_style"), "openpyxl's Cell._style is gone: pipeline/render/sheet.py (_Looks) relies on it"
     first.font = openpyxl.styles.Font(bold=True)
     second._style = type(first._style)(first._style)
-    assert second.font.bold, "copying openpyxl's Cell._style no longer copies the look: see pipeline/render/xlsx.py"
+    assert second.font.bold, "copying openpyxl's Cell._style no longer copies the look: see pipeline/render/sheet.py"
 
 
 def test_the_docxtpl_calls_we_make_are_still_there():

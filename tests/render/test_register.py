@@ -8,7 +8,7 @@ import io
 import openpyxl
 
 from pipeline.core.distribution.register import RegisterRow
-from pipeline.render import xlsx
+from pipeline.render import sheet as sheet_helpers
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 
 
@@ -49,5 +49,5 @@ def test_the_same_rows_give_the_same_bytes():
 def test_copied_cell_looks_give_the_bytes_of_styling_every_cell(monkeypatch):
     rows = sheet(*(row(n) for n in range(1, 6)), row(6, sent_at="", status="failed", error="x"))
     shared = render_register_xlsx(rows)
-    monkeypatch.setattr(xlsx, "_LOOKS", xlsx._Looks(reuse=False))
+    monkeypatch.setattr(sheet_helpers, "_LOOKS", sheet_helpers._Looks(reuse=False))
     assert render_register_xlsx(rows) == shared

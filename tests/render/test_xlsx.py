@@ -21,7 +21,7 @@ from pipeline import flow
 from pipeline import plan as planning
 from pipeline.core.documents.data import tong_hop
 from pipeline.core.documents.summary import summary_context
-from pipeline.render import xlsx
+from pipeline.render import sheet
 from pipeline.render.xlsx import render_summary_xlsx
 from tests import factories
 
@@ -316,7 +316,7 @@ def test_copied_cell_looks_give_the_bytes_of_styling_every_cell(context, data, g
     """Cells that look alike share one styled cell's indices (`_Looks`): each workbook must be
     byte for byte what openpyxl's setters on every cell make, on every sheet."""
     _, grouped_context, grouped_data = grouped_book
-    monkeypatch.setattr(xlsx, "_LOOKS", xlsx._Looks(reuse=False))
+    monkeypatch.setattr(sheet, "_LOOKS", sheet._Looks(reuse=False))
     assert render_summary_xlsx(context) == data
     assert render_summary_xlsx(grouped_context) == grouped_data
 
