@@ -165,7 +165,7 @@ def people_sentence(totals: Totals, people: tuple[Indicator, ...]) -> str:
     if not people:
         return ""
     parts = [f"{vi.number(totals.totals[i.code].actual)} {i.phrase}" for i in people]
-    return f"Trong năm, các đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
+    return "Trong năm, các đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
 
 
 def blank_sentence(totals: Totals, settings: Settings) -> str:

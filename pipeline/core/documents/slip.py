@@ -70,7 +70,7 @@ def _slip(unit: Unit, validation: Validation, settings: Settings, files: tuple[s
         )
         closing = "Đề nghị đơn vị sửa các lỗi nêu trên (theo đúng trang tính và ô) và gửi lại biểu mẫu."
     else:
-        verdict = f"Biểu mẫu hợp lệ" + (f", có {warnings} cảnh báo cần xem lại." if warnings else ", không có lỗi.")
+        verdict = "Biểu mẫu hợp lệ" + (f", có {warnings} cảnh báo cần xem lại." if warnings else ", không có lỗi.")
         closing = "Số liệu của đơn vị được tính vào báo cáo tổng hợp." + (
             " Đề nghị đơn vị xem lại các cảnh báo nêu trên." if warnings else ""
         )

@@ -9,18 +9,36 @@ config/rules.yaml bring their own.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 from stdnum.vn import mst
 
 from pipeline.core import layout
 from pipeline.core.steps.parse import Submission
 from pipeline.core.vi import label_key, number, short_date
-from pipeline.issue_types import (BAD_TAX_CODE, BAD_TAX_CODE_LOST_ZERO, BAD_TAX_CODE_LOST_ZERO_STILL_BAD,
-                                  COUNT_TOO_LARGE, DATE_OUTSIDE_PERIOD, DUPLICATE_INDICATOR, INACTIVE_UNIT,
-                                  LATE_SUBMISSION, LIST_COUNT_MISMATCH, MISSING_ACTUAL, MISSING_HEADER,
-                                  MISSING_INDICATOR, MISSING_SHEET, AMBIGUOUS_SHEET, MISSING_VALUE, PLAN_MISMATCH,
-                                  UNKNOWN_INDICATOR, UNKNOWN_LEGAL_FORM, UNKNOWN_ORG_TYPE, UNKNOWN_UNIT, configured)
+from pipeline.issue_types import (
+    AMBIGUOUS_SHEET,
+    BAD_TAX_CODE,
+    BAD_TAX_CODE_LOST_ZERO,
+    BAD_TAX_CODE_LOST_ZERO_STILL_BAD,
+    COUNT_TOO_LARGE,
+    DATE_OUTSIDE_PERIOD,
+    DUPLICATE_INDICATOR,
+    INACTIVE_UNIT,
+    LATE_SUBMISSION,
+    LIST_COUNT_MISMATCH,
+    MISSING_ACTUAL,
+    MISSING_HEADER,
+    MISSING_INDICATOR,
+    MISSING_SHEET,
+    MISSING_VALUE,
+    PLAN_MISMATCH,
+    UNKNOWN_INDICATOR,
+    UNKNOWN_LEGAL_FORM,
+    UNKNOWN_ORG_TYPE,
+    UNKNOWN_UNIT,
+    configured,
+)
 from pipeline.issues import Issue
 from pipeline.settings import Settings
 

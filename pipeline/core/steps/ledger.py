@@ -19,8 +19,14 @@ from typing import Literal
 from pipeline.core.catalogue import ISSUES_DATA
 from pipeline.core.steps.parse import Submission
 from pipeline.core.steps.raw import Refusal
-from pipeline.issue_types import MISPLACED_WORKBOOK, UNREADABLE_FILE, YEAR_MISMATCH, YEAR_MISMATCH_ELSEWHERE, \
-    IssueType, refused_elsewhere
+from pipeline.issue_types import (
+    MISPLACED_WORKBOOK,
+    UNREADABLE_FILE,
+    YEAR_MISMATCH,
+    YEAR_MISMATCH_ELSEWHERE,
+    IssueType,
+    refused_elsewhere,
+)
 from pipeline.issues import Issue
 
 Status = Literal["read", "refused", "skipped"]

@@ -10,17 +10,30 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from pipeline.core import layout, text, vi
-from pipeline.core.steps import legacy
 from pipeline.core.layout import Field
-from pipeline.core.vi import ascii_key, label_key
+from pipeline.core.steps import legacy
 from pipeline.core.steps.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
-from pipeline.issue_types import (AMBIGUOUS_SHEET, BAD_DATE, BAD_NUMBER, BAD_YEAR, FORMULA_ERROR, FORMULA_NO_VALUE,
-                                  IGNORED_SHEET, LEGACY_ENCODING, MISSING_CODE, MISSING_HEADER, MISSING_LABEL,
-                                  MISSING_SHEET, MISSING_VALUE, IssueType)
+from pipeline.core.vi import ascii_key, label_key
+from pipeline.issue_types import (
+    AMBIGUOUS_SHEET,
+    BAD_DATE,
+    BAD_NUMBER,
+    BAD_YEAR,
+    FORMULA_ERROR,
+    FORMULA_NO_VALUE,
+    IGNORED_SHEET,
+    LEGACY_ENCODING,
+    MISSING_CODE,
+    MISSING_HEADER,
+    MISSING_LABEL,
+    MISSING_SHEET,
+    MISSING_VALUE,
+    IssueType,
+)
 from pipeline.issues import Issue
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -7,9 +7,10 @@ parses it), so the core never needs to import the reader.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from functools import lru_cache
+from typing import Union
 
 from pipeline.issue_types import REFUSALS, UNREADABLE_FILE
 from pipeline.issues import Issue

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from pathlib import PurePosixPath
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from pathlib import PurePosixPath
+from typing import Literal
 
 from stdnum.vn import mst
 
