@@ -75,7 +75,9 @@ class ReportContext:
     chart: ChartData
 
 
-def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]], settings: Settings) -> ReportContext:
+def report_context(
+    totals: Totals, organisations: dict[str, tuple[Organisation, ...]], settings: Settings
+) -> ReportContext:
     year, next_year = totals.year, totals.year + 1
     docs = settings.document_settings(year)
     org = settings.general.organisation

@@ -155,7 +155,7 @@ def _group_sheet(totals: Totals, planned: tuple[Indicator, ...], people: tuple[I
         "group_header": vi.sentence_case(words),
         "group_sheet": sheet_name(f"theo {words}"),
         "group_title": f"KẾT QUẢ THỰC HIỆN {resolution.upper()} NĂM {totals.year} THEO {words.upper()}",
-        "groups": tuple(group_row(n, g, planned, people) for n, g in enumerate(totals.groups, start=1)) + (total,),
+        "groups": (*(group_row(n, g, planned, people) for n, g in enumerate(totals.groups, start=1)), total),
     }
 
 

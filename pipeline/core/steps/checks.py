@@ -8,13 +8,14 @@ config/rules.yaml bring their own.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 
 from stdnum.vn import mst
 
 from pipeline.core import layout
-from pipeline.core.steps.parse import Submission
+from pipeline.core.steps.parse import Organisation, Submission
 from pipeline.core.vi import label_key, number, short_date
 from pipeline.issue_types import (
     AMBIGUOUS_SHEET,
@@ -51,7 +52,8 @@ def _known(settings: Settings) -> str:
     codes = [u.code for u in settings.units]
     if len(codes) <= KNOWN_CODES_SHOWN:
         return f"({', '.join(codes)})"
-    return f"({', '.join(codes[:KNOWN_CODES_SHOWN])}, … và {len(codes) - KNOWN_CODES_SHOWN} mã khác trong config/units.yaml)"
+    rest = len(codes) - KNOWN_CODES_SHOWN
+    return f"({', '.join(codes[:KNOWN_CODES_SHOWN])}, … và {rest} mã khác trong config/units.yaml)"
 
 
 def known_unit(sub: Submission, settings: Settings) -> Checks:
@@ -123,9 +125,7 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
     forms = {label_key(f) for f in settings.general.enterprise_forms}
     start, end = settings.general.reporting.period(sub.year) if sub.year else (None, None)
     for org in sub.organisations:
-        def at(key: str) -> dict[str, str]:
-            return dict(unit=sub.unit_code, sheet=sub.sheet(layout.LIST_SHEET), cell=org.cells[key])
-
+        at = functools.partial(_list_cell, sub, org)
         if not org.enterprise and not _flagged(sub, layout.LIST_SHEET, org.cells["enterprise"]):
             yield MISSING_VALUE.at(sub.file, **at("enterprise"), label="Tên doanh nghiệp")
         if label_key(org.org_type) not in types and not _flagged(sub, layout.LIST_SHEET, org.cells["org_type"]):
@@ -138,6 +138,11 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
         if start and end and org.decision_date and not start <= org.decision_date <= end:
             yield DATE_OUTSIDE_PERIOD.at(sub.file, **at("decision_date"), date=short_date(org.decision_date),
                                          year=sub.year, start=short_date(start), end=short_date(end))
+
+
+def _list_cell(sub: Submission, org: Organisation, key: str) -> dict[str, str]:
+    """Where an organisation row's field is: unit, list sheet, cell."""
+    return {"unit": sub.unit_code, "sheet": sub.sheet(layout.LIST_SHEET), "cell": org.cells[key]}
 
 
 def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
@@ -155,7 +160,8 @@ def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
     found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {fig.code}", value)
              for fig in sub.figures
              for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual))]
-    found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members) for org in sub.organisations]
+    found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members)
+              for org in sub.organisations]
     for sheet, cell, what, value in found:
         if value is not None and value > limit:
             yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, what=what,

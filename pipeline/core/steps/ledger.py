@@ -101,8 +101,8 @@ def select_year(year: int, dated: dict[int, list[Submission]], undated: list[Sub
         for stray in subs:
             if stray in at_home:
                 continue
-            reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {path_year(stray.file)}; không tính, vì đơn vị "
-                      f"{stray.unit_code} đã có tệp «{at_home[0].file}» của năm {year}")
+            reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {path_year(stray.file)}; "
+                      f"không tính, vì đơn vị {stray.unit_code} đã có tệp «{at_home[0].file}» của năm {year}")
             set_aside[stray.file] = reason
             issues.append(_at_year(stray, MISPLACED_WORKBOOK, reason=reason, named=path_year(stray.file), year=year))
     for subs in dated.values():

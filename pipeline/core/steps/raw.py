@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Union
 
 from pipeline.issue_types import REFUSALS, UNREADABLE_FILE
 from pipeline.issues import Issue
@@ -32,7 +31,7 @@ class FormulaCell:
         return ""
 
 
-Value = Union[str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, FormulaCell]
+Value = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | FormulaCell
 
 
 @dataclass(frozen=True)
