@@ -8,6 +8,7 @@ config/rules.yaml bring their own.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Iterator
@@ -191,16 +192,24 @@ def configured_rules(sub: Submission, settings: Settings) -> Checks:
 
 def is_late(sub: Submission, settings: Settings) -> bool:
     """Prepared (Ngày lập biểu) after the year's configured deadline."""
+    return _lateness(sub, settings) is not None
+
+
+def _lateness(sub: Submission, settings: Settings) -> tuple[dt.date, dt.date] | None:
+    """(prepared on, deadline) when the form was prepared after the year's deadline; else None."""
     docs = settings.documents.get(sub.year or 0)
-    return bool(docs and docs.deadline and sub.prepared_on and sub.prepared_on > docs.deadline)
+    if docs and docs.deadline and sub.prepared_on and sub.prepared_on > docs.deadline:
+        return sub.prepared_on, docs.deadline
+    return None
 
 
 def on_time(sub: Submission, settings: Settings) -> Checks:
-    if is_late(sub, settings):
-        deadline = settings.documents[sub.year].deadline
+    late = _lateness(sub, settings)
+    if late is not None:
+        prepared, deadline = late
         sheet, cell = sub.cells.get("prepared_on", (sub.sheet(layout.INFO_SHEET), ""))
         yield LATE_SUBMISSION.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell,
-                                 prepared=short_date(sub.prepared_on), deadline=short_date(deadline))
+                                 prepared=short_date(prepared), deadline=short_date(deadline))
 
 
 def _flagged(sub: Submission, sheet: str, cell: str) -> bool:
