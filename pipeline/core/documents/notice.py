@@ -124,7 +124,7 @@ def _rank_sentence(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]
 
 
 def _blank_sentence(u: UnitResult, settings: Settings) -> str:
-    ind = settings.indicator(settings.general.blank_indicator)
+    ind = settings.blank()
     if u.results[ind.code].actual == 0:
         return f"Đơn vị chưa thành lập được {ind.phrase} nào trong năm (“trắng”), cần có giải pháp khắc phục."
     return ""
