@@ -13,11 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Literal
 
 from stdnum.vn import mst
 
 from pipeline.core import layout
+from pipeline.core.labels import Status
 from pipeline.core.steps.checks import PER_FILE, is_late
 from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
 from pipeline.core.steps.parse import Organisation, Submission
@@ -26,8 +26,6 @@ from pipeline.core.vi import label_key
 from pipeline.issue_types import DUPLICATE_COPY, DUPLICATE_ENTERPRISE, DUPLICATE_UNIT, NOT_SUBMITTED
 from pipeline.issues import Issue, ValidationReport
 from pipeline.settings import Settings
-
-Status = Literal["valid", "invalid", "missing"]
 
 
 @dataclass(frozen=True)
