@@ -92,7 +92,7 @@ def report_context(
     planned = settings.planned_indicators()
     people = tuple(i for i in settings.indicators if not i.has_plan)
     summary = f"kết quả thực hiện {org.resolution} năm {year}, phương hướng, nhiệm vụ năm {next_year}"
-    appendix_names = _appendix_names(settings)
+    appendix_names = appendix_names_of(settings)
     tables = unit_tables(totals, planned, people, settings, appendix_names)
     organisation_list = _organisation_list(totals, organisations, settings)
     return ReportContext(
@@ -137,7 +137,7 @@ def report_context(
     )
 
 
-def _appendix_names(settings: Settings) -> AppendixNames:
+def appendix_names_of(settings: Settings) -> AppendixNames:
     """"Phụ lục 1, 2, 3" in a party office's style, "Phụ lục I, II, III" in a state office's."""
     first, second, third = ("1", "2", "3") if settings.general.style.kind == "party" else ("I", "II", "III")
     return f"Phụ lục {first}", f"Phụ lục {second}", f"Phụ lục {third}"

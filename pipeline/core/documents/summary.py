@@ -20,14 +20,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from pipeline.core import labels, vi
 from pipeline.core.documents.appendix import group_words
+from pipeline.core.labels import Status
 from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.core.steps.parse import Organisation
 from pipeline.settings import Indicator, Settings
 
 TOTAL_NAME = "Tổng cộng"
+RosterKey = Literal["submitted", "valid", "invalid", "missing", "late"]  # a line of the roster sheet
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class SummaryRow:
     number: int | None
     name: str
     code: str
-    status: str  # "valid" | "invalid" | "missing"; "" on the totals row
+    status: Status | Literal[""]  # "" on the totals row
     status_label: str
     late: bool
     late_note: str
@@ -83,7 +86,7 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class RosterLine:
-    key: str  # "submitted" | "valid" | "invalid" | "missing" | "late"
+    key: RosterKey
     label: str
     count: int
     units: tuple[str, ...]
@@ -259,7 +262,7 @@ def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisatio
 
 def roster(totals: Totals) -> tuple[RosterLine, ...]:
     """Who sent a form, whose figures count, who is missing or late."""
-    groups = (
+    groups: tuple[tuple[RosterKey, str, list[UnitResult]], ...] = (
         ("submitted", "Đã nộp", [u for u in totals.units if u.status != "missing"]),
         ("valid", "Hợp lệ, được tổng hợp", list(totals.by_status("valid"))),
         ("invalid", "Số liệu chưa hợp lệ, chưa tổng hợp", list(totals.by_status("invalid"))),

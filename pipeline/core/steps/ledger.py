@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pipeline.core.catalogue import ISSUES_DATA
@@ -43,7 +43,7 @@ class Entry:
     path: str  # relative to INPUT, POSIX, printable; a folder ends with "/"
     status: Status | None  # None: a workbook to read
     reason: str = ""
-    file: object = field(default=None, compare=False)  # the real path (pathlib.Path), for the reader only
+    file: Path | None = field(default=None, compare=False)  # the real path, for the reader only
     rule: str = ""  # for a refused entry: the issue's rule id
 
 
