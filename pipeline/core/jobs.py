@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pipeline.core.documents.appendix import ChartData
 from pipeline.core.catalogue import Output, archival
+from pipeline.core.documents.appendix import ChartData
+from pipeline.core.documents.notice import NoticeContext
 from pipeline.core.documents.report import ReportContext
 from pipeline.core.documents.slip import SlipContext
-from pipeline.core.documents.notice import NoticeContext
 from pipeline.core.documents.summary import SummaryContext
 
 DocumentContext = ReportContext | NoticeContext | SlipContext

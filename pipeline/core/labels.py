@@ -8,9 +8,14 @@ another label; colour on the console is the console's business.
 
 from __future__ import annotations
 
-# A unit's status in a year's validation (validate.Status), in the order counts are shown.
-STATUS: dict[str, str] = {"valid": "hợp lệ", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}
+from typing import Literal
+
+from pipeline.issues import Severity
+
+# A unit's status in a year's validation (Validation.status, UnitResult.status).
+Status = Literal["valid", "invalid", "missing"]
+STATUS: dict[Status, str] = {"valid": "hợp lệ", "invalid": "số liệu chưa hợp lệ", "missing": "chưa nộp"}  # count order
 LATE = "nộp muộn"  # said beside the status of a unit that submitted after the deadline
 
 # An issue's severity (issues.Severity).
-SEVERITY: dict[str, str] = {"error": "Lỗi", "warning": "Cảnh báo"}
+SEVERITY: dict[Severity, str] = {"error": "Lỗi", "warning": "Cảnh báo"}

@@ -18,8 +18,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from pipeline.core.steps.raw import RawSheet, RawWorkbook, cell_ref
 from pipeline.core.vi import number

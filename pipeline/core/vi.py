@@ -67,8 +67,10 @@ def percent(value: Decimal | None) -> str:
     """Decimal("96.2") → "96,2%"; None → "-"."""
     if value is None:
         return "-"
-    decimals = max(0, -value.as_tuple().exponent)
-    return number(value, decimals) + "%"
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # "n", "N", "F": NaN or infinity, which percent_of never makes
+        raise ValueError(f"not a finite percent: {value}")
+    return number(value, max(0, -exponent)) + "%"
 
 
 def plan_phrase(pct: Decimal | None, surplus_below: int, suffix: str = " kế hoạch") -> str:

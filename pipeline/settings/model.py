@@ -43,6 +43,20 @@ class Settings(Strict):
     def indicator(self, code: str) -> Indicator | None:
         return next((i for i in self.indicators if i.code == code), None)
 
+    def blank(self) -> Indicator:
+        """The indicator a unit is "trắng" without (settings.yaml «blank_indicator»).
+
+        load_settings already refuses a code that is not a planned indicator; this
+        guards settings built another way (tests, model_copy) with the same message.
+        """
+        found = self.indicator(self.general.blank_indicator)
+        if found is None:
+            raise ConfigError(
+                f"settings.yaml, khóa «blank_indicator»: «{self.general.blank_indicator}» "
+                "không phải chỉ tiêu có kế hoạch trong indicators.yaml"
+            )
+        return found
+
     def planned_indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.has_plan)
 

@@ -18,13 +18,14 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pipeline.core import vi
 from pipeline.core.catalogue import KIND_LABELS, Kind, bundle_folder, find
 from pipeline.core.distribution.bundles import Bundle, Delivery
 
-STATUS_TEXT = {
+SendingStatus = Literal["sent", "partial", "failed", "uncertain", "pending", "paper"]  # of a register row
+STATUS_TEXT: dict[SendingStatus, str] = {
     "sent": "đã gửi",
     "partial": "đã gửi một phần",
     "failed": "gửi lỗi",
@@ -214,7 +215,7 @@ class RegisterRow:
     file: str  # the bundle's copy
     sha256: str
     document_sha256: str  # of the published document when the bundle was made
-    status: str
+    status: SendingStatus
     sent_to: tuple[str, ...]
     sent_at: str  # the latest sending
     message_ids: tuple[str, ...]
@@ -250,7 +251,7 @@ def register_rows(bundles: tuple[Bundle, ...], log: SentLog) -> tuple[RegisterRo
     return tuple(rows)
 
 
-def _status(addresses: int, sent: int, failed: int, unsure: int = 0) -> str:
+def _status(addresses: int, sent: int, failed: int, unsure: int = 0) -> SendingStatus:
     if not addresses:
         return "paper"
     if sent == addresses:
@@ -296,7 +297,7 @@ class RecipientLine:
     addresses: str
     files: str
     zip: str  # href of the bundle's zip, or ""
-    status: str  # one of STATUS_TEXT: the CSS class beside the text
+    status: SendingStatus  # the CSS class beside the text
     status_text: str
 
 
@@ -310,7 +311,7 @@ class RegisterLine:
     file: str
     href: str  # the file's link, "" when the bundle is a zip only
     sha256: str
-    status: str
+    status: SendingStatus
     status_text: str
     detail: str  # when and under which Message-ID, or why not
     stale: bool
@@ -375,8 +376,9 @@ def register_view(data: dict[str, Any], digests: Mapping[str, str]) -> RegisterV
 def _recipient_line(recipient: dict[str, Any], rows: list[dict[str, Any]], digests: Mapping[str, str]) -> RecipientLine:
     own = [r for r in rows if r["recipient"] == recipient["code"]]
     statuses = {r["status"] for r in own}
-    status = next(iter(statuses)) if len(statuses) == 1 else next(
-        (s for s in ("uncertain", "failed") if s in statuses), "partial")
+    worst: tuple[SendingStatus, ...] = ("uncertain", "failed")
+    status: SendingStatus = next(iter(statuses)) if len(statuses) == 1 else next(
+        (s for s in worst if s in statuses), "partial")
     return RecipientLine(
         recipient["name"], ", ".join(recipient["addresses"]) or "—", vi.number(recipient["files"]),
         recipient["zip"] if recipient["zip"] in digests else "",

@@ -11,7 +11,9 @@ rest of the report's context, every string is formatted here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pipeline.core import labels, vi
 from pipeline.core.catalogue import SUMMARY_XLSX
@@ -55,13 +57,39 @@ class Line:
     note: str
 
 
+@dataclass(frozen=True)
+class AppendixTexts:
+    """The words around Phụ lục 1 and 2: their titles, where the text sends the reader, and the notes
+    standing in for tables too long to print ("" when the tables are printed)."""
+
+    appendix_titles: tuple[str, str]
+    results_reference: str
+    targets_reference: str
+    unit_list_note: str
+    target_list_note: str
+
+
+@dataclass(frozen=True)
+class UnitTables:
+    """The report's Phụ lục 1 and 2 and its chart, at the scale the run has."""
+
+    texts: AppendixTexts
+    result_rows: tuple[UnitRow, ...]
+    people_rows: tuple[UnitRow, ...]
+    target_rows: tuple[UnitRow, ...]
+    chart: ChartData
+
+
+AppendixNames = tuple[str, str, str]  # "Phụ lục 1", "Phụ lục 2", "Phụ lục 3" (or I, II, III)
+
+
 def workbook_file(year: int) -> str:
     """"tệp tong-hop-2016.xlsx": how the report names the summary workbook."""
     return f"tệp {SUMMARY_XLSX.path(year=year)}"
 
 
 def unit_tables(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indicator, ...],
-                settings: Settings, names: tuple[str, ...]) -> dict[str, object]:
+                settings: Settings, names: AppendixNames) -> UnitTables:
     """The report context's fields for Phụ lục 1 and 2 (`names`: the appendices' names) and the chart."""
     year, next_year = totals.year, totals.year + 1
     if len(totals.units) <= settings.general.report.max_unit_rows_in_pdf:
@@ -75,13 +103,13 @@ def unit_tables(totals: Totals, planned: tuple[Indicator, ...], people: tuple[In
         categories = ([(g.group.name, g.results) for g in totals.groups if g.counted] if lines
                       else [(vi.sentence_case(settings.general.organisation.scope), totals.totals)])
         chart = _chart(year, categories, planned)
-    return {
-        **texts,
-        "result_rows": result_rows(lines, totals, planned),
-        "people_rows": people_rows(lines, totals, people),
-        "target_rows": target_rows(lines, next_year, planned, settings),
-        "chart": chart,
-    }
+    return UnitTables(
+        texts=texts,
+        result_rows=result_rows(lines, totals, planned),
+        people_rows=people_rows(lines, totals, people),
+        target_rows=target_rows(lines, next_year, planned, settings),
+        chart=chart,
+    )
 
 
 def _readable_chart(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> tuple[ChartData, str]:
@@ -98,38 +126,38 @@ def _readable_chart(totals: Totals, planned: tuple[Indicator, ...], settings: Se
     return _chart(totals.year, [(vi.sentence_case(scope), totals.totals)], planned), f"của {scope}"
 
 
-def _per_unit_texts(totals: Totals, names: tuple[str, ...], chart_scope: str = "") -> dict[str, object]:
+def _per_unit_texts(totals: Totals, names: AppendixNames, chart_scope: str = "") -> AppendixTexts:
     year, next_year = totals.year, totals.year + 1
     chart = (f"; biểu đồ dưới đây so sánh tỉ lệ thực hiện kế hoạch {chart_scope}" if chart_scope
              else " và biểu đồ dưới đây")
-    return {
-        "appendix_titles": (f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} CỦA CÁC ĐƠN VỊ",
-                            f"CHỈ TIÊU GIAO CÁC ĐƠN VỊ NĂM {next_year}"),
-        "results_reference": (f"Kết quả của từng đơn vị tại {names[0]}{chart}; "
-                              f"danh sách tổ chức thành lập mới tại {names[2]}."),
-        "targets_reference": f"Chỉ tiêu của từng đơn vị tại {names[1]}.",
-        "unit_list_note": "",
-        "target_list_note": "",
-    }
+    return AppendixTexts(
+        appendix_titles=(f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} CỦA CÁC ĐƠN VỊ",
+                         f"CHỈ TIÊU GIAO CÁC ĐƠN VỊ NĂM {next_year}"),
+        results_reference=(f"Kết quả của từng đơn vị tại {names[0]}{chart}; "
+                           f"danh sách tổ chức thành lập mới tại {names[2]}."),
+        targets_reference=f"Chỉ tiêu của từng đơn vị tại {names[1]}.",
+        unit_list_note="",
+        target_list_note="",
+    )
 
 
-def _condensed_texts(totals: Totals, scope: str, names: tuple[str, ...]) -> dict[str, object]:
+def _condensed_texts(totals: Totals, scope: str, names: AppendixNames) -> AppendixTexts:
     """The words around Phụ lục 1 and 2 when they show groups (`scope`: "theo tỉnh, thành phố") or totals."""
     year, next_year = totals.year, totals.year + 1
     count = vi.number(len(totals.units))
-    return {
-        "appendix_titles": (f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} {scope.upper()}".strip(),
-                            f"CHỈ TIÊU GIAO NĂM {next_year} {scope.upper()}".strip()),
-        "results_reference": (f"Kết quả {scope or 'chung'} tại {names[0]} và biểu đồ dưới đây; kết quả của từng "
-                              f"đơn vị tại biểu tổng hợp kèm theo ({workbook_file(year)}); danh sách tổ chức "
-                              f"thành lập mới tại {names[2]}."),
-        "targets_reference": (f"Chỉ tiêu {scope or 'chung'} tại {names[1]}; chỉ tiêu của từng đơn vị tại "
-                              "thông báo gửi đơn vị."),
-        "unit_list_note": (f"Kết quả của từng đơn vị ({count} đơn vị) được lập thành biểu tổng hợp kèm theo "
-                           f"({workbook_file(year)}, trang «TongHop»), không in kèm báo cáo này."),
-        "target_list_note": (f"Chỉ tiêu năm {next_year} của từng đơn vị ({count} đơn vị) được giao tại thông "
-                             "báo gửi đơn vị, không in kèm báo cáo này."),
-    }
+    return AppendixTexts(
+        appendix_titles=(f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} {scope.upper()}".strip(),
+                         f"CHỈ TIÊU GIAO NĂM {next_year} {scope.upper()}".strip()),
+        results_reference=(f"Kết quả {scope or 'chung'} tại {names[0]} và biểu đồ dưới đây; kết quả của từng "
+                           f"đơn vị tại biểu tổng hợp kèm theo ({workbook_file(year)}); danh sách tổ chức "
+                           f"thành lập mới tại {names[2]}."),
+        targets_reference=(f"Chỉ tiêu {scope or 'chung'} tại {names[1]}; chỉ tiêu của từng đơn vị tại "
+                           "thông báo gửi đơn vị."),
+        unit_list_note=(f"Kết quả của từng đơn vị ({count} đơn vị) được lập thành biểu tổng hợp kèm theo "
+                        f"({workbook_file(year)}, trang «TongHop»), không in kèm báo cáo này."),
+        target_list_note=(f"Chỉ tiêu năm {next_year} của từng đơn vị ({count} đơn vị) được giao tại thông "
+                          "báo gửi đơn vị, không in kèm báo cáo này."),
+    )
 
 
 def group_words(groups: tuple[GroupResult, ...]) -> str:
@@ -154,10 +182,12 @@ def group_lines(totals: Totals, settings: Settings) -> list[Line]:
 
 def group_targets(year: int, settings: Settings) -> dict[str, dict[str, int]]:
     """The year's targets summed per group, over every unit given one (as the totals row sums them)."""
-    sums: dict[str | None, Counter] = {}
+    sums: dict[str, Counter[str]] = {}
     for code, figures in settings.targets.get(year, {}).items():
-        sums.setdefault(settings.unit(code).parent, Counter()).update(figures)
-    return {group: dict(counter) for group, counter in sums.items() if group}
+        unit = settings.unit(code)
+        if unit is not None and unit.parent:  # load_settings refuses targets for codes not in units.yaml
+            sums.setdefault(unit.parent, Counter()).update(figures)
+    return {group: dict(counter) for group, counter in sums.items()}
 
 
 def _note(u: UnitResult) -> str:
@@ -171,7 +201,8 @@ def _group_note(g: GroupResult) -> str:
     return "" if g.counted == g.total else f"tổng hợp {vi.number(g.counted)}/{vi.number(g.total)} đơn vị"
 
 
-def _rows(lines: list[Line], cells_of, total_cells: tuple[str, ...], notes: bool = True) -> tuple[UnitRow, ...]:
+def _rows(lines: list[Line], cells_of: Callable[[Line], tuple[str, ...]], total_cells: tuple[str, ...],
+          notes: bool = True) -> tuple[UnitRow, ...]:
     rows = [UnitRow(str(n), line.name, cells_of(line), line.note if notes else "")
             for n, line in enumerate(lines, start=1)]
     rows.append(UnitRow("", TOTAL_NAME, total_cells, "", total=True))
@@ -217,8 +248,11 @@ def _chart(year: int, categories: list[tuple[str, dict[str, Result]]], planned: 
         title=f"Tỉ lệ thực hiện so với kế hoạch năm {year} (%)",
         units=tuple(name for name, _ in categories),
         series=tuple(
-            ChartSeries(i.name, tuple(None if r[i.code].percent is None else float(r[i.code].percent)
-                                      for _, r in categories))
+            ChartSeries(i.name, tuple(_as_float(r[i.code].percent) for _, r in categories))
             for i in planned
         ),
     )
+
+
+def _as_float(percent: Decimal | None) -> float | None:
+    return None if percent is None else float(percent)

@@ -45,7 +45,9 @@ def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: s
     return plain_header(settings, type_name, summary, number_line, f"{org.place}, {vi.long_date(docs.date)}")
 
 
-def plain_header(settings: Settings, type_name: str, summary: str, number_line: str = "", place_date: str = "") -> Header:
+def plain_header(
+    settings: Settings, type_name: str, summary: str, number_line: str = "", place_date: str = ""
+) -> Header:
     """The header block; working papers (feedback slips) have no number and no date."""
     org, style = settings.general.organisation, settings.general.style
     return Header(
@@ -68,7 +70,9 @@ def document_number(settings: Settings, number: str, type_code: str) -> str:
     """"15-BC/BCĐ" (Party) or "15/BC-BCĐ" (State); a draft leaves the number blank."""
     short = settings.general.organisation.issuing_body_short
     number = number or "     "
-    return f"{number}-{type_code}/{short}" if settings.general.style.kind == "party" else f"{number}/{type_code}-{short}"
+    if settings.general.style.kind == "party":
+        return f"{number}-{type_code}/{short}"
+    return f"{number}/{type_code}-{short}"
 
 
 def result_phrases(results: dict[str, Result], planned: tuple[Indicator, ...], settings: Settings) -> list[str]:

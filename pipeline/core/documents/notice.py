@@ -91,7 +91,10 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings) -> NoticeC
             f"thực hiện {org.resolution} năm {year} của {title} và giao chỉ tiêu năm {next_year} như sau:"
         ),
         status_sentence=STATUS_SENTENCES.get(u.status, "").format(year=year),
-        results_sentence=f"Năm {year}, {title} thành lập được " + "; ".join(result_phrases(u.results, planned, settings)) + "." if counted else "",
+        results_sentence=(
+            f"Năm {year}, {title} thành lập được " + "; ".join(result_phrases(u.results, planned, settings)) + "."
+            if counted else ""
+        ),
         change_sentence=_change_sentence(u, planned, year - 1) if counted else "",
         rank_sentence=_rank_sentence(u, totals, planned) if counted else "",
         blank_sentence=_blank_sentence(u, settings) if counted else "",
@@ -107,7 +110,8 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings) -> NoticeC
 
 def _change_sentence(u: UnitResult, planned: tuple[Indicator, ...], previous_year: int) -> str:
     parts = [
-        f"số {i.phrase} thành lập mới {vi.change_phrase(u.results[i.code].actual or 0, u.results[i.code].previous, i.measure, previous_year)}"
+        f"số {i.phrase} thành lập mới "
+        f"{vi.change_phrase(u.results[i.code].actual or 0, u.results[i.code].previous, i.measure, previous_year)}"
         for i in planned
     ]
     return vi.sentence_case("; ".join(parts)) + "."
@@ -120,7 +124,7 @@ def _rank_sentence(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]
 
 
 def _blank_sentence(u: UnitResult, settings: Settings) -> str:
-    ind = settings.indicator(settings.general.blank_indicator)
+    ind = settings.blank()
     if u.results[ind.code].actual == 0:
         return f"Đơn vị chưa thành lập được {ind.phrase} nào trong năm (“trắng”), cần có giải pháp khắc phục."
     return ""
@@ -150,12 +154,16 @@ def _rows(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> tupl
     )
 
 
-def _targets(u: UnitResult, next_year: int, planned: tuple[Indicator, ...], settings: Settings) -> tuple[TargetRow, ...]:
+def _targets(
+    u: UnitResult, next_year: int, planned: tuple[Indicator, ...], settings: Settings
+) -> tuple[TargetRow, ...]:
     assigned = settings.targets.get(next_year, {}).get(u.unit.code, {})
     return tuple(TargetRow(i.name, i.measure, vi.number(assigned.get(i.code))) for i in planned)
 
 
-def _targets_sentence(u: UnitResult, next_year: int, planned: tuple[Indicator, ...], settings: Settings, title: str) -> str:
+def _targets_sentence(
+    u: UnitResult, next_year: int, planned: tuple[Indicator, ...], settings: Settings, title: str
+) -> str:
     assigned = settings.targets.get(next_year, {}).get(u.unit.code)
     if not assigned:
         return f"Chỉ tiêu năm {next_year} của đơn vị sẽ được giao sau."

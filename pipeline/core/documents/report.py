@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
-from pipeline.core.documents.appendix import ChartData, UnitRow, unit_tables, workbook_file
+from pipeline.core.documents.appendix import AppendixNames, ChartData, UnitRow, unit_tables, workbook_file
 from pipeline.core.documents.header import Header, Signature, document_number, header, result_phrases
 from pipeline.core.steps.aggregate import Result, Totals
 from pipeline.core.steps.parse import Organisation
@@ -35,6 +35,14 @@ class Column:
 class OrgGroup:
     unit: str
     rows: tuple[dict[str, str], ...]  # Organisation.printed() of each listed organisation
+
+
+@dataclass(frozen=True)
+class OrganisationList:
+    """Phụ lục 3: the new organisations by unit, or a note saying where they are when too many to print."""
+
+    groups: tuple[OrgGroup, ...]
+    note: str
 
 
 @dataclass(frozen=True)
@@ -75,15 +83,18 @@ class ReportContext:
     chart: ChartData
 
 
-def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]], settings: Settings) -> ReportContext:
+def report_context(
+    totals: Totals, organisations: dict[str, tuple[Organisation, ...]], settings: Settings
+) -> ReportContext:
     year, next_year = totals.year, totals.year + 1
     docs = settings.document_settings(year)
     org = settings.general.organisation
     planned = settings.planned_indicators()
     people = tuple(i for i in settings.indicators if not i.has_plan)
     summary = f"kết quả thực hiện {org.resolution} năm {year}, phương hướng, nhiệm vụ năm {next_year}"
-    appendix_names = tuple(f"Phụ lục {n}" for n in (("1", "2", "3") if settings.general.style.kind == "party"
-                                                    else ("I", "II", "III")))
+    appendix_names = appendix_names_of(settings)
+    tables = unit_tables(totals, planned, people, settings, appendix_names)
+    organisation_list = _organisation_list(totals, organisations, settings)
     return ReportContext(
         year=year,
         next_year=next_year,
@@ -112,21 +123,36 @@ def report_context(totals: Totals, organisations: dict[str, tuple[Organisation, 
         recipients=docs.recipients,
         planned=_columns(planned),
         people=_columns(people),
-        **unit_tables(totals, planned, people, settings, appendix_names),
-        **_organisation_list(totals, organisations, settings),
+        appendix_titles=tables.texts.appendix_titles,
+        results_reference=tables.texts.results_reference,
+        targets_reference=tables.texts.targets_reference,
+        unit_list_note=tables.texts.unit_list_note,
+        target_list_note=tables.texts.target_list_note,
+        result_rows=tables.result_rows,
+        people_rows=tables.people_rows,
+        target_rows=tables.target_rows,
+        chart=tables.chart,
+        org_groups=organisation_list.groups,
+        org_list_note=organisation_list.note,
     )
 
 
+def appendix_names_of(settings: Settings) -> AppendixNames:
+    """"Phụ lục 1, 2, 3" in a party office's style, "Phụ lục I, II, III" in a state office's."""
+    first, second, third = ("1", "2", "3") if settings.general.style.kind == "party" else ("I", "II", "III")
+    return f"Phụ lục {first}", f"Phụ lục {second}", f"Phụ lục {third}"
+
+
 def _organisation_list(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
-                       settings: Settings) -> dict[str, object]:
+                       settings: Settings) -> OrganisationList:
     """The appendix list, or a note saying where it is when it is too long to print."""
     groups = org_groups(totals, organisations)
     rows = sum(len(g.rows) for g in groups)
     if rows <= settings.general.report.max_list_rows_in_pdf:
-        return {"org_groups": groups, "org_list_note": ""}
+        return OrganisationList(groups, "")
     note = (f"Danh sách {vi.number(rows)} tổ chức thành lập mới của {vi.number(len(groups))} đơn vị được lập thành "
             f"biểu tổng hợp kèm theo ({workbook_file(totals.year)}, trang «DanhSach»), không in kèm báo cáo này.")
-    return {"org_groups": (), "org_list_note": note}
+    return OrganisationList((), note)
 
 
 def _columns(indicators: tuple[Indicator, ...]) -> tuple[Column, ...]:
@@ -165,16 +191,16 @@ def people_sentence(totals: Totals, people: tuple[Indicator, ...]) -> str:
     if not people:
         return ""
     parts = [f"{vi.number(totals.totals[i.code].actual)} {i.phrase}" for i in people]
-    return f"Trong năm, các đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
+    return "Trong năm, các đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
 
 
 def blank_sentence(totals: Totals, settings: Settings) -> str:
     """Who founded none, true for any data: every unit counted, some, one, or all of them "trắng"."""
-    ind = settings.indicator(settings.general.blank_indicator)
     counted = totals.by_status("valid")
     title = settings.general.organisation.unit_title
     if not counted:
         return "Chưa có đơn vị nào có số liệu hợp lệ."
+    ind = settings.blank()
     if not totals.blank_units:
         if len(counted) == 1:
             return f"{title} {counted[0].unit.full_name} đã thành lập được {ind.phrase} mới."

@@ -18,8 +18,10 @@ from pipeline.core import labels, vi
 from pipeline.core.catalogue import CHART_SVG, KIND_LABELS, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, SLIP_PDF, Kind
 from pipeline.core.distribution.register import RegisterView
 from pipeline.core.documents.listing import DocumentGroup, Link, document_groups, unit_links
+from pipeline.core.labels import Status
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.ledger import LedgerRow
+from pipeline.core.steps.ledger import Status as InputStatus
 from pipeline.core.steps.ledger import counts as ledger_counts
 from pipeline.core.steps.validate import Validation
 from pipeline.issues import Issue
@@ -42,7 +44,7 @@ class RosterRow:
     number: str
     code: str
     name: str
-    status: str  # valid, invalid, missing: the CSS class next to the status text
+    status: Status  # the CSS class next to the status text
     status_text: str
     late: bool
     errors: str
@@ -86,7 +88,7 @@ class IssueGroup:
 @dataclass(frozen=True)
 class InputRow:
     path: str
-    status: str  # read, refused, skipped: the CSS class
+    status: InputStatus  # the CSS class
     status_text: str
     unit: str
     reason: str
@@ -147,8 +149,8 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
         completeness=completeness(validation),
         roster=roster(validation, units, published, {g.anchor for g in groups}),
         previous_year=year - 1,
-        totals=total_rows(totals, settings) if made else (),
-        totals_notes=totals_notes(totals, validation) if made else (),
+        totals=total_rows(totals, settings) if totals is not None else (),
+        totals_notes=totals_notes(totals, validation) if totals is not None else (),
         no_report="" if made else NO_REPORT,
         no_report_detail="" if made else NO_REPORT_DETAIL.format(year=year),
         issues_summary=issues_summary(validation),

@@ -52,13 +52,16 @@ def slip_contexts(validation: Validation, settings: Settings) -> dict[str, SlipC
     slips = {}
     for unit in settings.units_in(validation.year):
         issues = [i for i in validation.report.of_unit(unit.code) if i.rule != NOT_SUBMITTED.code]
-        files = sorted({i.file for i in issues} | ({validation.submissions[unit.code].file} if unit.code in validation.submissions else set()))
+        submitted = {validation.submissions[unit.code].file} if unit.code in validation.submissions else set()
+        files = sorted({i.file for i in issues} | submitted)
         if files:
             slips[unit.code] = _slip(unit, validation, settings, tuple(files), issues)
     return slips
 
 
-def _slip(unit: Unit, validation: Validation, settings: Settings, files: tuple[str, ...], issues: list[Issue]) -> SlipContext:
+def _slip(
+    unit: Unit, validation: Validation, settings: Settings, files: tuple[str, ...], issues: list[Issue]
+) -> SlipContext:
     year = validation.year
     header = slip_header(settings, unit, year)
     errors = sum(i.is_error for i in issues)
@@ -70,7 +73,7 @@ def _slip(unit: Unit, validation: Validation, settings: Settings, files: tuple[s
         )
         closing = "Đề nghị đơn vị sửa các lỗi nêu trên (theo đúng trang tính và ô) và gửi lại biểu mẫu."
     else:
-        verdict = f"Biểu mẫu hợp lệ" + (f", có {warnings} cảnh báo cần xem lại." if warnings else ", không có lỗi.")
+        verdict = "Biểu mẫu hợp lệ" + (f", có {warnings} cảnh báo cần xem lại." if warnings else ", không có lỗi.")
         closing = "Số liệu của đơn vị được tính vào báo cáo tổng hợp." + (
             " Đề nghị đơn vị xem lại các cảnh báo nêu trên." if warnings else ""
         )

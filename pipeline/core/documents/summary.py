@@ -17,16 +17,20 @@ group's results; without groups those fields stay empty.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from pipeline.core import labels, vi
 from pipeline.core.documents.appendix import group_words
+from pipeline.core.labels import Status
 from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.core.steps.parse import Organisation
 from pipeline.settings import Indicator, Settings
 
 TOTAL_NAME = "Tổng cộng"
+RosterKey = Literal["submitted", "valid", "invalid", "missing", "late"]  # a line of the roster sheet
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class SummaryRow:
     number: int | None
     name: str
     code: str
-    status: str  # "valid" | "invalid" | "missing"; "" on the totals row
+    status: Status | Literal[""]  # "" on the totals row
     status_label: str
     late: bool
     late_note: str
@@ -82,10 +86,20 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class RosterLine:
-    key: str  # "submitted" | "valid" | "invalid" | "missing" | "late"
+    key: RosterKey
     label: str
     count: int
     units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupSheet:
+    """The per-group sheet's names and rows; all empty when units.yaml has no groups."""
+
+    header: str = ""  # "Tỉnh, thành phố": the group column's header
+    sheet: str = ""  # "TheoTinhThanhPho"
+    title: str = ""
+    groups: tuple[GroupRow, ...] = ()  # one per group, then the totals row
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
     planned = settings.planned_indicators()
     people = tuple(i for i in settings.indicators if not i.has_plan)
     groups = {g.group.code: vi.sentence_case(g.group.full_name) for g in totals.groups}
+    group_sheet = _group_sheet(totals, planned, people, settings)
     return SummaryContext(
         year=year,
         previous_year=year - 1,
@@ -130,33 +145,41 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
         percent_decimals=settings.general.numbers.percent_decimals,
         planned=_columns(planned),
         people=_columns(people),
-        rows=tuple(unit_row(n, u, planned, people, groups.get(u.unit.parent, ""))
+        rows=tuple(unit_row(n, u, planned, people, _group_name(groups, u.unit.parent))
                    for n, u in enumerate(totals.units, start=1)),
         total=total_row(totals, planned, people),
         organisations=organisation_rows(totals, organisations, groups),
         unit_count=len(totals.units),
         roster=roster(totals),
         office_font=settings.general.style.office_font,
-        **_group_sheet(totals, planned, people, settings),
+        group_header=group_sheet.header,
+        group_sheet=group_sheet.sheet,
+        group_title=group_sheet.title,
+        groups=group_sheet.groups,
     )
 
 
+def _group_name(groups: Mapping[str, str], parent: str | None) -> str:
+    """The name a unit's rows carry for its group; "" without groups or a parent."""
+    return groups.get(parent, "") if parent is not None else ""
+
+
 def _group_sheet(totals: Totals, planned: tuple[Indicator, ...], people: tuple[Indicator, ...],
-                 settings: Settings) -> dict[str, object]:
-    """The per-group sheet's names and rows; nothing when units.yaml has no groups."""
+                 settings: Settings) -> GroupSheet:
+    """The per-group sheet's names and rows; empty when units.yaml has no groups."""
     if not totals.groups:
-        return {}
+        return GroupSheet()
     words = group_words(totals.groups)
     resolution = settings.general.organisation.resolution
     total = GroupRow(None, TOTAL_NAME, "", len(totals.by_status("valid")), len(totals.units),
                      _planned(totals.totals, planned), tuple(totals.totals[i.code].actual for i in people),
                      tuple(totals.totals[i.code].previous for i in planned), total=True)
-    return {
-        "group_header": vi.sentence_case(words),
-        "group_sheet": sheet_name(f"theo {words}"),
-        "group_title": f"KẾT QUẢ THỰC HIỆN {resolution.upper()} NĂM {totals.year} THEO {words.upper()}",
-        "groups": tuple(group_row(n, g, planned, people) for n, g in enumerate(totals.groups, start=1)) + (total,),
-    }
+    return GroupSheet(
+        header=vi.sentence_case(words),
+        sheet=sheet_name(f"theo {words}"),
+        title=f"KẾT QUẢ THỰC HIỆN {resolution.upper()} NĂM {totals.year} THEO {words.upper()}",
+        groups=(*(group_row(n, g, planned, people) for n, g in enumerate(totals.groups, start=1)), total),
+    )
 
 
 def sheet_name(words: str) -> str:
@@ -231,7 +254,7 @@ def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisatio
     rows: list[Organisation] = []
     for u in totals.by_status("valid"):
         name = vi.sentence_case(u.unit.full_name)
-        group = (groups or {}).get(u.unit.parent, "")
+        group = _group_name(groups or {}, u.unit.parent)
         for org in organisations.get(u.unit.code, ()):
             rows.append(org.listed(len(rows) + 1, name, u.unit.code, group))
     return tuple(rows)
@@ -239,7 +262,7 @@ def organisation_rows(totals: Totals, organisations: dict[str, tuple[Organisatio
 
 def roster(totals: Totals) -> tuple[RosterLine, ...]:
     """Who sent a form, whose figures count, who is missing or late."""
-    groups = (
+    groups: tuple[tuple[RosterKey, str, list[UnitResult]], ...] = (
         ("submitted", "Đã nộp", [u for u in totals.units if u.status != "missing"]),
         ("valid", "Hợp lệ, được tổng hợp", list(totals.by_status("valid"))),
         ("invalid", "Số liệu chưa hợp lệ, chưa tổng hợp", list(totals.by_status("invalid"))),

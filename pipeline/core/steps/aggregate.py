@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from pipeline.core.steps.validate import Status, Validation
+from pipeline.core.labels import Status
+from pipeline.core.steps.validate import Validation
 from pipeline.core.vi import percent_of
 from pipeline.settings import Group, Indicator, Settings, Unit
 

@@ -8,19 +8,39 @@ config/rules.yaml bring their own.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 from stdnum.vn import mst
 
 from pipeline.core import layout
-from pipeline.core.steps.parse import Submission
+from pipeline.core.steps.parse import Organisation, Submission
 from pipeline.core.vi import label_key, number, short_date
-from pipeline.issue_types import (BAD_TAX_CODE, BAD_TAX_CODE_LOST_ZERO, BAD_TAX_CODE_LOST_ZERO_STILL_BAD,
-                                  COUNT_TOO_LARGE, DATE_OUTSIDE_PERIOD, DUPLICATE_INDICATOR, INACTIVE_UNIT,
-                                  LATE_SUBMISSION, LIST_COUNT_MISMATCH, MISSING_ACTUAL, MISSING_HEADER,
-                                  MISSING_INDICATOR, MISSING_SHEET, AMBIGUOUS_SHEET, MISSING_VALUE, PLAN_MISMATCH,
-                                  UNKNOWN_INDICATOR, UNKNOWN_LEGAL_FORM, UNKNOWN_ORG_TYPE, UNKNOWN_UNIT, configured)
+from pipeline.issue_types import (
+    AMBIGUOUS_SHEET,
+    BAD_TAX_CODE,
+    BAD_TAX_CODE_LOST_ZERO,
+    BAD_TAX_CODE_LOST_ZERO_STILL_BAD,
+    COUNT_TOO_LARGE,
+    DATE_OUTSIDE_PERIOD,
+    DUPLICATE_INDICATOR,
+    INACTIVE_UNIT,
+    LATE_SUBMISSION,
+    LIST_COUNT_MISMATCH,
+    MISSING_ACTUAL,
+    MISSING_HEADER,
+    MISSING_INDICATOR,
+    MISSING_SHEET,
+    MISSING_VALUE,
+    PLAN_MISMATCH,
+    UNKNOWN_INDICATOR,
+    UNKNOWN_LEGAL_FORM,
+    UNKNOWN_ORG_TYPE,
+    UNKNOWN_UNIT,
+    configured,
+)
 from pipeline.issues import Issue
 from pipeline.settings import Settings
 
@@ -33,7 +53,8 @@ def _known(settings: Settings) -> str:
     codes = [u.code for u in settings.units]
     if len(codes) <= KNOWN_CODES_SHOWN:
         return f"({', '.join(codes)})"
-    return f"({', '.join(codes[:KNOWN_CODES_SHOWN])}, … và {len(codes) - KNOWN_CODES_SHOWN} mã khác trong config/units.yaml)"
+    rest = len(codes) - KNOWN_CODES_SHOWN
+    return f"({', '.join(codes[:KNOWN_CODES_SHOWN])}, … và {rest} mã khác trong config/units.yaml)"
 
 
 def known_unit(sub: Submission, settings: Settings) -> Checks:
@@ -105,9 +126,7 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
     forms = {label_key(f) for f in settings.general.enterprise_forms}
     start, end = settings.general.reporting.period(sub.year) if sub.year else (None, None)
     for org in sub.organisations:
-        def at(key: str) -> dict[str, str]:
-            return dict(unit=sub.unit_code, sheet=sub.sheet(layout.LIST_SHEET), cell=org.cells[key])
-
+        at = functools.partial(_list_cell, sub, org)
         if not org.enterprise and not _flagged(sub, layout.LIST_SHEET, org.cells["enterprise"]):
             yield MISSING_VALUE.at(sub.file, **at("enterprise"), label="Tên doanh nghiệp")
         if label_key(org.org_type) not in types and not _flagged(sub, layout.LIST_SHEET, org.cells["org_type"]):
@@ -120,6 +139,11 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
         if start and end and org.decision_date and not start <= org.decision_date <= end:
             yield DATE_OUTSIDE_PERIOD.at(sub.file, **at("decision_date"), date=short_date(org.decision_date),
                                          year=sub.year, start=short_date(start), end=short_date(end))
+
+
+def _list_cell(sub: Submission, org: Organisation, key: str) -> dict[str, str]:
+    """Where an organisation row's field is: unit, list sheet, cell."""
+    return {"unit": sub.unit_code, "sheet": sub.sheet(layout.LIST_SHEET), "cell": org.cells[key]}
 
 
 def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
@@ -137,7 +161,8 @@ def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
     found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {fig.code}", value)
              for fig in sub.figures
              for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual))]
-    found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members) for org in sub.organisations]
+    found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members)
+              for org in sub.organisations]
     for sheet, cell, what, value in found:
         if value is not None and value > limit:
             yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, what=what,
@@ -167,16 +192,24 @@ def configured_rules(sub: Submission, settings: Settings) -> Checks:
 
 def is_late(sub: Submission, settings: Settings) -> bool:
     """Prepared (Ngày lập biểu) after the year's configured deadline."""
+    return _lateness(sub, settings) is not None
+
+
+def _lateness(sub: Submission, settings: Settings) -> tuple[dt.date, dt.date] | None:
+    """(prepared on, deadline) when the form was prepared after the year's deadline; else None."""
     docs = settings.documents.get(sub.year or 0)
-    return bool(docs and docs.deadline and sub.prepared_on and sub.prepared_on > docs.deadline)
+    if docs and docs.deadline and sub.prepared_on and sub.prepared_on > docs.deadline:
+        return sub.prepared_on, docs.deadline
+    return None
 
 
 def on_time(sub: Submission, settings: Settings) -> Checks:
-    if is_late(sub, settings):
-        deadline = settings.documents[sub.year].deadline
+    late = _lateness(sub, settings)
+    if late is not None:
+        prepared, deadline = late
         sheet, cell = sub.cells.get("prepared_on", (sub.sheet(layout.INFO_SHEET), ""))
         yield LATE_SUBMISSION.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell,
-                                 prepared=short_date(sub.prepared_on), deadline=short_date(deadline))
+                                 prepared=short_date(prepared), deadline=short_date(deadline))
 
 
 def _flagged(sub: Submission, sheet: str, cell: str) -> bool:

@@ -13,14 +13,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pipeline.core.catalogue import ISSUES_DATA
 from pipeline.core.steps.parse import Submission
 from pipeline.core.steps.raw import Refusal
-from pipeline.issue_types import MISPLACED_WORKBOOK, UNREADABLE_FILE, YEAR_MISMATCH, YEAR_MISMATCH_ELSEWHERE, \
-    IssueType, refused_elsewhere
+from pipeline.issue_types import (
+    MISPLACED_WORKBOOK,
+    UNREADABLE_FILE,
+    YEAR_MISMATCH,
+    YEAR_MISMATCH_ELSEWHERE,
+    IssueType,
+    refused_elsewhere,
+)
 from pipeline.issues import Issue
 
 Status = Literal["read", "refused", "skipped"]
@@ -37,7 +43,7 @@ class Entry:
     path: str  # relative to INPUT, POSIX, printable; a folder ends with "/"
     status: Status | None  # None: a workbook to read
     reason: str = ""
-    file: object = field(default=None, compare=False)  # the real path (pathlib.Path), for the reader only
+    file: Path | None = field(default=None, compare=False)  # the real path, for the reader only
     rule: str = ""  # for a refused entry: the issue's rule id
 
 
@@ -95,8 +101,8 @@ def select_year(year: int, dated: dict[int, list[Submission]], undated: list[Sub
         for stray in subs:
             if stray in at_home:
                 continue
-            reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {path_year(stray.file)}; không tính, vì đơn vị "
-                      f"{stray.unit_code} đã có tệp «{at_home[0].file}» của năm {year}")
+            reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {path_year(stray.file)}; "
+                      f"không tính, vì đơn vị {stray.unit_code} đã có tệp «{at_home[0].file}» của năm {year}")
             set_aside[stray.file] = reason
             issues.append(_at_year(stray, MISPLACED_WORKBOOK, reason=reason, named=path_year(stray.file), year=year))
     for subs in dated.values():

@@ -69,10 +69,10 @@ def _vni_lowercase() -> dict[str, str]:
     table = dict(_VNI_SINGLES)
     bases = {"a": "a", "e": "e", "o": "o", "u": "u", "y": "y", "ô": "ơ", "ö": "ư"}
     for code, letter in bases.items():
-        table.update({code + m: letter + t for m, t in zip(_VNI_TONE_MARKS, _TONES)})
+        table.update({code + m: letter + t for m, t in zip(_VNI_TONE_MARKS, _TONES, strict=True)})
     for code, letter in {"a": "â", "e": "ê", "o": "ô"}.items():
-        table.update({code + m: letter + t for m, t in zip(_VNI_HAT_MARKS, ("",) + tuple(_TONES))})
-    table.update({"a" + m: "ă" + t for m, t in zip(_VNI_BREVE_MARKS, ("",) + tuple(_TONES))})
+        table.update({code + m: letter + t for m, t in zip(_VNI_HAT_MARKS, ("", *_TONES), strict=True)})
+    table.update({"a" + m: "ă" + t for m, t in zip(_VNI_BREVE_MARKS, ("", *_TONES), strict=True)})
     table.pop("yï")  # ỵ is the single character î
     return {code: unicodedata.normalize("NFC", text) for code, text in table.items()}
 

@@ -10,20 +10,37 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TypeVar
 
 from pipeline.core import layout, text, vi
-from pipeline.core.steps import legacy
 from pipeline.core.layout import Field
-from pipeline.core.vi import ascii_key, label_key
+from pipeline.core.steps import legacy
 from pipeline.core.steps.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
-from pipeline.issue_types import (AMBIGUOUS_SHEET, BAD_DATE, BAD_NUMBER, BAD_YEAR, FORMULA_ERROR, FORMULA_NO_VALUE,
-                                  IGNORED_SHEET, LEGACY_ENCODING, MISSING_CODE, MISSING_HEADER, MISSING_LABEL,
-                                  MISSING_SHEET, MISSING_VALUE, IssueType)
+from pipeline.core.vi import ascii_key, label_key
+from pipeline.issue_types import (
+    AMBIGUOUS_SHEET,
+    BAD_DATE,
+    BAD_NUMBER,
+    BAD_YEAR,
+    FORMULA_ERROR,
+    FORMULA_NO_VALUE,
+    IGNORED_SHEET,
+    LEGACY_ENCODING,
+    MISSING_CODE,
+    MISSING_HEADER,
+    MISSING_LABEL,
+    MISSING_SHEET,
+    MISSING_VALUE,
+    IssueType,
+)
 from pipeline.issues import Issue
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+InfoValue = int | dt.date | str | None  # a ThongTin field: the year, the date prepared, or text
+_T = TypeVar("_T")
 MAX_DIGITS = 15  # beyond any count a unit could report; also below int()'s digit limit
 _DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _INT_TEXT = re.compile(r"^[+]?\d{1,3}(\.\d{3})+$|^[+]?\d+$")
@@ -159,8 +176,8 @@ def parse_workbook(book: RawWorkbook, policy: text.TextPolicy | None = None) -> 
         sha256=book.sha256,
         unit_code=out.unit,
         unit_name=str(info.get("unit_name") or ""),
-        year=info.get("year"),
-        prepared_on=info.get("prepared_on"),
+        year=_year(info.get("year")),
+        prepared_on=_day(info.get("prepared_on")),
         preparer=str(info.get("preparer") or ""),
         phone=str(info.get("phone") or ""),
         figures=figures,
@@ -306,14 +323,14 @@ def _text(value: Value) -> str:
 # --- ThongTin -----------------------------------------------------------------
 
 
-def _parse_info(sheet: RawSheet, out: _Collector) -> tuple[dict, dict[str, tuple[str, str]]]:
+def _parse_info(sheet: RawSheet, out: _Collector) -> tuple[dict[str, InfoValue], dict[str, tuple[str, str]]]:
     by_label = {label_key(f.label): f for f in layout.INFO_FIELDS}
     found: dict[str, tuple[Value, str]] = {}
     for r, c, value in _cells(sheet):
         spec = by_label.get(label_key(value)) if isinstance(value, str) else None
         if spec and spec.key not in found:
             found[spec.key] = _value_right_of(sheet, r, c)
-    values: dict = {}
+    values: dict[str, InfoValue] = {}
     for spec in layout.INFO_FIELDS:
         if spec.key not in found:
             if spec.required:
@@ -334,7 +351,7 @@ def _value_right_of(sheet: RawSheet, r: int, c: int) -> tuple[Value, str]:
     return "", cell_ref(r, c + 1)
 
 
-def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector):
+def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector) -> InfoValue:
     if isinstance(raw, FormulaCell):
         _formula_issue(raw, spec.label, sheet, ref, out)
         return None
@@ -354,6 +371,16 @@ def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector):
         return day
     text = _text(raw)
     return text.upper() if spec.key == "unit_code" else text
+
+
+def _year(value: InfoValue) -> int | None:
+    """The «Năm báo cáo» field as `_info_value` made it: an int, or None."""
+    return value if isinstance(value, int) else None
+
+
+def _day(value: InfoValue) -> dt.date | None:
+    """The «Ngày lập biểu» field as `_info_value` made it: a date, or None."""
+    return value if isinstance(value, dt.date) else None
 
 
 # --- tables (TongHop, DanhSach) ------------------------------------------------
@@ -376,7 +403,9 @@ def _find_header(sheet: RawSheet, columns: tuple[Field, ...], out: _Collector) -
     return None
 
 
-def _table_rows(sheet: RawSheet, header_row: int, mapping: dict[str, int]):
+def _table_rows(
+    sheet: RawSheet, header_row: int, mapping: dict[str, int]
+) -> Iterator[tuple[int, dict[str, Value], dict[str, str]]]:
     """Rows below the header that carry something besides the STT column."""
     columns = list(mapping.items())
     content = [c for k, c in columns if k != "stt"]
@@ -436,7 +465,8 @@ def _date(raw: Value, label: str, sheet: str, ref: str, out: _Collector) -> dt.d
     return _converted(raw, to_date, BAD_DATE, label, sheet, ref, out)
 
 
-def _converted(raw: Value, convert, kind: IssueType, label: str, sheet: str, ref: str, out: _Collector):
+def _converted(raw: Value, convert: Callable[[Value], tuple[_T | None, str | None]], kind: IssueType, label: str,
+               sheet: str, ref: str, out: _Collector) -> _T | None:
     """`convert(raw)`'s value; its problem, or a formula without a value, as an error at the cell."""
     if isinstance(raw, FormulaCell):
         _formula_issue(raw, label, sheet, ref, out)

@@ -7,9 +7,9 @@ parses it), so the core never needs to import the reader.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from functools import lru_cache
 
 from pipeline.issue_types import REFUSALS, UNREADABLE_FILE
 from pipeline.issues import Issue
@@ -31,7 +31,7 @@ class FormulaCell:
         return ""
 
 
-Value = Union[str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, FormulaCell]
+Value = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | FormulaCell
 
 
 @dataclass(frozen=True)

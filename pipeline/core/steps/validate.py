@@ -10,23 +10,22 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from pathlib import PurePosixPath
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from pathlib import PurePosixPath
 
 from stdnum.vn import mst
 
 from pipeline.core import layout
+from pipeline.core.labels import Status
 from pipeline.core.steps.checks import PER_FILE, is_late
 from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
-from pipeline.core.steps.parse import Submission
+from pipeline.core.steps.parse import Organisation, Submission
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.vi import label_key
 from pipeline.issue_types import DUPLICATE_COPY, DUPLICATE_ENTERPRISE, DUPLICATE_UNIT, NOT_SUBMITTED
 from pipeline.issues import Issue, ValidationReport
 from pipeline.settings import Settings
-
-Status = Literal["valid", "invalid", "missing"]
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ def _duplicate_units(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
 
 def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
     """The same enterprise and organisation type claimed by two units."""
-    claims: dict[tuple[str, str], list[tuple[str, Submission, object]]] = defaultdict(list)
+    claims: dict[tuple[str, str], list[tuple[str, Submission, Organisation]]] = defaultdict(list)
     for code, subs in by_unit.items():
         for sub in subs[:1]:
             for org in sub.organisations:
