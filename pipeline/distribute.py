@@ -29,8 +29,7 @@ from pathlib import Path
 
 from pipeline.cache import RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, archival
-from pipeline.core.distribution.bundles import Bundle, Document, Letter
-from pipeline.core.distribution.bundles import plan as bundles_for
+from pipeline.core.distribution.bundles import Bundle, Document, Letter, bundles_for
 from pipeline.core.distribution.register import (
     RegisterRow,
     SentLog,

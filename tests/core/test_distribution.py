@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline.core.distribution.bundles import Document, attachment_name, letter, parts, plan, slug
+from pipeline.core.catalogue import attachment_name
+from pipeline.core.distribution.bundles import Document, bundles_for, letter, parts, slug
 from pipeline.core.distribution.register import Sending, SentLog, pending, register_data, register_rows, register_view
 from pipeline.errors import ConfigError
 from pipeline.settings import DistributionFile, Recipient
@@ -41,7 +42,7 @@ def files_of(bundles) -> dict[str, list[str]]:
 
 
 def test_each_line_of_the_sample_gets_its_documents():
-    bundles = plan(documents(), factories.settings(), 2016)
+    bundles = bundles_for(documents(), factories.settings(), 2016)
     files = files_of(bundles)
     assert list(files) == ["TTTU", "BCD", *UNITS, "VPTU"], "the order of the Nơi nhận lines, units in roster order"
     assert files["TTTU"] == ["bao-cao-2016.pdf"] + [f"thong-bao/{c}.pdf" for c in UNITS]
@@ -51,7 +52,7 @@ def test_each_line_of_the_sample_gets_its_documents():
 
 
 def test_the_archive_gets_the_archival_copies_and_the_others_the_documents():
-    bundles = {b.recipient.code: b for b in plan(documents(), factories.settings(), 2016)}
+    bundles = {b.recipient.code: b for b in bundles_for(documents(), factories.settings(), 2016)}
     archive = {d.document.name: (d.source, d.sha256) for d in bundles["VPTU"].deliveries}
     assert archive["bao-cao-2016.pdf"] == ("luu-tru/bao-cao-2016.pdf", "a" * 64)
     assert archive["bao-cao-2016.docx"] == ("bao-cao-2016.docx", "d" * 64), "a DOCX has no PDF/A copy"
@@ -62,7 +63,7 @@ def test_the_archive_gets_the_archival_copies_and_the_others_the_documents():
 
 
 def test_a_zip_only_bundle_names_its_files_inside_the_zip():
-    bundles = plan(documents(), with_distribution(bundle="zip"), 2016)
+    bundles = bundles_for(documents(), with_distribution(bundle="zip"), 2016)
     hb = next(b for b in bundles if b.recipient.code == "HB")
     assert (hb.folder, hb.zip) == (False, True)
     assert hb.deliveries[1].file == "gui/quan-uy-hong-bang.zip › thong-bao-2016-HB.pdf"
@@ -70,7 +71,7 @@ def test_a_zip_only_bundle_names_its_files_inside_the_zip():
 
 def test_docx_and_slips_follow_the_config():
     settings = with_distribution(docx=True, slips=False)
-    files = files_of(plan(documents(), settings, 2016))
+    files = files_of(bundles_for(documents(), settings, 2016))
     assert files["HB"] == ["bao-cao-2016.pdf", "bao-cao-2016.docx", "thong-bao/HB.pdf", "thong-bao/HB.docx"]
     assert "tong-hop-2016.xlsx" not in files["TTTU"] and "tong-hop-2016.xlsx" in files["VPTU"]
 
@@ -81,12 +82,12 @@ def test_nhu_tren_in_the_report_and_an_unknown_line_are_named():
     bad = settings.model_copy(update={"documents": {2016: year.model_copy(update={
         "recipients": ("Như trên", *year.recipients)})}})
     with pytest.raises(ConfigError, match=r"years/2016.yaml, khóa «recipients.0», dòng «Như trên».*chỉ dùng"):
-        plan(documents(), bad, 2016)
+        bundles_for(documents(), bad, 2016)
     unknown = settings.model_copy(update={"documents": {2016: year.model_copy(update={
         "notices": year.notices.model_copy(update={"recipients": ("Như trên", "Ủy ban Kiểm tra Thành ủy")})})}})
     with pytest.raises(ConfigError, match=r"khóa «notices.recipients.1», dòng «Ủy ban Kiểm tra Thành ủy».*"
                                           r"chưa có trong distribution.yaml"):
-        plan(documents(), unknown, 2016)
+        bundles_for(documents(), unknown, 2016)
 
 
 def test_lines_match_whatever_their_case_dash_and_punctuation():
@@ -106,7 +107,7 @@ def test_folder_names_are_plain_and_unique():
     year = settings.documents[2016]
     settings = settings.model_copy(update={"documents": {2016: year.model_copy(update={
         "recipients": (*year.recipients, "Quận ủy Hồng Bàng (phối hợp)")})}})
-    slugs = [b.recipient.slug for b in plan(documents(), settings, 2016)]
+    slugs = [b.recipient.slug for b in bundles_for(documents(), settings, 2016)]
     assert len(slugs) == len(set(slugs)) and "quan-uy-hong-bang-hb" in slugs
 
 
@@ -121,7 +122,7 @@ def sending(delivery, address, error="", when="2017-01-03T09:05:00+07:00") -> Se
 
 
 def test_a_sent_file_is_never_due_again_and_a_changed_one_is():
-    bundles = {b.recipient.code: b for b in plan(documents(), factories.settings(), 2016)}
+    bundles = {b.recipient.code: b for b in bundles_for(documents(), factories.settings(), 2016)}
     bcd = bundles["BCD"]
     log = SentLog()
     assert pending(bcd, log) == [(bcd.recipient.emails, bcd.deliveries)], "both addresses in one message"
@@ -131,7 +132,7 @@ def test_a_sent_file_is_never_due_again_and_a_changed_one_is():
     assert pending(bcd, log) == [((second,), bcd.deliveries)], "only the address that failed"
     log.record(sending(bcd.deliveries[0], first, error="later failure"))
     assert log.is_sent(bcd.deliveries[0], first), "a success is never overwritten"
-    changed = plan([d if d.name != "bao-cao-2016.pdf" else Document(
+    changed = bundles_for([d if d.name != "bao-cao-2016.pdf" else Document(
         d.name, d.kind, d.unit, d.title, d.number, d.date, "n" * 64) for d in documents()],
         factories.settings(), 2016)
     assert pending(next(b for b in changed if b.recipient.code == "BCD"), log)[0][0] == (first, second)
@@ -139,7 +140,7 @@ def test_a_sent_file_is_never_due_again_and_a_changed_one_is():
 
 
 def test_register_rows_say_sent_partly_sent_failed_or_paper():
-    bundles = plan(documents(), factories.settings(), 2016)
+    bundles = bundles_for(documents(), factories.settings(), 2016)
     by_code = {b.recipient.code: b for b in bundles}
     log = SentLog()
     first, _second = by_code["BCD"].recipient.emails
@@ -157,7 +158,7 @@ def test_register_rows_say_sent_partly_sent_failed_or_paper():
 
 
 def test_the_page_view_marks_documents_made_again_since():
-    bundles = plan(documents(), factories.settings(), 2016)
+    bundles = bundles_for(documents(), factories.settings(), 2016)
     rows = register_rows(bundles, SentLog())
     data = register_data(2016, bundles, rows, "so-gui-van-ban-2016.xlsx")
     digests = {d.name: d.sha256 for d in documents()} | {r.file: r.sha256 for r in rows}
@@ -177,7 +178,7 @@ def test_the_page_view_marks_documents_made_again_since():
 
 def test_the_message_id_depends_on_the_content_only():
     settings = factories.settings()
-    bundle = next(b for b in plan(documents(), settings, 2016) if b.recipient.code == "HB")
+    bundle = next(b for b in bundles_for(documents(), settings, 2016) if b.recipient.code == "HB")
     one = letter(bundle.recipient, bundle.recipient.emails, bundle.deliveries, settings, 2016, "bcd@example.org")
     again = letter(bundle.recipient, bundle.recipient.emails, bundle.deliveries, settings, 2016, "bcd@example.org")
     fewer = letter(bundle.recipient, bundle.recipient.emails, bundle.deliveries[:2], settings, 2016, "bcd@example.org")
@@ -195,7 +196,7 @@ def test_distribution_file_refuses_a_line_to_an_unknown_code():
 
 def test_a_bundle_too_big_for_one_message_goes_in_several():
     settings = factories.settings()
-    tttu = next(b for b in plan(documents(), settings, 2016) if b.recipient.code == "TTTU")
+    tttu = next(b for b in bundles_for(documents(), settings, 2016) if b.recipient.code == "TTTU")
     size = {d.source: 3 << 20 for d in tttu.deliveries}  # 16 files of 3 MB, 4 MB each once encoded
     groups = parts(tttu.deliveries, size, 20 << 20)
     assert [len(g) for g in groups] == [4, 4, 4, 4] and sum(groups, ()) == tttu.deliveries

@@ -134,10 +134,10 @@ def _codes(target: str, document: Document, units: list[str]) -> list[str]:
     return units if target == ALL_UNITS else [target]
 
 
-# --- the plan ---------------------------------------------------------------------
+# --- the bundles ---------------------------------------------------------------------
 
 
-def plan(documents: list[Document], settings: Settings, year: int) -> tuple[Bundle, ...]:
+def bundles_for(documents: list[Document], settings: Settings, year: int) -> tuple[Bundle, ...]:
     """One bundle per recipient named for the year, in the order of the "Nơi nhận" lines."""
     config = settings.distribution
     assert config is not None, "distribute checks for distribution.yaml first"
