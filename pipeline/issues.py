@@ -69,7 +69,8 @@ class ValidationReport:
             for issue in self.issues:
                 grouped.setdefault(issue.unit, []).append(issue)
             object.__setattr__(self, "_by_unit", {unit: tuple(found) for unit, found in grouped.items()})
-        return self.__dict__["_by_unit"].get(code, ())
+        by_unit: dict[str, tuple[Issue, ...]] = self.__dict__["_by_unit"]
+        return by_unit.get(code, ())
 
     def files_with_errors(self) -> set[str]:
         return {i.file for i in self.errors}
