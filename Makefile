@@ -73,7 +73,7 @@ bench: $(TEST_STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
 lint: $(TEST_STAMP) ## Kiểm tra mã nguồn: kiểu viết (ruff), kiểu dữ liệu (mypy), ranh giới giữa các phần (import-linter)
 	$(VENV)/bin/ruff check --quiet .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 sample: $(TEST_STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 từ config/
 	$(PY) -m tests.sample.build_sample --config "$(CONFIG)" --output "$(INPUT)/2016"
