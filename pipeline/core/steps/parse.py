@@ -362,4 +362,3 @@ def _converted(raw: Value, convert: Callable[[Value], tuple[_T | None, str | Non
     if problem:
         out.add(kind, sheet=sheet, cell=ref, label=label, problem=problem)
     return value
-
