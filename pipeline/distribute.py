@@ -30,14 +30,8 @@ from pathlib import Path
 from pipeline.cache import RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, archival
 from pipeline.core.distribution.bundles import Bundle, Document, Letter, bundles_for
-from pipeline.core.distribution.register import (
-    RegisterRow,
-    SentLog,
-    UncertainLetter,
-    register_data,
-    register_rows,
-    uncertain_letters,
-)
+from pipeline.core.distribution.register import RegisterRow, register_data, register_rows
+from pipeline.core.distribution.sent import SentLog, UncertainLetter, uncertain_letters
 from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.flow import renderers as renderers_for

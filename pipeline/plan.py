@@ -37,8 +37,8 @@ from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
-from pipeline.core.steps.parse import Submission
 from pipeline.core.steps.raw import Refusal
+from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, unit_from_name, validate_year
 from pipeline.errors import SourceError, os_cause
 from pipeline.io.inbox import walk

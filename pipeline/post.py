@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.core.catalogue import SENT_LOG
 from pipeline.core.distribution.bundles import Bundle, Letter, letter, parts
-from pipeline.core.distribution.register import Sending, SentLog, pending, replay, uncertain_letters, unknown_tokens
+from pipeline.core.distribution.sent import Sending, SentLog, pending, replay, uncertain_letters, unknown_tokens
 from pipeline.errors import ConfigError, SourceError
 from pipeline.io.journal import JournalError, StateJournal
 from pipeline.io.mail import MailError, MessageRefused, Session, Uncertain, mime

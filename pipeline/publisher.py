@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.cache import RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, RENDER_KEYS, SITE_PAGE, Command
-from pipeline.core.distribution.register import published_view
+from pipeline.core.documents.register_view import published_view
 from pipeline.core.documents.site import site_context
 from pipeline.core.jobs import Job
 from pipeline.core.steps.aggregate import Totals

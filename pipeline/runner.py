@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.jobs import Job
-from pipeline.core.steps.parse import Submission, parse_workbook
+from pipeline.core.steps.parse import parse_workbook
 from pipeline.core.steps.raw import Refusal
+from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import check_file
 from pipeline.core.text import TextPolicy, text_policy
 from pipeline.errors import RenderError, Stopped

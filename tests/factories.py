@@ -19,7 +19,8 @@ from pathlib import Path
 import openpyxl
 from stdnum.vn import mst
 
-from pipeline.core.steps.parse import Submission, parse_workbook
+from pipeline.core.steps.parse import parse_workbook
+from pipeline.core.steps.submission import Submission
 from pipeline.io.excel import read_workbook
 from pipeline.io.forms import FormData, IndicatorLine, write_form
 from pipeline.settings import Settings, load_settings

@@ -36,8 +36,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from pipeline.core.steps.aggregate import aggregate
-from pipeline.core.steps.parse import Submission, parse_workbook
+from pipeline.core.steps.parse import parse_workbook
 from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal
+from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import validate_year
 from pipeline.core.vi import label_key
 from pipeline.io.excel import read_workbook

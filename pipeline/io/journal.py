@@ -8,7 +8,7 @@ JSON lines: each state change of a letter is one line, written with one
 write() on an O_APPEND descriptor and fsynced before the caller goes on.
 A line cut short by a crash is skipped when read, and the next append
 starts on a fresh line. One sending run at a time holds an flock on the
-file. What the records mean is pipeline.core.distribution.register.replay's business.
+file. What the records mean is pipeline.core.distribution.sent.replay's business.
 """
 
 from __future__ import annotations

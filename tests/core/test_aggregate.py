@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from stdnum.vn import mst
 
 from pipeline.core.steps.aggregate import Result, actuals, aggregate
-from pipeline.core.steps.parse import Figure, Organisation, Submission
+from pipeline.core.steps.submission import Figure, Organisation, Submission
 from pipeline.core.steps.validate import validate_year
 from pipeline.settings import Numbers
 from tests import factories

@@ -16,8 +16,8 @@ import pytest
 from stdnum.vn import mst
 
 from pipeline import flow
+from pipeline.core.steps.cells import to_int
 from pipeline.core.steps.checks import _bad_tax_code
-from pipeline.core.steps.parse import to_int
 from pipeline.core.steps.validate import check_file
 from pipeline.errors import InvalidDataError
 from pipeline.settings import FiguresFile

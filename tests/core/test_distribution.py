@@ -8,7 +8,9 @@ import pytest
 
 from pipeline.core.catalogue import attachment_name
 from pipeline.core.distribution.bundles import Document, bundles_for, letter, parts, slug
-from pipeline.core.distribution.register import Sending, SentLog, pending, register_data, register_rows, register_view
+from pipeline.core.distribution.register import register_data, register_rows
+from pipeline.core.distribution.sent import Sending, SentLog, pending
+from pipeline.core.documents.register_view import register_view
 from pipeline.errors import ConfigError
 from pipeline.settings import DistributionFile, Recipient
 from tests import factories

@@ -7,7 +7,7 @@ import datetime as dt
 
 from pipeline.core.documents import report, summary
 from pipeline.core.steps import parse
-from pipeline.core.steps.parse import Organisation
+from pipeline.core.steps.submission import Organisation
 
 
 def _org(**changes: object) -> Organisation:

@@ -19,8 +19,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from pipeline.core import layout
-from pipeline.core.steps.parse import Submission, parse_workbook, to_date, to_int
+from pipeline.core.steps.cells import to_date, to_int
+from pipeline.core.steps.parse import parse_workbook
 from pipeline.core.steps.raw import RawSheet, RawWorkbook
+from pipeline.core.steps.submission import Submission
 from tests import factories
 from tests.factories import flatten
 

@@ -10,8 +10,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from pipeline.core.steps.parse import Submission
 from pipeline.core.steps.raw import Refusal
+from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import validate_year
 from pipeline.io.forms import FormData
 from tests import factories

@@ -2,6 +2,6 @@
 
 header (the header and signature blocks every document shares), report and
 appendix (the city report), notice (each unit's notice), slip (each unit's
-feedback slip), summary (the summary workbook), data (tong-hop.json), site and
-listing (the status page).
+feedback slip), summary (the summary workbook), data (tong-hop.json), site,
+listing and register_view (the status page, and its section on what was sent).
 """

@@ -18,7 +18,7 @@ from pipeline.core import vi
 from pipeline.core.documents.appendix import AppendixNames, ChartData, UnitRow, unit_tables, workbook_file
 from pipeline.core.documents.header import Header, Signature, document_number, header, result_phrases
 from pipeline.core.steps.aggregate import Result, Totals
-from pipeline.core.steps.parse import Organisation
+from pipeline.core.steps.submission import Organisation
 from pipeline.settings import Indicator, Settings
 
 MAX_NAMES_IN_TEXT = 10  # a sentence names this many units, then says how many more

@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 
 from pipeline.core import labels, vi
 from pipeline.core.catalogue import CHART_SVG, KIND_LABELS, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, SLIP_PDF, Kind
-from pipeline.core.distribution.register import RegisterView
 from pipeline.core.documents.listing import DocumentGroup, Link, document_groups, unit_links
+from pipeline.core.documents.register_view import RegisterView
 from pipeline.core.labels import Status
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.ledger import LedgerRow

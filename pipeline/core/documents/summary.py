@@ -26,7 +26,7 @@ from pipeline.core import labels, vi
 from pipeline.core.documents.appendix import group_words
 from pipeline.core.labels import Status
 from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
-from pipeline.core.steps.parse import Organisation
+from pipeline.core.steps.submission import Organisation
 from pipeline.settings import Indicator, Settings
 
 TOTAL_NAME = "Tổng cộng"

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from stdnum.vn import mst
 
 from pipeline.core import layout
-from pipeline.core.steps.parse import Organisation, Submission
+from pipeline.core.steps.submission import Organisation, Submission
 from pipeline.core.vi import label_key, number, short_date
 from pipeline.issue_types import (
     AMBIGUOUS_SHEET,

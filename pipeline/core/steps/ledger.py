@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pipeline.core.catalogue import ISSUES_DATA
-from pipeline.core.steps.parse import Submission
 from pipeline.core.steps.raw import Refusal
+from pipeline.core.steps.submission import Submission
 from pipeline.issue_types import (
     MISPLACED_WORKBOOK,
     UNREADABLE_FILE,

@@ -1,23 +1,27 @@
 """Raw sheets → Submission. Bad cells become Issues, never exceptions.
 
-Cells are found by their labels and headers (see `layout`), wherever the clerk
-put them. Each value keeps its sheet and A1 cell so that every later message
-can point at it.
+The room for reading a workbook's sheets: legacy-encoded text made Unicode,
+formula cells without a usable value marked, the ThongTin, TongHop and
+DanhSach sheets found by their names, and their cells by labels and headers
+(see `layout`), wherever the clerk put them. What a single cell means is
+`cells`' business (to_int, to_date and their phrases); what comes out is a
+`submission.Submission`, each value with its sheet and A1 cell so that every
+later message can point at it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pipeline.core import layout, text, vi
+from pipeline.core import layout, text
 from pipeline.core.layout import Field
 from pipeline.core.steps import legacy
+from pipeline.core.steps.cells import cell_text, formula_problem, is_blank, to_date, to_int
 from pipeline.core.steps.raw import UNCALCULATED, FormulaCell, RawSheet, RawWorkbook, Value, cell_ref
+from pipeline.core.steps.submission import Figure, Organisation, Submission
 from pipeline.core.vi import ascii_key, label_key
 from pipeline.issue_types import (
     AMBIGUOUS_SHEET,
@@ -37,105 +41,9 @@ from pipeline.issue_types import (
 )
 from pipeline.issues import Issue
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
 InfoValue = int | dt.date | str | None  # a ThongTin field: the year, the date prepared, or text
 _T = TypeVar("_T")
-MAX_DIGITS = 15  # beyond any count a unit could report; also below int()'s digit limit
-_DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
-_INT_TEXT = re.compile(r"^[+]?\d{1,3}(\.\d{3})+$|^[+]?\d+$")
-_COMMA_THOUSANDS = re.compile(r"^[+]?\d{1,3}(,\d{3})+$")
-_NOTHING = frozenset({"khong", "khongco", "ko", "k", "kco"})  # ascii_key of "không", "không có", "ko", …
-_DASHES = frozenset("-–—_.")
 MAX_FORMULA_ROWS, MAX_FORMULA_COLUMNS = 100_000, 1_000  # far beyond what the reader lets through
-# What Excel's error values mean, for the clerk who has to fix the formula.
-FORMULA_ERRORS = {
-    "#DIV/0!": "chia cho 0",
-    "#N/A": "không tìm thấy giá trị cần tra",
-    "#VALUE!": "sai kiểu dữ liệu",
-    "#REF!": "tham chiếu tới ô đã bị xoá",
-    "#NAME?": "sai tên hàm hoặc tên vùng",
-    "#NUM!": "phép tính cho số không hợp lệ",
-    "#NULL!": "các vùng ô không giao nhau",
-}
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One indicator row of Biểu số 01."""
-
-    code: str
-    plan: int | None
-    actual: int | None
-    row: int
-    cells: dict[str, str] = field(hash=False, compare=False)
-
-
-@dataclass(frozen=True)
-class Organisation:
-    """One row of Biểu số 02: an organisation founded in an enterprise.
-
-    The one type of an organisation row: as read, and as a year's list shows it
-    (the summary workbook's DanhSach, the report's appendix), where `listed`
-    gives it its number, its unit and the unit's group.
-    """
-
-    row: int  # in the workbook's sheet
-    enterprise: str
-    tax_code: str
-    legal_form: str
-    org_type: str
-    decision_no: str
-    decision_date: dt.date | None
-    members: int | None
-    cells: dict[str, str] = field(hash=False, compare=False)
-    # Its place in a year's list, set by `listed`; empty as read.
-    number: int = 0
-    unit: str = ""  # the unit's name as documents print it: "Quận Hồng Bàng"
-    unit_code: str = ""
-    group: str = ""  # the name of the unit's group, when units.yaml groups units
-
-    def listed(self, number: int, unit: str, unit_code: str, group: str = "") -> Organisation:
-        """This row as entry `number` of a year's list, under its unit (and group)."""
-        return dataclasses.replace(self, number=number, unit=unit, unit_code=unit_code, group=group)
-
-    def printed(self) -> dict[str, str]:
-        """The cells of this row as a document prints them: dates and counts written the Vietnamese way."""
-        return {
-            "number": str(self.number), "enterprise": self.enterprise, "tax_code": self.tax_code,
-            "legal_form": self.legal_form, "org_type": self.org_type, "decision_no": self.decision_no,
-            "decision_date": vi.short_date(self.decision_date) if self.decision_date else "",
-            "members": vi.number(self.members),
-        }
-
-
-@dataclass(frozen=True)
-class Submission:
-    """What one workbook says, with the issues met while reading it."""
-
-    file: str
-    sha256: str
-    unit_code: str
-    unit_name: str
-    year: int | None
-    prepared_on: dt.date | None
-    preparer: str
-    phone: str
-    figures: tuple[Figure, ...]
-    organisations: tuple[Organisation, ...]
-    issues: tuple[Issue, ...]
-    cells: dict[str, tuple[str, str]] = field(hash=False, compare=False)
-    # The per-file checks' issues once `validate.check_file` has run them (maybe in a worker).
-    checked: tuple[Issue, ...] | None = field(default=None, hash=False, compare=False)
-    # Layout sheet name → the sheet actually read ("TongHop" → "Tổng hợp"); absent when missing or ambiguous.
-    sheets: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
-
-    def figure(self, code: str) -> Figure | None:
-        return next((f for f in self.figures if f.code == code), None)
-
-    def sheet(self, name: str) -> str:
-        """The name of the sheet read for layout sheet `name`, as the clerk sees it in the workbook."""
-        return self.sheets.get(name, name)
 
 
 class _Collector:
@@ -228,19 +136,10 @@ def _mark_formulas(sheet: RawSheet) -> RawSheet:
             continue
         rows.extend([] for _ in range(r + 1 - len(rows)))
         rows[r].extend("" for _ in range(c + 1 - len(rows[r])))
-        if _blank(rows[r][c]):
+        if is_blank(rows[r][c]):
             rows[r][c] = FormulaCell(problem)
     width = max(map(len, rows), default=0)
     return dataclasses.replace(sheet, rows=tuple(tuple(row) + ("",) * (width - len(row)) for row in rows))
-
-
-def formula_problem(cell: FormulaCell) -> str:
-    """What is wrong with a formula cell and what to do, for a clerk."""
-    if cell.problem == UNCALCULATED:
-        return "có công thức nhưng chưa có giá trị; mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại"
-    meaning = FORMULA_ERRORS.get(cell.problem.upper())
-    shown = f"{cell.problem} ({meaning})" if meaning else cell.problem
-    return f"có lỗi công thức {shown}; sửa công thức hoặc gõ thẳng số liệu vào ô rồi gửi lại"
 
 
 def _formula_issue(cell: FormulaCell, label: str, sheet: str, ref: str, out: _Collector) -> None:
@@ -304,20 +203,8 @@ def _closeness(sheet: RawSheet, name: str) -> tuple[bool, bool]:
 def _cells(sheet: RawSheet) -> Iterable[tuple[int, int, Value]]:
     for r, row in enumerate(sheet.rows):
         for c, value in enumerate(row):
-            if not _blank(value):
+            if not is_blank(value):
                 yield r, c, value
-
-
-def _blank(value: Value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Value) -> str:
-    if _blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
 
 
 # --- ThongTin -----------------------------------------------------------------
@@ -346,7 +233,7 @@ def _value_right_of(sheet: RawSheet, r: int, c: int) -> tuple[Value, str]:
     """The first non-blank cell right of a label (merged label cells leave blanks)."""
     row = sheet.rows[r]
     for cc in range(c + 1, len(row)):
-        if not _blank(row[cc]):
+        if not is_blank(row[cc]):
             return row[cc], cell_ref(r, cc)
     return "", cell_ref(r, c + 1)
 
@@ -355,13 +242,13 @@ def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector) 
     if isinstance(raw, FormulaCell):
         _formula_issue(raw, spec.label, sheet, ref, out)
         return None
-    if spec.required and _blank(raw):
+    if spec.required and is_blank(raw):
         out.add(MISSING_VALUE, sheet=sheet, cell=ref, label=spec.label)
         return None
     if spec.key == "year":
         year, problem = to_int(raw)
         if problem or year is None or not 1900 <= year <= 2200:
-            out.add(BAD_YEAR, sheet=sheet, cell=ref, label=spec.label, typed=_text(raw))
+            out.add(BAD_YEAR, sheet=sheet, cell=ref, label=spec.label, typed=cell_text(raw))
             return None
         return year
     if spec.key == "prepared_on":
@@ -369,7 +256,7 @@ def _info_value(spec: Field, raw: Value, sheet: str, ref: str, out: _Collector) 
         if problem:
             out.add(BAD_DATE, sheet=sheet, cell=ref, label=spec.label, problem=problem)
         return day
-    text = _text(raw)
+    text = cell_text(raw)
     return text.upper() if spec.key == "unit_code" else text
 
 
@@ -412,7 +299,7 @@ def _table_rows(
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         width = len(row)
-        if all(c >= width or _blank(row[c]) for c in content):
+        if all(c >= width or is_blank(row[c]) for c in content):
             continue  # the bordered blank rows of a form come here: decided before building anything
         yield r, {k: (row[c] if c < width else "") for k, c in columns}, {k: cell_ref(r, c) for k, c in columns}
 
@@ -423,7 +310,7 @@ def _parse_summary(sheet: RawSheet, out: _Collector) -> tuple[Figure, ...]:
         return ()
     figures = []
     for r, values, refs in _table_rows(sheet, *header):
-        code = _text(values["code"]).upper()
+        code = cell_text(values["code"]).upper()
         if not code:
             out.add(MISSING_CODE, sheet=sheet.name, cell=refs["code"])
             continue
@@ -444,11 +331,11 @@ def _parse_list(sheet: RawSheet, out: _Collector) -> tuple[Organisation, ...]:
         rows.append(
             Organisation(
                 row=r + 1,
-                enterprise=_text(values["enterprise"]),
-                tax_code=_text(values["tax_code"]).replace(" ", ""),
-                legal_form=_text(values["legal_form"]),
-                org_type=_text(values["org_type"]),
-                decision_no=_text(values["decision_no"]),
+                enterprise=cell_text(values["enterprise"]),
+                tax_code=cell_text(values["tax_code"]).replace(" ", ""),
+                legal_form=cell_text(values["legal_form"]),
+                org_type=cell_text(values["org_type"]),
+                decision_no=cell_text(values["decision_no"]),
                 decision_date=day,
                 members=members,
                 cells=refs,
@@ -475,113 +362,3 @@ def _converted(raw: Value, convert: Callable[[Value], tuple[_T | None, str | Non
     if problem:
         out.add(kind, sheet=sheet, cell=ref, label=label, problem=problem)
     return value
-
-
-# --- cell values ----------------------------------------------------------------
-
-
-def to_int(raw: Value) -> tuple[int | None, str | None]:
-    """A whole number ≥ 0 from a cell: 12, 12.0, "12", " 1.234 " → value; else a problem.
-
-    A value is never beyond 15 digits, so nothing downstream (Decimal
-    arithmetic, formatting) can fail on it; the configured bound is a check.
-    """
-    if _blank(raw):
-        return None, None
-    if isinstance(raw, str):
-        return _int_text(raw)
-    if isinstance(raw, FormulaCell):
-        return None, formula_problem(raw)
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        return None, _not_a_number(raw)
-    if raw != raw or raw in (float("inf"), float("-inf")):
-        return None, "không phải là số"
-    if isinstance(raw, float) and not raw.is_integer():
-        return None, _fraction(raw)
-    if abs(raw) >= 10**MAX_DIGITS:
-        return None, f"quá lớn ({_plain(raw)}); hãy kiểm tra lại số liệu"
-    if raw < 0:
-        return None, f"không được âm ({_text(raw)})"
-    return int(raw), None
-
-
-def _int_text(raw: str) -> tuple[int | None, str | None]:
-    text = raw.replace("\u00a0", " ").replace(" ", "")
-    if len(text) > MAX_DIGITS:
-        return None, f"quá lớn («{_text(raw)[:20]}…»); hãy kiểm tra lại số liệu"
-    if _INT_TEXT.match(text):
-        return int(text.replace(".", "").lstrip("+")), None
-    if ascii_key(text) in _NOTHING or set(text) <= _DASHES:
-        return None, f"phải là số nguyên không âm, không phải «{_text(raw)}»; ghi số 0 nếu không có"
-    if _COMMA_THOUSANDS.match(text):
-        whole = text.replace(",", "").lstrip("+")
-        return None, (f"phải là số nguyên, không phải «{_text(raw)}» (dấu phẩy là dấu thập phân); "
-                      f"nếu là số {whole} thì ghi {whole}")
-    return None, f"phải là số nguyên không âm, không phải «{_text(raw)}»"
-
-
-def _not_a_number(raw: Value) -> str:
-    """A boolean, date or time where a count belongs: what Excel shows, and what to do."""
-    if isinstance(raw, bool):
-        return (f"phải là số nguyên, không phải giá trị đúng/sai ({'TRUE' if raw else 'FALSE'}); "
-                "hãy gõ số vào ô")
-    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
-        kind = "ngày" if isinstance(raw, dt.date) else "giờ"
-        return (f"phải là số nguyên, không phải {kind} «{_when(raw)}» (ô đang định dạng {kind}); "
-                "hãy định dạng ô là Số (Number) rồi gõ lại số")
-    return f"phải là số nguyên, không phải «{_text(raw)}»"
-
-
-def _fraction(raw: float) -> str:
-    """A non-whole number, with a hint when it is a whole count typed into a percent cell
-    (1 typed, 0.01 stored) or with thousands written as a decimal point (1.234)."""
-    problem = f"phải là số nguyên, không phải {_plain(raw)}"
-    for scale, hint in ((100, "percent"), (1000, "thousands")):
-        scaled = round(raw * scale, 6)
-        if scaled.is_integer() and 0 < abs(scaled) < 10**MAX_DIGITS:
-            typed = int(scaled)
-            if hint == "percent":
-                return (f"{problem}: nếu đã gõ {typed} thì ô đang định dạng phần trăm ({typed}%); "
-                        f"hãy định dạng ô là Số (Number) rồi gõ lại {typed}")
-            return f"{problem}; nếu là số {typed} thì gõ liền {typed}, không có dấu chấm hay dấu phẩy"
-    return problem
-
-
-def _plain(raw: float | int) -> str:
-    """A number as the clerk would read it: decimal comma, no exponent for ordinary sizes."""
-    if isinstance(raw, int) and abs(raw) >= 10**MAX_DIGITS:
-        return f"hơn {MAX_DIGITS} chữ số"  # str() of a huge int is slow, or refused beyond 4,300 digits
-    if isinstance(raw, float) and (abs(raw) >= 10**MAX_DIGITS or 0 < abs(raw) < 1e-6):
-        return f"{raw:.3g}".replace(".", ",").upper()  # as Excel shows it: 1E+30
-    return (str(int(raw)) if float(raw).is_integer() else repr(raw)).replace(".", ",")
-
-
-def _when(raw: dt.date | dt.time | dt.timedelta) -> str:
-    if isinstance(raw, dt.date):
-        return raw.strftime("%d/%m/%Y")
-    if isinstance(raw, dt.time):
-        return raw.strftime("%H:%M")
-    minutes = int(raw.total_seconds() // 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def to_date(raw: Value) -> tuple[dt.date | None, str | None]:
-    """A date from a cell: a date, an Excel serial, or "29/12/2016" text."""
-    if _blank(raw):
-        return None, None
-    if isinstance(raw, FormulaCell):
-        return None, formula_problem(raw)
-    if isinstance(raw, dt.datetime):
-        return raw.date(), None
-    if isinstance(raw, dt.date):
-        return raw, None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
-        return EXCEL_EPOCH + dt.timedelta(days=int(raw)), None
-    match = _DATE_TEXT.match(str(raw).strip())
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return dt.date(year, month, day), None
-        except ValueError:
-            pass
-    return None, f"phải là ngày dạng ngày/tháng/năm, ví dụ 29/12/2016 (đang ghi: «{_text(raw)}»)"

@@ -20,8 +20,8 @@ from pipeline.core import layout
 from pipeline.core.labels import Status
 from pipeline.core.steps.checks import PER_FILE, is_late
 from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
-from pipeline.core.steps.parse import Organisation, Submission
 from pipeline.core.steps.raw import Refusal
+from pipeline.core.steps.submission import Organisation, Submission
 from pipeline.core.vi import label_key
 from pipeline.issue_types import DUPLICATE_COPY, DUPLICATE_ENTERPRISE, DUPLICATE_UNIT, NOT_SUBMITTED
 from pipeline.issues import Issue, ValidationReport
