@@ -29,7 +29,7 @@ from pipeline import flow
 from pipeline import plan as planning
 from pipeline.core.steps.raw import RawWorkbook, Refusal
 from pipeline.io.excel import read_workbook
-from pipeline.io.forms import blank_form
+from pipeline.io.forms.workbook import blank_form
 from pipeline.io.screen import limits
 from tests import factories
 from tests.factories import CONFIG, SAMPLE_INPUT
