@@ -37,7 +37,8 @@ from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
 from pipeline.io.journal import StateJournal
-from pipeline.io.mail import Session, credentials
+from pipeline.io.mail.login import credentials
+from pipeline.io.mail.session import Session
 from pipeline.io.publish import Staging
 from pipeline.plan import Options, plan
 from pipeline.post import Contents, Failure, Post

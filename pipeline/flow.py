@@ -20,7 +20,7 @@ from pipeline.core.catalogue import FORM_XLSX, SITE_PAGE, Command
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
-from pipeline.io.forms import blank_form
+from pipeline.io.forms.workbook import blank_form
 from pipeline.io.publish import Staging
 from pipeline.plan import Options, Plan, check_apart, plan, vanished_units
 from pipeline.publisher import Target, add_data, publish, render_into, status_page

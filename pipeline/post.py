@@ -22,7 +22,9 @@ from pipeline.core.distribution.bundles import Bundle, Letter, letter, parts
 from pipeline.core.distribution.sent import Sending, SentLog, pending, replay, uncertain_letters, unknown_tokens
 from pipeline.errors import ConfigError, SourceError
 from pipeline.io.journal import JournalError, StateJournal
-from pipeline.io.mail import MailError, MessageRefused, Session, Uncertain, mime
+from pipeline.io.mail.errors import MailError, MessageRefused, Uncertain
+from pipeline.io.mail.letters import mime
+from pipeline.io.mail.session import Session
 from pipeline.io.publish import Staging
 from pipeline.runner import Progress
 from pipeline.settings import DistributionFile, Settings

@@ -38,7 +38,7 @@ from pipeline.errors import RenderError, Stopped
 from pipeline.io import file_digest
 from pipeline.io.excel import read_workbook
 from pipeline.io.fonts import drawable_characters
-from pipeline.io.screen import REDO
+from pipeline.io.screen.limits import REDO
 from pipeline.render.renderers import Renderers
 from pipeline.settings import Settings
 

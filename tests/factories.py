@@ -22,7 +22,8 @@ from stdnum.vn import mst
 from pipeline.core.steps.parse import parse_workbook
 from pipeline.core.steps.submission import Submission
 from pipeline.io.excel import read_workbook
-from pipeline.io.forms import FormData, IndicatorLine, write_form
+from pipeline.io.forms.data import FormData, IndicatorLine
+from pipeline.io.forms.workbook import write_form
 from pipeline.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

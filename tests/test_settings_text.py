@@ -13,7 +13,7 @@ from pipeline.core.documents.notice import notice_contexts
 from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
 from pipeline.errors import ConfigError
-from pipeline.io.forms import blank_form
+from pipeline.io.forms.workbook import blank_form
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 from pipeline.render.xlsx import render_summary_xlsx
 from pipeline.settings import Settings, load_settings

@@ -6,7 +6,7 @@ looks at it. A workbook that cannot be read is not an exception for the batch:
 `read_workbook` returns a `Refusal` carrying a Vietnamese explanation, and the
 caller turns it into an Issue for that file.
 
-Before calamine opens a file, `_screen` looks at it within bounded memory and
+Before calamine opens a file, `pipeline.io.screen` looks at it within bounded memory and
 time and refuses what a form never is: a file far bigger than a form, a zip
 bomb (huge, lying or over-compressed parts), an XML part with a DTD (billion
 laughs), and a sheet whose used range is beyond any form. The last matters
@@ -29,7 +29,7 @@ from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.errors import os_cause
 from pipeline.io import file_digest
 from pipeline.io.inbox import walk
-from pipeline.io.screen import (
+from pipeline.io.screen.limits import (
     MAX_FILE_BYTES,
     REDO,
     Refused,
@@ -37,8 +37,8 @@ from pipeline.io.screen import (
     count_cells,
     describe_failure,
     human_size,
-    screen,
 )
+from pipeline.io.screen.workbook import screen
 from pipeline.textnorm import nfc
 
 
@@ -115,7 +115,7 @@ def _read_sheets(book: calamine.CalamineWorkbook,
     """Every sheet, its size checked by calamine's own count before its values become Python objects.
 
     calamine loads an .xlsx sheet only when asked, so this is where the cells of
-    all sheets together are held to MAX_CELLS; `_screen` has already kept each
+    all sheets together are held to MAX_CELLS; the screen has already kept each
     sheet within MAX_ROWS × MAX_COLUMNS, and found the formula cells calamine
     reads as blank (`formulas`, by sheet name).
     """

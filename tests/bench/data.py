@@ -39,7 +39,8 @@ from openpyxl import load_workbook
 from stdnum.vn import mst
 
 from pipeline.core import layout
-from pipeline.io.forms import FormData, IndicatorLine, write_form
+from pipeline.io.forms.data import FormData, IndicatorLine
+from pipeline.io.forms.workbook import write_form
 from pipeline.settings import load_settings
 from pipeline.stable import workbook_bytes
 
@@ -55,7 +56,7 @@ NATION_UNITS = 3321
 NATION_PROVINCES = 34
 STAMP = "bench-data.json"
 # The code that decides a data set's bytes: with config/ and openpyxl's version, its fingerprint.
-GENERATOR_SOURCES = (Path(__file__).resolve(), *tuple(ROOT / "pipeline" / name for name in ("io/forms.py", "core/layout.py", "stable.py")), *tuple(sorted((ROOT / "pipeline" / "settings").glob("*.py"))))
+GENERATOR_SOURCES = (Path(__file__).resolve(), *tuple(sorted((ROOT / "pipeline" / "io" / "forms").glob("*.py"))), *tuple(ROOT / "pipeline" / name for name in ("core/layout.py", "stable.py")), *tuple(sorted((ROOT / "pipeline" / "settings").glob("*.py"))))
 CHUNK = 8  # workbooks per task sent to a worker
 
 SYLLABLES = (

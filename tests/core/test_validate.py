@@ -13,7 +13,7 @@ import pytest
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import validate_year
-from pipeline.io.forms import FormData
+from pipeline.io.forms.data import FormData
 from tests import factories
 from tests.factories import flatten
 

@@ -22,7 +22,9 @@ from pipeline.core.steps.validate import validate_year
 from pipeline.core.vi import label_key
 from pipeline.errors import ConfigError
 from pipeline.io.excel import read_workbook
-from pipeline.io.forms import CHOICES_SHEET, FormData, IndicatorLine, blank_form, write_form
+from pipeline.io.forms.data import FormData, IndicatorLine
+from pipeline.io.forms.sheets import CHOICES_SHEET
+from pipeline.io.forms.workbook import blank_form, write_form
 from pipeline.settings import Reporting
 from tests import factories
 from tests.factories import flatten, tax_code

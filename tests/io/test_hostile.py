@@ -28,9 +28,9 @@ import pytest
 from pipeline import flow
 from pipeline import plan as planning
 from pipeline.core.steps.raw import RawWorkbook, Refusal
-from pipeline.io import screen
 from pipeline.io.excel import read_workbook
-from pipeline.io.forms import blank_form
+from pipeline.io.forms.workbook import blank_form
+from pipeline.io.screen import limits
 from tests import factories
 from tests.factories import CONFIG, SAMPLE_INPUT
 
@@ -199,7 +199,7 @@ def test_a_billion_laughs_part_is_refused(tmp_path, good, where):
 
 def test_an_entity_declared_after_the_first_chunk_is_still_refused(tmp_path, good):
     """Padding the prolog past the first chunk does not hide the declaration."""
-    padded = with_sheet(good, lambda xml: " " * (screen.CHUNK + 10) + '<!DOCTYPE x [<!ENTITY a "b">]>' + xml)
+    padded = with_sheet(good, lambda xml: " " * (limits.CHUNK + 10) + '<!DOCTYPE x [<!ENTITY a "b">]>' + xml)
     assert "khai báo DTD" in refused(tmp_path, padded)
 
 
@@ -244,7 +244,7 @@ def test_a_count_cut_by_a_chunk_boundary_is_still_read_whole(tmp_path, good, spl
     head = len(sst("", 0).split(b"<sst")[0]) + len(b'<sst xmlns="http://schemas.openxmlformats.org/'
                                                    b'spreadsheetml/2006/main" count="1" ')
     gap = " " * 300 if split == 300 else ""
-    padding = screen.CHUNK - head - min(split, 20)
+    padding = limits.CHUNK - head - min(split, 20)
     data = with_shared_strings(good, sst(f'uniqueCount={gap}"4000000000"', padding))
     assert "chuỗi ký tự (giới hạn" in refused(tmp_path, data)
 
@@ -318,7 +318,7 @@ def test_a_sheet_larger_than_a_chunk_is_read_in_chunks(tmp_path, good):
     rows = "".join(f'<row r="{r}"><c r="J{r}" t="inlineStr"><is><t>{"chữ " * 20}</t></is></c></row>'
                    for r in range(30, 1_030))
     long_list = with_sheet(good, lambda xml: add_row(xml, rows), LIST_SHEET)
-    assert len(factories.part(long_list, LIST_SHEET)) > 2 * screen.CHUNK
+    assert len(factories.part(long_list, LIST_SHEET)) > 2 * limits.CHUNK
     assert isinstance(read(tmp_path, long_list), RawWorkbook)
     far = with_sheet(long_list, lambda xml: add_row(xml, '<row r="1000000"><c r="A1000000"><v>1</v></c></row>'),
                      LIST_SHEET)
@@ -326,7 +326,7 @@ def test_a_sheet_larger_than_a_chunk_is_read_in_chunks(tmp_path, good):
 
 
 def test_a_start_tag_longer_than_any_real_one_is_refused(tmp_path, good):
-    row = f'<row r="20000"><c r="A20000" pad="{"x" * (2 * screen.MAX_TAG_BYTES)}"><v>1</v></c></row>'
+    row = f'<row r="20000"><c r="A20000" pad="{"x" * (2 * limits.MAX_TAG_BYTES)}"><v>1</v></c></row>'
     reason = refused(tmp_path, with_sheet(good, lambda xml: add_row(xml, row)))
     assert "quá lớn" in reason or "thẻ XML dài" in reason
 

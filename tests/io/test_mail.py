@@ -9,7 +9,10 @@ import pytest
 
 from pipeline.core.distribution.bundles import Delivery, Document, Letter, Recipient
 from pipeline.errors import ConfigError
-from pipeline.io.mail import Credentials, MailError, Session, Uncertain, credentials, mime
+from pipeline.io.mail.errors import MailError, Uncertain
+from pipeline.io.mail.letters import mime
+from pipeline.io.mail.login import Credentials, credentials
+from pipeline.io.mail.session import Session
 from pipeline.settings import Smtp
 from tests.io.mailserver import HOST, PASSWORD, USER, MailServer, Tarpit, free_port, make_certificates
 

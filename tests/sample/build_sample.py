@@ -14,7 +14,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from pipeline.io.forms import FormData, IndicatorLine, write_form
+from pipeline.io.forms.data import FormData, IndicatorLine
+from pipeline.io.forms.workbook import write_form
 from pipeline.settings import Settings, load_settings
 from tests.bench.data import FORMS, SECTORS, draw_tax_code
 

@@ -1,29 +1,15 @@
-"""E-mail: a Letter as a MIME message, and an SMTP session that sends only over STARTTLS.
+"""One SMTP session that sends only over STARTTLS, each letter under a deadline.
 
-Credentials come from the environment (NQ28_SMTP_USER, NQ28_SMTP_PASSWORD),
-never from a file, and are never written anywhere. The session refuses a
-server that does not offer STARTTLS, and verifies its certificate (against
-the system's CAs, or a private CA named in distribution.yaml), before it
-says anything that matters: no password and no document crosses the network
-in plain text. Failures come back in Vietnamese, per address where the
-server refused one address, per message otherwise.
-
-Each letter runs under a deadline (smtp.deadline) as well as the per-read
-timeout (smtp.timeout): a watchdog shuts the connection when the letter's
-time is up, so a server that answers one byte at a time cannot hold a run.
-A timeout names the step it happened in. The session sends DATA itself, so
-it can tell a failure before the final dot (the message was certainly not
-accepted: `MailError`, `MessageRefused`) from one after it (the server may
-have accepted it: `Uncertain`), and calls back just before DATA so the
-caller can journal "đang gửi" first.
+The session refuses a server that does not offer STARTTLS and verifies its
+certificate before it says anything that matters. A watchdog shuts the
+connection when a letter's time (smtp.deadline) is up. The session sends
+DATA itself, so it can tell a failure before the final dot from one after it,
+and calls back just before DATA so the caller can journal "đang gửi" first.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import datetime as dt
-import errno
 import os
 import re
 import smtplib
@@ -31,87 +17,22 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from email.headerregistry import Address
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from pipeline.core.distribution.bundles import Letter
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import ConfigError
+from pipeline.io.mail.errors import (
+    STEPS,
+    MailError,
+    MessageRefused,
+    Uncertain,
+    caused_by,
+    network_reason,
+    server_reason,
+)
+from pipeline.io.mail.login import PASSWORD_VARIABLE, USER_VARIABLE, Credentials, authenticate
 from pipeline.settings import Smtp
-
-USER_VARIABLE, PASSWORD_VARIABLE = "NQ28_SMTP_USER", "NQ28_SMTP_PASSWORD"
-MIME_TYPES = {
-    "pdf": ("application", "pdf"),
-    "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
-
-
-# Where a letter was when its time ran out, as the clerk reads it after "quá thời gian chờ".
-STEPS = {
-    "connect": "khi kết nối",
-    "tls": "khi bắt tay TLS",
-    "login": "khi đăng nhập",
-    "envelope": "khi khai báo người gửi, người nhận",
-    "content": "khi gửi nội dung",
-    "confirm": "máy chủ xác nhận đã nhận thư",
-}
-
-
-class MailError(PipelineError):
-    """The server cannot be used (unreachable, no STARTTLS, bad certificate, login refused) or dropped us
-    before the message was complete: it was certainly not accepted."""
-
-    def __init__(self, message: str, timeout: bool = False) -> None:
-        super().__init__(message)
-        self.timeout = timeout
-
-
-class Uncertain(MailError):
-    """The whole message went out but no final reply came: the server may or may not have accepted it."""
-
-
-class MessageRefused(Exception):
-    """The server refused one whole message (sender or content); the session goes on."""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    user: str
-    password: str = field(repr=False)
-
-
-def credentials(environ: Mapping[str, str]) -> Credentials | None:
-    """The SMTP login from the environment; None when the server is used without one."""
-    user, password = environ.get(USER_VARIABLE, ""), environ.get(PASSWORD_VARIABLE, "")
-    if not user and not password:
-        return None
-    if not user or not password:
-        missing = USER_VARIABLE if not user else PASSWORD_VARIABLE
-        raise ConfigError(f"Thiếu biến môi trường {missing}: cần đặt cả {USER_VARIABLE} và {PASSWORD_VARIABLE} "
-                          "(hoặc không đặt biến nào nếu máy chủ thư không yêu cầu đăng nhập)")
-    return Credentials(user, password)
-
-
-def mime(letter: Letter, attachments: Mapping[str, bytes], smtp: Smtp, date: dt.datetime) -> EmailMessage:
-    """The message: Vietnamese subject and body (encoded as MIME requires), one attachment per document."""
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = letter.subject
-    message["From"] = Address(smtp.sender_name, addr_spec=smtp.sender)
-    message["To"] = [Address(letter.recipient.name, addr_spec=a) for a in letter.addresses]
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = letter.message_id
-    message.set_content(letter.body, charset="utf-8", cte="quoted-printable")
-    for delivery in letter.deliveries:
-        suffix = PurePosixPath(delivery.attachment).suffix[1:].lower()
-        maintype, subtype = MIME_TYPES.get(suffix, ("application", "octet-stream"))
-        message.add_attachment(attachments[delivery.attachment], maintype=maintype, subtype=subtype,
-                               filename=delivery.attachment)
-    return message
 
 
 class _Client(smtplib.SMTP):
@@ -224,7 +145,7 @@ class Session:
             client.ehlo()
             if self.login:
                 self.step = "login"
-                _login(client, self.login)
+                authenticate(client, self.login)
         except ssl.SSLCertVerificationError as exc:
             raise MailError(f"Chứng chỉ của máy chủ thư {self.server} không tin cậy được ({exc.verify_message}); "
                             "nếu máy chủ dùng CA riêng, khai báo smtp.ca_file trong distribution.yaml") from exc
@@ -290,7 +211,7 @@ class Session:
             yield
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             self._reset()
-            raise MessageRefused(_server_reason(exc.smtp_code, exc.smtp_error)) from exc
+            raise MessageRefused(server_reason(exc.smtp_code, exc.smtp_error)) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
             reason = self._reason(exc)
@@ -310,19 +231,19 @@ class Session:
         for address in addresses:
             code, reply = client.rcpt(address)
             if code not in (250, 251):
-                refused[address] = _server_reason(code, reply)
+                refused[address] = server_reason(code, reply)
         return refused
 
     def _timed_out(self, exc: BaseException) -> bool:
-        return self.expired or _caused_by(exc, TimeoutError)
+        return self.expired or caused_by(exc, TimeoutError)
 
     def _reason(self, exc: BaseException) -> str:
         """Why a step failed; a timeout says which step and which limit, never "máy chủ ngắt kết nối"."""
         if self.expired:
             return f"quá thời gian chờ {STEPS[self.step]} (quá {self.smtp.deadline} giây cho một thư)"
-        if _caused_by(exc, TimeoutError):
+        if caused_by(exc, TimeoutError):
             return f"quá thời gian chờ {STEPS[self.step]} (máy chủ không trả lời sau {self.smtp.timeout} giây)"
-        return _network_reason(exc)
+        return network_reason(exc)
 
     def _reset(self) -> None:
         try:
@@ -367,61 +288,8 @@ def _shutdown(fd: int) -> None:
         sock.detach()
 
 
-def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
-    """smtplib turns a read timeout into SMTPServerDisconnected; the timeout is still in the chain."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, kind):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False
-
-
-def _login(client: smtplib.SMTP, login: Credentials) -> None:
-    """smtplib's login, or AUTH PLAIN in UTF-8 (RFC 4616) for a name or password beyond ASCII,
-    which smtplib cannot encode."""
-    if (login.user + login.password).isascii():
-        client.login(login.user, login.password)
-        return
-    if "plain" not in client.esmtp_features.get("auth", "").lower().split():
-        raise smtplib.SMTPNotSupportedError("AUTH PLAIN")
-    token = base64.b64encode(b"\0" + login.user.encode("utf-8") + b"\0" + login.password.encode("utf-8"))
-    code, reply = client.docmd("AUTH", "PLAIN " + token.decode("ascii"))
-    if code != 235:
-        raise smtplib.SMTPAuthenticationError(code, reply)
-
-
 def _close(client: smtplib.SMTP) -> None:
     try:
         client.quit()
     except (OSError, smtplib.SMTPException):
         client.close()
-
-
-def _server_reason(code: int, reply: bytes | str) -> str:
-    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    return f"máy chủ thư từ chối ({code} {' '.join(text.split())})"
-
-
-def _network_reason(exc: BaseException) -> str:
-    if isinstance(exc, socket.gaierror):
-        return "không tìm thấy tên máy chủ"
-    if isinstance(exc, ConnectionRefusedError):
-        return "máy chủ từ chối kết nối (sai cổng hoặc máy chủ chưa chạy)"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "máy chủ ngắt kết nối"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return _server_reason(exc.smtp_code, exc.smtp_error)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return "chứng chỉ của máy chủ không hợp lệ hoặc không tin cậy (xem smtp.ca_file)"
-    if isinstance(exc, ssl.SSLError):
-        return "lỗi mã hóa TLS khi trao đổi với máy chủ"
-    if isinstance(exc, ConnectionResetError):
-        return "máy chủ ngắt kết nối đột ngột"
-    if isinstance(exc, (ConnectionAbortedError, BrokenPipeError)):
-        return "kết nối tới máy chủ bị đứt"
-    if isinstance(exc, OSError) and exc.errno is not None:
-        # The system's English text is not for a clerk: its symbolic name is enough to look up.
-        return f"lỗi mạng {errno.errorcode.get(exc.errno, exc.errno)}"
-    return "lỗi không xác định khi trao đổi với máy chủ thư"
