@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt
+from pydantic import BeforeValidator, Field
 
 from pipeline.settings.base import Strict
 
 # The document types numbered per unit, each with its own sequence (numbering.<type> in years/<YEAR>.yaml);
 # the report is numbered too but is one document. Later document types add their key here and in Numbering.
 NumberedType = Literal["notices", "slips"]
+
+
+def _number_text(value: Any) -> Any:
+    """An explicit number may be typed bare (HB: 16) or quoted (HB: "16a"): both are its text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An explicit document number as printed ("16", "16a"); "" keeps the document a draft.
+DocumentNumber = Annotated[str, BeforeValidator(_number_text)]
 
 
 class Signer(Strict):
@@ -31,7 +40,7 @@ class Notices(Strict):
     """The per-unit notices (thông báo kết quả và giao chỉ tiêu)."""
 
     type_code: str = "TB"
-    numbers: dict[str, str] = Field(default_factory=dict)
+    numbers: dict[str, DocumentNumber] = Field(default_factory=dict)
     recipients: tuple[str, ...] = ("Như trên",)
     closing: tuple[str, ...] = ()
 
@@ -43,9 +52,9 @@ class Numbering(Strict):
     year in units.yaml order, an explicit number replacing a unit's own (pipeline.core.documents.numbering).
     """
 
-    report: PositiveInt | None = None
-    notices: PositiveInt | None = None
-    slips: PositiveInt | None = None
+    report: int | None = Field(default=None, ge=1)
+    notices: int | None = Field(default=None, ge=1)
+    slips: int | None = Field(default=None, ge=1)
 
 
 class YearDocuments(Strict):
