@@ -184,7 +184,7 @@ def grouped_config(target: Path, max_unit_rows: int = 3, parents: dict[str, str]
                                         for year, per_unit in data["years"].items()}})
     for path in (target / "years").glob("*.yaml"):
         docs = _yaml(path)
-        docs["notices"]["numbers"] = {c: n for c, n in docs["notices"]["numbers"].items() if c in parent}
+        docs["notices"]["numbers"] = {c: n for c, n in docs["notices"].get("numbers", {}).items() if c in parent}
         _dump(path, docs)
     settings_file = target / "settings.yaml"
     text = settings_file.read_text(encoding="utf-8")
@@ -204,7 +204,7 @@ def small_config(target: Path, codes: tuple[str, ...] = ("HB",)) -> Path:
                                         for year, per_unit in data["years"].items()}})
     for path in (target / "years").glob("*.yaml"):
         docs = _yaml(path)
-        docs["notices"]["numbers"] = {c: n for c, n in docs["notices"]["numbers"].items() if c in codes}
+        docs["notices"]["numbers"] = {c: n for c, n in docs["notices"].get("numbers", {}).items() if c in codes}
         _dump(path, docs)
     return target
 

@@ -285,7 +285,7 @@ def test_each_recipient_receives_one_message_once_and_a_changed_document_again(f
 
     changed = tmp_path / "changed-config"
     shutil.copytree(config, changed)
-    edit(changed / "years" / "2016.yaml", 'HB: "16"', 'HB: "16a"')
+    edit(changed / "years" / "2016.yaml", 'numbers: {}', 'numbers: {HB: "16a"}')
     flow.report(options(fresh, changed))
     assert json.loads((year / "data" / "da-gui.json").read_text(encoding="utf-8"))["entries"], \
         "a report run keeps the log of what was sent"

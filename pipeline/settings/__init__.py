@@ -34,7 +34,16 @@ from pipeline.settings.distribution import (
     Smtp,
     line_key,
 )
-from pipeline.settings.documents import Assessment, Notices, Signer, YearDocuments
+from pipeline.settings.documents import (
+    Assessment,
+    Notices,
+    NumberedType,
+    Numbering,
+    Signer,
+    YearDocuments,
+    numbered,
+    same_number,
+)
 from pipeline.settings.general import (
     DEFAULT_OFFICE_FONT,
     MAX_FIGURE,
@@ -55,7 +64,7 @@ __all__ = [
     "ADDRESSEE", "ALL_UNITS", "DAY_MONTH_PATTERN", "DEFAULT_OFFICE_FONT", "DISTRIBUTION_FILE", "FILES", "MAX_FIGURE",
     "NATIONAL_HEADERS", "PATTERN_MESSAGES", "RULE_ID_PATTERN", "UNIT_CODE_PATTERN", "Addresses", "Archive",
     "Assessment", "DistributionFile", "FiguresFile", "GeneralSettings", "Group", "Indicator", "IndicatorsFile",
-    "InputLimits", "Notices", "Numbers", "Organisation", "Recipient", "ReportLayout", "Reporting", "Rule",
-    "RulesFile", "Settings", "Signer", "Smtp", "Strict", "Style", "Unit", "UnitsFile", "Year", "YearDocuments",
-    "line_key", "load_settings",
+    "InputLimits", "Notices", "NumberedType", "Numbering", "Numbers", "Organisation", "Recipient", "ReportLayout",
+    "Reporting", "Rule", "RulesFile", "Settings", "Signer", "Smtp", "Strict", "Style", "Unit", "UnitsFile", "Year",
+    "YearDocuments", "line_key", "load_settings", "numbered", "same_number",
 ]

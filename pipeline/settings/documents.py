@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from pipeline.settings.base import Strict
+
+# The document types numbered per unit, each with its own sequence (numbering.<type> in years/<YEAR>.yaml);
+# the report is numbered too but is one document. Later document types add their key here and in Numbering.
+NumberedType = Literal["notices", "slips"]
+
+
+def _number_text(value: Any) -> Any:
+    """An explicit number may be typed bare (HB: 16) or quoted (HB: "16a"): both are its text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An explicit document number as printed ("16", "16a"); "" keeps the document a draft.
+DocumentNumber = Annotated[str, BeforeValidator(_number_text)]
 
 
 class Signer(Strict):
@@ -25,16 +40,72 @@ class Notices(Strict):
     """The per-unit notices (thông báo kết quả và giao chỉ tiêu)."""
 
     type_code: str = "TB"
-    numbers: dict[str, str] = Field(default_factory=dict)
+    numbers: dict[str, DocumentNumber] = Field(default_factory=dict)
     recipients: tuple[str, ...] = ("Như trên",)
     closing: tuple[str, ...] = ()
 
 
+class Numbering(Strict):
+    """numbering: where each document type's sequence starts this year; none: unnumbered (a draft).
+
+    The report takes its start as its number; notices (and later slips, letters) number the units of the
+    year in units.yaml order, an explicit number replacing a unit's own (pipeline.core.documents.numbering).
+    """
+
+    report: int | None = Field(default=None, ge=1)
+    notices: int | None = Field(default=None, ge=1)
+    slips: int | None = Field(default=None, ge=1)
+
+
 class YearDocuments(Strict):
-    number: str = ""
+    number: str = ""  # the report's explicit number: wins over numbering.report
+    numbering: Numbering = Numbering()
     date: dt.date
     deadline: dt.date | None = None
     notices: Notices = Notices()
     signer: Signer
     recipients: tuple[str, ...] = Field(min_length=1)
     assessment: Assessment = Assessment()
+
+    def explicit_numbers(self, kind: NumberedType) -> dict[str, str]:
+        """unit code → the number typed for it (an empty one keeps that unit's document a draft)."""
+        return dict(self.notices.numbers) if kind == "notices" else {}
+
+    def report_number(self) -> str:
+        """The report's number: the explicit `number`, else numbering.report, else blank (a draft)."""
+        if self.number:
+            return self.number
+        return str(self.numbering.report) if self.numbering.report is not None else ""
+
+    def number_conflicts(self, year: int, report_type_code: str, units: Sequence[str]) -> list[str]:
+        """Two documents of one type (type code) with the same number this year, each named by its key
+        in years/<YEAR>.yaml; `units` are the year's unit codes in units.yaml order."""
+        keys: dict[tuple[str, str], list[str]] = {}
+        if self.report_number():
+            keys.setdefault((report_type_code, same_number(self.report_number())), []).append(
+                "«number»" if self.number else "«numbering.report»")
+        explicit = self.explicit_numbers("notices")
+        for code, number in numbered(self.numbering.notices, units, explicit).items():
+            if number:
+                key = f"«notices.numbers.{code}»" if code in explicit else f"«numbering.notices» (đơn vị {code})"
+                keys.setdefault((self.notices.type_code, same_number(number)), []).append(key)
+        return [
+            f"years/{year}.yaml, khóa " + " và ".join(found)
+            + f": {len(found)} văn bản loại {code} cùng số «{number}» trong năm {year}; "
+            "mỗi số chỉ dùng cho một văn bản (sửa số ghi riêng hoặc số bắt đầu của dãy)"
+            for (code, number), found in keys.items() if len(found) > 1
+        ]
+
+
+def numbered(start: int | None, units: Sequence[str], explicit: Mapping[str, str]) -> dict[str, str]:
+    """unit code → number: the k-th unit (from 0, in `units` order) takes start + k unless it has an
+    explicit number, which replaces it (that sequence number then stays unused, so no other moves);
+    no start and no explicit number: "" (a draft). See pipeline.core.documents.numbering."""
+    return {code: explicit[code] if code in explicit else "" if start is None else str(start + k)
+            for k, code in enumerate(units)}
+
+
+def same_number(number: str) -> str:
+    """A number as compared for conflicts: "016" and "16" are one number."""
+    number = number.strip()
+    return str(int(number)) if number.isdigit() else number

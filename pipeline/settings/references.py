@@ -36,6 +36,8 @@ def check_references(settings: Settings, config_dir: Path) -> None:
             if code not in units:
                 problems.append(f"years/{year}.yaml, khóa «notices.numbers.{code}»: "
                                 "mã đơn vị không có trong units.yaml")
+        problems += docs.number_conflicts(year, general.style.report_type_code,
+                                          [u.code for u in settings.units_in(year)])
     for unit in settings.units:
         if unit.level not in general.unit_levels:
             problems.append(

@@ -41,7 +41,7 @@ def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: s
     """The page-1 header of a numbered document (`number` defaults to the report's)."""
     org, style = settings.general.organisation, settings.general.style
     number_line = ("Số " if style.kind == "party" else "Số: ") + document_number(
-        settings, docs.number if number is None else number, type_code)
+        settings, docs.report_number() if number is None else number, type_code)
     return plain_header(settings, type_name, summary, number_line, f"{org.place}, {vi.long_date(docs.date)}")
 
 

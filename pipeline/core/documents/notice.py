@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.core import vi
 from pipeline.core.documents.header import Header, Signature, header, result_phrases
+from pipeline.core.documents.numbering import notice_numbers
 from pipeline.core.steps.aggregate import Totals, UnitResult
 from pipeline.settings import Indicator, Settings
 
@@ -66,10 +67,14 @@ class NoticeContext:
 
 def notice_contexts(totals: Totals, settings: Settings) -> dict[str, NoticeContext]:
     """unit code → notice, for every unit of the year (submitted or not)."""
-    return {u.unit.code: notice_context(u, totals, settings) for u in totals.units}
+    numbers = notice_numbers(settings, totals.year)
+    return {u.unit.code: notice_context(u, totals, settings, numbers.get(u.unit.code, "")) for u in totals.units}
 
 
-def notice_context(u: UnitResult, totals: Totals, settings: Settings) -> NoticeContext:
+def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: str | None = None) -> NoticeContext:
+    """One unit's notice; `number` is its document number, from the year's sequence when not given."""
+    if number is None:
+        number = notice_numbers(settings, totals.year).get(u.unit.code, "")
     year, next_year = totals.year, totals.year + 1
     docs = settings.document_settings(year)
     org = settings.general.organisation
@@ -84,7 +89,7 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings) -> NoticeC
         unit_title=title,
         title=f"Thông báo {summary}: {title}",
         header=header(settings, docs, docs.notices.type_code, "THÔNG BÁO", summary,
-                      number=docs.notices.numbers.get(u.unit.code, "")),
+                      number=number),
         addressee=f"{org.unit_leadership} {u.unit.party_body}",
         intro=(
             f"Căn cứ kết quả tổng hợp biểu mẫu báo cáo của các đơn vị, {org.issuer_in_text} thông báo kết quả "

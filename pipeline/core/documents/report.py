@@ -103,7 +103,8 @@ def report_context(
         part_marks=("I-", "II-") if settings.general.style.kind == "party" else ("I.", "II."),
         appendix_names=appendix_names,
         attachment_line=(
-            f"Kèm theo Báo cáo {document_number(settings, docs.number, settings.general.style.report_type_code)}, "
+            f"Kèm theo Báo cáo "
+            f"{document_number(settings, docs.report_number(), settings.general.style.report_type_code)}, "
             f"ngày {vi.short_date(docs.date)}"
         ),
         intro=(
