@@ -35,6 +35,7 @@ from pipeline.settings.distribution import (
     line_key,
 )
 from pipeline.settings.documents import Assessment, Notices, Signer, YearDocuments
+from pipeline.settings.drafts import PLACEHOLDER, Draft, placeholder
 from pipeline.settings.general import (
     DEFAULT_OFFICE_FONT,
     MAX_FIGURE,
@@ -53,9 +54,9 @@ from pipeline.settings.units import FiguresFile, Group, Indicator, IndicatorsFil
 
 __all__ = [
     "ADDRESSEE", "ALL_UNITS", "DAY_MONTH_PATTERN", "DEFAULT_OFFICE_FONT", "DISTRIBUTION_FILE", "FILES", "MAX_FIGURE",
-    "NATIONAL_HEADERS", "PATTERN_MESSAGES", "RULE_ID_PATTERN", "UNIT_CODE_PATTERN", "Addresses", "Archive",
-    "Assessment", "DistributionFile", "FiguresFile", "GeneralSettings", "Group", "Indicator", "IndicatorsFile",
-    "InputLimits", "Notices", "Numbers", "Organisation", "Recipient", "ReportLayout", "Reporting", "Rule",
-    "RulesFile", "Settings", "Signer", "Smtp", "Strict", "Style", "Unit", "UnitsFile", "Year", "YearDocuments",
-    "line_key", "load_settings",
+    "NATIONAL_HEADERS", "PATTERN_MESSAGES", "PLACEHOLDER", "RULE_ID_PATTERN", "UNIT_CODE_PATTERN", "Addresses",
+    "Archive", "Assessment", "DistributionFile", "Draft", "FiguresFile", "GeneralSettings", "Group", "Indicator",
+    "IndicatorsFile", "InputLimits", "Notices", "Numbers", "Organisation", "Recipient", "ReportLayout", "Reporting",
+    "Rule", "RulesFile", "Settings", "Signer", "Smtp", "Strict", "Style", "Unit", "UnitsFile", "Year",
+    "YearDocuments", "line_key", "load_settings", "placeholder",
 ]
