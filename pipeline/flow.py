@@ -21,7 +21,7 @@ from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.forms.workbook import blank_form
-from pipeline.io.newyear import NewYear
+from pipeline.io.newyear import NewYear, refuse_existing, year_path
 from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.publish import Staging
 from pipeline.plan import Options, Plan, check_apart, plan, vanished_units
@@ -142,4 +142,6 @@ def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
 
 def new_year(config_dir: Path, year: int | None) -> NewYear:
     """Write config/years/<year>.yaml from the year before, with placeholders; never over an existing file."""
+    if year is not None:
+        refuse_existing(year_path(config_dir, year))
     return write_new_year(config_dir, load_settings(config_dir), year)

@@ -49,6 +49,17 @@ class NewYear:
     keys: tuple[str, ...]  # the keys left as placeholders
 
 
+def year_path(config_dir: Path, year: int) -> Path:
+    return config_dir / "years" / f"{year}.yaml"
+
+
+def refuse_existing(path: Path) -> None:
+    """An existing year file is never overwritten (checked before the config is read: it may be half-edited)."""
+    if path.exists() or path.is_symlink():
+        raise ConfigError(f"Tệp {path} đã có: không ghi đè. Sửa thẳng tệp đó (các chỗ «<<CẦN ĐIỀN: …>>»), hoặc "
+                          "xóa nó trước nếu muốn tạo lại từ năm trước.")
+
+
 def next_year(settings: Settings) -> int:
     """The default: the latest year with a file in years/, plus one."""
     years = settings.year_files()
@@ -62,10 +73,8 @@ def new_year(config_dir: Path, settings: Settings, year: int | None) -> NewYear:
     """Write years/<year>.yaml from the latest earlier year's file; never over an existing file."""
     year = next_year(settings) if year is None else year
     folder = config_dir / "years"
-    path = folder / f"{year}.yaml"
-    if path.exists() or path.is_symlink():
-        raise ConfigError(f"Tệp {path} đã có: không ghi đè. Sửa thẳng tệp đó (các chỗ «<<CẦN ĐIỀN: …>>»), hoặc "
-                          "xóa nó trước nếu muốn tạo lại từ năm trước.")
+    path = year_path(config_dir, year)
+    refuse_existing(path)
     earlier = [y for y in settings.year_files() if y < year]
     if not earlier:
         raise ConfigError(f"Không có tệp years/<năm>.yaml nào trước năm {year} trong {folder} để chép sang")
