@@ -52,7 +52,8 @@ def _visible_record(record: logging.LogRecord) -> bool:
 def _common(command):
     options = [
         click.option("--year", type=Integer(), default=None, metavar="NĂM",
-                     help="Năm báo cáo (mặc định: năm mới nhất có trong config/years)."),
+                     help="Năm báo cáo (mặc định: năm mới nhất có biểu mẫu trong thư mục biểu mẫu hoặc có tệp "
+                          "config/years/NĂM.yaml; lần chạy in ra năm nào và vì sao)."),
         click.option("--input", "input_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("input"),
                      show_default=True,
                      help="Thư mục chứa biểu mẫu của các đơn vị."),
