@@ -54,7 +54,7 @@ log = logging.getLogger("pipeline")
 
 @dataclass(frozen=True)
 class Options:
-    """What the user asked for: the year (None: see `choose_year`), the folders, how to run.
+    """What the user asked for: the year (None: see `report_year`), the folders, how to run.
 
     `say` receives the one console line naming the year worked on and why.
     """
@@ -224,7 +224,9 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
 def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, Validation]:
     """Read every workbook and validate the year's submissions; writes nothing.
 
-    With `documents`, the year's document settings must exist before anything is read.
+    The year's line (which year, and why) goes to `options.tell` first. With `documents`, the year's
+    file in config/years must exist and be filled in: checked before anything is read when the year is
+    asked for, else as soon as the workbooks tell the default year (see `report_year`).
     """
     settings = load_settings(options.config_dir)
     if options.year is not None:  # asked for: said, and its file checked, before anything is read
