@@ -43,11 +43,14 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help report validate forms distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
+.PHONY: help new-year report validate forms distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+new-year: $(RUN_STAMP) ## Tạo config/years/YEAR.yaml từ năm trước (mặc định: năm mới nhất + 1), với các chỗ <<CẦN ĐIỀN: …>> phải điền; không ghi đè
+	$(PY) -m pipeline new-year $(if $(YEAR),--year $(YEAR)) --config "$(CONFIG)"
 
 report: $(RUN_STAMP) system-deps ## Kiểm tra, tổng hợp và lập văn bản (ALLOW_INVALID=1 để bỏ qua đơn vị lỗi)
 	$(PY) -m pipeline report $(RUN_ARGS) $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid)

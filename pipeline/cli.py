@@ -30,6 +30,7 @@ from pipeline.core.steps.validate import Validation
 from pipeline.core.text import brief, visible
 from pipeline.errors import InvalidDataError, PipelineError
 from pipeline.plan import Options
+from pipeline.settings import PLACEHOLDER
 
 console = Console(stderr=True, highlight=False, emoji=False)  # ":smile:" in a cell stays text
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}  # around labels.SEVERITY in the console's table
@@ -51,7 +52,8 @@ def _visible_record(record: logging.LogRecord) -> bool:
 def _common(command):
     options = [
         click.option("--year", type=Integer(), default=None, metavar="NĂM",
-                     help="Năm báo cáo (mặc định: năm mới nhất có trong config/years)."),
+                     help="Năm báo cáo (mặc định: năm mới nhất có biểu mẫu trong thư mục biểu mẫu hoặc có tệp "
+                          "config/years/NĂM.yaml; lần chạy in ra năm nào và vì sao)."),
         click.option("--input", "input_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("input"),
                      show_default=True,
                      help="Thư mục chứa biểu mẫu của các đơn vị."),
@@ -83,7 +85,7 @@ def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invali
     """Kiểm tra, tổng hợp và lập văn bản của một năm."""
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
-                               jobs=jobs, progress=progress)
+                          jobs=jobs, progress=progress, say=_say)
         outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {shown(outcome.folder)}:")
@@ -95,7 +97,7 @@ def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invali
 def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress)
+        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say)
         outcome = _run(lambda: flow.validate(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {shown(outcome.folder)}")
@@ -107,7 +109,7 @@ def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
 @_common
 def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Tạo biểu mẫu trống cho từng đơn vị (OUTPUT/NĂM/bieu-mau/)."""
-    options = Options(year, input_dir, config_dir, output_root)
+    options = Options(year, input_dir, config_dir, output_root, say=_say)
     year, folder, names = _run(lambda: flow.forms(options), verbose)
     console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {shown(folder / FORM_XLSX.folder)}")
 
@@ -129,12 +131,50 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
     names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
-                               jobs=jobs, progress=progress)
+                          jobs=jobs, progress=progress, say=_say)
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names), verbose)
     _print_distribution(outcome)
     _print_uncertain(outcome)
     if outcome.failures:
         sys.exit(1)
+
+
+@main.command("new-year")
+@click.option("--year", type=Integer(), default=None, metavar="NĂM",
+              help="Năm mới (mặc định: năm mới nhất có tệp config/years/<năm>.yaml, cộng 1).")
+@click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=Path("config"),
+              show_default=True, help="Thư mục cấu hình.")
+@click.option("-v", "--verbose", is_flag=True, help="In thêm thông tin quá trình chạy.")
+def new_year(year, config_dir, verbose) -> None:
+    """Tạo tệp config/years/NĂM.yaml cho năm mới từ tệp của năm trước, với các chỗ «<<CẦN ĐIỀN: …>>»
+    phải điền; không bao giờ ghi đè tệp đã có."""
+    made = _run(lambda: flow.new_year(config_dir, year), verbose)
+    n = made.year
+    console.print(f"[green]Đã tạo {shown(made.path)}[/] từ {shown(made.source)}: {len(made.keys)} mục cần điền "
+                  f"(chỗ ghi «{shown(PLACEHOLDER)}: …>>»).")
+    console.print(f"Việc tiếp theo cho năm {n} (xem mục «Mỗi năm làm gì» trong README.md):")
+    for step in new_year_steps(n, config_dir):
+        console.print(f"  {step}")
+
+
+def new_year_steps(year: int, config_dir: Path) -> list[str]:
+    """The year-end checklist printed after `new-year`."""
+    years_file, targets = config_dir / "years" / f"{year}.yaml", config_dir / "targets.yaml"
+    return [
+        f"1. Điền mọi chỗ «{PLACEHOLDER}: …>>» trong {shown(years_file)}: số văn bản, ngày ký, hạn nộp, người ký, "
+        "số thông báo, đánh giá (make report và make forms từ chối chạy khi còn chỗ chưa điền).",
+        f"2. Thêm chỉ tiêu năm {year + 1} của từng đơn vị vào {shown(targets)} (thông báo năm {year} giao chỉ tiêu "
+        f"năm {year + 1}); chỉ tiêu năm {year} đã giao năm trước cũng phải có ở đó.",
+        f"3. make forms YEAR={year}: biểu mẫu trống (có hạn nộp) gửi các đơn vị.",
+        f"4. Bỏ biểu mẫu các đơn vị gửi về vào input/{year}/.",
+        f"5. make validate YEAR={year}: kiểm tra, gửi phiếu kiểm tra cho đơn vị còn lỗi.",
+        f"6. make report (tự chọn năm {year} và in ra lý do), rồi make distribute.",
+    ]
+
+
+def _say(line: str) -> None:
+    """The one line naming the year a run works on, and why."""
+    console.print(shown(line))
 
 
 def _print_uncertain(outcome: dispatch.Distribution) -> None:

@@ -21,6 +21,8 @@ from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.forms.workbook import blank_form
+from pipeline.io.newyear import NewYear, refuse_existing, year_path
+from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.publish import Staging
 from pipeline.plan import Options, Plan, check_apart, plan, vanished_units
 from pipeline.publisher import Target, add_data, publish, render_into, status_page
@@ -103,13 +105,26 @@ def report(options: Options) -> Outcome:
     return Outcome(year, validation, run.totals, folder, documents, vanished)
 
 
+def forms_year(options: Options, settings: Settings) -> int:
+    """The year asked for, or else the latest year with a file in config/years; said on the console."""
+    if options.year is not None:
+        options.tell(f"Năm của biểu mẫu {options.year}: chọn bằng YEAR={options.year}.")
+        return options.year
+    files = settings.year_files()
+    if not files:
+        raise SourceError("Chưa chọn năm của biểu mẫu: dùng YEAR=… (make) hoặc --year … (dòng lệnh); năm đó cần "
+                          "tệp config/years/<năm>.yaml (tạo bằng make new-year YEAR=…)")
+    year = max(files)
+    options.tell(f"Năm của biểu mẫu {year}: năm mới nhất có tệp {options.config_dir / 'years' / f'{year}.yaml'}.")
+    return year
+
+
 def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
     """Write one blank submission workbook per unit into OUTPUT/YEAR/bieu-mau/."""
     settings = load_settings(options.config_dir)
     check_apart(options.input_dir, options.output_root)  # blank forms in INPUT would be read as submissions
-    year = options.year if options.year is not None else max(settings.targets, default=None)
-    if year is None:
-        raise SourceError("Chưa chọn năm của biểu mẫu: dùng YEAR=… (make) hoặc --year … (dòng lệnh)")
+    year = forms_year(options, settings)
+    settings.document_settings(year, "make forms")  # the deadline printed on the forms: the file must be complete
     if year not in settings.targets:
         log.warning("targets.yaml chưa có chỉ tiêu năm %s: biểu mẫu để trống cột kế hoạch", year)
 
@@ -123,3 +138,10 @@ def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
 
     folder, names = publish(target(options, year, Command.FORMS), write)
     return year, folder, names
+
+
+def new_year(config_dir: Path, year: int | None) -> NewYear:
+    """Write config/years/<year>.yaml from the year before, with placeholders; never over an existing file."""
+    if year is not None:
+        refuse_existing(year_path(config_dir, year))
+    return write_new_year(config_dir, load_settings(config_dir), year)

@@ -299,6 +299,20 @@ DUPLICATE_ENTERPRISE = _declare(
     "Doanh nghiệp mã số thuế {tax_code} ({org_type}) cũng được đơn vị {others} báo cáo",
     "Cùng một doanh nghiệp và loại tổ chức có trong danh sách của hai đơn vị trở lên.")
 
+# --- the year file of config/years (report) ---------------------------------------------
+
+STALE_TEXT = _declare(
+    "stale-text", "warning", "Lời văn chép từ năm trước",
+    "Lời văn trong years/{year}.yaml giống hệt năm {previous} ở khóa {keys}: viết lại cho năm {year}",
+    "Phần đánh giá của năm (ưu điểm, hạn chế, nhiệm vụ) giống nguyên văn tệp của năm trước: có thể đã chép mà "
+    "chưa sửa, nên lời văn nói về số liệu năm trước.")
+SIGNING_DATE_OUT_OF_YEAR = _declare(
+    "signing-date-out-of-year", "warning", "Ngày ký ngoài năm báo cáo",
+    "Ngày ký {date} (khóa «date» trong years/{year}.yaml) nằm ngoài khoảng từ 01/01/{year} đến {latest}: "
+    "kiểm tra lại, có thể đã sửa nhầm tệp của năm khác",
+    "Báo cáo năm N ký trong năm N hoặc nửa đầu năm N+1; ngày khác (báo cáo năm 2016 ký ngày 28/12/2017) thường "
+    "là do sửa tệp của năm trước thay cho tạo tệp mới bằng make new-year.")
+
 BY_CODE: Mapping[str, IssueType] = {kind.code: kind for kind in TYPES}
 
 

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +41,10 @@ from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, sel
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, unit_from_name, validate_year
-from pipeline.errors import SourceError, os_cause
+from pipeline.core.steps.yearfile import year_file_issues
+from pipeline.errors import ConfigError, SourceError, os_cause
 from pipeline.io.inbox import walk
+from pipeline.issues import ValidationReport
 from pipeline.resources import templates_dir
 from pipeline.runner import Progress, default_jobs, read_files
 from pipeline.settings import Settings, load_settings
@@ -51,7 +54,10 @@ log = logging.getLogger("pipeline")
 
 @dataclass(frozen=True)
 class Options:
-    """What the user asked for: the year (None: the latest configured), the folders, how to run."""
+    """What the user asked for: the year (None: see `report_year`), the folders, how to run.
+
+    `say` receives the one console line naming the year worked on and why.
+    """
 
     year: int | None
     input_dir: Path
@@ -62,6 +68,13 @@ class Options:
     templates_dir: Path = field(default_factory=templates_dir)
     jobs: int | None = None
     progress: Progress | None = field(default=None, compare=False)
+    say: Callable[[str], None] | None = field(default=None, compare=False)
+
+    def tell(self, line: str) -> None:
+        if self.say is not None:
+            self.say(line)
+        else:
+            log.info("%s", line)
 
     @property
     def workers(self) -> int:
@@ -124,13 +137,61 @@ def plan(options: Options, documents: bool = False) -> Plan:
     return Plan(settings, inputs, validation, totals, tuple(report_jobs(settings, validation, totals)), slips)
 
 
-def report_year(options: Options, settings: Settings) -> int:
-    """The year asked for, or else the latest year with document settings in config."""
+@dataclass(frozen=True)
+class YearChoice:
+    """The year a run works on and why, as the console says it."""
+
+    year: int
+    why: str
+
+    def line(self) -> str:
+        return f"Năm báo cáo {self.year}: {self.why}."
+
+
+def report_year(options: Options, settings: Settings, inputs: Inputs | None = None) -> YearChoice:
+    """The year asked for, or else the latest year that has workbooks under INPUT (by the year they
+    state) or a file in config/years; never guessed silently: the choice says why."""
+    files = settings.year_files()
     if options.year is not None:
-        return options.year
-    if not settings.documents:
-        raise SourceError("Chưa chọn năm báo cáo: dùng YEAR=… (make) hoặc --year … (dòng lệnh)")
-    return max(settings.documents)
+        return YearChoice(options.year, f"chọn bằng YEAR={options.year}")
+    stated = {year for year, subs in inputs.by_year.items() if subs} if inputs is not None else set()
+    if not stated | files:
+        raise SourceError("Chưa chọn năm báo cáo: không có biểu mẫu nào ghi năm báo cáo trong "
+                          f"{options.input_dir} và không có tệp years/<năm>.yaml trong {options.config_dir}; "
+                          "dùng YEAR=… (make) hoặc --year … (dòng lệnh)")
+    year = max(stated | files)
+    year_file = options.config_dir / "years" / f"{year}.yaml"
+    if year in stated and year in files:
+        why = f"năm mới nhất có biểu mẫu trong {options.input_dir} và tệp {year_file}"
+    elif year in stated:
+        why = (f"năm mới nhất có biểu mẫu trong {options.input_dir} ({len(inputs.by_year[year]) if inputs else 0} "
+               f"tệp); chưa có tệp {year_file}")
+    else:
+        why = f"năm mới nhất có tệp {year_file}; chưa có biểu mẫu năm {year} trong {options.input_dir}"
+    return YearChoice(year, why)
+
+
+def later_workbooks(year: int, inputs: Inputs, options: Options) -> str:
+    """A line naming the workbooks of years after `year` that this run leaves aside, or ""."""
+    later = {y: len(subs) for y, subs in sorted(inputs.by_year.items()) if y > year and subs}
+    if not later:
+        return ""
+    held = "; ".join(f"{n} biểu mẫu năm {y}" for y, n in later.items())
+    return (f"Thư mục {options.input_dir} còn có {held}: lần chạy này (năm {year}) không xét các tệp đó; "
+            f"chạy với YEAR={max(later)} để xét.")
+
+
+def need_year_file(choice: YearChoice, settings: Settings, inputs: Inputs, options: Options) -> None:
+    """A report needs the year's file in config/years: its absence is an error naming the workbooks waiting."""
+    year = choice.year
+    if year in settings.year_files():
+        settings.document_settings(year)  # a draft: names every placeholder left
+        return
+    count = len(inputs.by_year.get(year, ()))
+    waiting = f"Có {count} biểu mẫu năm {year} trong {options.input_dir} nhưng" if count else f"Năm {year}:"
+    raise ConfigError(f"{waiting} chưa có tệp {options.config_dir / 'years' / f'{year}.yaml'} (số văn bản, ngày "
+                      f"ký, hạn nộp, người ký, đánh giá của năm). Chạy make new-year YEAR={year} (dòng lệnh: nq28 "
+                      f"new-year --year {year}), điền các mục «<<CẦN ĐIỀN: …>>», rồi chạy lại make report.")
 
 
 def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = None) -> Inputs:
@@ -163,21 +224,39 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
 def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, Validation]:
     """Read every workbook and validate the year's submissions; writes nothing.
 
-    With `documents`, the year's document settings must exist before anything is read.
+    The year's line (which year, and why) goes to `options.tell` first. With `documents`, the year's
+    file in config/years must exist and be filled in: checked before anything is read when the year is
+    asked for, else as soon as the workbooks tell the default year (see `report_year`).
     """
     settings = load_settings(options.config_dir)
-    year = report_year(options, settings)
-    if documents:
-        settings.document_settings(year)
+    if options.year is not None:  # asked for: said, and its file checked, before anything is read
+        options.tell(report_year(options, settings).line())
+        if documents:
+            settings.document_settings(options.year)
     check_apart(options.input_dir, options.output_root)
     inputs = read_inputs(options.input_dir, options.workers, settings)
+    choice = report_year(options, settings, inputs)
+    if options.year is None:
+        options.tell(choice.line())
+    year = choice.year
+    if later := later_workbooks(year, inputs, options):
+        options.tell(later)
+    if documents:
+        need_year_file(choice, settings, inputs, options)
+    elif year not in settings.year_files():
+        options.tell(f"Chưa có tệp {options.config_dir / 'years' / f'{year}.yaml'}: kiểm tra vẫn chạy, nhưng "
+                     f"trước khi lập báo cáo cần chạy make new-year YEAR={year} và điền tệp đó.")
     selection = inputs.year(year)
     if not selection.submissions and not selection.refusals:
         raise SourceError(_nothing_for(year, options.input_dir, inputs))
     validation = validate_year(year, selection.submissions, selection.refusals, settings, selection)
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
-    return settings, inputs, dataclasses.replace(validation, ledger=rows)
+    validation = dataclasses.replace(validation, ledger=rows)
+    if documents and (extra := year_file_issues(settings, year)):  # the year file's own warnings: report only
+        validation = dataclasses.replace(validation, report=ValidationReport.of(
+            year, (*validation.report.issues, *extra)))
+    return settings, inputs, validation
 
 
 def check_apart(input_dir: Path, output_root: Path) -> None:

@@ -49,6 +49,9 @@ def test_an_error_exits_one_and_is_located(tmp_path, command):
 def test_report_without_year_uses_the_latest_configured_year(tmp_path):
     result = run("report", *paths(tmp_path))
     assert result.returncode == 0, result.stderr
+    # One line says which year and why, before anything else.
+    assert " ".join(result.stderr.split()).startswith(
+        f"Năm báo cáo 2016: năm mới nhất có biểu mẫu trong {SAMPLE_INPUT} và tệp {CONFIG / 'years' / '2016.yaml'}.")
     assert (tmp_path / "out" / "2016" / "bao-cao-2016.pdf").is_file()
 
 
@@ -85,7 +88,7 @@ ENGLISH = ("Usage:", "Error", "Invalid value", "is not a valid", "Try '", "for h
     (["report", "--year", "hai nghìn"], "Lỗi: Giá trị không hợp lệ cho '--year': «hai nghìn» không phải là số nguyên"),
     (["report", "--year", "abc"], "Lỗi: Giá trị không hợp lệ cho '--year': «abc» không phải là số nguyên"),
     (["report", "--jobs", "-1"], "Lỗi: Giá trị không hợp lệ cho '--jobs': -1 nhỏ hơn 0; cần một số từ 0 trở lên"),
-    (["nope"], "Lỗi: Không có lệnh «nope»; các lệnh: distribute, forms, report, validate"),
+    (["nope"], "Lỗi: Không có lệnh «nope»; các lệnh: distribute, forms, new-year, report, validate"),
     (["report", "--bogus"], "Lỗi: Không có tùy chọn «--bogus»."),
     (["report", "--year"], "Lỗi: Tùy chọn «--year» cần một giá trị."),
     (["report", "thừa"], "Lỗi: Thừa tham số (thừa)"),

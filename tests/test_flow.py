@@ -239,8 +239,12 @@ def test_forms_and_report_share_the_year_folder_without_losing_each_other(tmp_pa
     assert (output / "2016" / "bao-cao-2016.pdf").is_file(), "new forms keep the report"
 
 
-def test_forms_default_to_the_latest_year_with_targets(tmp_path):
-    year, folder, _names = flow.forms(flow.Options(None, SAMPLE_INPUT, CONFIG, tmp_path / "out"))
+def test_forms_default_to_the_latest_year_file(tmp_path):
+    # The forms print the year's deadline: their year is the latest with a complete file in config/years.
+    config = Path(shutil.copytree(CONFIG, tmp_path / "config"))
+    text = (config / "years" / "2016.yaml").read_text(encoding="utf-8")
+    (config / "years" / "2017.yaml").write_text(text.replace("2016-12-29", "2017-12-27"), encoding="utf-8")
+    year, folder, _names = flow.forms(flow.Options(None, SAMPLE_INPUT, config, tmp_path / "out"))
     assert year == 2017 and folder == tmp_path / "out" / "2017"
     sub = factories.parse_file(folder / "bieu-mau" / "BLV.xlsx")
     assert (sub.unit_code, sub.year) == ("BLV", 2017)

@@ -44,6 +44,7 @@ from pipeline.settings.documents import (
     numbered,
     same_number,
 )
+from pipeline.settings.drafts import PLACEHOLDER, Draft, placeholder
 from pipeline.settings.general import (
     DEFAULT_OFFICE_FONT,
     MAX_FIGURE,
@@ -62,9 +63,9 @@ from pipeline.settings.units import FiguresFile, Group, Indicator, IndicatorsFil
 
 __all__ = [
     "ADDRESSEE", "ALL_UNITS", "DAY_MONTH_PATTERN", "DEFAULT_OFFICE_FONT", "DISTRIBUTION_FILE", "FILES", "MAX_FIGURE",
-    "NATIONAL_HEADERS", "PATTERN_MESSAGES", "RULE_ID_PATTERN", "UNIT_CODE_PATTERN", "Addresses", "Archive",
-    "Assessment", "DistributionFile", "FiguresFile", "GeneralSettings", "Group", "Indicator", "IndicatorsFile",
-    "InputLimits", "Notices", "NumberedType", "Numbering", "Numbers", "Organisation", "Recipient", "ReportLayout",
-    "Reporting", "Rule", "RulesFile", "Settings", "Signer", "Smtp", "Strict", "Style", "Unit", "UnitsFile", "Year",
-    "YearDocuments", "line_key", "load_settings", "numbered", "same_number",
+    "NATIONAL_HEADERS", "PATTERN_MESSAGES", "PLACEHOLDER", "RULE_ID_PATTERN", "UNIT_CODE_PATTERN", "Addresses",
+    "Archive", "Assessment", "DistributionFile", "Draft", "FiguresFile", "GeneralSettings", "Group", "Indicator",
+    "IndicatorsFile", "InputLimits", "Notices", "NumberedType", "Numbering", "Numbers", "Organisation", "Recipient",
+    "ReportLayout", "Reporting", "Rule", "RulesFile", "Settings", "Signer", "Smtp", "Strict", "Style", "Unit",
+    "UnitsFile", "Year", "YearDocuments", "line_key", "load_settings", "numbered", "placeholder", "same_number",
 ]

@@ -13,6 +13,7 @@ from pipeline.errors import ConfigError
 from pipeline.settings.base import Strict
 from pipeline.settings.distribution import DISTRIBUTION_FILE, DistributionFile
 from pipeline.settings.documents import YearDocuments
+from pipeline.settings.drafts import Draft, key_name, other_errors, unfilled
 from pipeline.settings.general import GeneralSettings
 from pipeline.settings.messages import explain
 from pipeline.settings.model import Settings
@@ -44,10 +45,14 @@ def load_settings(config_dir: Path) -> Settings:
     targets = _load_file(config_dir / "targets.yaml", FiguresFile)
     history = _load_file(config_dir / "history.yaml", FiguresFile)
     rules = _load_file(config_dir / "rules.yaml", RulesFile)
-    documents = {
-        year: _load_file(path, YearDocuments)
-        for year, path in _year_files(config_dir / "years").items()
-    }
+    documents: dict[int, YearDocuments] = {}
+    drafts: dict[int, Draft] = {}
+    for year, path in _year_files(config_dir / "years").items():
+        loaded = _load_year(path)
+        if isinstance(loaded, Draft):
+            drafts[year] = loaded
+        else:
+            documents[year] = loaded
     optional = config_dir / DISTRIBUTION_FILE
     distribution = _load_file(optional, DistributionFile) if optional.is_file() else None
     settings = Settings(
@@ -59,6 +64,7 @@ def load_settings(config_dir: Path) -> Settings:
         history=history.years,
         rules=rules.rules,
         documents=documents,
+        drafts=drafts,
         distribution=distribution,
     )
     check_references(settings, config_dir)
@@ -76,8 +82,26 @@ def _year_files(folder: Path) -> dict[int, Path]:
     return found
 
 
-def _load_file(path: Path, model: type[Model]) -> Model:
+def _load_year(path: Path) -> YearDocuments | Draft:
+    """A year file; a draft when it still holds placeholders (checked all the same, but for them)."""
     data = _read_yaml(path)
+    paths = unfilled(data)
+    if not paths:
+        return _validate(path, data, YearDocuments)
+    try:
+        YearDocuments.model_validate(data)
+    except ValidationError as exc:
+        rest = other_errors(exc, paths)
+        if rest is not None:
+            raise ConfigError(explain(path, YearDocuments, rest)) from exc
+    return Draft(file=str(path), keys=tuple(key_name(p) for p in paths))
+
+
+def _load_file(path: Path, model: type[Model]) -> Model:
+    return _validate(path, _read_yaml(path), model)
+
+
+def _validate(path: Path, data: Any, model: type[Model]) -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as exc:

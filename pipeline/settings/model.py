@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from pydantic import Field
+
 from pipeline.errors import ConfigError
 from pipeline.settings.base import Strict
 from pipeline.settings.distribution import DistributionFile
 from pipeline.settings.documents import YearDocuments
+from pipeline.settings.drafts import Draft
 from pipeline.settings.general import GeneralSettings
 from pipeline.settings.units import Group, Indicator, Rule, Unit
 
@@ -23,6 +26,7 @@ class Settings(Strict):
     history: dict[int, dict[str, dict[str, int]]]
     rules: tuple[Rule, ...] = ()
     documents: dict[int, YearDocuments]
+    drafts: dict[int, Draft] = Field(default_factory=dict)  # year files with placeholders (settings.drafts)
     distribution: DistributionFile | None = None  # config/distribution.yaml, optional: only distribute needs it
 
     def units_in(self, year: int) -> tuple[Unit, ...]:
@@ -60,11 +64,19 @@ class Settings(Strict):
     def planned_indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.has_plan)
 
-    def document_settings(self, year: int) -> YearDocuments:
+    def year_files(self) -> set[int]:
+        """The years that have a file in years/, complete or still a draft."""
+        return set(self.documents) | set(self.drafts)
+
+    def document_settings(self, year: int, command: str = "make report") -> YearDocuments:
+        """The year's documents settings; ConfigError if its file is missing or still has placeholders."""
+        if year in self.drafts:
+            raise ConfigError(self.drafts[year].refusal(year, f"{command} YEAR={year}"))
         try:
             return self.documents[year]
         except KeyError:
             raise ConfigError(
                 f"Thiếu cấu hình văn bản cho năm {year}: cần tệp years/{year}.yaml "
-                "trong thư mục cấu hình (số văn bản, ngày ký, người ký, nơi nhận)."
+                "trong thư mục cấu hình (số văn bản, ngày ký, hạn nộp, người ký, nơi nhận). "
+                f"Tạo tệp bằng make new-year YEAR={year} rồi điền các mục «<<CẦN ĐIỀN: …>>»."
             ) from None
