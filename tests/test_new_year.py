@@ -51,9 +51,9 @@ def input_2017(tmp_path) -> Path:
 def fill(path: Path, **values) -> None:
     """A clerk filling every placeholder of the year file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data.update(number="3", date="2017-12-27", deadline="2017-12-12")
+    data.update(date="2017-12-27", deadline="2017-12-12")
+    data["numbering"] = {"report": 3, "notices": 10}
     data["signer"]["name"] = "Lê Văn Ký"
-    data["notices"]["numbers"] = {code: str(10 + i) for i, code in enumerate(data["notices"]["numbers"])}
     data["assessment"] = {"strengths": ["Ưu điểm mới của năm 2017."], "weaknesses": ["Hạn chế mới."],
                           "tasks": ["Nhiệm vụ năm 2018."]}
     data.update(values)
@@ -80,10 +80,13 @@ def test_new_year_writes_the_next_year_with_placeholders_and_comments(config):
     data = yaml.safe_load(text)
     assert data["recipients"][0] == "Thường trực Thành ủy (để báo cáo)", "what carries over is copied"
     assert data["signer"]["title"] == "TRƯỞNG BAN"
-    assert data["notices"]["numbers"]["HB"] == "<<CẦN ĐIỀN: số thông báo gửi đơn vị HB>>"
+    assert data["numbering"] == {"report": "<<CẦN ĐIỀN: số bắt đầu của dãy số báo cáo năm 2017>>",
+                                 "notices": "<<CẦN ĐIỀN: số bắt đầu của dãy số thông báo năm 2017>>"}
+    assert data["notices"]["numbers"] == {} and "number" not in data, "numbers come from this year's sequence"
     settings = load_settings(config)  # a draft loads: the rest of the config still works
     assert 2017 in settings.drafts and 2017 not in settings.documents
-    assert {"date", "deadline", "number", "signer.name", "assessment.strengths.0"} <= set(settings.drafts[2017].keys)
+    assert {"date", "deadline", "numbering.report", "numbering.notices", "signer.name",
+            "assessment.strengths.0"} <= set(settings.drafts[2017].keys)
 
 
 def test_new_year_never_overwrites(config):
@@ -98,7 +101,7 @@ def test_new_year_from_the_command_line_prints_the_checklist(config):
     result = CliRunner().invoke(main, ["new-year", "--config", str(config)])
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
-    assert "Đã tạo" in flat and "22 mục cần điền" in flat
+    assert "Đã tạo" in flat and "8 mục cần điền" in flat
     for step in ("Thêm chỉ tiêu năm 2018", "make forms YEAR=2017", "input/2017/", "make report"):
         assert step in flat, step
     again = CliRunner().invoke(main, ["new-year", "--year", "2017", "--config", str(config)])
@@ -121,9 +124,9 @@ def test_report_refuses_while_a_placeholder_remains(config, input_2017, tmp_path
     with pytest.raises(ConfigError) as caught:
         planning.check(options(input_2017, config, tmp_path / "out", 2017), documents=True)
     message = str(caught.value)
-    assert f"{config / 'years' / '2017.yaml'} (năm 2017) còn 22 mục chưa điền" in message
+    assert f"{config / 'years' / '2017.yaml'} (năm 2017) còn 8 mục chưa điền" in message
     assert "chưa thể chạy make report YEAR=2017" in message
-    for key in ("date", "deadline", "signer.name", "notices.numbers.HB", "assessment.tasks.0"):
+    for key in ("date", "deadline", "signer.name", "numbering.notices", "assessment.tasks.0"):
         assert f"khóa «{key}»" in message, key
 
 

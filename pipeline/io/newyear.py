@@ -95,6 +95,9 @@ def new_year(config_dir: Path, settings: Settings, year: int | None) -> NewYear:
     return NewYear(year, path, source, keys)
 
 
+NUMBERED = {"report": "báo cáo", "notices": "thông báo", "slips": "phiếu kiểm tra"}
+
+
 def roll_over(data: dict[str, Any], year: int) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Last year's data with a placeholder in every value the clerk must decide for `year`."""
     new = copy.deepcopy(data)
@@ -105,7 +108,15 @@ def roll_over(data: dict[str, Any], year: int) -> tuple[dict[str, Any], tuple[st
         keys.append(name)
 
     fmt = {"year": year, "next": year + 1}
-    put(new, "number", placeholder("số báo cáo"), "number")
+    numbering = new.get("numbering")
+    if isinstance(numbering, dict) and numbering:
+        # Numbers run per document type and usually start again each year: the clerk gives each start.
+        new.pop("number", None)
+        for kind in numbering:
+            put(numbering, kind, placeholder(f"số bắt đầu của dãy số {NUMBERED.get(kind, kind)} năm {year}"),
+                f"numbering.{kind}")
+    else:
+        put(new, "number", placeholder("số báo cáo"), "number")
     put(new, "date", placeholder(f"ngày ký, {DATE_HINT}"), "date")
     put(new, "deadline", placeholder(f"hạn nộp biểu mẫu năm {year}, {DATE_HINT}"), "deadline")
     signer = new.get("signer")
@@ -114,6 +125,8 @@ def roll_over(data: dict[str, Any], year: int) -> tuple[dict[str, Any], tuple[st
         put(signer, "name", placeholder(f"họ tên người ký{was}"), "signer.name")
     notices = new.get("notices")
     if isinstance(notices, dict) and isinstance(notices.get("numbers"), dict):
+        if notices["numbers"] and isinstance(numbering, dict) and numbering:
+            notices["numbers"] = {}  # last year's explicit numbers: this year's come from the sequence
         for code in notices["numbers"]:
             put(notices["numbers"], code, placeholder(f"số thông báo gửi đơn vị {code}"), f"notices.numbers.{code}")
     assessment = new.setdefault("assessment", {})
