@@ -36,6 +36,7 @@ from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
+from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
@@ -174,7 +175,9 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     selection = inputs.year(year)
     if not selection.submissions and not selection.refusals:
         raise SourceError(_nothing_for(year, options.input_dir, inputs))
-    validation = validate_year(year, selection.submissions, selection.refusals, settings, selection)
+    # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does).
+    previous = previous_figures(year, inputs, settings)[0] if any(map(uses_previous, settings.rules)) else None
+    validation = validate_year(year, selection.submissions, selection.refusals, settings, selection, previous)
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
     return settings, inputs, dataclasses.replace(validation, ledger=rows)

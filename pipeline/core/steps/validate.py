@@ -18,7 +18,7 @@ from stdnum.vn import mst
 
 from pipeline.core import layout
 from pipeline.core.labels import Status
-from pipeline.core.steps.checks import PER_FILE, is_late
+from pipeline.core.steps.checks import PER_FILE, is_late, previous_year_rules
 from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Organisation, Submission
@@ -44,12 +44,14 @@ class Validation:
 
 def validate_year(
     year: int, submissions: Iterable[Submission], refusals: Iterable[Refusal], settings: Settings,
-    selection: YearInputs | None = None,
+    selection: YearInputs | None = None, previous: dict[str, dict[str, int]] | None = None,
 ) -> Validation:
     """Check one year's submissions against the config and against each other.
 
     `selection` (see `ledger.select_year`) adds its warnings about workbooks of
     other years, and names them when a unit has not submitted for this one.
+    `previous` (unit code → indicator code → last year's actual) feeds the rules
+    of rules.yaml that use CODE.previous; without it they are skipped.
     """
     subs = sorted(submissions, key=lambda s: s.file)
     issues: list[Issue] = [r.issue(unit=unit_from_name(r.path, settings)) for r in refusals]
@@ -57,6 +59,8 @@ def validate_year(
     nameless: set[str] = set()  # units whose workbook does not say its unit code, guessed from the file name
     for sub in subs:
         found = list(sub.issues) + list(sub.checked if sub.checked is not None else _file_issues(sub, settings))
+        if previous is not None and sub.unit_code:
+            found.extend(previous_year_rules(sub, settings, previous.get(sub.unit_code, {})))
         guess = "" if sub.unit_code else unit_from_name(sub.file, settings)
         if guess:
             nameless.add(guess)
