@@ -22,6 +22,7 @@ from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.forms.workbook import blank_form
 from pipeline.io.publish import Staging
+from pipeline.issue_types import TARGETS_MISSING
 from pipeline.plan import Options, Plan, check_apart, plan, vanished_units
 from pipeline.publisher import Target, add_data, publish, render_into, status_page
 from pipeline.render.renderers import Renderers
@@ -82,11 +83,16 @@ def report(options: Options) -> Outcome:
     year, validation = run.year, run.validation
     if run.totals is None:
         folder, _ = _publish_check(options, run)
+        targets = sum(1 for i in validation.report.errors if i.rule == TARGETS_MISSING.code)
+        found = len(validation.report.errors) - targets
+        what = " và ".join(([f"{found} lỗi trong biểu mẫu năm {year}"] if found else [])
+                           + ([f"{targets} lỗi về chỉ tiêu năm {year + 1} (config/targets.yaml)"] if targets else []))
+        instead = ("dùng ALLOW_INVALID=1 để lập báo cáo không tính các đơn vị có số liệu chưa hợp lệ" if found else
+                   f"ghi «targets_pending: true» vào config/years/{year}.yaml để lập báo cáo ghi rõ chỉ tiêu năm "
+                   f"{year + 1} sẽ được giao sau")
         raise InvalidDataError(
-            f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa lập báo cáo "
-            f"(văn bản của lần chạy trước, nếu có, giữ nguyên). Danh sách lỗi và phiếu kiểm tra từng đơn vị "
-            f"trong {folder}. Sửa các lỗi rồi chạy lại, hoặc dùng ALLOW_INVALID=1 để lập báo cáo "
-            "không tính các đơn vị có số liệu chưa hợp lệ.",
+            f"Có {what}: chưa lập báo cáo (văn bản của lần chạy trước, nếu có, giữ nguyên). Danh sách lỗi và "
+            f"phiếu kiểm tra từng đơn vị trong {folder}. Sửa các lỗi rồi chạy lại, hoặc {instead}.",
             validation,
         )
     vanished = vanished_units(options.output_root / str(year), validation)

@@ -40,9 +40,10 @@ from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
-from pipeline.core.steps.validate import Validation, unit_from_name, validate_year
+from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.errors import SourceError, os_cause
 from pipeline.io.inbox import walk
+from pipeline.issues import ValidationReport
 from pipeline.resources import templates_dir
 from pipeline.runner import Progress, default_jobs, read_files
 from pipeline.settings import Settings, load_settings
@@ -178,6 +179,12 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does).
     previous = previous_figures(year, inputs, settings)[0] if any(map(uses_previous, settings.rules)) else None
     validation = validate_year(year, selection.submissions, selection.refusals, settings, selection, previous)
+    if documents:  # the report assigns next year's targets: config/targets.yaml must have them
+        config = options.config_dir
+        found = next_year_targets(year, settings, str(config / "targets.yaml"), str(config / "years" / f"{year}.yaml"))
+        if found:
+            validation = dataclasses.replace(validation, report=ValidationReport.of(
+                year, validation.report.issues + tuple(found)))
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
     return settings, inputs, dataclasses.replace(validation, ledger=rows)

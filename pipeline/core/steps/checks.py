@@ -217,6 +217,20 @@ def _value(value: Value) -> str:
     return number(Decimal(value.numerator) / Decimal(value.denominator), 2)
 
 
+def missing_targets(year: int, settings: Settings) -> dict[str, tuple[str, ...]]:
+    """Unit code → the planned indicators it has no target for in `year` + 1 (config/targets.yaml), for
+    the units of `year` that still exist next year: what the report of `year` cannot assign."""
+    assigned = settings.targets.get(year + 1, {})
+    planned = [i.code for i in settings.planned_indicators()]
+    found: dict[str, tuple[str, ...]] = {}
+    for unit in settings.units_in(year):
+        if unit.active_in(year + 1):
+            missing = tuple(code for code in planned if code not in assigned.get(unit.code, {}))
+            if missing:
+                found[unit.code] = missing
+    return found
+
+
 def is_late(sub: Submission, settings: Settings) -> bool:
     """Prepared (Ngày lập biểu) after the year's configured deadline."""
     return _lateness(sub, settings) is not None
