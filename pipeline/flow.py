@@ -23,7 +23,7 @@ from pipeline.errors import InvalidDataError, SourceError
 from pipeline.io.forms.workbook import blank_form
 from pipeline.io.publish import Staging
 from pipeline.issue_types import TARGETS_MISSING
-from pipeline.plan import Options, Plan, check_apart, plan, vanished_units
+from pipeline.plan import Options, Plan, TargetChange, changed_targets, check_apart, plan, vanished_units
 from pipeline.publisher import Target, add_data, publish, render_into, status_page
 from pipeline.render.renderers import Renderers
 from pipeline.runner import renderers as renderers_for
@@ -40,6 +40,7 @@ class Outcome:
     folder: Path | None
     documents: tuple[str, ...]
     vanished: tuple[str, ...] = ()  # units in the replaced report that sent nothing this time
+    targets: TargetChange | None = None  # next year's targets changed since the replaced report
 
 
 def target(options: Options, year: int, command: Command) -> Target:
@@ -96,6 +97,7 @@ def report(options: Options) -> Outcome:
             validation,
         )
     vanished = vanished_units(options.output_root / str(year), validation)
+    changed = changed_targets(options.output_root / str(year), run.settings, year)
     if vanished:
         log.warning("Báo cáo năm %s lập trước đó có số liệu của %d đơn vị mà lần này không có biểu mẫu: %s; "
                     "các đơn vị này không được tính (xem %s)", year, len(vanished), ", ".join(vanished),
@@ -106,7 +108,7 @@ def report(options: Options) -> Outcome:
         return (render_documents(where, render, run, out, cache) + render_check(where, render, run, out, cache))
 
     folder, documents = publish(where, work, status_page(render, run.settings, validation, run.totals, vanished))
-    return Outcome(year, validation, run.totals, folder, documents, vanished)
+    return Outcome(year, validation, run.totals, folder, documents, vanished, changed)
 
 
 def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:

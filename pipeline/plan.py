@@ -106,7 +106,9 @@ class Plan:
 
     def document_data(self) -> dict[str, object]:
         """The machine-readable totals published beside the documents."""
-        return {TOTALS_DATA.path(): tong_hop(self.totals)} if self.totals is not None else {}
+        if self.totals is None:
+            return {}
+        return {TOTALS_DATA.path(): tong_hop(self.totals, self.settings.targets.get(self.year + 1, {}))}
 
     def check_data(self) -> dict[str, object]:
         """The issue report and the input ledger, published by every report and validate run."""
@@ -251,6 +253,43 @@ def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:
         return ()  # no earlier report (or not one of ours): nothing to compare with
     now = {code for code, status in validation.status.items() if status != "missing"}
     return tuple(sorted(before - now))
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    """Next year's targets now in config/targets.yaml against those of the report being replaced."""
+
+    year: int  # the targets' year (N + 1)
+    units: tuple[tuple[str, dict[str, tuple[int | None, int | None]]], ...]  # unit → indicator → (old, new)
+    totals: dict[str, tuple[int, int]]  # indicator → (old, new) city total
+    scope: str  # "toàn thành phố"
+
+
+def changed_targets(published: Path, settings: Settings, year: int) -> TargetChange | None:
+    """The units whose targets for `year` + 1 differ from those the published report of `year` assigned
+    (its data/tong-hop.json, "next_year_targets"); None when none did, or there is nothing to compare with."""
+    try:
+        data = json.loads((published / TOTALS_DATA.path()).read_text(encoding="utf-8"))
+        before = {str(code): {str(k): int(v) for k, v in figures.items()}
+                  for code, figures in data["next_year_targets"]["units"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # no earlier report, or one from before targets were kept in it
+    now = settings.targets.get(year + 1, {})
+    codes = [u.code for u in settings.units if u.code in before or u.code in now]
+    units = []
+    for code in codes:
+        old, new = before.get(code, {}), now.get(code, {})
+        diff = {ind: (old.get(ind), new.get(ind)) for ind in dict.fromkeys([*old, *new])
+                if old.get(ind) != new.get(ind)}
+        if diff:
+            unit = settings.unit(code)
+            units.append((f"{unit.full_name} ({code})" if unit else code, diff))
+    if not units:
+        return None
+    indicators = dict.fromkeys([*(k for f in before.values() for k in f), *(k for f in now.values() for k in f)])
+    totals = {ind: (sum(f.get(ind, 0) for f in before.values()), sum(f.get(ind, 0) for f in now.values()))
+              for ind in indicators}
+    return TargetChange(year + 1, tuple(units), totals, settings.general.organisation.scope)
 
 
 def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> list[Job]:
