@@ -29,7 +29,7 @@ from pipeline.core.steps.ledger import counts as ledger_counts
 from pipeline.core.steps.validate import Validation
 from pipeline.core.text import brief, visible
 from pipeline.errors import InvalidDataError, PipelineError
-from pipeline.plan import Options
+from pipeline.plan import Options, TargetChange
 from pipeline.settings import PLACEHOLDER
 
 console = Console(stderr=True, highlight=False, emoji=False)  # ":smile:" in a cell stays text
@@ -88,8 +88,25 @@ def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invali
                           jobs=jobs, progress=progress, say=_say)
         outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
+    _print_targets(outcome.targets, config_dir)
     console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {shown(outcome.folder)}:")
     _print_documents(outcome.documents)
+
+
+def _print_targets(change: TargetChange | None, config_dir: Path) -> None:
+    """Next year's targets that differ from those of the report this run replaced, and the city total."""
+    if change is None:
+        return
+
+    def figures(values: dict[str, tuple[int | None, int | None]]) -> str:
+        return "; ".join(f"{code} {'-' if old is None else old} → {'-' if new is None else new}"
+                         for code, (old, new) in values.items())
+
+    console.print(f"[yellow]Chỉ tiêu năm {change.year} đã sửa so với báo cáo lập trước đó[/] "
+                  f"({shown(config_dir / 'targets.yaml')}):")
+    for unit, values in change.units:
+        console.print(f"  - {shown(unit)}: {figures(values)}")
+    console.print(f"  Tổng cộng {shown(change.scope)}: {figures(dict(change.totals))}")
 
 
 @main.command()

@@ -24,7 +24,8 @@ from pipeline.io.forms.workbook import blank_form
 from pipeline.io.newyear import NewYear, refuse_existing, year_path
 from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.publish import Staging
-from pipeline.plan import Options, Plan, check_apart, plan, vanished_units
+from pipeline.issue_types import TARGETS_MISSING
+from pipeline.plan import Options, Plan, TargetChange, changed_targets, check_apart, plan, vanished_units
 from pipeline.publisher import Target, add_data, publish, render_into, status_page
 from pipeline.render.renderers import Renderers
 from pipeline.runner import renderers as renderers_for
@@ -41,6 +42,7 @@ class Outcome:
     folder: Path | None
     documents: tuple[str, ...]
     vanished: tuple[str, ...] = ()  # units in the replaced report that sent nothing this time
+    targets: TargetChange | None = None  # next year's targets changed since the replaced report
 
 
 def target(options: Options, year: int, command: Command) -> Target:
@@ -84,14 +86,20 @@ def report(options: Options) -> Outcome:
     year, validation = run.year, run.validation
     if run.totals is None:
         folder, _ = _publish_check(options, run)
+        targets = sum(1 for i in validation.report.errors if i.rule == TARGETS_MISSING.code)
+        found = len(validation.report.errors) - targets
+        what = " và ".join(([f"{found} lỗi trong biểu mẫu năm {year}"] if found else [])
+                           + ([f"{targets} lỗi về chỉ tiêu năm {year + 1} (config/targets.yaml)"] if targets else []))
+        instead = ("dùng ALLOW_INVALID=1 để lập báo cáo không tính các đơn vị có số liệu chưa hợp lệ" if found else
+                   f"ghi «targets_pending: true» vào config/years/{year}.yaml để lập báo cáo ghi rõ chỉ tiêu năm "
+                   f"{year + 1} sẽ được giao sau")
         raise InvalidDataError(
-            f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa lập báo cáo "
-            f"(văn bản của lần chạy trước, nếu có, giữ nguyên). Danh sách lỗi và phiếu kiểm tra từng đơn vị "
-            f"trong {folder}. Sửa các lỗi rồi chạy lại, hoặc dùng ALLOW_INVALID=1 để lập báo cáo "
-            "không tính các đơn vị có số liệu chưa hợp lệ.",
+            f"Có {what}: chưa lập báo cáo (văn bản của lần chạy trước, nếu có, giữ nguyên). Danh sách lỗi và "
+            f"phiếu kiểm tra từng đơn vị trong {folder}. Sửa các lỗi rồi chạy lại, hoặc {instead}.",
             validation,
         )
     vanished = vanished_units(options.output_root / str(year), validation)
+    changed = changed_targets(options.output_root / str(year), run.settings, year)
     if vanished:
         log.warning("Báo cáo năm %s lập trước đó có số liệu của %d đơn vị mà lần này không có biểu mẫu: %s; "
                     "các đơn vị này không được tính (xem %s)", year, len(vanished), ", ".join(vanished),
@@ -102,7 +110,7 @@ def report(options: Options) -> Outcome:
         return (render_documents(where, render, run, out, cache) + render_check(where, render, run, out, cache))
 
     folder, documents = publish(where, work, status_page(render, run.settings, validation, run.totals, vanished))
-    return Outcome(year, validation, run.totals, folder, documents, vanished)
+    return Outcome(year, validation, run.totals, folder, documents, vanished, changed)
 
 
 def forms_year(options: Options, settings: Settings) -> int:

@@ -313,6 +313,28 @@ SIGNING_DATE_OUT_OF_YEAR = _declare(
     "Báo cáo năm N ký trong năm N hoặc nửa đầu năm N+1; ngày khác (báo cáo năm 2016 ký ngày 28/12/2017) thường "
     "là do sửa tệp của năm trước thay cho tạo tệp mới bằng make new-year.")
 
+# --- the config a report needs (report) -------------------------------------------------
+# Located to the config file to edit (unit ""): not a unit's fault, so not on its slip.
+
+TARGETS_MISSING = _declare(
+    "targets-missing", "error", "Chưa có chỉ tiêu năm sau",
+    "Chưa có chỉ tiêu năm {next_year} của {unit_name} ({code}){which}: thêm vào {targets_file}, khóa "
+    "«years.{next_year}.{code}»; hoặc, nếu chỉ tiêu sẽ giao sau, ghi «targets_pending: true» vào {year_file}",
+    "Báo cáo năm N giao chỉ tiêu năm N+1 cho từng đơn vị: đơn vị thiếu chỉ tiêu thì báo cáo không lập (tổng "
+    "chỉ tiêu của thành phố sẽ thiếu). Thêm chỉ tiêu vào config/targets.yaml, hoặc ghi targets_pending: true "
+    "vào config/years/N.yaml để lập báo cáo trước khi có chỉ tiêu.")
+TARGETS_MISSING_YEAR = _variant(
+    TARGETS_MISSING, "year",
+    "Chưa có chỉ tiêu năm {next_year} của {count} đơn vị ({units}): thêm khóa «years.{next_year}» vào "
+    "{targets_file}, mỗi đơn vị một dòng; hoặc, nếu chỉ tiêu sẽ giao sau, ghi «targets_pending: true» vào {year_file}")
+TARGETS_PENDING = _declare(
+    "targets-pending", "warning", "Chỉ tiêu năm sau sẽ giao sau",
+    "Chỉ tiêu năm {next_year} chưa giao cho {count} đơn vị ({units}) và {year_file} ghi «targets_pending: true»: "
+    "báo cáo và thông báo ghi «Chỉ tiêu năm {next_year} … sẽ được giao sau»; khi có chỉ tiêu, thêm vào {targets_file} "
+    "rồi lập lại báo cáo",
+    "Báo cáo được lập trước khi giao chỉ tiêu năm sau, theo lựa chọn targets_pending trong config/years/N.yaml; "
+    "văn bản nói rõ chỉ tiêu sẽ được giao sau.")
+
 BY_CODE: Mapping[str, IssueType] = {kind.code: kind for kind in TYPES}
 
 

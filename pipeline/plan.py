@@ -37,10 +37,11 @@ from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
+from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
-from pipeline.core.steps.validate import Validation, unit_from_name, validate_year
+from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
 from pipeline.io.inbox import walk
@@ -117,7 +118,9 @@ class Plan:
 
     def document_data(self) -> dict[str, object]:
         """The machine-readable totals published beside the documents."""
-        return {TOTALS_DATA.path(): tong_hop(self.totals)} if self.totals is not None else {}
+        if self.totals is None:
+            return {}
+        return {TOTALS_DATA.path(): tong_hop(self.totals, self.settings.targets.get(self.year + 1, {}))}
 
     def check_data(self) -> dict[str, object]:
         """The issue report and the input ledger, published by every report and validate run."""
@@ -249,7 +252,15 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     selection = inputs.year(year)
     if not selection.submissions and not selection.refusals:
         raise SourceError(_nothing_for(year, options.input_dir, inputs))
-    validation = validate_year(year, selection.submissions, selection.refusals, settings, selection)
+    # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does).
+    previous = previous_figures(year, inputs, settings)[0] if any(map(uses_previous, settings.rules)) else None
+    validation = validate_year(year, selection.submissions, selection.refusals, settings, selection, previous)
+    if documents:  # the report assigns next year's targets: config/targets.yaml must have them
+        config = options.config_dir
+        found = next_year_targets(year, settings, str(config / "targets.yaml"), str(config / "years" / f"{year}.yaml"))
+        if found:
+            validation = dataclasses.replace(validation, report=ValidationReport.of(
+                year, validation.report.issues + tuple(found)))
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
     validation = dataclasses.replace(validation, ledger=rows)
@@ -320,6 +331,43 @@ def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:
         return ()  # no earlier report (or not one of ours): nothing to compare with
     now = {code for code, status in validation.status.items() if status != "missing"}
     return tuple(sorted(before - now))
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    """Next year's targets now in config/targets.yaml against those of the report being replaced."""
+
+    year: int  # the targets' year (N + 1)
+    units: tuple[tuple[str, dict[str, tuple[int | None, int | None]]], ...]  # unit → indicator → (old, new)
+    totals: dict[str, tuple[int, int]]  # indicator → (old, new) city total
+    scope: str  # "toàn thành phố"
+
+
+def changed_targets(published: Path, settings: Settings, year: int) -> TargetChange | None:
+    """The units whose targets for `year` + 1 differ from those the published report of `year` assigned
+    (its data/tong-hop.json, "next_year_targets"); None when none did, or there is nothing to compare with."""
+    try:
+        data = json.loads((published / TOTALS_DATA.path()).read_text(encoding="utf-8"))
+        before = {str(code): {str(k): int(v) for k, v in figures.items()}
+                  for code, figures in data["next_year_targets"]["units"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # no earlier report, or one from before targets were kept in it
+    now = settings.targets.get(year + 1, {})
+    codes = [u.code for u in settings.units if u.code in before or u.code in now]
+    units = []
+    for code in codes:
+        old, new = before.get(code, {}), now.get(code, {})
+        diff = {ind: (old.get(ind), new.get(ind)) for ind in dict.fromkeys([*old, *new])
+                if old.get(ind) != new.get(ind)}
+        if diff:
+            unit = settings.unit(code)
+            units.append((f"{unit.full_name} ({code})" if unit else code, diff))
+    if not units:
+        return None
+    indicators = dict.fromkeys([*(k for f in before.values() for k in f), *(k for f in now.values() for k in f)])
+    totals = {ind: (sum(f.get(ind, 0) for f in before.values()), sum(f.get(ind, 0) for f in now.values()))
+              for ind in indicators}
+    return TargetChange(year + 1, tuple(units), totals, settings.general.organisation.scope)
 
 
 def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> list[Job]:

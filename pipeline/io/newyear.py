@@ -108,6 +108,8 @@ def roll_over(data: dict[str, Any], year: int) -> tuple[dict[str, Any], tuple[st
         keys.append(name)
 
     fmt = {"year": year, "next": year + 1}
+    if new.get("targets_pending"):
+        new["targets_pending"] = False  # a new year's report checks next year's targets again
     numbering = new.get("numbering")
     if isinstance(numbering, dict) and numbering:
         # Numbers run per document type and usually start again each year: the clerk gives each start.

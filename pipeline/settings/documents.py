@@ -66,6 +66,9 @@ class YearDocuments(Strict):
     signer: Signer
     recipients: tuple[str, ...] = Field(min_length=1)
     assessment: Assessment = Assessment()
+    # Publish the year's report before next year's targets are assigned (the documents then say they will
+    # be assigned later); without it, a unit with no targets for next year stops the report.
+    targets_pending: bool = False
 
     def explicit_numbers(self, kind: NumberedType) -> dict[str, str]:
         """unit code → the number typed for it (an empty one keeps that unit's document a draft)."""

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from pipeline.expressions import OPERATORS, Expression, parse_expression
+from pipeline.expressions import OPERATORS, Expression, Value, parse_expression
 from pipeline.settings.base import RULE_ID_PATTERN, UNIT_CODE_PATTERN, Addresses, Strict, Year, reject_duplicates
 from pipeline.settings.general import MAX_FIGURE
 
@@ -97,7 +97,7 @@ class Rule(Strict):
     def expressions(self) -> tuple[Expression, Expression]:
         return parse_expression(self.left), parse_expression(self.right)
 
-    def holds(self, left: int, right: int) -> bool:
+    def holds(self, left: Value, right: Value) -> bool:
         return OPERATORS[self.operator](left, right)
 
 

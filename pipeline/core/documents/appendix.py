@@ -10,6 +10,7 @@ rest of the report's context, every string is formatted here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +19,32 @@ from decimal import Decimal
 from pipeline.core import labels, vi
 from pipeline.core.catalogue import SUMMARY_XLSX
 from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
+from pipeline.core.steps.checks import missing_targets
 from pipeline.settings import Indicator, Settings
 
 TOTAL_NAME = "Tổng cộng"
+LATER_CELL = "giao sau"  # a target table's cell where the target is not assigned yet (targets_pending)
+NAMES_SHOWN = 30  # units named in one sentence; the rest are counted
+
+
+def targets_later(next_year: int, whose: str = "") -> str:
+    """The one sentence every document says where next year's targets are not assigned yet."""
+    return f"Chỉ tiêu năm {next_year}{whose} sẽ được giao sau."
+
+
+def pending_targets(totals: Totals, settings: Settings) -> tuple[dict[str, tuple[str, ...]], str]:
+    """Unit code → planned indicators with no target next year, and the sentence saying so ("" if none):
+    «Chỉ tiêu năm 2018 của các đơn vị sẽ được giao sau.» or «… của huyện Cát Hải sẽ được giao sau.»"""
+    missing = missing_targets(totals.year, settings)
+    if not missing:
+        return missing, ""
+    expected = [u for u in totals.units if u.unit.active_in(totals.year + 1)]
+    if len(missing) == len(expected):
+        return missing, targets_later(totals.year + 1, " của các đơn vị")
+    names = [u.unit.full_name for u in expected if u.unit.code in missing]
+    shown = names[:NAMES_SHOWN] + ([f"{vi.number(len(names) - NAMES_SHOWN)} đơn vị khác"]
+                                   if len(names) > NAMES_SHOWN else [])
+    return missing, targets_later(totals.year + 1, f" của {vi.join_names(shown)}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,7 @@ class Line:
     results: dict[str, Result]
     targets: dict[str, int]  # next year's, by indicator code
     note: str
+    pending: tuple[str, ...] = ()  # indicator codes whose target next year is not assigned yet
 
 
 @dataclass(frozen=True)
@@ -94,15 +119,24 @@ def unit_tables(totals: Totals, planned: tuple[Indicator, ...], people: tuple[In
     year, next_year = totals.year, totals.year + 1
     if len(totals.units) <= settings.general.report.max_unit_rows_in_pdf:
         lines = unit_lines(totals, settings)
+        codes = [u.unit.code for u in totals.units]
         chart, chart_scope = _readable_chart(totals, planned, settings)
         texts = _per_unit_texts(totals, names, chart_scope)
     else:
         lines = group_lines(totals, settings)
+        codes = [g.group.code for g in totals.groups]  # a group's targets are the sums of those assigned
         scope = f"theo {group_words(totals.groups)}" if lines else ""
         texts = _condensed_texts(totals, scope, names)
         categories = ([(g.group.name, g.results) for g in totals.groups if g.counted] if lines
                       else [(vi.sentence_case(settings.general.organisation.scope), totals.totals)])
         chart = _chart(year, categories, planned)
+    missing, later = pending_targets(totals, settings)
+    if later:
+        lines = [dataclasses.replace(line, pending=missing.get(code, ()))
+                 for code, line in zip(codes, lines, strict=True)]
+        texts = dataclasses.replace(
+            texts, target_list_note=" ".join(filter(None, (later, texts.target_list_note))),
+            targets_reference="" if year + 1 not in settings.targets else texts.targets_reference)
     return UnitTables(
         texts=texts,
         result_rows=result_rows(lines, totals, planned),
@@ -230,8 +264,13 @@ def people_rows(lines: list[Line], totals: Totals, people: tuple[Indicator, ...]
 def target_rows(lines: list[Line], next_year: int, planned: tuple[Indicator, ...],
                 settings: Settings) -> tuple[UnitRow, ...]:
     targets = settings.targets.get(next_year, {})
-    total = tuple(vi.number(sum(t.get(i.code, 0) for t in targets.values())) for i in planned)
-    return _rows(lines, lambda line: tuple(vi.number(line.targets.get(i.code)) for i in planned), total, notes=False)
+    total = tuple(vi.number(sum(t.get(i.code, 0) for t in targets.values())) if targets else LATER_CELL
+                  for i in planned)
+
+    def cells(line: Line) -> tuple[str, ...]:
+        return tuple(LATER_CELL if i.code in line.pending else vi.number(line.targets.get(i.code)) for i in planned)
+
+    return _rows(lines, cells, total, notes=False)
 
 
 # --- the chart --------------------------------------------------------------------

@@ -38,8 +38,20 @@ def _group(g: GroupResult) -> dict[str, object]:
     }
 
 
-def tong_hop(totals: Totals) -> dict[str, object]:
-    """The SPEC §7 summary: units, totals, completeness and provenance (and groups, if any)."""
+def next_year_targets(year: int, targets: dict[str, dict[str, int]], codes: list[str]) -> dict[str, object]:
+    """The targets the report of `year` assigns for `year` + 1, per unit (in `codes` order) and summed:
+    what the next run compares with to list the targets changed since (see plan.changed_targets)."""
+    units = {code: dict(targets[code]) for code in codes if code in targets}
+    summed: dict[str, int] = {}
+    for figures in units.values():
+        for code, value in figures.items():
+            summed[code] = summed.get(code, 0) + value
+    return {"year": year + 1, "units": units, "totals": summed}
+
+
+def tong_hop(totals: Totals, targets: dict[str, dict[str, int]] | None = None) -> dict[str, object]:
+    """The SPEC §7 summary: units, totals, completeness and provenance (and groups, if any); with
+    `targets` (config/targets.yaml's for next year), "next_year_targets" too."""
     grouped = bool(totals.groups)
     units = [
         {
@@ -60,6 +72,8 @@ def tong_hop(totals: Totals) -> dict[str, object]:
         "totals": _sums(totals.totals),
         **({"groups": [_group(g) for g in totals.groups]} if grouped else {}),
         "blank_units": [u.code for u in totals.blank_units],
+        **({"next_year_targets": next_year_targets(totals.year, targets, [u.unit.code for u in totals.units])}
+           if targets is not None else {}),
         "completeness": {
             "submitted": [u.unit.code for u in totals.units if u.status != "missing"],
             **{status: [u.unit.code for u in totals.by_status(status)] for status in ("valid", "invalid", "missing")},

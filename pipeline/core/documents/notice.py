@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
+from pipeline.core.documents.appendix import LATER_CELL, targets_later
 from pipeline.core.documents.header import Header, Signature, header, result_phrases
 from pipeline.core.documents.numbering import notice_numbers
 from pipeline.core.steps.aggregate import Totals, UnitResult
@@ -80,7 +81,10 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: st
     org = settings.general.organisation
     planned = settings.planned_indicators()
     title = u.unit.title(org.unit_title)
-    summary = f"kết quả thực hiện {org.resolution} năm {year} và giao chỉ tiêu năm {next_year}"
+    # Without targets for next year (targets_pending) the notice assigns none, and says so.
+    assigns = bool(settings.targets.get(next_year, {}).get(u.unit.code))
+    assigning = f" và giao chỉ tiêu năm {next_year}" if assigns else ""
+    summary = f"kết quả thực hiện {org.resolution} năm {year}{assigning}"
     counted = u.status == "valid"
     return NoticeContext(
         year=year,
@@ -93,7 +97,7 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: st
         addressee=f"{org.unit_leadership} {u.unit.party_body}",
         intro=(
             f"Căn cứ kết quả tổng hợp biểu mẫu báo cáo của các đơn vị, {org.issuer_in_text} thông báo kết quả "
-            f"thực hiện {org.resolution} năm {year} của {title} và giao chỉ tiêu năm {next_year} như sau:"
+            f"thực hiện {org.resolution} năm {year} của {title}{assigning} như sau:"
         ),
         status_sentence=STATUS_SENTENCES.get(u.status, "").format(year=year),
         results_sentence=(
@@ -163,7 +167,8 @@ def _targets(
     u: UnitResult, next_year: int, planned: tuple[Indicator, ...], settings: Settings
 ) -> tuple[TargetRow, ...]:
     assigned = settings.targets.get(next_year, {}).get(u.unit.code, {})
-    return tuple(TargetRow(i.name, i.measure, vi.number(assigned.get(i.code))) for i in planned)
+    return tuple(TargetRow(i.name, i.measure, vi.number(assigned[i.code]) if i.code in assigned else LATER_CELL)
+                 for i in planned)
 
 
 def _targets_sentence(
@@ -171,6 +176,8 @@ def _targets_sentence(
 ) -> str:
     assigned = settings.targets.get(next_year, {}).get(u.unit.code)
     if not assigned:
-        return f"Chỉ tiêu năm {next_year} của đơn vị sẽ được giao sau."
-    parts = [f"{vi.number(assigned.get(i.code, 0))} {i.phrase}" for i in planned]
-    return f"Năm {next_year}, giao {title} thành lập " + "; ".join(parts) + "."
+        return targets_later(next_year, " của đơn vị")
+    parts = [f"{vi.number(assigned[i.code])} {i.phrase}" for i in planned if i.code in assigned]
+    later = [i.phrase for i in planned if i.code not in assigned]
+    return (f"Năm {next_year}, giao {title} thành lập " + "; ".join(parts) + "."
+            + (f" Chỉ tiêu {vi.join_names(later)} sẽ được giao sau." if later else ""))

@@ -15,7 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import vi
-from pipeline.core.documents.appendix import AppendixNames, ChartData, UnitRow, unit_tables, workbook_file
+from pipeline.core.documents.appendix import (
+    AppendixNames,
+    ChartData,
+    UnitRow,
+    pending_targets,
+    targets_later,
+    unit_tables,
+    workbook_file,
+)
 from pipeline.core.documents.header import Header, Signature, document_number, header, result_phrases
 from pipeline.core.steps.aggregate import Result, Totals
 from pipeline.core.steps.submission import Organisation
@@ -118,7 +126,7 @@ def report_context(
         completeness_sentence=completeness_sentence(totals),
         strengths=docs.assessment.strengths,
         weaknesses=docs.assessment.weaknesses,
-        targets_sentence=targets_sentence(next_year, planned, settings),
+        targets_sentence=targets_sentence(next_year, planned, settings, pending_targets(totals, settings)[1]),
         tasks=docs.assessment.tasks,
         signature=Signature(docs.signer.authority, docs.signer.title, docs.signer.name),
         recipients=docs.recipients,
@@ -242,12 +250,15 @@ def names_in_text(names: list[str]) -> str:
     return ", ".join(names[:MAX_NAMES_IN_TEXT]) + f" và {vi.number(rest)} đơn vị khác"
 
 
-def targets_sentence(next_year: int, planned: tuple[Indicator, ...], settings: Settings) -> str:
+def targets_sentence(next_year: int, planned: tuple[Indicator, ...], settings: Settings, later: str = "") -> str:
+    """The city's targets for next year, summed over the units given them; `later` (see `pending_targets`)
+    says whose targets will be assigned later."""
     targets = settings.targets.get(next_year)
     if not targets:
-        return f"Chỉ tiêu năm {next_year} chưa được giao."
+        return targets_later(next_year)
     parts = [f"{vi.number(sum(t.get(i.code, 0) for t in targets.values()))} {i.phrase}" for i in planned]
-    return f"Năm {next_year}, giao chỉ tiêu cho các đơn vị thành lập " + "; ".join(parts) + "."
+    return " ".join(filter(None, (f"Năm {next_year}, giao chỉ tiêu cho các đơn vị thành lập " + "; ".join(parts)
+                                  + ".", later)))
 
 
 # --- the organisation list --------------------------------------------------------

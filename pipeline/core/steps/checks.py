@@ -12,12 +12,14 @@ import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 
 from stdnum.vn import mst
 
 from pipeline.core import layout
 from pipeline.core.steps.submission import Organisation, Submission
 from pipeline.core.vi import label_key, number, short_date
+from pipeline.expressions import Value
 from pipeline.issue_types import (
     AMBIGUOUS_SHEET,
     BAD_TAX_CODE,
@@ -42,7 +44,7 @@ from pipeline.issue_types import (
     configured,
 )
 from pipeline.issues import Issue
-from pipeline.settings import Settings
+from pipeline.settings import Rule, Settings
 
 Checks = Iterator[Issue]
 KNOWN_CODES_SHOWN = 30  # a message can list a city's codes, not a country's
@@ -170,14 +172,32 @@ def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
 
 
 def configured_rules(sub: Submission, settings: Settings) -> Checks:
-    """The DHIS2-style rules of config/rules.yaml, over this submission's figures."""
+    """The DHIS2-style rules of config/rules.yaml, over this submission's figures.
+
+    Rules that use last year's figures (CODE.previous) wait for them: see `previous_year_rules`."""
+    yield from _rules(sub, settings, [r for r in settings.rules if not uses_previous(r)], {})
+
+
+def previous_year_rules(sub: Submission, settings: Settings, previous: dict[str, int]) -> Checks:
+    """The rules of config/rules.yaml that compare with `previous`, the unit's figures of last year
+    (indicator code → actual); a rule whose figures are missing there is skipped."""
+    yield from _rules(sub, settings, [r for r in settings.rules if uses_previous(r)], previous)
+
+
+def uses_previous(rule: Rule) -> bool:
+    return any(side.uses_previous() for side in rule.expressions())
+
+
+def _rules(sub: Submission, settings: Settings, rules: list[Rule], previous: dict[str, int]) -> Checks:
     def lookup(code: str, field: str) -> int | None:
+        if field == "previous":
+            return previous.get(code)
         fig = sub.figure(code)
         if fig is None:
             return None
         return fig.plan if field == "plan" else fig.actual
 
-    for rule in settings.rules:
+    for rule in rules:
         left_expr, right_expr = rule.expressions()
         left, right = left_expr.evaluate(lookup), right_expr.evaluate(lookup)
         if left is None or right is None or rule.holds(left, right):
@@ -185,9 +205,30 @@ def configured_rules(sub: Submission, settings: Settings) -> Checks:
         first = sorted(left_expr.references() or right_expr.references())
         fig = sub.figure(first[0]) if first else None
         cell = fig.cells["actual"] if fig else ""
-        message = rule.message.format(left=left, right=right)
+        message = rule.message.format(left=_value(left), right=_value(right))
         yield configured(sub.file, rule.id, rule.severity, message, unit=sub.unit_code,
                          sheet=sub.sheet(layout.SUMMARY_SHEET), cell=cell)
+
+
+def _value(value: Value) -> str:
+    """A side's value in a rule's message: a whole number as is, a fraction as "2,33"."""
+    if isinstance(value, int) or value.denominator == 1:
+        return str(int(value))
+    return number(Decimal(value.numerator) / Decimal(value.denominator), 2)
+
+
+def missing_targets(year: int, settings: Settings) -> dict[str, tuple[str, ...]]:
+    """Unit code → the planned indicators it has no target for in `year` + 1 (config/targets.yaml), for
+    the units of `year` that still exist next year: what the report of `year` cannot assign."""
+    assigned = settings.targets.get(year + 1, {})
+    planned = [i.code for i in settings.planned_indicators()]
+    found: dict[str, tuple[str, ...]] = {}
+    for unit in settings.units_in(year):
+        if unit.active_in(year + 1):
+            missing = tuple(code for code in planned if code not in assigned.get(unit.code, {}))
+            if missing:
+                found[unit.code] = missing
+    return found
 
 
 def is_late(sub: Submission, settings: Settings) -> bool:

@@ -18,12 +18,20 @@ from stdnum.vn import mst
 
 from pipeline.core import layout
 from pipeline.core.labels import Status
-from pipeline.core.steps.checks import PER_FILE, is_late
+from pipeline.core.steps.checks import PER_FILE, is_late, missing_targets, previous_year_rules
 from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Organisation, Submission
 from pipeline.core.vi import label_key
-from pipeline.issue_types import DUPLICATE_COPY, DUPLICATE_ENTERPRISE, DUPLICATE_UNIT, NOT_SUBMITTED
+from pipeline.issue_types import (
+    DUPLICATE_COPY,
+    DUPLICATE_ENTERPRISE,
+    DUPLICATE_UNIT,
+    NOT_SUBMITTED,
+    TARGETS_MISSING,
+    TARGETS_MISSING_YEAR,
+    TARGETS_PENDING,
+)
 from pipeline.issues import Issue, ValidationReport
 from pipeline.settings import Settings
 
@@ -44,12 +52,14 @@ class Validation:
 
 def validate_year(
     year: int, submissions: Iterable[Submission], refusals: Iterable[Refusal], settings: Settings,
-    selection: YearInputs | None = None,
+    selection: YearInputs | None = None, previous: dict[str, dict[str, int]] | None = None,
 ) -> Validation:
     """Check one year's submissions against the config and against each other.
 
     `selection` (see `ledger.select_year`) adds its warnings about workbooks of
     other years, and names them when a unit has not submitted for this one.
+    `previous` (unit code → indicator code → last year's actual) feeds the rules
+    of rules.yaml that use CODE.previous; without it they are skipped.
     """
     subs = sorted(submissions, key=lambda s: s.file)
     issues: list[Issue] = [r.issue(unit=unit_from_name(r.path, settings)) for r in refusals]
@@ -57,6 +67,8 @@ def validate_year(
     nameless: set[str] = set()  # units whose workbook does not say its unit code, guessed from the file name
     for sub in subs:
         found = list(sub.issues) + list(sub.checked if sub.checked is not None else _file_issues(sub, settings))
+        if previous is not None and sub.unit_code:
+            found.extend(previous_year_rules(sub, settings, previous.get(sub.unit_code, {})))
         guess = "" if sub.unit_code else unit_from_name(sub.file, settings)
         if guess:
             nameless.add(guess)
@@ -86,6 +98,37 @@ def validate_year(
         status[unit.code] = "valid" if clean else "invalid"
     late = frozenset(code for code, sub in chosen.items() if is_late(sub, settings))
     return Validation(year, chosen, status, ValidationReport.of(year, issues), late)
+
+
+SHOWN_UNITS = 30  # units named in one message; a country's list stays readable
+
+
+def next_year_targets(year: int, settings: Settings, targets_file: str, year_file: str) -> list[Issue]:
+    """What the report of `year` lacks to assign next year's targets: an error per unit without them
+    (one error for all when the year is absent), or, when the year file says they come later
+    (targets_pending), one warning. `targets_file` and `year_file` are the config files, as shown."""
+    missing = missing_targets(year, settings)
+    if not missing:
+        return []
+    codes = list(missing)
+    units = ", ".join(codes[:SHOWN_UNITS]) + (f" và {len(codes) - SHOWN_UNITS} đơn vị khác"
+                                                 if len(codes) > SHOWN_UNITS else "")
+    docs = settings.documents.get(year)
+    if docs is not None and docs.targets_pending:
+        return [TARGETS_PENDING.at(targets_file, count=len(codes), units=units, next_year=year + 1,
+                                   targets_file=targets_file, year_file=year_file)]
+    if year + 1 not in settings.targets and len(codes) > 1:
+        return [TARGETS_MISSING_YEAR.at(targets_file, count=len(codes), units=units, next_year=year + 1,
+                                        targets_file=targets_file, year_file=year_file)]
+    issues = []
+    planned = len(settings.planned_indicators())
+    for code, indicators in missing.items():
+        unit = settings.unit(code)
+        which = "" if len(indicators) == planned else f" (chỉ tiêu {', '.join(indicators)})"
+        issues.append(TARGETS_MISSING.at(targets_file, code=code, unit_name=unit.full_name if unit else code,
+                                         which=which, next_year=year + 1, targets_file=targets_file,
+                                         year_file=year_file))
+    return issues
 
 
 def check_file(sub: Submission, settings: Settings) -> Submission:
