@@ -1,0 +1,128 @@
+"""Earlier years without typing (issue 16): last year's figures come from its published results, its
+workbooks or config/history.yaml, in that order, and the run says which; the trend since the first year."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline import flow
+from pipeline import plan as planning
+from pipeline.core.catalogue import SUMS, TOTALS_DATA
+from pipeline.core.documents.data import tong_hop
+from pipeline.core.steps.history import published_figures, trend
+from pipeline.io.publish import sha256sums
+from pipeline.settings import load_settings
+from tests.factories import CONFIG, SAMPLE_INPUT
+
+
+@pytest.fixture(scope="module")
+def sample():
+    settings = load_settings(CONFIG)
+    _, inputs, validation = planning.check(flow.Options(2016, SAMPLE_INPUT, CONFIG, Path("/nonexistent"), jobs=1))
+    return settings, inputs, validation, planning.summarise(settings, inputs, validation)
+
+
+def publish(root: Path, data: dict, year: int = 2016) -> Path:
+    """A year folder as the publisher leaves it: tong-hop.json and its SHA256SUMS line."""
+    folder = root / str(year)
+    (folder / "data").mkdir(parents=True)
+    content = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    (folder / TOTALS_DATA.path()).write_bytes(content)
+    (folder / SUMS.path()).write_text(sha256sums({TOTALS_DATA.path(): hashlib.sha256(content).hexdigest()}))
+    return folder
+
+
+NO_INPUTS = planning.Inputs({}, [], [])
+
+
+def test_published_results_come_first(sample, tmp_path):
+    settings, inputs, _, totals = sample
+    publish(tmp_path, tong_hop(totals))
+    found = planning.find_previous(2017, inputs, settings, tmp_path)
+    assert found.source == "kết quả đã công bố năm 2016 (2016/data/tong-hop.json)"
+    assert found.issues == ()
+    assert found.figures["HB"]["TCD"] == 2 and sum(f["TCD"] for f in found.figures.values()) == 26
+    assert sorted(found.earlier) == [2015, 2016]
+
+
+def test_then_the_workbooks_then_history(sample, tmp_path):
+    settings, inputs, _, _ = sample
+    assert planning.find_previous(2017, inputs, settings, tmp_path).source == "biểu mẫu năm 2016"
+    found = planning.find_previous(2016, NO_INPUTS, settings, tmp_path)
+    assert (found.source, found.issues) == ("config/history.yaml, năm 2015", ())
+
+
+def test_nothing_found_is_a_warning_not_silence(sample, tmp_path):
+    settings, *_ = sample
+    found = planning.find_previous(2015, NO_INPUTS, settings, tmp_path)
+    assert (found.figures, found.source) == ({}, "không có")
+    [issue] = found.issues
+    assert (issue.rule, issue.severity, issue.file) == ("no-previous-figures", "warning", "config/history.yaml")
+    assert issue.message.startswith("Chưa có số liệu năm 2014 để so sánh: không có kết quả đã công bố "
+                                    "(không có 2014/data/tong-hop.json)")
+    assert "make history YEAR=2014" in issue.message
+
+
+def test_a_tampered_published_file_is_not_trusted(sample, tmp_path):
+    settings, inputs, _, totals = sample
+    folder = publish(tmp_path, tong_hop(totals))
+    path = folder / TOTALS_DATA.path()
+    path.write_bytes(path.read_bytes().replace(b'"actual": 26', b'"actual": 62'))
+    found = planning.find_previous(2017, inputs, settings, tmp_path)
+    assert found.source == "biểu mẫu năm 2016"
+    [issue] = found.issues
+    assert issue.rule == "published-not-trusted"
+    assert issue.message == ("Không dùng kết quả đã công bố năm 2016 (2016/data/tong-hop.json): mã SHA-256 không "
+                             "khớp với 2016/SHA256SUMS (tệp đã bị sửa); số liệu năm 2016 lấy từ: biểu mẫu năm 2016")
+
+
+def test_a_consistent_looking_forgery_is_not_trusted(sample, tmp_path):
+    """Sums rewritten to match, but a unit's figure no longer adds up to the city total."""
+    settings, _, _, totals = sample
+    data = tong_hop(totals)
+    data["units"][0]["indicators"]["TCD"]["actual"] = 9
+    publish(tmp_path, data)
+    found = planning.find_previous(2017, NO_INPUTS, settings, tmp_path)
+    assert found.source == "không có"
+    rules = [i.rule for i in found.issues]
+    assert rules == ["published-not-trusted", "no-previous-figures"]
+    assert "tổng chỉ tiêu TCD ghi 26, cộng các đơn vị hợp lệ được 33" in found.issues[0].message
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"year": 2015}, "tệp ghi năm 2015, không phải năm 2016"),
+    ({"provenance": {}}, "không phải tệp do công cụ này lập"),
+    ({"units": [{"code": "XX", "status": "valid"}]}, "đơn vị 'XX' không có trong danh sách đơn vị năm 2016"),
+])
+def test_published_checks(sample, change, reason):
+    settings, _, _, totals = sample
+    data = {**tong_hop(totals), **change}
+    result = published_figures(data, 2016, [u.code for u in settings.units_in(2016)], ["TCD", "CD", "DTN"])
+    assert isinstance(result, str) and result.startswith(reason)
+
+
+def test_sample_trend_2015_from_history_2016_from_workbooks(sample):
+    totals = sample[3]
+    data = tong_hop(totals)
+    assert data["trend"]["TCD"] == [{"year": 2015, "plan": None, "actual": 24, "percent": None},
+                                    {"year": 2016, "plan": 40, "actual": 26, "percent": 65}]
+    assert data["trend"]["CD"][0]["actual"] == 148 and data["trend"]["CD"][1]["actual"] == 170
+    hb = next(u for u in data["units"] if u["code"] == "HB")
+    assert hb["trend"]["TCD"] == [{"year": 2015, "plan": None, "actual": 2, "percent": None},
+                                  {"year": 2016, "plan": 3, "actual": 2, "percent": 66}]
+    assert totals.trend.first_year == 2015 and totals.trend.cumulative("TCD") == 50
+
+
+def test_three_year_trend_with_a_gap_and_plans():
+    years = {2016: {"A": {"X": 2}, "B": {"X": 1}}, 2018: {"A": {"X": 4}}, 2017: {"A": {"X": 3}, "B": {"X": 3}}}
+    plans = {2017: {"A": {"X": 3}, "B": {"X": 2}}, 2018: {"A": {"X": 8}, "B": {"X": 8}}}
+    result = trend(years, plans, [("X", True)], ["A", "B"], "half-up", 0)
+    assert [(p.year, p.plan, p.actual, p.percent) for p in result.city["X"]] == [
+        (2016, None, 3, None), (2017, 5, 6, Decimal(120)), (2018, 8, 4, Decimal(50))]  # 2018: A only counted
+    assert [(p.year, p.actual) for p in result.units["B"]["X"]] == [(2016, 1), (2017, 3), (2018, None)]
+    assert result.cumulative("X") == 13
