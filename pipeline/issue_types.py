@@ -310,8 +310,8 @@ NO_PREVIOUS_FIGURES = _declare(
 PUBLISHED_NOT_TRUSTED = _declare(
     "published-not-trusted", "warning", "Không dùng kết quả đã công bố",
     "Không dùng kết quả đã công bố năm {previous} ({where}): {reason}; số liệu năm {previous} lấy từ: {used}",
-    "Số liệu tổng hợp đã công bố của năm trước bị sửa, không khớp mã kiểm tra SHA-256, không phải của công cụ này hoặc không "
-    "nhất quán; số liệu năm trước lấy từ nguồn kế tiếp (biểu mẫu, rồi config/history.yaml).")
+    "Số liệu tổng hợp đã công bố của năm trước bị sửa, không khớp mã kiểm tra SHA-256, không phải của công "
+    "cụ này hoặc không nhất quán; số liệu năm trước lấy từ nguồn kế tiếp (biểu mẫu, rồi config/history.yaml).")
 
 BY_CODE: Mapping[str, IssueType] = {kind.code: kind for kind in TYPES}
 
