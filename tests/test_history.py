@@ -126,3 +126,12 @@ def test_three_year_trend_with_a_gap_and_plans():
         (2016, None, 3, None), (2017, 5, 6, Decimal(120)), (2018, 8, 4, Decimal(50))]  # 2018: A only counted
     assert [(p.year, p.actual) for p in result.units["B"]["X"]] == [(2016, 1), (2017, 3), (2018, None)]
     assert result.cumulative("X") == 13
+
+
+def test_the_report_says_the_cumulative_total_and_where_last_year_comes_from(sample):
+    from pipeline.core.documents.report import report_context
+    settings, _, _, totals = sample
+    context = report_context(totals, {}, settings)
+    assert context.cumulative_sentence == ("Từ năm 2015 đến nay, toàn thành phố đã thành lập được 50 tổ chức Đảng; "
+                                           "318 tổ chức Công đoàn; 61 tổ chức Đoàn, hội thanh niên.")
+    assert context.previous_note == "Ghi chú: số liệu năm 2015 dùng để so sánh lấy từ config/history.yaml, năm 2015."

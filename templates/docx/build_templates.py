@@ -171,6 +171,7 @@ def _report_body(doc: Document) -> None:
     heading(doc, "1. Kết quả thành lập tổ chức đảng, đoàn thể", 2)
     para(doc, "{{ results_sentence }}")
     para(doc, "{{ change_sentence }}")
+    _note(doc, "cumulative_sentence")
     tag(doc, "{%p if people_sentence %}")
     para(doc, "{{ people_sentence }}")
     tag(doc, "{%p endif %}")
@@ -219,6 +220,7 @@ def _appendices(doc: Document) -> None:
          keep=True)
     unit_table(doc, LANDSCAPE_WIDTH, "people", "people_rows", sub_headers=False)
     tag(doc, "{%p endif %}")
+    _note(doc, "previous_note")
 
     new_section(doc, landscape=False)
     _appendix_title(doc, "{{ appendix_names[1] }}", "{{ appendix_titles[1] }}")

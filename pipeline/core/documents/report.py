@@ -60,6 +60,8 @@ class ReportContext:
     intro: str
     results_sentence: str
     change_sentence: str
+    cumulative_sentence: str  # "Từ năm 2015 đến nay, …": empty when only this year has figures
+    previous_note: str  # under Phụ lục 1: where last year's figures come from
     people_sentence: str
     blank_sentence: str
     completeness_sentence: str
@@ -112,6 +114,8 @@ def report_context(
         ),
         results_sentence=results_sentence(totals, planned, settings),
         change_sentence=change_sentence(totals, planned),
+        cumulative_sentence=cumulative_sentence(totals, planned, settings),
+        previous_note=previous_note(totals),
         people_sentence=people_sentence(totals, people),
         blank_sentence=blank_sentence(totals, settings),
         completeness_sentence=completeness_sentence(totals),
@@ -181,6 +185,23 @@ def change_sentence(totals: Totals, planned: tuple[Indicator, ...]) -> str:
     if not parts:
         return f"Chưa có số liệu năm {previous_year} để so sánh."
     return vi.sentence_case("; ".join(parts)) + "."
+
+
+def cumulative_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:
+    """"Từ năm 2015 đến nay, toàn thành phố đã thành lập được 50 tổ chức Đảng; …", over the trend's years."""
+    first = totals.trend.first_year
+    if first is None or first >= totals.year:
+        return ""
+    parts = [f"{vi.number(totals.trend.cumulative(i.code))} {i.phrase}" for i in planned]
+    scope = settings.general.organisation.scope
+    return f"Từ năm {first} đến nay, {scope} đã thành lập được " + "; ".join(parts) + "."
+
+
+def previous_note(totals: Totals) -> str:
+    """Where the figures of last year compared with come from (published results, workbooks, history.yaml)."""
+    if not any(r.previous is not None for r in totals.totals.values()):
+        return f"Ghi chú: chưa có số liệu năm {totals.year - 1} để so sánh."
+    return f"Ghi chú: số liệu năm {totals.year - 1} dùng để so sánh lấy từ {totals.previous_source}."
 
 
 def _change(total: Result, ind: Indicator, previous_year: int) -> str:
