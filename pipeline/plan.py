@@ -42,7 +42,7 @@ from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, unit_from_name, validate_year
 from pipeline.errors import SourceError, os_cause
-from pipeline.io.history import read_published
+from pipeline.io.history import read_published, write_year
 from pipeline.io.inbox import walk
 from pipeline.issue_types import NO_PREVIOUS_FIGURES, PUBLISHED_NOT_TRUSTED
 from pipeline.issues import Issue, ValidationReport
@@ -340,3 +340,67 @@ def check_jobs(settings: Settings, validation: Validation) -> list[Job]:
     """One feedback slip per unit that sent a workbook."""
     return [PdfJob(SLIP_PDF, SLIP_PDF.path(code=code), context, unit=code)
             for code, context in slip_contexts(validation, settings).items()]
+
+
+# --- make history: one year's results into config/history.yaml ----------------------------
+
+
+@dataclass(frozen=True)
+class HistoryExport:
+    """What `history` wrote: the year, where its figures came from, the file, the city totals."""
+
+    year: int
+    source: str
+    path: Path
+    totals: dict[str, int]
+    issues: tuple[Issue, ...] = ()
+
+
+def export_history(options: Options, force: bool = False) -> HistoryExport:
+    """Write year N's per-unit figures (its published results, else its workbooks) into
+    config/history.yaml; a year already there is replaced only with `force`."""
+    settings = load_settings(options.config_dir)
+    if options.year is None:
+        raise SourceError("Chưa chọn năm cần ghi vào config/history.yaml: dùng YEAR=… (make) hoặc --year … "
+                          "(dòng lệnh)")
+    year, path = options.year, options.config_dir / "history.yaml"
+    if year in settings.history and not force:
+        raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
+                          "(dòng lệnh) để ghi lại số liệu năm này.")
+    issues: list[Issue] = []
+    published = read_published(options.output_root, year)
+    trusted = (published.reason or trusted_figures(published.data, year, settings)) if published else ""
+    if published is not None and isinstance(trusted, dict):
+        figures, source = trusted, f"kết quả đã công bố ({options.output_root / published.where})"
+    else:
+        figures, source = _workbook_figures(year, options, settings)
+        if published is not None and isinstance(trusted, str):
+            issues.append(PUBLISHED_NOT_TRUSTED.at(published.where, previous=year, where=published.where,
+                                                   reason=trusted, used=source))
+    order = [u.code for u in settings.units_in(year)]
+    ordered = {code: figures[code] for code in sorted(figures, key=lambda c: order.index(c) if c in order else 0)}
+    totals = {i.code: sum(unit.get(i.code, 0) for unit in figures.values()) for i in settings.indicators}
+    shown = ", ".join(f"{code} {value}" for code, value in totals.items())
+    comment = f"Năm {year} (make history), lấy từ {source}; toàn thành phố: {shown}."
+    if not write_year(path, year, ordered, comment, force):  # the file changed since it was read
+        raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
+                          "(dòng lệnh) để ghi lại số liệu năm này.")
+    load_settings(options.config_dir)  # what was written must load; a ConfigError names file and key
+    return HistoryExport(year, source, path, totals, tuple(issues))
+
+
+def _workbook_figures(year: int, options: Options, settings: Settings) -> tuple[Figures, str]:
+    """The valid units' figures of `year`'s workbooks; an error while any unit's workbook has errors."""
+    inputs = read_inputs(options.input_dir, options.workers, settings)
+    selection = inputs.year(year)
+    subs = [s for s in selection.submissions if s.year == year]
+    if not subs:
+        raise SourceError(f"Không có kết quả đã công bố năm {year} trong {options.output_root / str(year)} và "
+                          f"không có biểu mẫu năm {year} trong {options.input_dir}: chưa ghi gì vào "
+                          "config/history.yaml. Kiểm tra lại YEAR=…, OUTPUT=… và INPUT=….")
+    checked = validate_year(year, subs, list(selection.refusals), settings, selection)
+    invalid = sorted(code for code, status in checked.status.items() if status == "invalid")
+    if invalid:
+        raise SourceError(f"Biểu mẫu năm {year} của {len(invalid)} đơn vị còn lỗi ({', '.join(invalid)}): chưa ghi "
+                          f"gì vào config/history.yaml. Chạy make validate YEAR={year} để xem và sửa lỗi.")
+    return actuals(checked), f"biểu mẫu năm {year} ({options.input_dir})"

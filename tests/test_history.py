@@ -15,6 +15,7 @@ from pipeline import plan as planning
 from pipeline.core.catalogue import SUMS, TOTALS_DATA
 from pipeline.core.documents.data import tong_hop
 from pipeline.core.steps.history import published_figures, trend
+from pipeline.errors import SourceError
 from pipeline.io.publish import sha256sums
 from pipeline.settings import load_settings
 from tests.factories import CONFIG, SAMPLE_INPUT
@@ -135,3 +136,62 @@ def test_the_report_says_the_cumulative_total_and_where_last_year_comes_from(sam
     assert context.cumulative_sentence == ("Từ năm 2015 đến nay, toàn thành phố đã thành lập được 50 tổ chức Đảng; "
                                            "318 tổ chức Công đoàn; 61 tổ chức Đoàn, hội thanh niên.")
     assert context.previous_note == "Ghi chú: số liệu năm 2015 dùng để so sánh lấy từ config/history.yaml, năm 2015."
+
+
+# --- make history -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config(tmp_path):
+    import shutil
+    return Path(shutil.copytree(CONFIG, tmp_path / "config"))
+
+
+def test_history_writes_a_year_from_the_workbooks_and_keeps_the_file(config, tmp_path):
+    before = (config / "history.yaml").read_text(encoding="utf-8")
+    options = flow.Options(2016, SAMPLE_INPUT, config, tmp_path / "out", jobs=1)
+    done = planning.export_history(options)
+    assert done.source == f"biểu mẫu năm 2016 ({SAMPLE_INPUT})"
+    assert (done.totals["TCD"], done.totals["CD"], done.totals["DTN"]) == (26, 170, 33)
+    after = (config / "history.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before)  # comments and 2015 as they were; 2016 added after
+    assert "    HB: {TCD: 2, DV: 13, CD: 14, DVCD: 1445, DTN: 3, DVTN: 117}\n" in after
+    settings = load_settings(config)
+    assert settings.history[2016]["BLV"]["TCD"] == 0 and settings.history[2015] == load_settings(CONFIG).history[2015]
+    # The 2017 report would compare with 2016 from history.yaml when 2016 is neither published nor in INPUT.
+    assert planning.find_previous(2017, NO_INPUTS, settings).source == "config/history.yaml, năm 2016"
+
+
+def test_history_refuses_to_overwrite_unless_forced(config, tmp_path, sample):
+    options = flow.Options(2015, SAMPLE_INPUT, config, tmp_path / "out", jobs=1)
+    with pytest.raises(SourceError) as refused:
+        planning.export_history(options)
+    assert str(refused.value) == (f"Năm 2015 đã có trong {config / 'history.yaml'}: không ghi đè. Dùng FORCE=1 "
+                                  "(make) hoặc --force (dòng lệnh) để ghi lại số liệu năm này.")
+    # Forced, from a published 2016 result standing in for 2015's: the 2015 block is replaced, nothing else.
+    data = {**tong_hop(sample[3]), "year": 2015}
+    data["units"] = [u for u in data["units"] if u["code"] != "BLV"] + [
+        {"code": "BLV", "status": "missing", "indicators": {}}]
+    data["totals"] = {code: {"actual": sum(u["indicators"][code]["actual"] for u in data["units"]
+                                           if u["status"] == "valid")} for code in ("TCD",)}
+    publish(tmp_path / "out", data, year=2015)
+    done = planning.export_history(options, force=True)
+    assert done.source.startswith("kết quả đã công bố")
+    text = (config / "history.yaml").read_text(encoding="utf-8")
+    assert text.count("  2015:") == 1 and "BLV" not in text.split("  2015:")[1]
+    assert load_settings(config).history[2015]["HB"]["CD"] == 14
+
+
+def test_make_history_target_is_documented():
+    makefile = (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8")
+    assert "history: $(RUN_STAMP) ## Ghi số liệu năm YEAR" in makefile
+    assert "$(if $(filter 1 yes true,$(FORCE)),--force)" in makefile
+
+
+def test_nq28_history_help_is_vietnamese():
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    result = CliRunner().invoke(main, ["history", "--help"])
+    assert result.exit_code == 0
+    assert "Ghi số liệu năm NĂM" in result.output and "--force" in result.output
