@@ -195,3 +195,19 @@ def test_nq28_history_help_is_vietnamese():
     result = CliRunner().invoke(main, ["history", "--help"])
     assert result.exit_code == 0
     assert "Ghi số liệu năm NĂM" in result.output and "--force" in result.output
+
+
+def test_a_run_shows_the_untrusted_published_year_on_the_console_and_status_page(sample, tmp_path, caplog):
+    """2015 published but altered: the 2016 report says so, and compares with history.yaml instead."""
+    data = {**tong_hop(sample[3]), "year": 2015}
+    folder = publish(tmp_path / "out", data, year=2015)
+    (folder / SUMS.path()).write_text("0" * 64 + "  data/tong-hop.json\n")
+    outcome = flow.report(flow.Options(2016, SAMPLE_INPUT, CONFIG, tmp_path / "out", jobs=1))
+    message = ("Không dùng kết quả đã công bố năm 2015 (2015/data/tong-hop.json): mã SHA-256 không khớp với "
+               "2015/SHA256SUMS (tệp đã bị sửa); số liệu năm 2015 lấy từ: config/history.yaml, năm 2015")
+    assert message in caplog.text
+    assert [i.message for i in outcome.validation.report.warnings] == [message]
+    page = (tmp_path / "out" / "2016" / "index.html").read_text(encoding="utf-8")
+    assert "mã SHA-256 không khớp" in page and "Số liệu năm 2015 lấy từ: config/history.yaml, năm 2015." in page
+    published = json.loads((tmp_path / "out" / "2016" / TOTALS_DATA.path()).read_text(encoding="utf-8"))
+    assert [p["actual"] for p in published["trend"]["TCD"]] == [24, 26]
