@@ -211,3 +211,26 @@ def test_a_run_shows_the_untrusted_published_year_on_the_console_and_status_page
     assert "mã SHA-256 không khớp" in page and "Số liệu năm 2015 lấy từ: config/history.yaml, năm 2015." in page
     published = json.loads((tmp_path / "out" / "2016" / TOTALS_DATA.path()).read_text(encoding="utf-8"))
     assert [p["actual"] for p in published["trend"]["TCD"]] == [24, 26]
+
+
+def test_each_notice_shows_the_units_last_three_years(sample):
+    from pipeline.core.documents.notice import notice_contexts, trend_sentence
+    settings, _, _, totals = sample
+    assert notice_contexts(totals, settings)["HB"].trend_sentence == (
+        "Kết quả các năm 2015–2016: năm 2015: 2 tổ chức Đảng, 12 tổ chức Công đoàn, 3 tổ chức Đoàn, hội thanh niên; "
+        "năm 2016: 2 tổ chức Đảng (đạt 66% kế hoạch), 14 tổ chức Công đoàn (đạt 233% kế hoạch), 3 tổ chức Đoàn, "
+        "hội thanh niên (đạt 150% kế hoạch).")
+    four = trend({y: {"HB": {"TCD": y - 2014}} for y in (2015, 2016, 2018)}, {2018: {"HB": {"TCD": 4}}},
+                 [("TCD", True)], ["HB"], "down", 0)
+    party = settings.planned_indicators()[:1]
+    assert trend_sentence(four.units["HB"], party) == (
+        "Kết quả các năm 2016–2018: năm 2016: 2 tổ chức Đảng; năm 2017: chưa có số liệu; "
+        "năm 2018: 4 tổ chức Đảng (đạt 100% kế hoạch).")
+
+
+def test_the_status_page_shows_the_trend(sample):
+    from pipeline.core.documents.site import site_context
+    settings, _, validation, totals = sample
+    context = site_context(validation, totals, (), settings)
+    assert context.trend_years == (2015, 2016)
+    assert [(row.name, row.cells) for row in context.trend][0] == ("Tổ chức đảng thành lập mới", ("24", "26 (65%)"))

@@ -268,7 +268,7 @@ def notice() -> Document:
     tag(doc, "{%p if results_sentence %}")
     for name in ("results_sentence", "change_sentence", "rank_sentence"):
         para(doc, f"{{{{ {name} }}}}")
-    for name in ("blank_sentence", "people_sentence"):
+    for name in ("trend_sentence", "blank_sentence", "people_sentence"):
         tag(doc, f"{{%p if {name} %}}")
         para(doc, f"{{{{ {name} }}}}")
         tag(doc, "{%p endif %}")
