@@ -235,3 +235,20 @@ def test_the_status_page_shows_the_trend(sample):
     assert context.trend_years == (2015, 2016)
     first = context.trend[0]
     assert (first.name, first.cells) == ("Tổ chức đảng thành lập mới", ("24", "26 (65%)"))
+
+
+def test_the_summary_workbook_gains_a_sheet_of_the_years(sample):
+    import io
+
+    import openpyxl
+
+    from pipeline.core.documents.summary import summary_context
+    from pipeline.render.xlsx import render_summary_xlsx
+    settings, _, _, totals = sample
+    book = openpyxl.load_workbook(io.BytesIO(render_summary_xlsx(summary_context(totals, {}, settings))))
+    assert book.sheetnames[-1] == "CacNam"
+    rows = [r for r in book["CacNam"].iter_rows(values_only=True) if r[1] is not None]
+    assert rows[-3:] == [
+        (1, "2015", None, 24, None, None, 148, None, None, 28, None),
+        (2, "2016", 40, 26, 0.65, 77, 170, 2.2, 25, 33, 1.32),
+        (None, "Cộng 2015–2016", None, 50, None, None, 318, None, None, 61, None)]
