@@ -252,3 +252,12 @@ def test_the_summary_workbook_gains_a_sheet_of_the_years(sample):
         (1, "2015", None, 24, None, None, 148, None, None, 28, None),
         (2, "2016", 40, 26, 0.65, 77, 170, 2.2, 25, 33, 1.32),
         (None, "Cộng 2015–2016", None, 50, None, None, 318, None, None, 61, None)]
+
+
+def test_the_report_has_a_table_of_the_years(sample):
+    from pipeline.core.documents.report import report_context
+    settings, _, _, totals = sample
+    context = report_context(totals, {}, settings)
+    assert context.trend_caption == "Kết quả toàn thành phố các năm 2015–2016"
+    assert [(r.name, r.cells[:3], r.note) for r in context.trend_rows] == [
+        ("Năm 2015", ("-", "24", "-"), ""), ("Năm 2016", ("40", "26", "65%"), ""), ("Cộng 2015–2016", ("", "50", ""), "")]

@@ -220,6 +220,10 @@ def _appendices(doc: Document) -> None:
          keep=True)
     unit_table(doc, LANDSCAPE_WIDTH, "people", "people_rows", sub_headers=False)
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if trend_rows %}")
+    para(doc, "{{ trend_caption }}", BLOCK, BOLD, align=LEFT, before=10, after=6, keep=True)
+    unit_table(doc, LANDSCAPE_WIDTH, "planned", "trend_rows", sub_headers=True, lead="Năm")
+    tag(doc, "{%p endif %}")
     _note(doc, "previous_note")
 
     new_section(doc, landscape=False)
