@@ -391,6 +391,7 @@ def export_history(options: Options, force: bool = False) -> HistoryExport:
 
 def _workbook_figures(year: int, options: Options, settings: Settings) -> tuple[Figures, str]:
     """The valid units' figures of `year`'s workbooks; an error while any unit's workbook has errors."""
+    check_apart(options.input_dir, options.output_root)
     inputs = read_inputs(options.input_dir, options.workers, settings)
     selection = inputs.year(year)
     subs = [s for s in selection.submissions if s.year == year]

@@ -261,3 +261,53 @@ def test_the_report_has_a_table_of_the_years(sample):
     assert context.trend_caption == "Kết quả toàn thành phố các năm 2015–2016"
     assert [(r.name, r.cells[:3], r.note) for r in context.trend_rows] == [
         ("Năm 2015", ("-", "24", "-"), ""), ("Năm 2016", ("40", "26", "65%"), ""), ("Cộng 2015–2016", ("", "50", ""), "")]
+
+
+# --- three years: 2015 (history), 2016 (published, then history), 2017 (workbooks) -----------------
+
+
+def _restated(source: Path, target: Path, year: int) -> Path:
+    """The sample's workbooks as a later year's: «Năm báo cáo» and every date moved to `year`."""
+    import datetime
+
+    import openpyxl
+    target.mkdir(parents=True)
+    for path in sorted(source.glob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        for sheet in book:
+            for row in sheet.iter_rows():
+                for c in row:
+                    if c.value == "Năm báo cáo":
+                        sheet.cell(row=c.row, column=c.column + 1).value = year
+                    elif isinstance(c.value, datetime.datetime) and c.value.year == 2016:
+                        c.value = c.value.replace(year=year, day=min(c.value.day, 28))
+        book.save(target / path.name)
+    return target
+
+
+def test_three_years_compare_with_the_published_year_then_with_history(config, tmp_path, sample):
+    text = (config / "years" / "2016.yaml").read_text(encoding="utf-8")
+    (config / "years" / "2017.yaml").write_text(text.replace("2016-12-29", "2017-12-28")
+                                                .replace("2016-12-15", "2017-12-15"), encoding="utf-8")
+    inputs_dir = tmp_path / "input"
+    _restated(SAMPLE_INPUT / "2016", inputs_dir / "2017", 2017)  # the 2016 workbooks are archived
+    out = tmp_path / "out"
+    publish(out, tong_hop(sample[3]))
+    options = flow.Options(2017, inputs_dir, config, out, jobs=1)
+
+    run = planning.plan(options, documents=True)
+    assert run.totals.previous_source == "kết quả đã công bố năm 2016 (2016/data/tong-hop.json)"
+    assert [(p["year"], p["plan"], p["actual"]) for p in tong_hop(run.totals)["trend"]["TCD"]] == [
+        (2015, None, 24), (2016, 40, 26), (2017, 38, 26)]
+    assert not [i for i in run.validation.report.issues if i.rule.startswith(("no-previous", "published-"))]
+
+    planning.export_history(flow.Options(2016, inputs_dir, config, out, jobs=1))  # then the outputs are archived
+    import shutil
+    shutil.rmtree(out / "2016")
+    run = planning.plan(options, documents=True)
+    assert run.totals.previous_source == "config/history.yaml, năm 2016"
+    data = tong_hop(run.totals)
+    assert [(p["year"], p["actual"]) for p in data["trend"]["CD"]] == [(2015, 148), (2016, 170), (2017, 170)]
+    hb = next(u for u in data["units"] if u["code"] == "HB")
+    assert [p["actual"] for p in hb["trend"]["TCD"]] == [2, 2, 2]
+    assert run.totals.trend.cumulative("TCD") == 76
