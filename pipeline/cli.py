@@ -118,7 +118,7 @@ def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
 @click.option("--force", is_flag=True,
               help="Ghi lại năm đã có trong config/history.yaml (mặc định: không ghi đè).")
 def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> None:
-    """Ghi số liệu năm NĂM (tổng toàn thành phố và từng đơn vị) vào config/history.yaml.
+    """Ghi số liệu năm NĂM (số tổng và từng đơn vị) vào config/history.yaml.
 
     Lấy từ kết quả đã công bố (OUTPUT/NĂM/data/tong-hop.json), nếu chưa công bố thì từ biểu mẫu
     năm đó trong INPUT. Giữ nguyên chú thích và các năm khác; không ghi đè năm đã có nếu không có --force.
@@ -129,7 +129,7 @@ def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> N
         console.print(f"[yellow]Cảnh báo:[/] {shown(issue.message)}")
     figures = ", ".join(f"{code} {value}" for code, value in done.totals.items())
     console.print(f"[green]Đã ghi số liệu năm {done.year} vào {shown(done.path)}[/] "
-                  f"(lấy từ {shown(done.source)}; toàn thành phố: {figures})")
+                  f"(lấy từ {shown(done.source)}; tổng: {figures})")
 
 
 @main.command()

@@ -381,7 +381,7 @@ def export_history(options: Options, force: bool = False) -> HistoryExport:
     ordered = {code: figures[code] for code in sorted(figures, key=lambda c: order.index(c) if c in order else 0)}
     totals = {i.code: sum(unit.get(i.code, 0) for unit in figures.values()) for i in settings.indicators}
     shown = ", ".join(f"{code} {value}" for code, value in totals.items())
-    comment = f"Năm {year} (make history), lấy từ {source}; toàn thành phố: {shown}."
+    comment = f"Năm {year} (make history), lấy từ {source}; {settings.general.organisation.scope}: {shown}."
     if not write_year(path, year, ordered, comment, force):  # the file changed since it was read
         raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
                           "(dòng lệnh) để ghi lại số liệu năm này.")
