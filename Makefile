@@ -43,7 +43,7 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help new-year report validate forms distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
+.PHONY: help new-year report validate forms history distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -60,6 +60,9 @@ validate: $(RUN_STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nế
 
 forms: $(RUN_STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
 	$(PY) -m pipeline forms $(RUN_ARGS)
+
+history: $(RUN_STAMP) ## Ghi số liệu năm YEAR (tổng và từng đơn vị) vào config/history.yaml, từ kết quả đã công bố hoặc biểu mẫu (FORCE=1 để ghi lại năm đã có)
+	$(PY) -m pipeline history $(RUN_ARGS) $(if $(filter 1 yes true,$(FORCE)),--force)
 
 distribute: $(RUN_STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")

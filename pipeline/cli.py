@@ -1,4 +1,4 @@
-"""Command-line interface: `python -m pipeline report|validate|forms|distribute`.
+"""Command-line interface: `python -m pipeline report|validate|forms|history|distribute`.
 
 A thin layer: options in, one call into `flow`, a readable Vietnamese summary
 out. A PipelineError becomes one Vietnamese message and a non-zero exit code;
@@ -22,6 +22,7 @@ from rich.text import Text
 
 from pipeline import distribute as dispatch
 from pipeline import flow
+from pipeline import plan as planning
 from pipeline.cli_vi import Group, Integer
 from pipeline.core import labels
 from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, LEDGER_DATA, REGISTER_XLSX, bundle_folder, find
@@ -129,6 +130,25 @@ def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     options = Options(year, input_dir, config_dir, output_root, say=_say)
     year, folder, names = _run(lambda: flow.forms(options), verbose)
     console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {shown(folder / FORM_XLSX.folder)}")
+
+
+@main.command()
+@_common
+@click.option("--force", is_flag=True,
+              help="Ghi lại năm đã có trong config/history.yaml (mặc định: không ghi đè).")
+def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> None:
+    """Ghi số liệu năm NĂM (số tổng và từng đơn vị) vào config/history.yaml.
+
+    Lấy từ kết quả đã công bố (OUTPUT/NĂM/data/tong-hop.json), nếu chưa công bố thì từ biểu mẫu
+    năm đó trong INPUT. Giữ nguyên chú thích và các năm khác; không ghi đè năm đã có nếu không có --force.
+    """
+    options = Options(year, input_dir, config_dir, output_root, jobs=jobs)
+    done = _run(lambda: planning.export_history(options, force), verbose)
+    for issue in done.issues:
+        console.print(f"[yellow]Cảnh báo:[/] {shown(issue.message)}")
+    figures = ", ".join(f"{code} {value}" for code, value in done.totals.items())
+    console.print(f"[green]Đã ghi số liệu năm {done.year} vào {shown(done.path)}[/] "
+                  f"(lấy từ {shown(done.source)}; tổng: {figures})")
 
 
 @main.command()

@@ -335,6 +335,20 @@ TARGETS_PENDING = _declare(
     "Báo cáo được lập trước khi giao chỉ tiêu năm sau, theo lựa chọn targets_pending trong config/years/N.yaml; "
     "văn bản nói rõ chỉ tiêu sẽ được giao sau.")
 
+# --- the previous year's figures (report) ------------------------------------------------
+
+NO_PREVIOUS_FIGURES = _declare(
+    "no-previous-figures", "warning", "Thiếu số liệu năm trước",
+    "Chưa có số liệu năm {previous} để so sánh: không có kết quả đã công bố ({published}), không có đủ biểu "
+    "mẫu hợp lệ năm {previous} trong thư mục biểu mẫu, không có năm {previous} trong config/history.yaml. Chạy "
+    "make history YEAR={previous} nếu còn kết quả năm đó, hoặc ghi số liệu vào config/history.yaml",
+    "Báo cáo không so sánh được với năm trước; văn bản ghi «chưa có số liệu năm trước để so sánh».")
+PUBLISHED_NOT_TRUSTED = _declare(
+    "published-not-trusted", "warning", "Không dùng kết quả đã công bố",
+    "Không dùng kết quả đã công bố năm {previous} ({where}): {reason}; số liệu năm {previous} lấy từ: {used}",
+    "Số liệu tổng hợp đã công bố của năm trước bị sửa, không khớp mã kiểm tra SHA-256, không phải của công "
+    "cụ này hoặc không nhất quán; số liệu năm trước lấy từ nguồn kế tiếp (biểu mẫu, rồi config/history.yaml).")
+
 BY_CODE: Mapping[str, IssueType] = {kind.code: kind for kind in TYPES}
 
 

@@ -38,14 +38,17 @@ from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.steps.checks import uses_previous
+from pipeline.core.steps.history import published_figures
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
+from pipeline.io.history import read_published, write_year
 from pipeline.io.inbox import walk
-from pipeline.issues import ValidationReport
+from pipeline.issue_types import NO_PREVIOUS_FIGURES, PUBLISHED_NOT_TRUSTED
+from pipeline.issues import Issue, ValidationReport
 from pipeline.resources import templates_dir
 from pipeline.runner import Progress, default_jobs, read_files
 from pipeline.settings import Settings, load_settings
@@ -136,7 +139,13 @@ def plan(options: Options, documents: bool = False) -> Plan:
     if not documents or (validation.report.errors and not options.allow_invalid):
         return Plan(settings, inputs, validation, None, (), slips)
     settings.document_settings(validation.year)
-    totals = summarise(settings, inputs, validation)
+    previous = find_previous(validation.year, inputs, settings, options.output_root)
+    for issue in previous.issues:
+        log.warning("%s", issue.message)
+    if previous.issues:  # on the status page and in kiem-tra.json with the workbooks' issues
+        report = ValidationReport.of(validation.year, (*validation.report.issues, *previous.issues))
+        validation = dataclasses.replace(validation, report=report)
+    totals = summarise_with(settings, inputs, validation, previous)
     return Plan(settings, inputs, validation, totals, tuple(report_jobs(settings, validation, totals)), slips)
 
 
@@ -302,9 +311,49 @@ def _nothing_for(year: int, input_dir: Path, inputs: Inputs) -> str:
             "biểu mẫu.")
 
 
+@dataclass(frozen=True)
+class Previous:
+    """Last year's actuals, where they came from (as the documents say it), what the clerk should know,
+    and every earlier year's figures found (for the trend)."""
+
+    figures: Figures
+    source: str
+    issues: tuple[Issue, ...] = ()
+    earlier: dict[int, Figures] = field(default_factory=dict)
+
+
 def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
-    """Last year's actuals: its workbooks if all present and valid, else config history."""
+    """Last year's actuals and their source, without looking at published results (see `find_previous`)."""
+    found = find_previous(year, inputs, settings)
+    return found.figures, found.source
+
+
+def find_previous(year: int, inputs: Inputs, settings: Settings, output_root: Path | None = None) -> Previous:
+    """Last year's actuals, in order from: its published results under `output_root` (when ours and
+    consistent), its workbooks (all present and valid), config/history.yaml. None found is a warning."""
     previous = year - 1
+    issues: list[Issue] = []
+    published = read_published(output_root, previous) if output_root is not None else None
+    trusted = (published.reason or trusted_figures(published.data, previous, settings)) if published else ""
+    if published is not None and isinstance(trusted, dict):
+        figures, source = trusted, f"kết quả đã công bố năm {previous} ({published.where})"
+    else:
+        figures, source = _unpublished(previous, inputs, settings)
+    if published is not None and isinstance(trusted, str):
+        issues.append(PUBLISHED_NOT_TRUSTED.at(published.where, previous=previous, where=published.where,
+                                               reason=trusted, used=source))
+    if not figures:
+        where = f"{previous}/{TOTALS_DATA.path()}"
+        issues.append(NO_PREVIOUS_FIGURES.at("config/history.yaml", previous=previous,
+                                             published=f"không có {where}" if published is None else where))
+    earlier = earlier_figures(year, settings, output_root)
+    if figures:
+        earlier[previous] = figures
+    return Previous(figures, source, tuple(issues), earlier)
+
+
+def _unpublished(previous: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
+    """Last year's workbooks if all present and valid, else config history."""
     # Only workbooks that state last year: one whose year cannot be read belongs to this year's run.
     subs = [s for s in inputs.year(previous).submissions if s.year == previous]
     if subs:
@@ -316,10 +365,36 @@ def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Fig
     return {}, "không có"
 
 
-def summarise(settings: Settings, inputs: Inputs, validation: Validation) -> Totals:
+def trusted_figures(data: object, year: int, settings: Settings) -> Figures | str:
+    """A published tong-hop.json's valid units' actuals, or why it is not trusted."""
+    units = [u.code for u in settings.units_in(year)]
+    return published_figures(data, year, units, [i.code for i in settings.indicators])
+
+
+def earlier_figures(year: int, settings: Settings, output_root: Path | None) -> dict[int, Figures]:
+    """Every year before `year` with figures: its published results when trusted, else history.yaml."""
+    found: dict[int, Figures] = {y: figures for y, figures in settings.history.items() if y < year}
+    if output_root is not None and output_root.is_dir():
+        for folder in sorted(output_root.iterdir()):
+            if not (folder.name.isdigit() and len(folder.name) == 4 and int(folder.name) < year):
+                continue
+            published = read_published(output_root, int(folder.name))
+            if published is not None and not published.reason:
+                figures = trusted_figures(published.data, int(folder.name), settings)
+                if isinstance(figures, dict):
+                    found[int(folder.name)] = figures
+    return found
+
+
+def summarise(settings: Settings, inputs: Inputs, validation: Validation,
+              output_root: Path | None = None) -> Totals:
     """Aggregate the year's valid submissions against plan and last year."""
-    previous, source = previous_figures(validation.year, inputs, settings)
-    return aggregate(validation, previous, source, settings)
+    return summarise_with(settings, inputs, validation, find_previous(validation.year, inputs, settings,
+                                                                       output_root))
+
+
+def summarise_with(settings: Settings, inputs: Inputs, validation: Validation, previous: Previous) -> Totals:
+    return aggregate(validation, previous.figures, previous.source, settings, previous.earlier)
 
 
 def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:
@@ -391,3 +466,68 @@ def check_jobs(settings: Settings, validation: Validation) -> list[Job]:
     """One feedback slip per unit that sent a workbook."""
     return [PdfJob(SLIP_PDF, SLIP_PDF.path(code=code), context, unit=code)
             for code, context in slip_contexts(validation, settings).items()]
+
+
+# --- make history: one year's results into config/history.yaml ----------------------------
+
+
+@dataclass(frozen=True)
+class HistoryExport:
+    """What `history` wrote: the year, where its figures came from, the file, the city totals."""
+
+    year: int
+    source: str
+    path: Path
+    totals: dict[str, int]
+    issues: tuple[Issue, ...] = ()
+
+
+def export_history(options: Options, force: bool = False) -> HistoryExport:
+    """Write year N's per-unit figures (its published results, else its workbooks) into
+    config/history.yaml; a year already there is replaced only with `force`."""
+    settings = load_settings(options.config_dir)
+    if options.year is None:
+        raise SourceError("Chưa chọn năm cần ghi vào config/history.yaml: dùng YEAR=… (make) hoặc --year … "
+                          "(dòng lệnh)")
+    year, path = options.year, options.config_dir / "history.yaml"
+    if year in settings.history and not force:
+        raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
+                          "(dòng lệnh) để ghi lại số liệu năm này.")
+    issues: list[Issue] = []
+    published = read_published(options.output_root, year)
+    trusted = (published.reason or trusted_figures(published.data, year, settings)) if published else ""
+    if published is not None and isinstance(trusted, dict):
+        figures, source = trusted, f"kết quả đã công bố ({options.output_root / published.where})"
+    else:
+        figures, source = _workbook_figures(year, options, settings)
+        if published is not None and isinstance(trusted, str):
+            issues.append(PUBLISHED_NOT_TRUSTED.at(published.where, previous=year, where=published.where,
+                                                   reason=trusted, used=source))
+    order = [u.code for u in settings.units_in(year)]
+    ordered = {code: figures[code] for code in sorted(figures, key=lambda c: order.index(c) if c in order else 0)}
+    totals = {i.code: sum(unit.get(i.code, 0) for unit in figures.values()) for i in settings.indicators}
+    shown = ", ".join(f"{code} {value}" for code, value in totals.items())
+    comment = f"Năm {year} (make history), lấy từ {source}; {settings.general.organisation.scope}: {shown}."
+    if not write_year(path, year, ordered, comment, force):  # the file changed since it was read
+        raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
+                          "(dòng lệnh) để ghi lại số liệu năm này.")
+    load_settings(options.config_dir)  # what was written must load; a ConfigError names file and key
+    return HistoryExport(year, source, path, totals, tuple(issues))
+
+
+def _workbook_figures(year: int, options: Options, settings: Settings) -> tuple[Figures, str]:
+    """The valid units' figures of `year`'s workbooks; an error while any unit's workbook has errors."""
+    check_apart(options.input_dir, options.output_root)
+    inputs = read_inputs(options.input_dir, options.workers, settings)
+    selection = inputs.year(year)
+    subs = [s for s in selection.submissions if s.year == year]
+    if not subs:
+        raise SourceError(f"Không có kết quả đã công bố năm {year} trong {options.output_root / str(year)} và "
+                          f"không có biểu mẫu năm {year} trong {options.input_dir}: chưa ghi gì vào "
+                          "config/history.yaml. Kiểm tra lại YEAR=…, OUTPUT=… và INPUT=….")
+    checked = validate_year(year, subs, list(selection.refusals), settings, selection)
+    invalid = sorted(code for code, status in checked.status.items() if status == "invalid")
+    if invalid:
+        raise SourceError(f"Biểu mẫu năm {year} của {len(invalid)} đơn vị còn lỗi ({', '.join(invalid)}): chưa ghi "
+                          f"gì vào config/history.yaml. Chạy make validate YEAR={year} để xem và sửa lỗi.")
+    return actuals(checked), f"biểu mẫu năm {year} ({options.input_dir})"

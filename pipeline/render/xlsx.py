@@ -1,7 +1,9 @@
 """SummaryContext → the summary workbook (biểu tổng hợp) as .xlsx bytes.
 
 Three sheets: TongHop (one row per unit, a totals row), DanhSach (the
-organisations founded) and TinhHinhNop (who sent, whose figures count). When
+organisations founded) and TinhHinhNop (who sent, whose figures count); and
+CacNam (every year since the first with figures, and their sum) when there
+is more than one year. When
 the units are grouped (communes under provinces), TongHop and DanhSach gain
 a group column and a fourth sheet, after TongHop, gives each group's results.
 
@@ -29,7 +31,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.core.documents.summary import GroupRow, Planned, SummaryContext, SummaryRow
+from pipeline.core.documents.summary import GroupRow, Planned, SummaryContext, SummaryRow, TrendYear
 from pipeline.render.sheet import (
     CENTER,
     DATE_FORMAT,
@@ -46,7 +48,7 @@ from pipeline.render.sheet import (
 )
 from pipeline.stable import workbook_bytes
 
-SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET = "TongHop", "DanhSach", "TinhHinhNop"
+SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET, TREND_SHEET = "TongHop", "DanhSach", "TinhHinhNop", "CacNam"
 COUNT_FORMAT = "#,##0"
 TEXT_FORMAT = "@"
 
@@ -69,6 +71,8 @@ def render_summary_xlsx(context: SummaryContext) -> bytes:
         _group_sheet(book.create_sheet(context.group_sheet), context)
     _list_sheet(book.create_sheet(LIST_SHEET), context)
     _roster_sheet(book.create_sheet(ROSTER_SHEET), context)
+    if context.trend:
+        _trend_sheet(book.create_sheet(TREND_SHEET), context)
     return workbook_bytes(book, title=context.title)
 
 
@@ -206,6 +210,36 @@ def _list_sheet(ws: Worksheet, c: SummaryContext) -> None:
     set_widths(ws, widths)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
     print_setup(ws, face, top, top)
+
+
+# --- CacNam: the trend since the first year with figures ----------------------------------
+
+
+def _trend_sheet(ws: Worksheet, c: SummaryContext) -> None:
+    """One row per year: plan, actual and percent of each planned indicator; then the sum since the first."""
+    widths = [6, 18] + [9, 9, 9] * len(c.planned)
+    face = fonts(c.office_font)
+    top = title_block(ws, face, c.superior_body, c.issuing_body, c.trend_title, len(widths))
+    spans: list[Span] = [("STT", ()), ("Năm", ()), *[(i.name, ("Kế hoạch", "Thực hiện", "Tỉ lệ")) for i in c.planned]]
+    _header(ws, face, spans, top)
+    first = top + 2
+    for offset, row in enumerate(c.trend):
+        lead: list[CellValue] = [None if row.total else offset + 1, row.label]
+        _trend_row(ws, face, first + offset, lead, row, _percent_format(c.percent_decimals))
+    set_widths(ws, widths)
+    ws.freeze_panes = ws.cell(row=first, column=3)
+    print_setup(ws, face, top, top + 1)
+
+
+def _trend_row(ws: Worksheet, face: Fonts, r: int, lead: list[CellValue], row: TrendYear, percent_format: str) -> None:
+    font = face.bold if row.total else face.plain
+    values: list[CellValue] = [*lead]
+    formats: list[str | None] = [COUNT_FORMAT, None]
+    for p in row.planned:
+        values += [p.plan, p.actual, _fraction(p.percent)]
+        formats += [COUNT_FORMAT, COUNT_FORMAT, percent_format]
+    for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+        put(ws, r, col, value, font, alignment=CENTER if col in (1, 2) else None, number_format=fmt)
 
 
 # --- TinhHinhNop ------------------------------------------------------------------

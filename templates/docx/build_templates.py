@@ -171,6 +171,7 @@ def _report_body(doc: Document) -> None:
     heading(doc, "1. Kết quả thành lập tổ chức đảng, đoàn thể", 2)
     para(doc, "{{ results_sentence }}")
     para(doc, "{{ change_sentence }}")
+    _note(doc, "cumulative_sentence")
     tag(doc, "{%p if people_sentence %}")
     para(doc, "{{ people_sentence }}")
     tag(doc, "{%p endif %}")
@@ -219,6 +220,11 @@ def _appendices(doc: Document) -> None:
          keep=True)
     unit_table(doc, LANDSCAPE_WIDTH, "people", "people_rows", sub_headers=False)
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if trend_rows %}")
+    para(doc, "{{ trend_caption }}", BLOCK, BOLD, align=LEFT, before=10, after=6, keep=True)
+    unit_table(doc, LANDSCAPE_WIDTH, "planned", "trend_rows", sub_headers=True, lead="Năm")
+    tag(doc, "{%p endif %}")
+    _note(doc, "previous_note")
 
     new_section(doc, landscape=False)
     _appendix_title(doc, "{{ appendix_names[1] }}", "{{ appendix_titles[1] }}")
@@ -266,7 +272,7 @@ def notice() -> Document:
     tag(doc, "{%p if results_sentence %}")
     for name in ("results_sentence", "change_sentence", "rank_sentence"):
         para(doc, f"{{{{ {name} }}}}")
-    for name in ("blank_sentence", "people_sentence"):
+    for name in ("trend_sentence", "blank_sentence", "people_sentence"):
         tag(doc, f"{{%p if {name} %}}")
         para(doc, f"{{{{ {name} }}}}")
         tag(doc, "{%p endif %}")

@@ -200,7 +200,7 @@ def loop_row(table, text: str) -> None:
     para(merged, text, CELL, align=LEFT)
 
 
-def unit_table(doc: Document, width: float, columns: str, rows: str, sub_headers: bool) -> None:
+def unit_table(doc: Document, width: float, columns: str, rows: str, sub_headers: bool, lead: str = "Đơn vị") -> None:
     """STT, unit, a column (or a group of 3 when `sub_headers`) per indicator, note; the total row bold.
 
     The indicators are config, so their columns come from docxtpl column loops:
@@ -209,7 +209,7 @@ def unit_table(doc: Document, width: float, columns: str, rows: str, sub_headers
     fixed = [11.0, 41.0, 30.0]  # "STT" in bold 12 pt needs 11 mm with the cell margins
     table = data_table(doc, [fixed[0], fixed[1], TAG_WIDTH, width - sum(fixed) - 2 * TAG_WIDTH, TAG_WIDTH, fixed[2]])
     span = "{% colspan 3 %}" if sub_headers else ""
-    top = add_row(table, ["STT", "Đơn vị", f"{{%tc for column in {columns} %}}",
+    top = add_row(table, ["STT", lead, f"{{%tc for column in {columns} %}}",
                           span + "{{ column.name }} ({{ column.measure }})", "{%tc endfor %}", "Ghi chú"],
                   header=True, auto=(3,))
     if sub_headers:

@@ -3,7 +3,8 @@
 Plain dicts and lists in a fixed order, so the same inputs give the same
 bytes. Percentages are JSON numbers: whole when the configured decimals are
 0, otherwise the rounded decimal. When units.yaml groups the units, each unit
-names its group and "groups" gives each group's results (keys only added).
+names its group and "groups" gives each group's results (keys only added). "trend" gives every year
+from the first with figures up to this one, city-wide and under each unit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from pipeline import __version__
 from pipeline.core.steps.aggregate import GroupResult, Result, Totals
+from pipeline.core.steps.history import Point
 
 
 def json_number(value: Decimal | None) -> int | float | None:
@@ -26,6 +28,12 @@ def _figures(result: Result) -> dict[str, object]:
 
 def _sums(results: dict[str, Result]) -> dict[str, dict[str, object]]:
     return {code: {**_figures(r), "previous_year": r.previous} for code, r in results.items()}
+
+
+def _trend(points: dict[str, tuple[Point, ...]]) -> dict[str, list[dict[str, object]]]:
+    """indicator code → every year since the first with figures: year, plan, actual, percent."""
+    return {code: [{"year": p.year, "plan": p.plan, "actual": p.actual, "percent": json_number(p.percent)}
+                   for p in series] for code, series in points.items()}
 
 
 def _group(g: GroupResult) -> dict[str, object]:
@@ -62,6 +70,7 @@ def tong_hop(totals: Totals, targets: dict[str, dict[str, int]] | None = None) -
             "file": u.file,
             "indicators": {code: _figures(r) for code, r in u.results.items()},
             "rank": u.ranks,
+            "trend": _trend(totals.trend.units.get(u.unit.code, {})),
             **({"group": u.unit.parent} if grouped else {}),
         }
         for u in totals.units
@@ -70,6 +79,7 @@ def tong_hop(totals: Totals, targets: dict[str, dict[str, int]] | None = None) -
         "year": totals.year,
         "units": units,
         "totals": _sums(totals.totals),
+        "trend": _trend(totals.trend.city),
         **({"groups": [_group(g) for g in totals.groups]} if grouped else {}),
         "blank_units": [u.code for u in totals.blank_units],
         **({"next_year_targets": next_year_targets(totals.year, targets, [u.unit.code for u in totals.units])}

@@ -15,6 +15,7 @@ from pipeline.core.documents.appendix import LATER_CELL, targets_later
 from pipeline.core.documents.header import Header, Signature, header, result_phrases
 from pipeline.core.documents.numbering import notice_numbers
 from pipeline.core.steps.aggregate import Totals, UnitResult
+from pipeline.core.steps.history import Point
 from pipeline.settings import Indicator, Settings
 
 STATUS_SENTENCES = {
@@ -56,6 +57,7 @@ class NoticeContext:
     results_sentence: str
     change_sentence: str
     rank_sentence: str
+    trend_sentence: str  # the unit's last three years (fewer when the trend is shorter); "" for one year
     blank_sentence: str
     people_sentence: str
     rows: tuple[NoticeRow, ...]
@@ -106,6 +108,7 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: st
         ),
         change_sentence=_change_sentence(u, planned, year - 1) if counted else "",
         rank_sentence=_rank_sentence(u, totals, planned) if counted else "",
+        trend_sentence=trend_sentence(totals.trend.units.get(u.unit.code, {}), planned) if counted else "",
         blank_sentence=_blank_sentence(u, settings) if counted else "",
         people_sentence=_people_sentence(u, settings) if counted else "",
         rows=_rows(u, totals, planned) if counted else (),
@@ -124,6 +127,24 @@ def _change_sentence(u: UnitResult, planned: tuple[Indicator, ...], previous_yea
         for i in planned
     ]
     return vi.sentence_case("; ".join(parts)) + "."
+
+
+def trend_sentence(points: dict[str, tuple[Point, ...]], planned: tuple[Indicator, ...], years: int = 3) -> str:
+    """"Kết quả các năm 2015–2016: năm 2015: 2 tổ chức Đảng, …; năm 2016: 2 tổ chức Đảng (đạt 66% kế hoạch), …"."""
+    series = {i.code: points.get(i.code, ())[-years:] for i in planned}
+    span = [p.year for p in next(iter(series.values()), ())]
+    if len(span) < 2:
+        return ""
+    parts = []
+    for index, year in enumerate(span):
+        figures = [(i, series[i.code][index]) for i in planned if series[i.code][index].actual is not None]
+        if not figures:
+            parts.append(f"năm {year}: chưa có số liệu")
+            continue
+        parts.append(f"năm {year}: " + ", ".join(
+            f"{vi.number(p.actual)} {i.phrase}" + (f" (đạt {vi.percent(p.percent)} kế hoạch)" if p.percent is not None
+                                                  else "") for i, p in figures))
+    return f"Kết quả các năm {span[0]}–{span[-1]}: " + "; ".join(parts) + "."
 
 
 def _rank_sentence(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> str:

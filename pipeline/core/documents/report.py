@@ -68,6 +68,10 @@ class ReportContext:
     intro: str
     results_sentence: str
     change_sentence: str
+    cumulative_sentence: str  # "Từ năm 2015 đến nay, …": empty when only this year has figures
+    previous_note: str  # under Phụ lục 1: where last year's figures come from
+    trend_caption: str  # "Kết quả các năm 2015–2016": "" (no table) when only this year has figures
+    trend_rows: tuple[UnitRow, ...]  # one row per year, then the sum since the first
     people_sentence: str
     blank_sentence: str
     completeness_sentence: str
@@ -121,6 +125,11 @@ def report_context(
         ),
         results_sentence=results_sentence(totals, planned, settings),
         change_sentence=change_sentence(totals, planned),
+        cumulative_sentence=cumulative_sentence(totals, planned, settings),
+        previous_note=previous_note(totals),
+        trend_caption=(f"Kết quả toàn {_scope_noun(settings)} các năm {totals.trend.first_year}–{year}"
+                       if trend_table(totals, planned) else ""),
+        trend_rows=trend_table(totals, planned),
         people_sentence=people_sentence(totals, people),
         blank_sentence=blank_sentence(totals, settings),
         completeness_sentence=completeness_sentence(totals),
@@ -190,6 +199,46 @@ def change_sentence(totals: Totals, planned: tuple[Indicator, ...]) -> str:
     if not parts:
         return f"Chưa có số liệu năm {previous_year} để so sánh."
     return vi.sentence_case("; ".join(parts)) + "."
+
+
+def cumulative_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:
+    """"Từ năm 2015 đến nay, toàn thành phố đã thành lập được 50 tổ chức Đảng; …", over the trend's years."""
+    first = totals.trend.first_year
+    if first is None or first >= totals.year:
+        return ""
+    parts = [f"{vi.number(totals.trend.cumulative(i.code))} {i.phrase}" for i in planned]
+    scope = settings.general.organisation.scope
+    return f"Từ năm {first} đến nay, {scope} đã thành lập được " + "; ".join(parts) + "."
+
+
+def _scope_noun(settings: Settings) -> str:
+    """"thành phố" from the scope "toàn thành phố"."""
+    scope = settings.general.organisation.scope
+    return scope.removeprefix("toàn ") if scope.startswith("toàn ") else scope
+
+
+def trend_table(totals: Totals, planned: tuple[Indicator, ...]) -> tuple[UnitRow, ...]:
+    """One row per year since the first with figures (plan, actual, percent of each planned indicator),
+    then the sum of the actuals; empty when only this year has figures."""
+    first = totals.trend.first_year
+    if first is None or first >= totals.year:
+        return ()
+    series = [totals.trend.city.get(i.code, ()) for i in planned]
+    rows = [UnitRow(str(n), f"Năm {points[0].year}",
+                    tuple(text for p in points for text in (vi.number(p.plan), vi.number(p.actual),
+                                                            vi.percent(p.percent) if p.actual is not None else "-")),
+                    "" if points[0].actual is not None else "chưa có số liệu")
+            for n, points in enumerate(zip(*series, strict=True), start=1)]
+    total = tuple(text for i in planned for text in ("", vi.number(totals.trend.cumulative(i.code)), ""))
+    rows.append(UnitRow("", f"Cộng {first}–{totals.year}", total, "", total=True))
+    return tuple(rows)
+
+
+def previous_note(totals: Totals) -> str:
+    """Where the figures of last year compared with come from (published results, workbooks, history.yaml)."""
+    if not any(r.previous is not None for r in totals.totals.values()):
+        return f"Ghi chú: chưa có số liệu năm {totals.year - 1} để so sánh."
+    return f"Ghi chú: số liệu năm {totals.year - 1} dùng để so sánh lấy từ {totals.previous_source}."
 
 
 def _change(total: Result, ind: Indicator, previous_year: int) -> str:

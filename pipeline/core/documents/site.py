@@ -18,6 +18,7 @@ from pipeline.core import labels, vi
 from pipeline.core.catalogue import CHART_SVG, KIND_LABELS, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, SLIP_PDF, Kind
 from pipeline.core.documents.listing import DocumentGroup, Link, document_groups, unit_links
 from pipeline.core.documents.register_view import RegisterView
+from pipeline.core.documents.trend import TrendRow, trend_rows, trend_years
 from pipeline.core.labels import Status
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.ledger import LedgerRow
@@ -126,6 +127,8 @@ class SiteContext:
     inputs_summary: str = ""
     inputs: tuple[InputRow, ...] = ()
     vanished: str = ""  # units in the report this run replaces that sent nothing this time
+    trend_years: tuple[int, ...] = ()  # every year since the first with figures, when more than this one
+    trend: tuple[TrendRow, ...] = ()
 
 
 def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings,
@@ -151,6 +154,8 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
         previous_year=year - 1,
         totals=total_rows(totals, settings) if totals is not None else (),
         totals_notes=totals_notes(totals, validation) if totals is not None else (),
+        trend_years=trend_years(trend_rows(totals, settings)) if totals is not None else (),
+        trend=trend_rows(totals, settings) if totals is not None else (),
         no_report="" if made else NO_REPORT,
         no_report_detail="" if made else NO_REPORT_DETAIL.format(year=year),
         issues_summary=issues_summary(validation),

@@ -103,6 +103,15 @@ class GroupSheet:
 
 
 @dataclass(frozen=True)
+class TrendYear:
+    """One row of the trend sheet: a year (or the cumulative row, `label` set) and its planned figures."""
+
+    label: str  # "2015", or "Cộng 2015–2016"
+    planned: tuple[Planned, ...]
+    total: bool = False
+
+
+@dataclass(frozen=True)
 class SummaryContext:
     year: int
     previous_year: int
@@ -124,6 +133,20 @@ class SummaryContext:
     group_sheet: str = ""  # "TheoTinhThanhPho"
     group_title: str = ""
     groups: tuple[GroupRow, ...] = ()  # one per group, then the totals row
+    trend_title: str = ""  # the trend sheet's title; "" (no sheet) when only this year has figures
+    trend: tuple[TrendYear, ...] = ()  # one row per year since the first with figures, then the sum
+
+
+def trend_sheet_rows(totals: Totals, planned: tuple[Indicator, ...]) -> tuple[TrendYear, ...]:
+    """City-wide plan, actual and percent of every year since the first with figures, then their sum."""
+    first = totals.trend.first_year
+    if first is None or first >= totals.year:
+        return ()
+    series = [totals.trend.city.get(i.code, ()) for i in planned]
+    rows = [TrendYear(str(points[0].year), tuple(Planned(p.plan, p.actual, p.percent) for p in points))
+            for points in zip(*series, strict=True)]
+    cumulative = tuple(Planned(None, totals.trend.cumulative(i.code), None) for i in planned)
+    return (*rows, TrendYear(f"Cộng {first}–{totals.year}", cumulative, total=True))
 
 
 def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
@@ -156,6 +179,8 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
         group_sheet=group_sheet.sheet,
         group_title=group_sheet.title,
         groups=group_sheet.groups,
+        trend_title=f"KẾT QUẢ CÁC NĂM {totals.trend.first_year}–{year}" if trend_sheet_rows(totals, planned) else "",
+        trend=trend_sheet_rows(totals, planned),
     )
 
 

@@ -12,11 +12,13 @@ its own counted units.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
 from pipeline.core.labels import Status
+from pipeline.core.steps.history import Trend, trend
 from pipeline.core.steps.validate import Validation
 from pipeline.core.vi import percent_of
 from pipeline.settings import Group, Indicator, Settings, Unit
@@ -65,6 +67,7 @@ class Totals:
     previous_source: str
     sources: tuple[tuple[str, str], ...]
     groups: tuple[GroupResult, ...] = ()  # config order; empty when units.yaml has no groups
+    trend: Trend = field(default_factory=lambda: Trend({}, {}))  # every year since the first with figures
 
     def by_status(self, status: Status) -> tuple[UnitResult, ...]:
         return self._by_status.get(status, ())
@@ -87,8 +90,10 @@ def actuals(validation: Validation) -> Figures:
     return out
 
 
-def aggregate(validation: Validation, previous: Figures, previous_source: str, settings: Settings) -> Totals:
-    """Per unit and city-wide plan, actual, percent, change on the previous year, rank."""
+def aggregate(validation: Validation, previous: Figures, previous_source: str, settings: Settings,
+              earlier: Mapping[int, Figures] | None = None) -> Totals:
+    """Per unit and city-wide plan, actual, percent, change on the previous year, rank; and the trend
+    from `earlier` (year → per-unit actuals of the years before) up to this year."""
     year = validation.year
     numbers = settings.general.numbers
     current = actuals(validation)
@@ -115,7 +120,13 @@ def aggregate(validation: Validation, previous: Figures, previous_source: str, s
     blank_units = tuple(u.unit for u in counted if u.results[blank].actual == 0)
     sources = tuple(sorted((s.file, s.sha256) for s in validation.submissions.values()))
     groups = _groups(units, settings)
-    return Totals(year, units, totals, blank_units, previous_source, sources, groups)
+    years = {y: figures for y, figures in (earlier or {}).items() if y < year}
+    if previous and year - 1 not in years:
+        years[year - 1] = previous
+    years[year] = current
+    history = trend(years, settings.targets, [(i.code, i.has_plan) for i in settings.indicators],
+                    [u.code for u in settings.units_in(year)], numbers.percent_rounding, numbers.percent_decimals)
+    return Totals(year, units, totals, blank_units, previous_source, sources, groups, history)
 
 
 def _groups(units: tuple[UnitResult, ...], settings: Settings) -> tuple[GroupResult, ...]:
