@@ -321,7 +321,7 @@ TARGETS_MISSING = _declare(
     "Chưa có chỉ tiêu năm {next_year} của {unit_name} ({code}){which}: thêm vào {targets_file}, khóa "
     "«years.{next_year}.{code}»; hoặc, nếu chỉ tiêu sẽ giao sau, ghi «targets_pending: true» vào {year_file}",
     "Báo cáo năm N giao chỉ tiêu năm N+1 cho từng đơn vị: đơn vị thiếu chỉ tiêu thì báo cáo không lập (tổng "
-    "chỉ tiêu của thành phố sẽ thiếu). Thêm chỉ tiêu vào config/targets.yaml, hoặc ghi targets_pending: true "
+    "chỉ tiêu của cả địa bàn sẽ thiếu). Thêm chỉ tiêu vào config/targets.yaml, hoặc ghi targets_pending: true "
     "vào config/years/N.yaml để lập báo cáo trước khi có chỉ tiêu.")
 TARGETS_MISSING_YEAR = _variant(
     TARGETS_MISSING, "year",

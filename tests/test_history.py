@@ -288,7 +288,10 @@ def _restated(source: Path, target: Path, year: int) -> Path:
 def test_three_years_compare_with_the_published_year_then_with_history(config, tmp_path, sample):
     text = (config / "years" / "2016.yaml").read_text(encoding="utf-8")
     (config / "years" / "2017.yaml").write_text(text.replace("2016-12-29", "2017-12-28")
-                                                .replace("2016-12-15", "2017-12-15"), encoding="utf-8")
+                                                .replace("2016-12-15", "2017-12-15")
+                                                # no 2018 targets in the sample: publish before they are assigned
+                                                .replace("targets_pending: false", "targets_pending: true"),
+                                                encoding="utf-8")
     inputs_dir = tmp_path / "input"
     _restated(SAMPLE_INPUT / "2016", inputs_dir / "2017", 2017)  # the 2016 workbooks are archived
     out = tmp_path / "out"
