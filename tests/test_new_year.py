@@ -221,3 +221,23 @@ def test_last_years_file_edited_in_place_is_warned_of(config):
 def test_the_sample_year_file_has_no_warning():
     assert year_file_issues(load_settings(CONFIG), 2016) == []
     assert PLACEHOLDER not in (CONFIG / "years" / "2016.yaml").read_text(encoding="utf-8")
+
+
+# --- the status page says what the year still needs ---------------------------------------
+
+
+def test_the_status_page_says_what_the_year_still_needs(config):
+    from pipeline.core.documents.site import year_state
+
+    assert year_state(load_settings(config), 2016) == (
+        "Tệp config/years/2016.yaml: đã điền đủ.", "Chỉ tiêu năm 2017: đã có cho cả 15 đơn vị.")
+    assert year_state(load_settings(config), 2017)[0] == (
+        "Chưa có tệp config/years/2017.yaml: chạy make new-year YEAR=2017 rồi điền các mục cần điền.")
+    flow.new_year(config, 2017)
+    draft, targets = year_state(load_settings(config), 2017)
+    assert draft == ("Tệp config/years/2017.yaml còn 8 mục chưa điền (chỗ ghi «<<CẦN ĐIỀN: …>>»): chưa lập được "
+                     "báo cáo.")
+    assert targets == "Chỉ tiêu năm 2018: mới có 0/15 đơn vị; thêm vào config/targets.yaml trước khi lập báo cáo."
+    fill(config / "years" / "2017.yaml", targets_pending=True)
+    assert year_state(load_settings(config), 2017) == (
+        "Tệp config/years/2017.yaml: đã điền đủ.", "Chỉ tiêu năm 2018: sẽ giao sau (đã có 0/15 đơn vị).")

@@ -129,6 +129,7 @@ class SiteContext:
     vanished: str = ""  # units in the report this run replaces that sent nothing this time
     trend_years: tuple[int, ...] = ()  # every year since the first with figures, when more than this one
     trend: tuple[TrendRow, ...] = ()
+    year_state: tuple[str, ...] = ()  # the year's own config: the year file complete? next year's targets?
 
 
 def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings,
@@ -170,7 +171,32 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
         inputs_summary=inputs_summary(validation.ledger),
         inputs=input_rows(validation.ledger),
         vanished=vanished_note(vanished, settings),
+        year_state=year_state(settings, year),
     )
+
+
+def year_state(settings: Settings, year: int) -> tuple[str, ...]:
+    """What the year still needs in config before its report: the year file, then next year's targets."""
+    file = f"config/years/{year}.yaml"
+    if year in settings.documents:
+        lines = [f"Tệp {file}: đã điền đủ."]
+    elif year in settings.drafts:
+        lines = [f"Tệp {file} còn {vi.number(len(settings.drafts[year].keys))} mục chưa điền (chỗ ghi «<<CẦN ĐIỀN: "
+                 "…>>»): chưa lập được báo cáo."]
+    else:
+        lines = [f"Chưa có tệp {file}: chạy make new-year YEAR={year} rồi điền các mục cần điền."]
+    units = settings.units_in(year)
+    given = sum(1 for u in units if u.code in settings.targets.get(year + 1, {}))
+    docs = settings.documents.get(year)
+    if given == len(units):
+        lines.append(f"Chỉ tiêu năm {year + 1}: đã có cho cả {vi.number(len(units))} đơn vị.")
+    elif docs is not None and docs.targets_pending:
+        lines.append(f"Chỉ tiêu năm {year + 1}: sẽ giao sau (đã có {vi.number(given)}/{vi.number(len(units))} "
+                     "đơn vị).")
+    else:
+        lines.append(f"Chỉ tiêu năm {year + 1}: mới có {vi.number(given)}/{vi.number(len(units))} đơn vị; thêm "
+                     "vào config/targets.yaml trước khi lập báo cáo.")
+    return tuple(lines)
 
 
 # --- the input ledger -----------------------------------------------------------
