@@ -45,7 +45,7 @@ from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
-from pipeline.io.history import read_published, write_year
+from pipeline.io.history import Published, read_published, write_year
 from pipeline.io.inbox import walk
 from pipeline.issue_types import NO_PREVIOUS_FIGURES, PUBLISHED_NOT_TRUSTED
 from pipeline.issues import Issue, ValidationReport
@@ -333,8 +333,7 @@ def find_previous(year: int, inputs: Inputs, settings: Settings, output_root: Pa
     consistent), its workbooks (all present and valid), config/history.yaml. None found is a warning."""
     previous = year - 1
     issues: list[Issue] = []
-    published = read_published(output_root, previous) if output_root is not None else None
-    trusted = (published.reason or trusted_figures(published.data, previous, settings)) if published else ""
+    published, trusted = _published(output_root, previous, settings)
     if published is not None and isinstance(trusted, dict):
         figures, source = trusted, f"kết quả đã công bố năm {previous} ({published.where})"
     else:
@@ -363,6 +362,15 @@ def _unpublished(previous: int, inputs: Inputs, settings: Settings) -> tuple[Fig
     if previous in settings.history:
         return settings.history[previous], f"config/history.yaml, năm {previous}"
     return {}, "không có"
+
+
+def _published(output_root: Path | None, year: int, settings: Settings) -> tuple[Published | None, Figures | str]:
+    """A year's published results and what they are worth: their figures when ours and consistent,
+    else why not ("" when nothing is published)."""
+    published = read_published(output_root, year) if output_root is not None else None
+    if published is None:
+        return None, ""
+    return published, published.reason or trusted_figures(published.data, year, settings)
 
 
 def trusted_figures(data: object, year: int, settings: Settings) -> Figures | str:
@@ -494,8 +502,7 @@ def export_history(options: Options, force: bool = False) -> HistoryExport:
         raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
                           "(dòng lệnh) để ghi lại số liệu năm này.")
     issues: list[Issue] = []
-    published = read_published(options.output_root, year)
-    trusted = (published.reason or trusted_figures(published.data, year, settings)) if published else ""
+    published, trusted = _published(options.output_root, year, settings)
     if published is not None and isinstance(trusted, dict):
         figures, source = trusted, f"kết quả đã công bố ({options.output_root / published.where})"
     else:
