@@ -113,6 +113,18 @@ def parse_file(path: Path, name: str | None = None) -> Submission:
     return parse_workbook(raw)
 
 
+def restate_year(path: Path, year: int | str) -> Path:
+    """Change the workbook's «Năm báo cáo» as a clerk would in Excel."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["ThongTin"]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == "Năm báo cáo":
+                sheet.cell(row=cell.row, column=cell.column + 1).value = year
+    book.save(path)
+    return path
+
+
 def copy_sample(target: Path) -> Path:
     """A private copy of the shipped sample input folder."""
     shutil.copytree(SAMPLE_INPUT, target)

@@ -14,7 +14,6 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from pipeline import flow
@@ -37,18 +36,6 @@ def ledger_of(validation) -> dict[str, tuple[str, str]]:
 
 def rules_of(validation, severity: str = "error") -> set[tuple[str, str]]:
     return {(i.file, i.rule) for i in validation.report.issues if i.severity == severity}
-
-
-def restate_year(path: Path, year: int) -> Path:
-    """Change the workbook's «Năm báo cáo» as a clerk would in Excel."""
-    book = openpyxl.load_workbook(path)
-    sheet = book["ThongTin"]
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.value == "Năm báo cáo":
-                sheet.cell(row=cell.row, column=cell.column + 1).value = year
-    book.save(path)
-    return path
 
 
 @pytest.fixture
@@ -233,7 +220,7 @@ def test_messages_name_the_sheet_the_clerk_sees(tmp_path, settings):
 def test_last_years_copy_in_this_years_folder_never_competes(sample, tmp_path):
     (sample / "2017").mkdir()
     shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")
-    restate_year(sample / "2017" / "HB.xlsx", 2016)  # a re-save: not byte-identical to the 2016 file
+    factories.restate_year(sample / "2017" / "HB.xlsx", 2016)  # a re-save: not byte-identical to the 2016 file
 
     _, inputs, validation = planning.check(options(sample, tmp_path / "out"))
 
@@ -251,7 +238,7 @@ def test_last_years_copy_in_this_years_folder_never_competes(sample, tmp_path):
 def test_an_undated_workbook_does_not_break_last_years_comparison(sample, tmp_path):
     (sample / "2017").mkdir()
     shutil.copy(sample / "2016" / "AD.xlsx", sample / "2017" / "AD.xlsx")
-    restate_year(sample / "2017" / "AD.xlsx", "năm nay")  # unreadable year: this year's run reports it
+    factories.restate_year(sample / "2017" / "AD.xlsx", "năm nay")  # unreadable year: this year's run reports it
     _, inputs, validation = planning.check(options(sample, tmp_path / "out", year=2017))
     assert ("2017/AD.xlsx", "bad-year") in rules_of(validation)
     assert planning.previous_figures(2017, inputs, load_settings(CONFIG))[1] == "biểu mẫu năm 2016"
@@ -260,7 +247,7 @@ def test_an_undated_workbook_does_not_break_last_years_comparison(sample, tmp_pa
 def test_a_unit_missing_this_year_is_told_of_its_other_year_file(sample, tmp_path):
     (sample / "2017").mkdir()
     shutil.copy(sample / "2016" / "AD.xlsx", sample / "2017" / "AD.xlsx")
-    restate_year(sample / "2017" / "AD.xlsx", 2017)
+    factories.restate_year(sample / "2017" / "AD.xlsx", 2017)
     shutil.copy(sample / "2016" / "HB.xlsx", sample / "2017" / "HB.xlsx")  # forgot to change the year
 
     _, _, validation = planning.check(options(sample, tmp_path / "out", year=2017))

@@ -21,18 +21,6 @@ from tests import factories
 from tests.factories import CONFIG
 
 
-def restate_year(path: Path, year: int) -> Path:
-    """Change the workbook's «Năm báo cáo» as a clerk would in Excel."""
-    book = openpyxl.load_workbook(path)
-    sheet = book["ThongTin"]
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.value == "Năm báo cáo":
-                sheet.cell(row=cell.row, column=cell.column + 1).value = year
-    book.save(path)
-    return path
-
-
 @pytest.fixture
 def config(tmp_path) -> Path:
     return Path(shutil.copytree(CONFIG, tmp_path / "config"))
@@ -44,7 +32,7 @@ def input_2017(tmp_path) -> Path:
     root = factories.copy_sample(tmp_path / "input")
     (root / "2017").mkdir()
     for code in ("HB", "DS"):
-        restate_year(Path(shutil.copy(root / "2016" / f"{code}.xlsx", root / "2017" / f"{code}.xlsx")), 2017)
+        factories.restate_year(Path(shutil.copy(root / "2016" / f"{code}.xlsx", root / "2017" / f"{code}.xlsx")), 2017)
     return root
 
 
