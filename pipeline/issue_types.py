@@ -313,6 +313,19 @@ SIGNING_DATE_OUT_OF_YEAR = _declare(
     "Báo cáo năm N ký trong năm N hoặc nửa đầu năm N+1; ngày khác (báo cáo năm 2016 ký ngày 28/12/2017) thường "
     "là do sửa tệp của năm trước thay cho tạo tệp mới bằng make new-year.")
 
+ASSESSMENT_CONTRADICTS_DATA = _declare(
+    "assessment-contradicts-data", "warning", "Lời đánh giá trái với số liệu",
+    "Lời văn ở khóa «{key}» của years/{year}.yaml nói «{quote}» ({says}), nhưng số liệu năm {year} cho thấy "
+    "khác: {facts}. Sửa lời văn cho khớp số liệu",
+    "Phần đánh giá nói một chỉ tiêu tăng hay giảm so với năm trước, vượt hay chưa hoàn thành kế hoạch, trái với "
+    "số liệu toàn thành phố tính từ các biểu mẫu: thường là lời văn chép từ năm trước.")
+
+DEADLINE_OUT_OF_YEAR = _declare(
+    "deadline-out-of-year", "warning", "Hạn nộp ngoài năm báo cáo",
+    "Hạn nộp {date} (khóa «deadline» trong years/{year}.yaml) nằm ngoài khoảng từ 01/01/{year} đến {latest}: "
+    "biểu mẫu sẽ bị tính nộp muộn hay đúng hạn theo hạn của năm khác; kiểm tra lại",
+    "Hạn nộp biểu mẫu của năm N nằm trong năm N hoặc nửa đầu năm N+1; hạn của năm khác thường là do chép tệp "
+    "của năm trước mà chưa sửa hạn nộp.")
 # --- the config a report needs (report) -------------------------------------------------
 # Located to the config file to edit (unit ""): not a unit's fault, so not on its slip.
 

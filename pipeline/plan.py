@@ -38,6 +38,7 @@ from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.steps.checks import uses_previous
+from pipeline.core.steps.claims import assessment_issues
 from pipeline.core.steps.history import published_figures
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.raw import Refusal
@@ -146,6 +147,9 @@ def plan(options: Options, documents: bool = False) -> Plan:
         report = ValidationReport.of(validation.year, (*validation.report.issues, *previous.issues))
         validation = dataclasses.replace(validation, report=report)
     totals = summarise_with(settings, inputs, validation, previous)
+    if said := assessment_issues(settings, totals):  # the year's prose against the figures it speaks of
+        validation = dataclasses.replace(validation, report=ValidationReport.of(
+            validation.year, (*validation.report.issues, *said)))
     return Plan(settings, inputs, validation, totals, tuple(report_jobs(settings, validation, totals)), slips)
 
 

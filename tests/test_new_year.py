@@ -3,6 +3,8 @@ the year is never guessed silently, and the year file's stale text is caught (is
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -187,6 +189,9 @@ def test_the_year_file_copied_from_last_year_is_warned_of(config, input_2017, tm
     assert warned["signing-date-out-of-year"].message == (
         "Ngày ký 29/12/2016 (khóa «date» trong years/2017.yaml) nằm ngoài khoảng từ 01/01/2017 đến 30/06/2018: "
         "kiểm tra lại, có thể đã sửa nhầm tệp của năm khác")
+    assert warned["deadline-out-of-year"].message == (
+        "Hạn nộp 15/12/2016 (khóa «deadline» trong years/2017.yaml) nằm ngoài khoảng từ 01/01/2017 đến 30/06/2018: "
+        "biểu mẫu sẽ bị tính nộp muộn hay đúng hạn theo hạn của năm khác; kiểm tra lại")
 
 
 def test_one_paragraph_kept_from_last_year_is_named(config):
@@ -229,3 +234,32 @@ def test_the_status_page_says_what_the_year_still_needs(config):
     fill(config / "years" / "2017.yaml", targets_pending=True)
     assert year_state(load_settings(config), 2017) == (
         "Tệp config/years/2017.yaml: đã điền đủ.", "Chỉ tiêu năm 2018: sẽ giao sau (đã có 0/15 đơn vị).")
+
+
+def test_a_copied_assessment_that_the_figures_contradict_is_warned_of(config, tmp_path):
+    """The sample's "vẫn tăng so với năm trước" kept in 2017, when only two units sent their figures."""
+    root = factories.copy_sample(tmp_path / "input")
+    (root / "2017").mkdir()
+    plans = load_settings(config).targets[2017]
+    for code in ("HB", "DS"):
+        form = factories.good_form(code, 2017, party=0, unions=1, youth=1)
+        lines = tuple(dataclasses.replace(line, plan=plans[code].get(line.code)) for line in form.indicators)
+        factories.write(dataclasses.replace(form, indicators=lines), root / "2017" / f"{code}.xlsx")
+    copied = (config / "years" / "2016.yaml").read_text(encoding="utf-8").replace("2016-12-", "2017-12-")
+    (config / "years" / "2017.yaml").write_text(copied.replace("targets_pending: false", "targets_pending: true"),
+                                                encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "--input", str(root), "--config", str(config), "--output",
+                                       str(tmp_path / "out"), "--allow-invalid"], terminal_width=400)
+    made = planning.plan(options(root, config, tmp_path / "out2", allow_invalid=True), documents=True)
+    said = {i.message for i in made.validation.report.warnings if i.rule == "assessment-contradicts-data"}
+    assert said == {
+        "Lời văn ở khóa «assessment.strengths.0» của years/2017.yaml nói «tổ chức Công đoàn, Đoàn thanh niên được "
+        "thành lập vượt» (vượt kế hoạch), nhưng số liệu năm 2017 cho thấy khác: tổ chức Công đoàn: 2 tổ chức, kế "
+        "hoạch 7 (28%); tổ chức Đoàn, hội thanh niên: 2 tổ chức, kế hoạch 3 (66%). Sửa lời văn cho khớp số liệu",
+        "Lời văn ở khóa «assessment.strengths.0» của years/2017.yaml nói «tổ chức Đảng tuy chưa hoàn thành chỉ tiêu "
+        "nhưng vẫn tăng» (tăng so với năm trước), nhưng số liệu năm 2017 cho thấy khác: tổ chức Đảng: 0 tổ chức, "
+        "giảm 2 tổ chức so với năm 2016 (2). Sửa lời văn cho khớp số liệu",
+    }
+    assert result.exit_code == 0, result.output
+    published = json.loads((tmp_path / "out" / "2017" / "data" / "kiem-tra.json").read_text(encoding="utf-8"))
+    assert {i["message"] for i in published["issues"] if i["rule"] == "assessment-contradicts-data"} == said

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -63,6 +63,8 @@ class Indicator(Strict):
     measure: str
     has_plan: bool
     phrase: str
+    # Other words the year's assessment uses for it ("cơ sở Đảng"): claims there are checked against it.
+    mentions: tuple[Annotated[str, Field(min_length=1)], ...] = ()
     org_types: tuple[str, ...] = ()
 
 

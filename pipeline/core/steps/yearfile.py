@@ -4,14 +4,15 @@ The assessment (strengths, weaknesses, tasks) is written anew every year; a
 paragraph identical to last year's usually speaks of last year's figures. A
 signing date outside the report's year and the first half of the next one
 (a report of 2016 dated 28/12/2017) usually means the file of another year
-was edited in place. Both are warnings of the report run.
+was edited in place; a deadline there, that it was copied (every workbook
+would be judged late against last year's deadline). Both are warnings of the report run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.issue_types import SIGNING_DATE_OUT_OF_YEAR, STALE_TEXT
+from pipeline.issue_types import DEADLINE_OUT_OF_YEAR, SIGNING_DATE_OUT_OF_YEAR, STALE_TEXT
 from pipeline.issues import Issue
 from pipeline.settings import Assessment, Settings
 
@@ -46,7 +47,7 @@ def year_file_issues(settings: Settings, year: int) -> list[Issue]:
             issues.append(STALE_TEXT.at(where, year=year, previous=year - 1,
                                         keys=", ".join(f"«{k}»" for k in keys)))
     latest = dt.date(year + 1, *LATEST_SIGNING)
-    if not dt.date(year, 1, 1) <= docs.date <= latest:
-        issues.append(SIGNING_DATE_OUT_OF_YEAR.at(where, date=docs.date.strftime("%d/%m/%Y"), year=year,
-                                                  latest=latest.strftime("%d/%m/%Y")))
+    for kind, day in ((SIGNING_DATE_OUT_OF_YEAR, docs.date), (DEADLINE_OUT_OF_YEAR, docs.deadline)):
+        if day is not None and not dt.date(year, 1, 1) <= day <= latest:
+            issues.append(kind.at(where, date=day.strftime("%d/%m/%Y"), year=year, latest=latest.strftime("%d/%m/%Y")))
     return issues
