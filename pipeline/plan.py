@@ -265,8 +265,10 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     selection = inputs.year(year)
     if not selection.submissions and not selection.refusals:
         raise SourceError(_nothing_for(year, options.input_dir, inputs))
-    # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does).
-    previous = previous_figures(year, inputs, settings)[0] if any(map(uses_previous, settings.rules)) else None
+    # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does): from
+    # the same source as the report's comparison (published results, workbooks, history.yaml).
+    previous = (find_previous(year, inputs, settings, options.output_root).figures
+                if any(map(uses_previous, settings.rules)) else None)
     validation = validate_year(year, selection.submissions, selection.refusals, settings, selection, previous)
     if documents:  # the report assigns next year's targets: config/targets.yaml must have them
         config = options.config_dir
@@ -324,12 +326,6 @@ class Previous:
     source: str
     issues: tuple[Issue, ...] = ()
     earlier: dict[int, Figures] = field(default_factory=dict)
-
-
-def previous_figures(year: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
-    """Last year's actuals and their source, without looking at published results (see `find_previous`)."""
-    found = find_previous(year, inputs, settings)
-    return found.figures, found.source
 
 
 def find_previous(year: int, inputs: Inputs, settings: Settings, output_root: Path | None = None) -> Previous:

@@ -314,3 +314,20 @@ def test_three_years_compare_with_the_published_year_then_with_history(config, t
     hb = next(u for u in data["units"] if u["code"] == "HB")
     assert [p["actual"] for p in hb["trend"]["TCD"]] == [2, 2, 2]
     assert run.totals.trend.cumulative("TCD") == 76
+
+
+def test_a_rule_on_last_year_reads_the_published_results_when_the_workbooks_are_archived(config, tmp_path, sample):
+    """rules.yaml's CODE.previous comes from the same source as the report's comparison."""
+    import yaml
+    rules = yaml.safe_load((config / "rules.yaml").read_text(encoding="utf-8"))
+    rules["rules"].append({"id": "tcd-grows", "left": "TCD", "operator": ">", "right": "TCD.previous",
+                           "severity": "warning", "message": "Không tăng so với năm trước ({left}, {right})"})
+    (config / "rules.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    inputs_dir = tmp_path / "input"
+    _restated(SAMPLE_INPUT / "2016", inputs_dir / "2017", 2017)  # the 2016 workbooks are archived
+    out = tmp_path / "out"
+    options = flow.Options(2017, inputs_dir, config, out, jobs=1)
+    fired = lambda: {i.unit for i in planning.check(options)[2].report.issues if i.rule == "tcd-grows"}  # noqa: E731
+    assert fired() == set()  # nothing to compare with: the rule is skipped
+    publish(out, tong_hop(sample[3]))
+    assert fired() == {u.code for u in load_settings(config).units}  # the restated year repeats 2016

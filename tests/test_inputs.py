@@ -232,7 +232,7 @@ def test_last_years_copy_in_this_years_folder_never_competes(sample, tmp_path):
     # The comparison of 2017 with 2016 still has every 2016 workbook.
     assert len(inputs.year(2016).submissions) == 15
     settings = load_settings(CONFIG)
-    assert planning.previous_figures(2017, inputs, settings)[1] == "biểu mẫu năm 2016"
+    assert planning.find_previous(2017, inputs, settings).source == "biểu mẫu năm 2016"
 
 
 def test_an_undated_workbook_does_not_break_last_years_comparison(sample, tmp_path):
@@ -241,7 +241,7 @@ def test_an_undated_workbook_does_not_break_last_years_comparison(sample, tmp_pa
     factories.restate_year(sample / "2017" / "AD.xlsx", "năm nay")  # unreadable year: this year's run reports it
     _, inputs, validation = planning.check(options(sample, tmp_path / "out", year=2017))
     assert ("2017/AD.xlsx", "bad-year") in rules_of(validation)
-    assert planning.previous_figures(2017, inputs, load_settings(CONFIG))[1] == "biểu mẫu năm 2016"
+    assert planning.find_previous(2017, inputs, load_settings(CONFIG)).source == "biểu mẫu năm 2016"
 
 
 def test_a_unit_missing_this_year_is_told_of_its_other_year_file(sample, tmp_path):
