@@ -279,7 +279,7 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
     validation = dataclasses.replace(validation, ledger=rows)
-    if documents and (extra := year_file_issues(settings, year)):  # the year file's own warnings: report only
+    if extra := year_file_issues(settings, year):  # the year file's own: validate's late check uses its deadline
         validation = dataclasses.replace(validation, report=ValidationReport.of(
             year, (*validation.report.issues, *extra)))
     return settings, inputs, validation

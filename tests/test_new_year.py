@@ -263,3 +263,12 @@ def test_a_copied_assessment_that_the_figures_contradict_is_warned_of(config, tm
     assert result.exit_code == 0, result.output
     published = json.loads((tmp_path / "out" / "2017" / "data" / "kiem-tra.json").read_text(encoding="utf-8"))
     assert {i["message"] for i in published["issues"] if i["rule"] == "assessment-contradicts-data"} == said
+
+
+def test_validate_warns_of_a_deadline_copied_from_last_year(config, input_2017, tmp_path):
+    """The late check of validate uses the year file's deadline: a copied one is said before the report."""
+    flow.new_year(config, 2017)
+    fill(config / "years" / "2017.yaml", deadline="2016-12-15")
+    _, _, validation = planning.check(options(input_2017, config, tmp_path / "out"))
+    [issue] = [i for i in validation.report.warnings if i.file == "years/2017.yaml"]
+    assert issue.rule == "deadline-out-of-year" and issue.message.startswith("Hạn nộp 15/12/2016 (khóa «deadline»")

@@ -5,7 +5,8 @@ paragraph identical to last year's usually speaks of last year's figures. A
 signing date outside the report's year and the first half of the next one
 (a report of 2016 dated 28/12/2017) usually means the file of another year
 was edited in place; a deadline there, that it was copied (every workbook
-would be judged late against last year's deadline). Both are warnings of the report run.
+would be judged late against last year's deadline). They are warnings of
+every check of the year (validate and report).
 """
 
 from __future__ import annotations
