@@ -323,9 +323,10 @@ class Previous:
     and every earlier year's figures found (for the trend)."""
 
     figures: Figures
-    source: str
+    source: str  # for the clerk: names the file (status page, tong-hop.json)
     issues: tuple[Issue, ...] = ()
     earlier: dict[int, Figures] = field(default_factory=dict)
+    wording: str = ""  # for the documents: no file names
 
 
 def find_previous(year: int, inputs: Inputs, settings: Settings, output_root: Path | None = None) -> Previous:
@@ -336,8 +337,9 @@ def find_previous(year: int, inputs: Inputs, settings: Settings, output_root: Pa
     published, trusted = _published(output_root, previous, settings)
     if published is not None and isinstance(trusted, dict):
         figures, source = trusted, f"kết quả đã công bố năm {previous} ({published.where})"
+        wording = f"kết quả tổng hợp năm {previous} đã công bố"
     else:
-        figures, source = _unpublished(previous, inputs, settings)
+        figures, source, wording = _unpublished(previous, inputs, settings)
     if published is not None and isinstance(trusted, str):
         issues.append(PUBLISHED_NOT_TRUSTED.at(published.where, previous=previous, where=published.where,
                                                reason=trusted, used=source))
@@ -348,20 +350,21 @@ def find_previous(year: int, inputs: Inputs, settings: Settings, output_root: Pa
     earlier = earlier_figures(year, settings, output_root)
     if figures:
         earlier[previous] = figures
-    return Previous(figures, source, tuple(issues), earlier)
+    return Previous(figures, source, tuple(issues), earlier, wording)
 
 
-def _unpublished(previous: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str]:
-    """Last year's workbooks if all present and valid, else config history."""
+def _unpublished(previous: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str, str]:
+    """Last year's workbooks if all present and valid, else config history; with the documents' words."""
     # Only workbooks that state last year: one whose year cannot be read belongs to this year's run.
     subs = [s for s in inputs.year(previous).submissions if s.year == previous]
     if subs:
         checked = validate_year(previous, subs, [], settings)
         if set(checked.status.values()) == {"valid"}:
-            return actuals(checked), f"biểu mẫu năm {previous}"
+            return actuals(checked), f"biểu mẫu năm {previous}", f"biểu mẫu báo cáo năm {previous} của các đơn vị"
     if previous in settings.history:
-        return settings.history[previous], f"config/history.yaml, năm {previous}"
-    return {}, "không có"
+        return (settings.history[previous], f"config/history.yaml, năm {previous}",
+                f"số liệu lưu trữ kết quả năm {previous}")
+    return {}, "không có", ""
 
 
 def _published(output_root: Path | None, year: int, settings: Settings) -> tuple[Published | None, Figures | str]:
@@ -402,7 +405,8 @@ def summarise(settings: Settings, inputs: Inputs, validation: Validation,
 
 
 def summarise_with(settings: Settings, inputs: Inputs, validation: Validation, previous: Previous) -> Totals:
-    return aggregate(validation, previous.figures, previous.source, settings, previous.earlier)
+    totals = aggregate(validation, previous.figures, previous.source, settings, previous.earlier)
+    return dataclasses.replace(totals, previous_wording=previous.wording)
 
 
 def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:

@@ -135,7 +135,18 @@ def test_the_report_says_the_cumulative_total_and_where_last_year_comes_from(sam
     context = report_context(totals, {}, settings)
     assert context.cumulative_sentence == ("Từ năm 2015 đến nay, toàn thành phố đã thành lập được 50 tổ chức Đảng; "
                                            "318 tổ chức Công đoàn; 61 tổ chức Đoàn, hội thanh niên.")
-    assert context.previous_note == "Ghi chú: số liệu năm 2015 dùng để so sánh lấy từ config/history.yaml, năm 2015."
+    # The document says where without a file name; the status page and tong-hop.json name the file.
+    assert context.previous_note == "Ghi chú: số liệu năm 2015 dùng để so sánh lấy từ số liệu lưu trữ kết quả năm 2015."
+    assert totals.previous_source == "config/history.yaml, năm 2015"
+
+
+def test_each_source_of_last_year_has_its_official_words(sample, tmp_path):
+    settings, inputs, _, totals = sample
+    assert planning.find_previous(2017, inputs, settings, tmp_path).wording == (
+        "biểu mẫu báo cáo năm 2016 của các đơn vị")
+    publish(tmp_path, tong_hop(totals))
+    assert planning.find_previous(2017, inputs, settings, tmp_path).wording == "kết quả tổng hợp năm 2016 đã công bố"
+    assert planning.find_previous(2015, NO_INPUTS, settings, tmp_path).wording == ""
 
 
 # --- make history -----------------------------------------------------------------------------

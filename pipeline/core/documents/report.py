@@ -238,7 +238,8 @@ def previous_note(totals: Totals) -> str:
     """Where the figures of last year compared with come from (published results, workbooks, history.yaml)."""
     if not any(r.previous is not None for r in totals.totals.values()):
         return f"Ghi chú: chưa có số liệu năm {totals.year - 1} để so sánh."
-    return f"Ghi chú: số liệu năm {totals.year - 1} dùng để so sánh lấy từ {totals.previous_source}."
+    source = totals.previous_wording or totals.previous_source
+    return f"Ghi chú: số liệu năm {totals.year - 1} dùng để so sánh lấy từ {source}."
 
 
 def _change(total: Result, ind: Indicator, previous_year: int) -> str:

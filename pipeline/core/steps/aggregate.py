@@ -68,6 +68,7 @@ class Totals:
     sources: tuple[tuple[str, str], ...]
     groups: tuple[GroupResult, ...] = ()  # config order; empty when units.yaml has no groups
     trend: Trend = field(default_factory=lambda: Trend({}, {}))  # every year since the first with figures
+    previous_wording: str = ""  # previous_source as an official document says it (no file names)
 
     def by_status(self, status: Status) -> tuple[UnitResult, ...]:
         return self._by_status.get(status, ())
