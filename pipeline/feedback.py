@@ -33,7 +33,9 @@ def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit
     code = unit_code or next((i.unit for i in found if i.unit), "")
     unit = settings.unit(code) if code else None
     org = settings.general.organisation
-    request = FeedbackRequest(code, unit.title(org.unit_title) if unit else "", source.name, found, org.agency)
+    files = {i.file for i in found if i.file}
+    file = files.pop() if len(files) == 1 else source.name  # as the report names it ("2016/HB.xlsx")
+    request = FeedbackRequest(code, unit.title(org.unit_title) if unit else "", file, found, org.agency)
     loaded = workbook_source(source)
     if isinstance(loaded, bytes):
         try:

@@ -83,8 +83,6 @@ def render_rebuilt(raw: RawWorkbook, request: FeedbackRequest) -> bytes:
             for c, value in enumerate(row, start=1):
                 _put_value(ws, r, c, value)
         shapes.append(SheetShape(sheet.name, ws.title, (), is_check_sheet(_first_cell(ws))))
-    if not book.worksheets:
-        book.create_sheet("Sheet")
     return _finish(book, marked_context(request, shapes))
 
 
