@@ -8,8 +8,9 @@ text boxes, form controls, nor extension lists (x14 data validation and
 sparklines); a form never has them. An .xls/.ods is rebuilt from the values
 calamine read (a RawWorkbook), without its formats, and its check sheet says so.
 
-Every located issue gets a fill (light red for an error, light yellow for a
-warning) and a comment by the office; a comment already on the cell is kept
+Every located issue gets a fill (light red for an error, amber for a warning:
+darker than the pale yellow of the blank form's input cells) and a comment
+by the office; a comment already on the cell is kept
 below ours. The check sheet is first and the one shown on opening. Text goes
 in without the characters XML cannot hold, cut at Excel's 32,767 per cell.
 The same bytes in give the same bytes out: the workbook's own creation and
@@ -56,7 +57,7 @@ from pipeline.render.sheet import (
 from pipeline.stable import FIXED_TIME, fixed_zip
 
 CELL_LIMIT = 32_767  # characters in one Excel cell
-FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
+FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFD966")}
 KEPT_COMMENT = "Ghi chú sẵn có:"
 LINK_COLOUR = "0563C1"
 LINE = Alignment(horizontal="left", vertical="top", wrap_text=True)

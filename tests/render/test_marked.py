@@ -157,6 +157,8 @@ def test_hostile_names_cells_and_messages(tmp_path):
     assert top_left.comment.text == "Lỗi: Ô gộp <script>alert(1)</script>"
     assert "B2:D3" in {str(r) for r in out[quoted.title].merged_cells.ranges}
     assert out[quoted.title]["AA500"].comment.text == "Cảnh báo: Ngoài vùng dùng"
+    assert out[quoted.title]["AA500"].fill.fgColor.rgb[-6:] == FILLS["warning"].fgColor.rgb[-6:]
+    assert top_left.fill.fgColor.rgb[-6:] == FILLS["error"].fgColor.rgb[-6:]
     assert len(out["KiemTra"]["A1"].comment.text) == CELL_LIMIT
     listed = {r["rule"]: r for r in _listed(out["KiemTra (2)"])}
     assert listed["merged"]["link"] == "'Bà''s \"số\"'!B2" and listed["merged"]["cell"] == "C3"

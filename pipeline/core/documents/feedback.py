@@ -204,7 +204,7 @@ def _lines(request: FeedbackRequest) -> tuple[str, ...]:
     unit = f"{request.unit_name} ({request.unit_code})" if request.unit_name else request.unit_code
     lines = [f"Đơn vị: {unit}", f"Tệp: {request.file}",
              f"Có {errors} lỗi và {warnings} cảnh báo." if request.issues else "Không có lỗi hay cảnh báo nào.",
-             "Ô có lỗi được tô đỏ, ô có cảnh báo được tô vàng; mỗi ô có ghi chú nêu vấn đề. "
+             "Ô có lỗi được tô hồng, ô có cảnh báo được tô vàng đậm; mỗi ô có ghi chú nêu vấn đề. "
              "Bấm vào ô ở cột «Ô» để đến ô đó; sửa xong thì lưu và gửi lại chính tệp này."]
     if request.rebuilt_from:
         lines.append(f"Biểu mẫu gốc là tệp {request.rebuilt_from}: bản này dựng lại từ giá trị, "
