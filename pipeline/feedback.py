@@ -9,6 +9,7 @@ gets a copy with the check sheet alone.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import zipfile
 from collections.abc import Iterable
@@ -35,7 +36,8 @@ def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit
     org = settings.general.organisation
     files = {i.file for i in found if i.file}
     file = files.pop() if len(files) == 1 else source.name  # as the report names it ("2016/HB.xlsx")
-    request = FeedbackRequest(code, unit.title(org.unit_title) if unit else "", file, found, org.agency)
+    request = FeedbackRequest(code, unit.title(org.unit_title) if unit else "", file, found, org.agency,
+                              settings.general.style.office_font)
     loaded = workbook_source(source)
     if isinstance(loaded, bytes):
         try:
@@ -43,8 +45,7 @@ def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
             log.warning("openpyxl không mở được %s (%s): dựng lại từ giá trị", source.name, exc)
             loaded = workbook_values(source)
-    rebuilt = FeedbackRequest(request.unit_code, request.unit_name, request.file, request.issues, request.author,
-                              source.suffix.lower())
+    rebuilt = dataclasses.replace(request, rebuilt_from=source.suffix.lower())
     if isinstance(loaded, Refusal):
         loaded = RawWorkbook(loaded.path, loaded.sha256, ())
     return render_rebuilt(loaded, rebuilt)

@@ -66,8 +66,8 @@ LINE = Alignment(horizontal="left", vertical="top", wrap_text=True)
 def render_marked(source: bytes, request: FeedbackRequest) -> bytes:
     """An .xlsx/.xlsm's bytes → its marked copy as .xlsx bytes; `source` itself is only read."""
     book = openpyxl.load_workbook(io.BytesIO(source), rich_text=True)
-    shapes = [SheetShape(ws.title, ws.title, _merged(ws), is_check_sheet(_first_cell(ws))) for ws in book]
-    return _finish(book, marked_context(request, shapes))
+    shapes = [SheetShape(ws.title, ws.title, _merged(ws), is_check_sheet(ws["A1"].value)) for ws in book.worksheets]
+    return _finish(book, marked_context(request, shapes, [chart.title for chart in book.chartsheets]))
 
 
 def render_rebuilt(raw: RawWorkbook, request: FeedbackRequest) -> bytes:
@@ -83,7 +83,7 @@ def render_rebuilt(raw: RawWorkbook, request: FeedbackRequest) -> bytes:
         for r, row in enumerate(sheet.rows, start=1):
             for c, value in enumerate(row, start=1):
                 _put_value(ws, r, c, value)
-        shapes.append(SheetShape(sheet.name, ws.title, (), is_check_sheet(_first_cell(ws))))
+        shapes.append(SheetShape(sheet.name, ws.title, (), is_check_sheet(ws["A1"].value)))
     return _finish(book, marked_context(request, shapes))
 
 
@@ -100,15 +100,8 @@ def _put_value(ws: Any, row: int, column: int, value: object) -> None:
         cell.number_format = DATE_FORMAT
 
 
-def _first_cell(ws: Any) -> object:
-    return ws["A1"].value if hasattr(ws, "cell") else None
-
-
 def _merged(ws: Any) -> tuple[tuple[int, int, int, int], ...]:
-    ranges = getattr(ws, "merged_cells", None)
-    if ranges is None:  # a chart sheet
-        return ()
-    return tuple(sorted((r.min_row, r.min_col, r.max_row, r.max_col) for r in ranges.ranges))
+    return tuple(sorted((r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges))
 
 
 def _text(value: str, limit: int = CELL_LIMIT) -> str:
@@ -144,7 +137,7 @@ def _mark(book: Any, context: MarkedContext) -> None:
 
 
 def _check_sheet(ws: Any, c: MarkedContext) -> None:
-    face = fonts("Times New Roman")
+    face = fonts(c.office_font)
     widths = [width for _, width in c.headers]
     put(ws, 1, 1, c.title, face.title, border=False, alignment=TOP_LEFT)
     for r, line in enumerate(c.lines, start=2):  # each line across the table's width, wrapped

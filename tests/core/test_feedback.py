@@ -19,7 +19,8 @@ from pipeline.issues import error, warning
 
 
 def request(*issues, rebuilt_from: str = "") -> FeedbackRequest:
-    return FeedbackRequest("HB", "Đảng bộ quận Hồng Bàng", "HB.xlsx", tuple(issues), "Ban Tổ chức", rebuilt_from)
+    return FeedbackRequest("HB", "Đảng bộ quận Hồng Bàng", "HB.xlsx", tuple(issues), "Ban Tổ chức", "Times New Roman",
+                           rebuilt_from)
 
 
 def shapes(*names: str, merged=()) -> list[SheetShape]:
@@ -89,6 +90,7 @@ def test_a_check_sheet_of_an_earlier_copy_is_replaced_any_other_is_kept():
     own = [SheetShape("KIEMTRA", "KIEMTRA"), *shapes("TongHop")]
     ctx = marked_context(request(), own)
     assert (ctx.sheet_name, ctx.replaces) == ("KiemTra (2)", None)
+    assert marked_context(request(), own, ["kiemtra (2)"]).sheet_name == "KiemTra (3)"  # a chart sheet's name
     assert is_check_sheet(TITLE) and not is_check_sheet("Biểu số 01") and not is_check_sheet(None)
 
 

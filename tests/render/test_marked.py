@@ -244,3 +244,19 @@ def _look(cell) -> tuple[str, ...]:
     names = ("fill", "font", "border", "alignment", "protection")
     return (*(repr(getattr(cell, name)) for name in names), cell.number_format)
 
+
+
+def test_a_chart_sheet_is_kept_and_its_name_not_taken(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    book.active.title = "KiemTra"
+    for r in range(1, 4):
+        book.active.cell(row=r, column=1, value=r)
+    chart = BarChart()
+    chart.add_data(Reference(book.active, min_col=1, min_row=1, max_row=3))
+    book.create_chartsheet("KiemTra (2)").add_chart(chart)
+    source = factories.save(book, tmp_path / "HB.xlsx")
+    out = openpyxl.load_workbook(io.BytesIO(marked_bytes(source, [], factories.settings())))
+    assert out.sheetnames == ["KiemTra (3)", "KiemTra", "KiemTra (2)"]
+    assert len(out.chartsheets) == 1

@@ -61,6 +61,7 @@ class FeedbackRequest:
     file: str
     issues: tuple[Issue, ...]
     author: str  # who signs the comments: the office (organisation.agency)
+    office_font: str  # the check sheet's font (style.office_font)
     rebuilt_from: str = ""  # ".xls" or ".ods": the copy is rebuilt from values, and says so
 
 
@@ -94,6 +95,7 @@ class MarkedContext:
     rows: tuple[CheckRow, ...]
     marks: tuple[CellMark, ...]
     author: str
+    office_font: str
     headers: tuple[tuple[str, int], ...] = field(default=HEADERS)
 
 
@@ -134,11 +136,13 @@ def excel_title(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def marked_context(request: FeedbackRequest, sheets: Sequence[SheetShape]) -> MarkedContext:
-    """Everything the marked copy shows, from the issues and the workbook's sheets."""
+def marked_context(request: FeedbackRequest, sheets: Sequence[SheetShape],
+                   other_titles: Sequence[str] = ()) -> MarkedContext:
+    """Everything the marked copy shows, from the issues and the workbook's sheets (`other_titles`:
+    sheets no issue can point into, chart sheets, whose names the check sheet must not take)."""
     replaces = next((s.title for s in sheets if s.check_sheet and s.title.casefold() == CHECK_SHEET.casefold()), None)
     kept = [s for s in sheets if s.title != replaces]
-    sheet_name = excel_title(CHECK_SHEET, {s.title.casefold() for s in kept})
+    sheet_name = excel_title(CHECK_SHEET, {s.title.casefold() for s in kept} | {t.casefold() for t in other_titles})
     by_name = {nfc(s.name): s for s in kept}
     order = {nfc(s.name): k for k, s in enumerate(kept)}
     located: list[tuple[Issue, SheetShape | None, tuple[int, int] | None]] = []
@@ -150,7 +154,8 @@ def marked_context(request: FeedbackRequest, sheets: Sequence[SheetShape]) -> Ma
         CheckRow(n, labels.SEVERITY[issue.severity], issue.is_error, issue.sheet, issue.cell, issue.message,
                  issue.rule, quoted_location(shape.title, _top_left(shape, where)) if shape and where else None)
         for n, (issue, shape, where) in enumerate(located, start=1))
-    return MarkedContext(sheet_name, replaces, TITLE, _lines(request), rows, _marks(located), request.author)
+    return MarkedContext(sheet_name, replaces, TITLE, _lines(request), rows, _marks(located), request.author,
+                         request.office_font)
 
 
 def _order(issue: Issue, where: tuple[int, int] | None, order: dict[str, int]) -> tuple[int, int, int, str, str]:
