@@ -138,9 +138,13 @@ def flatten(issues) -> set[tuple[str, str, str]]:
 
 def xls_bytes(form: FormData) -> bytes:
     """The same form saved as a legacy .xls (Excel 97-2003) workbook, via xlwt."""
+    return xls_of(form_workbook(form))
+
+
+def xls_of(source: openpyxl.Workbook) -> bytes:
+    """The visible sheets' values of an openpyxl workbook saved as a legacy .xls, via xlwt."""
     import xlwt
 
-    source = form_workbook(form)
     book = xlwt.Workbook(encoding="utf-8")
     date_style = xlwt.easyxf(num_format_str="dd/mm/yyyy")
     for ws in source.worksheets:

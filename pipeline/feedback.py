@@ -1,0 +1,57 @@
+"""A unit's own workbook sent back marked: read it, mark it, write the copy (`mark_workbook`).
+
+The decisions are `pipeline.core.documents.feedback`'s, the writing
+`pipeline.render.marked`'s; this joins them to the files. The submitted file
+is only read. An .xlsx/.xlsm that openpyxl cannot load, though the reader
+could, is rebuilt from its values like an .xls; one that nothing can read
+gets a copy with the check sheet alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipeline.core.documents.feedback import FeedbackRequest
+from pipeline.core.steps.raw import RawWorkbook, Refusal
+from pipeline.io.submitted import workbook_source, workbook_values, write_copy
+from pipeline.issues import Issue
+from pipeline.render.marked import render_marked, render_rebuilt
+from pipeline.settings import Settings
+
+log = logging.getLogger("pipeline")
+
+
+def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit_code: str = "") -> bytes:
+    """The marked copy of `source` as .xlsx bytes, for the issues given (all of them listed).
+
+    `unit_code` defaults to the issues' unit; the unit's name comes from the config.
+    """
+    found = tuple(issues)
+    code = unit_code or next((i.unit for i in found if i.unit), "")
+    unit = settings.unit(code) if code else None
+    org = settings.general.organisation
+    files = {i.file for i in found if i.file}
+    file = files.pop() if len(files) == 1 else source.name  # as the report names it ("2016/HB.xlsx")
+    request = FeedbackRequest(code, unit.title(org.unit_title) if unit else "", file, found, org.agency,
+                              settings.general.style.office_font)
+    loaded = workbook_source(source)
+    if isinstance(loaded, bytes):
+        try:
+            return render_marked(loaded, request)
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+            log.warning("openpyxl không mở được %s (%s): dựng lại từ giá trị", source.name, exc)
+            loaded = workbook_values(source)
+    rebuilt = dataclasses.replace(request, rebuilt_from=source.suffix.lower())
+    if isinstance(loaded, Refusal):
+        loaded = RawWorkbook(loaded.path, loaded.sha256, ())
+    return render_rebuilt(loaded, rebuilt)
+
+
+def mark_workbook(source: Path, issues: Iterable[Issue], output: Path, settings: Settings,
+                  unit_code: str = "") -> Path:
+    """Write the marked copy of `source` to `output` (an .xlsx); `source` is never changed."""
+    return write_copy(output, marked_bytes(source, issues, settings, unit_code))
