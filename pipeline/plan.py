@@ -29,6 +29,7 @@ from pipeline.core.catalogue import (
     SLIP_PDF,
     SUMMARY_XLSX,
     TOTALS_DATA,
+    TREND_CHART_SVG,
 )
 from pipeline.core.documents.data import tong_hop
 from pipeline.core.documents.notice import notice_contexts
@@ -463,11 +464,13 @@ def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> l
     context = report_context(totals, organisations, settings)
     year = totals.year
     jobs: list[Job] = [
-        PdfJob(REPORT_PDF, REPORT_PDF.path(year=year), context, context.chart),
-        DocxJob(REPORT_DOCX, REPORT_DOCX.path(year=year), context, context.chart),
+        PdfJob(REPORT_PDF, REPORT_PDF.path(year=year), context, context.chart, trend=context.trend_chart),
+        DocxJob(REPORT_DOCX, REPORT_DOCX.path(year=year), context, context.chart, trend=context.trend_chart),
         SummaryJob(SUMMARY_XLSX, SUMMARY_XLSX.path(year=year), summary_context(totals, organisations, settings)),
         ChartJob(CHART_SVG, CHART_SVG.path(), context.chart),
     ]
+    if context.trend_chart:
+        jobs.append(ChartJob(TREND_CHART_SVG, TREND_CHART_SVG.path(), context.trend_chart))
     for code, notice in notice_contexts(totals, settings).items():
         jobs += [PdfJob(NOTICE_PDF, NOTICE_PDF.path(code=code), notice, unit=code),
                  DocxJob(NOTICE_DOCX, NOTICE_DOCX.path(code=code), notice, unit=code)]

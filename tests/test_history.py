@@ -257,7 +257,7 @@ def test_the_summary_workbook_gains_a_sheet_of_the_years(sample):
     from pipeline.render.xlsx import render_summary_xlsx
     settings, _, _, totals = sample
     book = openpyxl.load_workbook(io.BytesIO(render_summary_xlsx(summary_context(totals, {}, settings))))
-    assert book.sheetnames[-1] == "CacNam"
+    assert book.sheetnames[-2:] == ["CacNam", "ChiTieuNamSau"]  # the years, before next year's targets
     rows = [r for r in book["CacNam"].iter_rows(values_only=True) if r[1] is not None]
     assert rows[-3:] == [
         (1, "2015", None, 24, None, None, 148, None, None, 28, None),

@@ -13,6 +13,8 @@ import json
 import shutil
 from pathlib import Path
 
+import docx
+import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -104,3 +106,9 @@ def test_three_year_ends_with_only_the_documented_steps(tmp_path):
         assert source.startswith(f"kết quả đã công bố năm {year - 1}"), source
         for code in ("TCD", "CD", "DTN"):
             assert trend(output, year, code) == [(y, actual[y][code]) for y in range(2015, year + 1)], code
+        # The trend chart beside the multi-year table, and next year's targets in the summary workbook.
+        folder = output / str(year)
+        assert (folder / "bieu-do-cac-nam.svg").read_text(encoding="utf-8").count('id="trend-actual-') == 3
+        assert len(docx.Document(folder / f"bao-cao-{year}.docx").inline_shapes) == 2
+        sheet = openpyxl.load_workbook(folder / f"tong-hop-{year}.xlsx")["ChiTieuNamSau"]
+        assert f"CHỈ TIÊU NĂM {year + 1} GIAO CÁC ĐƠN VỊ" in [c.value for c in sheet["A"]]

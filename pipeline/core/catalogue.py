@@ -139,6 +139,8 @@ SUMMARY_XLSX = Output("tong-hop-{year}.xlsx", Kind.SUMMARY, Command.REPORT, Form
                       "Biểu tổng hợp kết quả năm {year}", GROUP_REPORT)
 CHART_SVG = Output("bieu-do.svg", Kind.CHART, Command.REPORT, Format.CHART_SVG, "",
                    "Biểu đồ tỉ lệ thực hiện so với kế hoạch năm {year}", GROUP_REPORT)
+TREND_CHART_SVG = Output("bieu-do-cac-nam.svg", Kind.CHART, Command.REPORT, Format.CHART_SVG, "",
+                         "Biểu đồ kết quả thực hiện các năm", GROUP_REPORT)
 NOTICE_PDF = Output("thong-bao/{code}.pdf", Kind.NOTICE, Command.REPORT, Format.PDF, "thong-bao.html.j2",
                     group=GROUP_NOTICES, counted="thông báo gửi các đơn vị")
 NOTICE_DOCX = Output("thong-bao/{code}.docx", Kind.NOTICE, Command.REPORT, Format.DOCX, "thong-bao.docx",
@@ -168,7 +170,7 @@ REGISTER_DATA = Output("data/so-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Fo
 SENT_LOG = Output("data/da-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Format.JSON)
 
 CATALOGUE: tuple[Output, ...] = (
-    REPORT_PDF, REPORT_DOCX, SUMMARY_XLSX, CHART_SVG, NOTICE_PDF, NOTICE_DOCX, TOTALS_DATA,
+    REPORT_PDF, REPORT_DOCX, SUMMARY_XLSX, CHART_SVG, TREND_CHART_SVG, NOTICE_PDF, NOTICE_DOCX, TOTALS_DATA,
     ISSUES_DATA, LEDGER_DATA, SLIP_PDF, SITE_PAGE, RENDER_KEYS, SUMS, FORM_XLSX,
     ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG,
 )

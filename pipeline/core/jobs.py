@@ -18,19 +18,21 @@ from pipeline.core.documents.notice import NoticeContext
 from pipeline.core.documents.report import ReportContext
 from pipeline.core.documents.slip import SlipContext
 from pipeline.core.documents.summary import SummaryContext
+from pipeline.core.documents.trend import TrendChartData
 
 DocumentContext = ReportContext | NoticeContext | SlipContext
 
 
 @dataclass(frozen=True)
 class PdfJob:
-    """A document through its HTML template and WeasyPrint; the chart, if any, drawn as SVG in it."""
+    """A document through its HTML template and WeasyPrint; the charts, if any, drawn as SVG in it."""
 
     output: Output
     name: str
     context: DocumentContext
     chart: ChartData | None = None
     unit: str = ""  # the unit a notice or slip is about
+    trend: TrendChartData | None = None  # the report's trend chart, when two years or more have figures
     kind: ClassVar[str] = "pdf"
 
     @property
@@ -61,16 +63,21 @@ class ArchiveJob:
     def chart(self) -> ChartData | None:
         return self.source.chart
 
+    @property
+    def trend(self) -> TrendChartData | None:
+        return self.source.trend
+
 
 @dataclass(frozen=True)
 class DocxJob:
-    """A document through its Word template (docxtpl); the chart, if any, as a PNG in it."""
+    """A document through its Word template (docxtpl); the charts, if any, as PNGs in it."""
 
     output: Output
     name: str
     context: ReportContext | NoticeContext
     chart: ChartData | None = None
     unit: str = ""
+    trend: TrendChartData | None = None
     kind: ClassVar[str] = "docx"
 
     @property
@@ -89,19 +96,21 @@ class SummaryJob:
     template: ClassVar[str] = ""
     chart: ClassVar[None] = None
     unit: ClassVar[str] = ""
+    trend: ClassVar[None] = None
 
 
 @dataclass(frozen=True)
 class ChartJob:
-    """The chart as a file of its own (bieu-do.svg)."""
+    """A chart as a file of its own (bieu-do.svg, bieu-do-cac-nam.svg)."""
 
     output: Output
     name: str
-    context: ChartData
+    context: ChartData | TrendChartData
     kind: ClassVar[str] = "svg"
     template: ClassVar[str] = ""
     chart: ClassVar[None] = None
     unit: ClassVar[str] = ""
+    trend: ClassVar[None] = None
 
 
 Job = PdfJob | ArchiveJob | DocxJob | SummaryJob | ChartJob
@@ -109,4 +118,4 @@ Job = PdfJob | ArchiveJob | DocxJob | SummaryJob | ChartJob
 
 def key_material(job: Job) -> str:
     """Everything a job's bytes depend on besides templates, code and libraries (see `pipeline.cache`)."""
-    return repr((job.kind, job.template, job.context, job.chart))
+    return repr((job.kind, job.template, job.context, job.chart, job.trend))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
@@ -46,8 +46,13 @@ _LOCK = threading.Lock()
 def chart_svg(data: ChartData, font_family: str) -> str:
     """The chart as an SVG document (no XML prolog) sized in pt; text drawn as glyph outlines."""
     # Outlines: WeasyPrint then needs no font for the chart and cannot substitute one.
-    svg = _save(data, font_family, "svg", {"Date": None},
-                {"svg.fonttype": "path", "svg.hashsalt": "nq28-chart"})
+    return svg_document(lambda: _figure(data), _texts(data), font_family, "nq28-chart")
+
+
+def svg_document(build: Callable[[], Figure], texts: Iterable[str], font_family: str, salt: str) -> str:
+    """The figure `build` makes as an SVG document (no XML prolog), its ids salted with `salt`."""
+    svg = render_figure(build, texts, font_family, "svg", {"Date": None},
+                        {"svg.fonttype": "path", "svg.hashsalt": salt})
     text = svg.decode("utf-8")
     # The prolog and DOCTYPE would be stray markup when the SVG is inlined into HTML.
     return text[text.index("<svg"):]
@@ -60,7 +65,7 @@ def svg_data_uri(svg: str) -> str:
 
 def chart_png(data: ChartData, font_family: str, dpi: int = 200) -> bytes:
     """The chart as a PNG at `dpi`, WIDTH_MM × HEIGHT_MM, for the DOCX."""
-    return _save(data, font_family, "png", {"Software": None}, {}, dpi=dpi)
+    return render_figure(lambda: _figure(data), _texts(data), font_family, "png", {"Software": None}, {}, dpi=dpi)
 
 
 def font_path(font_family: str) -> str:
@@ -79,15 +84,17 @@ def font_path(font_family: str) -> str:
     return path
 
 
-def _save(data: ChartData, font_family: str, fmt: str, metadata: dict[str, str | None], rc: dict[RcKeyType, object],
-          dpi: float = 72) -> bytes:
+def render_figure(build: Callable[[], Figure], texts: Iterable[str], font_family: str, fmt: str,
+                  metadata: dict[str, str | None], rc: dict[RcKeyType, object], dpi: float = 72) -> bytes:
+    """The figure `build` makes, saved as `fmt` in the document's font (every one of `texts` checked
+    against it), under the lock that serialises matplotlib's global rc settings."""
     path = font_path(font_family)
-    _check_glyphs(path, font_family, _texts(data))
+    _check_glyphs(path, font_family, texts)
     settings: dict[RcKeyType, object] = {"font.family": [font_family], "font.size": FONT_SIZE,
                                          "text.parse_math": False, "hatch.color": "black", "hatch.linewidth": 0.6,
                                          **rc}
     with _LOCK, rc_context(settings):
-        figure = _figure(data)
+        figure = build()
         buffer = io.BytesIO()
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
@@ -99,7 +106,7 @@ def _texts(data: ChartData) -> Iterator[str]:
     yield from (s.name for s in data.series)
 
 
-def _check_glyphs(path: str, font_family: str, texts: Iterator[str]) -> None:
+def _check_glyphs(path: str, font_family: str, texts: Iterable[str]) -> None:
     """Matplotlib would draw a missing glyph as an empty box with only a warning: refuse instead."""
     charmap = font_manager.get_font(path).get_charmap()
     missing = sorted({c for t in texts for c in nfc(t) if not c.isspace() and ord(c) not in charmap})

@@ -11,12 +11,14 @@ from typing import assert_never
 
 import jinja2
 
+from pipeline.core.documents.trend import TrendChartData
 from pipeline.core.jobs import ArchiveJob, ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.text import TextPolicy
 from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
 from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
+from pipeline.render.trend_chart import trend_png, trend_svg
 from pipeline.render.xlsx import render_summary_xlsx
 
 
@@ -36,17 +38,23 @@ class Renderers:
             case PdfJob() | ArchiveJob():
                 return self._pdf(job, archival=isinstance(job, ArchiveJob))
             case DocxJob():
-                images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else None
-                return render_docx(self.templates / "docx" / job.template, job.context, images)
+                images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else {}
+                if job.trend:
+                    images["trend_chart"] = trend_png(job.trend, self.font_family)
+                return render_docx(self.templates / "docx" / job.template, job.context, images or None)
             case SummaryJob():
                 return render_summary_xlsx(job.context)
             case ChartJob():
+                if isinstance(job.context, TrendChartData):
+                    return trend_svg(job.context, self.font_family).encode("utf-8")
                 return chart_svg(job.context, self.font_family).encode("utf-8")
             case _:
                 assert_never(job)
 
     def _pdf(self, job: PdfJob | ArchiveJob, archival: bool) -> bytes:
         extra = {"chart_uri": svg_data_uri(chart_svg(job.chart, self.font_family))} if job.chart else {}
+        if job.trend:
+            extra["trend_chart_uri"] = svg_data_uri(trend_svg(job.trend, self.font_family))
         html = render_html(self.env, job.template, job.context, **extra)
         return self.pdf.render(html, job.name, archival=archival)
 

@@ -1,9 +1,10 @@
 """SummaryContext → the summary workbook (biểu tổng hợp) as .xlsx bytes.
 
 Three sheets: TongHop (one row per unit, a totals row), DanhSach (the
-organisations founded) and TinhHinhNop (who sent, whose figures count); and
+organisations founded) and TinhHinhNop (who sent, whose figures count); then
 CacNam (every year since the first with figures, and their sum) when there
-is more than one year. When
+is more than one year; last ChiTieuNamSau, next year's target of every unit
+and their sum, or the one sentence saying they will be assigned later. When
 the units are grouped (communes under provinces), TongHop and DanhSach gain
 a group column and a fourth sheet, after TongHop, gives each group's results.
 
@@ -31,10 +32,11 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.core.documents.summary import GroupRow, Planned, SummaryContext, SummaryRow, TrendYear
+from pipeline.core.documents.summary import GroupRow, Planned, SummaryContext, SummaryRow, TargetRow, TrendYear
 from pipeline.render.sheet import (
     CENTER,
     DATE_FORMAT,
+    TOP_LEFT,
     CellValue,
     Fonts,
     Worksheet,
@@ -49,6 +51,7 @@ from pipeline.render.sheet import (
 from pipeline.stable import workbook_bytes
 
 SUMMARY_SHEET, LIST_SHEET, ROSTER_SHEET, TREND_SHEET = "TongHop", "DanhSach", "TinhHinhNop", "CacNam"
+TARGET_SHEET = "ChiTieuNamSau"  # a fixed name, like the others: the year is in its title
 COUNT_FORMAT = "#,##0"
 TEXT_FORMAT = "@"
 
@@ -73,6 +76,7 @@ def render_summary_xlsx(context: SummaryContext) -> bytes:
     _roster_sheet(book.create_sheet(ROSTER_SHEET), context)
     if context.trend:
         _trend_sheet(book.create_sheet(TREND_SHEET), context)
+    _target_sheet(book.create_sheet(TARGET_SHEET), context)
     return workbook_bytes(book, title=context.title)
 
 
@@ -240,6 +244,47 @@ def _trend_row(ws: Worksheet, face: Fonts, r: int, lead: list[CellValue], row: T
         formats += [COUNT_FORMAT, COUNT_FORMAT, percent_format]
     for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
         put(ws, r, col, value, font, alignment=CENTER if col in (1, 2) else None, number_format=fmt)
+
+
+# --- ChiTieuNamSau: next year's targets ----------------------------------------------------
+
+
+def _target_sheet(ws: Worksheet, c: SummaryContext) -> None:
+    """A row per unit of next year and the totals row; only the sentence when no target is assigned yet."""
+    sheet = c.targets
+    lead = [("STT", 6), ("Đơn vị", 26), ("Mã", 7), *([(c.group_header, GROUP_WIDTH)] if c.group_header else [])]
+    headers = [*lead, *((f"{i.name} ({i.measure})", 18) for i in c.planned), ("Ghi chú", 14)]
+    widths = [w for _, w in headers]
+    face = fonts(c.office_font)
+    top = title_block(ws, face, c.superior_body, c.issuing_body, sheet.title, len(widths))
+    set_widths(ws, widths)
+    if not sheet.rows:  # the sentence, not a table of blanks
+        put(ws, top, 1, sheet.note, face.plain, border=False, alignment=TOP_LEFT)
+        ws.merge_cells(start_row=top, start_column=1, end_row=top, end_column=len(widths))
+        print_setup(ws, face, top, top)
+        return
+    for col, (label, _) in enumerate(headers, start=1):
+        header_cell(ws, face, top, col, label)
+    ws.row_dimensions[top].height = 50
+    for r, row in enumerate(sheet.rows, start=top + 1):
+        _target_row(ws, face, r, row, len(lead))
+    if sheet.note:  # some units' targets come later: say whose, under the table
+        put(ws, top + len(sheet.rows) + 2, 1, sheet.note, face.plain, border=False, alignment=TOP_LEFT)
+    ws.freeze_panes = ws.cell(row=top + 1, column=len(lead) + 1)
+    print_setup(ws, face, top, top)
+
+
+def _target_row(ws: Worksheet, face: Fonts, r: int, row: TargetRow, lead: int) -> None:
+    font = face.bold if row.total else face.plain
+    values: list[CellValue] = [row.number, row.name, row.code, *([row.group or None] if lead > 3 else []),
+                               *row.targets, row.note or None]
+    for col, value in enumerate(values, start=1):
+        number = col == 1 or lead < col <= len(values) - 1
+        put(ws, r, col, value, font, alignment=CENTER if col in (1, 3) else None,
+            number_format=COUNT_FORMAT if number else None)
+    if row.total:  # "Tổng cộng" reads across the STT, name and code columns, as on TongHop
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        put(ws, r, 1, row.name, font, alignment=CENTER, number_format="General")
 
 
 # --- TinhHinhNop ------------------------------------------------------------------

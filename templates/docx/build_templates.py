@@ -225,6 +225,9 @@ def _appendices(doc: Document) -> None:
     unit_table(doc, LANDSCAPE_WIDTH, "planned", "trend_rows", sub_headers=True, lead="Năm")
     tag(doc, "{%p endif %}")
     _note(doc, "previous_note")
+    tag(doc, "{%p if trend_chart %}")
+    para(doc, "{{ trend_chart }}", BLOCK, before=10, after=6)  # the renderer puts the trend chart's PNG here
+    tag(doc, "{%p endif %}")
 
     new_section(doc, landscape=False)
     _appendix_title(doc, "{{ appendix_names[1] }}", "{{ appendix_titles[1] }}")

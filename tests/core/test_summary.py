@@ -190,3 +190,32 @@ def test_group_rows_are_typed_and_sum_to_the_total(grouped):
         assert all(isinstance(g.planned[k].actual, int) and isinstance(g.planned[k].percent, Decimal) for g in groups)
     for k in range(len(context.people)):
         assert total.people[k] == sum(g.people[k] for g in groups)
+
+
+# --- next year's targets -----------------------------------------------------------------------
+
+
+def test_next_years_targets_are_typed_per_unit_of_next_year_in_config_order(context, sample):
+    settings = sample[0]
+    sheet = context.targets
+    assert sheet.title == "CHỈ TIÊU NĂM 2017 GIAO CÁC ĐƠN VỊ" and sheet.note == ""
+    *units, total = sheet.rows
+    assert [r.code for r in units] == [u.code for u in settings.units_in(2017)]
+    assert (units[0].number, units[0].name, units[0].targets, units[0].note) == (1, "Quận Hồng Bàng", (3, 5, 2), "")
+    assert total.total and total.name == "Tổng cộng" and total.targets == (38, 62, 20)
+
+
+def test_a_unit_gone_next_year_gets_no_target_row(sample, totals):
+    settings = sample[0]
+    units = tuple(u.model_copy(update={"valid_until": 2016}) if u.code == "BLV" else u for u in settings.units)
+    targets = {**settings.targets, 2017: {c: t for c, t in settings.targets[2017].items() if c != "BLV"}}
+    context = summary_context(totals, {}, settings.model_copy(update={"units": units, "targets": targets}))
+    codes = [r.code for r in context.targets.rows if not r.total]
+    assert "BLV" not in codes and len(codes) == 14 and context.targets.note == ""
+
+
+def test_targets_pending_leave_no_rows_only_the_sentence(sample, totals):
+    settings = sample[0]
+    pending = settings.model_copy(update={"targets": {y: t for y, t in settings.targets.items() if y != 2017}})
+    sheet = summary_context(totals, {}, pending).targets
+    assert sheet.rows == () and sheet.note == "Chỉ tiêu năm 2017 sẽ được giao sau."

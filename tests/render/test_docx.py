@@ -59,7 +59,7 @@ def chart() -> bytes:
 
 @pytest.fixture(scope="module")
 def report_docx(sample, chart) -> bytes:
-    return render_docx(REPORT, sample.report, {"chart": chart})
+    return render_docx(REPORT, sample.report, {"chart": chart, "trend_chart": chart})
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_report_carries_the_figures_and_the_header(report_docx, sample):
 
 def test_report_says_what_the_pdf_says(report_docx, sample):
     """Paragraph by paragraph and cell by cell, the same text as the HTML behind the PDF."""
-    expected = html_texts("bao-cao.html.j2", sample.report, chart_uri="data:,")
+    expected = html_texts("bao-cao.html.j2", sample.report, chart_uri="data:,", trend_chart_uri="data:,")
     assert paragraph_texts(open_docx(report_docx)) == expected
 
 
@@ -215,8 +215,8 @@ def condensed(tmp_path_factory, sample):
 @pytest.mark.parametrize("kind", ["grouped", "totals"])
 def test_a_condensed_report_says_what_the_pdf_says(condensed, chart, kind):
     report = condensed[kind]
-    texts = paragraph_texts(open_docx(render_docx(REPORT, report, {"chart": chart})))
-    assert texts == html_texts("bao-cao.html.j2", report, chart_uri="data:,")
+    texts = paragraph_texts(open_docx(render_docx(REPORT, report, {"chart": chart, "trend_chart": chart})))
+    assert texts == html_texts("bao-cao.html.j2", report, chart_uri="data:,", trend_chart_uri="data:,")
     assert report.unit_list_note in texts and report.target_list_note in texts
 
 
@@ -225,10 +225,10 @@ def results_table(document):
     return next(t for t in document.tables if len(t.rows) > 1 and "Kế hoạch" in t.rows[1].cells[2].text)
 
 
-def test_the_chart_is_placed_160_mm_wide(report_docx):
+def test_the_charts_are_placed_160_mm_wide(report_docx):
     document = open_docx(report_docx)
-    shapes = document.inline_shapes
-    assert len(shapes) == 1 and abs(shapes[0].width - Mm(160)) < Mm(0.5)
+    shapes = document.inline_shapes  # the bar chart, then the trend chart (the sample has 2015 and 2016)
+    assert len(shapes) == 2 and all(abs(shape.width - Mm(160)) < Mm(0.5) for shape in shapes)
 
 
 def test_fewer_indicators_still_fill_the_table_width(sample, chart):
@@ -238,7 +238,7 @@ def test_fewer_indicators_still_fill_the_table_width(sample, chart):
         planned=sample.report.planned[:2],
         result_rows=tuple(dataclasses.replace(r, cells=r.cells[:6]) for r in sample.report.result_rows),
     )
-    document = open_docx(render_docx(REPORT, two, {"chart": chart}))
+    document = open_docx(render_docx(REPORT, two, {"chart": chart, "trend_chart": chart}))
     table = results_table(document)._tbl
     grid = [int(c.get(qn("w:w"))) for c in table.tblGrid.findall(qn("w:gridCol"))]
     assert len(grid) == 2 + 6 + 1
@@ -385,7 +385,7 @@ def test_workbook_text_is_printed_literally(sample, chart):
     group = report.org_groups[0]
     groups = (dataclasses.replace(group, rows=({**group.rows[0], "enterprise": HOSTILE}, *group.rows[1:])),)
     hostile = dataclasses.replace(report, result_rows=rows, org_groups=groups + report.org_groups[1:])
-    document = open_docx(render_docx(REPORT, hostile, {"chart": chart}))
+    document = open_docx(render_docx(REPORT, hostile, {"chart": chart, "trend_chart": chart}))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert cells.count(HOSTILE) == 2
 
@@ -397,7 +397,7 @@ def test_control_characters_cannot_break_paragraphs_or_pages(sample):
 
 
 def test_same_context_same_bytes(sample, chart, report_docx):
-    assert render_docx(REPORT, sample.report, {"chart": chart}) == report_docx
+    assert render_docx(REPORT, sample.report, {"chart": chart, "trend_chart": chart}) == report_docx
     with zipfile.ZipFile(io.BytesIO(report_docx)) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     props = open_docx(report_docx).core_properties

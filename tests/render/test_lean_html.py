@@ -19,6 +19,7 @@ from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.html import render_html
 from pipeline.render.pdf import NOTE_RULE_COUNT, LeanHTML, lean_user_agent_css, parse_xhtml
 from pipeline.render.renderers import Renderers
+from pipeline.render.trend_chart import trend_svg
 from pipeline.resources import templates_dir
 from pipeline.runner import renderers as make_renderers
 from tests import factories
@@ -47,6 +48,8 @@ def pages(tmp_path_factory, renderers) -> dict[str, str]:
 
     def html(job: Job) -> str:
         extra = {"chart_uri": svg_data_uri(chart_svg(job.chart, FONT))} if job.chart else {}
+        if job.trend:
+            extra["trend_chart_uri"] = svg_data_uri(trend_svg(job.trend, FONT))
         return render_html(renderers.env, job.template, job.context, **extra)
 
     return {"report": html(report), "notice": html(notice), "notice-state": html(dataclasses.replace(notice, context=state)),

@@ -226,8 +226,10 @@ def test_hostile_text_read_back_by_calamine(hostile):
 
 def test_calamine_reads_the_same_values(data):
     with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
-        assert book.sheet_names == ["TongHop", "DanhSach", "TinhHinhNop", "CacNam"]  # CacNam: 2015 in history
+        # CacNam: 2015 in history; ChiTieuNamSau: every year
+        assert book.sheet_names == ["TongHop", "DanhSach", "TinhHinhNop", "CacNam", "ChiTieuNamSau"]
         summary = book.get_sheet_by_name("TongHop").to_python()
+        targets = book.get_sheet_by_name("ChiTieuNamSau").to_python()
         listing = book.get_sheet_by_name("DanhSach").to_python()
     assert any(r[0] == "BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT 28-NQ/TU NĂM 2016" for r in summary)
     total = next(r for r in summary if r[0] == "Tổng cộng")
@@ -238,6 +240,7 @@ def test_calamine_reads_the_same_values(data):
     assert len(orgs) == 229
     assert all(isinstance(r[7], dt.date) for r in orgs)
     assert all(isinstance(r[3], str) and len(r[3]) >= 10 for r in orgs)
+    assert next(r for r in targets if r[2] == "HB")[3:6] == [3, 5, 2]
 
 
 # --- determinism, layout, printing --------------------------------------------------
@@ -355,3 +358,66 @@ def test_unit_and_list_sheets_gain_a_group_column(grouped_book):
     first = listing[top + 1]
     assert first[2].value == "Thành phố Hải Phòng" and first[4].number_format == "@"  # the tax code stays text
     assert first[8].number_format == "dd/mm/yyyy" and first[8].alignment.horizontal == "center"
+
+
+# --- ChiTieuNamSau: next year's targets ----------------------------------------------------------
+
+
+def target_rows(ws) -> dict[str, tuple]:
+    """The targets sheet's unit rows by code (one header row, not two)."""
+    return {r[2].value: r for r in ws.iter_rows(min_row=header_row(ws) + 1) if r[2].value}
+
+
+def targets_book(sample, targets_2017):
+    """The sample's workbook with config/targets.yaml's 2017 targets replaced (None: none at all)."""
+    settings, totals, organisations = sample
+    targets = {y: t for y, t in settings.targets.items() if y != 2017}
+    if targets_2017 is not None:
+        targets[2017] = targets_2017
+    context = summary_context(totals, organisations, settings.model_copy(update={"targets": targets}))
+    return openpyxl.load_workbook(io.BytesIO(render_summary_xlsx(context)))
+
+
+def test_next_years_targets_sheet_lists_every_unit_and_the_total(book, sample):
+    settings = sample[0]
+    assert book.sheetnames[-1] == "ChiTieuNamSau"
+    ws = book["ChiTieuNamSau"]
+    assert "CHỈ TIÊU NĂM 2017 GIAO CÁC ĐƠN VỊ" in [c.value for c in ws["A"]]
+    top = header_row(ws)
+    names = [i.name for i in settings.planned_indicators()]
+    assert [c.value for c in ws[top]] == ["STT", "Đơn vị", "Mã", *(f"{n} (tổ chức)" for n in names), "Ghi chú"]
+    rows = target_rows(ws)
+    assert list(rows) == [u.code for u in settings.units_in(2017)]  # config order
+    assert [c.value for c in rows["HB"]] == [1, "Quận Hồng Bàng", "HB", 3, 5, 2, None]
+    cell = rows["BLV"][5]
+    assert (cell.value, type(cell.value), cell.number_format) == (0, int, "#,##0")  # a 0 target is a number
+    total = total_row(ws)
+    sums = [sum(t[i.code] for t in settings.targets[2017].values()) for i in settings.planned_indicators()]
+    assert [c.value for c in total[3:6]] == sums == [38, 62, 20]  # Phụ lục 2's total
+    assert total[3].font.b and ws.freeze_panes == f"D{top + 1}"
+
+
+def test_pending_targets_are_said_plainly_not_a_table_of_blanks(sample):
+    ws = targets_book(sample, None)["ChiTieuNamSau"]
+    texts = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "Chỉ tiêu năm 2017 sẽ được giao sau." in texts
+    assert "STT" not in texts and not any(isinstance(v, int) for v in texts)
+
+
+def test_a_unit_without_targets_yet_is_blank_and_named_under_the_table(sample):
+    settings = sample[0]
+    partial = {code: t for code, t in settings.targets[2017].items() if code != "HB"}
+    ws = targets_book(sample, partial)["ChiTieuNamSau"]
+    rows = target_rows(ws)
+    assert [c.value for c in rows["HB"][3:]] == [None, None, None, "giao sau"]
+    assert [c.value for c in total_row(ws)[3:6]] == [35, 57, 18]  # the targets assigned so far
+    texts = [c.value for c in ws["A"] if isinstance(c.value, str)]
+    assert "Chỉ tiêu năm 2017 của quận Hồng Bàng sẽ được giao sau." in texts
+
+
+def test_the_targets_sheet_gains_a_group_column(grouped_book):
+    book, context, _ = grouped_book
+    ws = book["ChiTieuNamSau"]
+    top = header_row(ws)
+    assert ws.cell(top, 4).value == context.group_header and ws.freeze_panes == f"E{top + 1}"
+    assert target_rows(ws)["HB"][3].value == "Thành phố Hải Phòng" and total_row(ws)[3].value is None

@@ -25,6 +25,7 @@ from pipeline.core.documents.appendix import (
     workbook_file,
 )
 from pipeline.core.documents.header import Header, Signature, document_number, header, result_phrases
+from pipeline.core.documents.trend import TrendChartData, trend_chart
 from pipeline.core.steps.aggregate import Result, Totals
 from pipeline.core.steps.submission import Organisation
 from pipeline.settings import Indicator, Settings
@@ -72,6 +73,7 @@ class ReportContext:
     previous_note: str  # under Phụ lục 1: where last year's figures come from
     trend_caption: str  # "Kết quả các năm 2015–2016": "" (no table) when only this year has figures
     trend_rows: tuple[UnitRow, ...]  # one row per year, then the sum since the first
+    trend_chart: TrendChartData | None  # beside the trend table; None unless two years or more have figures
     people_sentence: str
     blank_sentence: str
     completeness_sentence: str
@@ -130,6 +132,7 @@ def report_context(
         trend_caption=(f"Kết quả toàn {_scope_noun(settings)} các năm {totals.trend.first_year}–{year}"
                        if trend_table(totals, planned) else ""),
         trend_rows=trend_table(totals, planned),
+        trend_chart=trend_chart(totals, settings),
         people_sentence=people_sentence(totals, people),
         blank_sentence=blank_sentence(totals, settings),
         completeness_sentence=completeness_sentence(totals),

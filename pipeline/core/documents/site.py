@@ -15,7 +15,16 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from pipeline.core import labels, vi
-from pipeline.core.catalogue import CHART_SVG, KIND_LABELS, LEDGER_DATA, NOTICE_DOCX, NOTICE_PDF, SLIP_PDF, Kind
+from pipeline.core.catalogue import (
+    CHART_SVG,
+    KIND_LABELS,
+    LEDGER_DATA,
+    NOTICE_DOCX,
+    NOTICE_PDF,
+    SLIP_PDF,
+    TREND_CHART_SVG,
+    Kind,
+)
 from pipeline.core.documents.listing import DocumentGroup, Link, document_groups, unit_links
 from pipeline.core.documents.register_view import RegisterView
 from pipeline.core.documents.trend import TrendRow, trend_rows, trend_years
@@ -130,6 +139,8 @@ class SiteContext:
     trend_years: tuple[int, ...] = ()  # every year since the first with figures, when more than this one
     trend: tuple[TrendRow, ...] = ()
     year_state: tuple[str, ...] = ()  # the year's own config: the year file complete? next year's targets?
+    trend_chart_file: str | None = None  # bieu-do-cac-nam.svg, beside the trend table when the report drew it
+    trend_chart_alt: str = ""
 
 
 def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings,
@@ -172,6 +183,9 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
         inputs=input_rows(validation.ledger),
         vanished=vanished_note(vanished, settings),
         year_state=year_state(settings, year),
+        # Only beside a trend table of this run: a kept chart of an earlier run may show other years.
+        trend_chart_file=TREND_CHART_SVG.path() if TREND_CHART_SVG.path() in published and made else None,
+        trend_chart_alt=f"Biểu đồ kết quả thực hiện và kế hoạch các năm của {org.scope}",
     )
 
 
@@ -340,4 +354,4 @@ def _group(anchor: str, title: str, issues: list[Issue]) -> IssueGroup:
 def _chart_file(documents: tuple[str, ...]) -> str | None:
     if CHART_SVG.path() in documents:
         return CHART_SVG.path()
-    return next((d for d in documents if PurePosixPath(d).suffix == ".svg"), None)
+    return next((d for d in documents if PurePosixPath(d).suffix == ".svg" and d != TREND_CHART_SVG.path()), None)

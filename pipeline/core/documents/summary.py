@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Literal
 
 from pipeline.core import labels, vi
-from pipeline.core.documents.appendix import group_words
+from pipeline.core.documents.appendix import LATER_CELL, group_words, pending_targets, targets_later
 from pipeline.core.labels import Status
 from pipeline.core.steps.aggregate import GroupResult, Result, Totals, UnitResult
 from pipeline.core.steps.submission import Organisation
@@ -112,6 +112,28 @@ class TrendYear:
 
 
 @dataclass(frozen=True)
+class TargetRow:
+    """One unit of next year, or the totals row, of the targets sheet: a target per planned indicator."""
+
+    number: int | None
+    name: str
+    code: str
+    group: str  # "" when units are not grouped, and on the totals row
+    targets: tuple[int | None, ...]  # None: not assigned yet
+    note: str  # "giao sau" when some of the unit's targets are not assigned yet
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class TargetSheet:
+    """Next year's targets by unit; with none assigned yet, no rows and a note saying so instead."""
+
+    title: str = ""
+    note: str = ""  # "Chỉ tiêu năm 2018 … sẽ được giao sau.": "" when every unit has its targets
+    rows: tuple[TargetRow, ...] = ()  # one per unit of next year, then the totals row; () when none assigned
+
+
+@dataclass(frozen=True)
 class SummaryContext:
     year: int
     previous_year: int
@@ -135,6 +157,7 @@ class SummaryContext:
     groups: tuple[GroupRow, ...] = ()  # one per group, then the totals row
     trend_title: str = ""  # the trend sheet's title; "" (no sheet) when only this year has figures
     trend: tuple[TrendYear, ...] = ()  # one row per year since the first with figures, then the sum
+    targets: TargetSheet = TargetSheet()  # next year's targets by unit
 
 
 def trend_sheet_rows(totals: Totals, planned: tuple[Indicator, ...]) -> tuple[TrendYear, ...]:
@@ -181,7 +204,28 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
         groups=group_sheet.groups,
         trend_title=f"KẾT QUẢ CÁC NĂM {totals.trend.first_year}–{year}" if trend_sheet_rows(totals, planned) else "",
         trend=trend_sheet_rows(totals, planned),
+        targets=target_sheet(totals, planned, settings),
     )
+
+
+def target_sheet(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> TargetSheet:
+    """Every unit of next year (config order) with its target per planned indicator, and their sum
+    (as the report's Phụ lục 2 sums them); only the note when no target is assigned yet."""
+    next_year = totals.year + 1
+    title = f"CHỈ TIÊU NĂM {next_year} GIAO CÁC ĐƠN VỊ"
+    assigned = settings.targets.get(next_year, {})
+    if not assigned:
+        return TargetSheet(title, targets_later(next_year))
+    groups = {g.code: vi.sentence_case(g.full_name) for g in settings.groups}
+    rows = []
+    for n, unit in enumerate(settings.units_in(next_year), start=1):
+        figures = assigned.get(unit.code, {})
+        targets = tuple(figures.get(i.code) for i in planned)
+        rows.append(TargetRow(n, vi.sentence_case(unit.full_name), unit.code, _group_name(groups, unit.parent),
+                              targets, LATER_CELL if None in targets else ""))
+    total = tuple(sum(f.get(i.code, 0) for f in assigned.values()) for i in planned)
+    rows.append(TargetRow(None, TOTAL_NAME, "", "", total, "", total=True))
+    return TargetSheet(title, pending_targets(totals, settings)[1], tuple(rows))
 
 
 def _group_name(groups: Mapping[str, str], parent: str | None) -> str:
