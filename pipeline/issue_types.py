@@ -318,7 +318,7 @@ ASSESSMENT_CONTRADICTS_DATA = _declare(
     "Lời văn ở khóa «{key}» của years/{year}.yaml nói «{quote}» ({says}), nhưng số liệu năm {year} cho thấy "
     "khác: {facts}. Sửa lời văn cho khớp số liệu",
     "Phần đánh giá nói một chỉ tiêu tăng hay giảm so với năm trước, vượt hay chưa hoàn thành kế hoạch, trái với "
-    "số liệu toàn thành phố tính từ các biểu mẫu: thường là lời văn chép từ năm trước.")
+    "số liệu chung tính từ các biểu mẫu: thường là lời văn chép từ năm trước.")
 
 DEADLINE_OUT_OF_YEAR = _declare(
     "deadline-out-of-year", "warning", "Hạn nộp ngoài năm báo cáo",

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,23 +135,35 @@ class Plan:
 
 
 def plan(options: Options, documents: bool = False) -> Plan:
-    """Read and check everything; with `documents`, also the totals and the documents, when allowed."""
+    """Read and check everything; with `documents`, also the totals and the documents, when allowed.
+
+    Whenever the year's file is complete, its assessment is checked against the figures it speaks of
+    (validate says what report does); only a report that may publish keeps the totals.
+    """
     settings, inputs, validation = check(options, documents)
     slips = tuple(check_jobs(settings, validation))
-    if not documents or (validation.report.errors and not options.allow_invalid):
+    publishing = documents and not (validation.report.errors and not options.allow_invalid)
+    if not publishing and validation.year not in settings.documents:
+        return Plan(settings, inputs, validation, None, (), slips)
+    previous = find_previous(validation.year, inputs, settings, options.output_root)
+    if publishing and previous.issues:  # on the status page and in kiem-tra.json with the workbooks' issues
+        for issue in previous.issues:
+            log.warning("%s", issue.message)
+        validation = _with(validation, previous.issues)
+    totals = summarise_with(settings, inputs, validation, previous)
+    validation = _with(validation, assessment_issues(settings, totals))  # the year's prose against its figures
+    if not publishing:
         return Plan(settings, inputs, validation, None, (), slips)
     settings.document_settings(validation.year)
-    previous = find_previous(validation.year, inputs, settings, options.output_root)
-    for issue in previous.issues:
-        log.warning("%s", issue.message)
-    if previous.issues:  # on the status page and in kiem-tra.json with the workbooks' issues
-        report = ValidationReport.of(validation.year, (*validation.report.issues, *previous.issues))
-        validation = dataclasses.replace(validation, report=report)
-    totals = summarise_with(settings, inputs, validation, previous)
-    if said := assessment_issues(settings, totals):  # the year's prose against the figures it speaks of
-        validation = dataclasses.replace(validation, report=ValidationReport.of(
-            validation.year, (*validation.report.issues, *said)))
     return Plan(settings, inputs, validation, totals, tuple(report_jobs(settings, validation, totals)), slips)
+
+
+def _with(validation: Validation, issues: Sequence[Issue]) -> Validation:
+    """The validation with more issues of the run (config, last year's source, the year's prose)."""
+    if not issues:
+        return validation
+    return dataclasses.replace(validation, report=ValidationReport.of(
+        validation.year, (*validation.report.issues, *issues)))
 
 
 @dataclass(frozen=True)
@@ -274,15 +286,12 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     if documents:  # the report assigns next year's targets: config/targets.yaml must have them
         config = options.config_dir
         found = next_year_targets(year, settings, str(config / "targets.yaml"), str(config / "years" / f"{year}.yaml"))
-        if found:
-            validation = dataclasses.replace(validation, report=ValidationReport.of(
-                year, validation.report.issues + tuple(found)))
+        validation = _with(validation, found)
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
     validation = dataclasses.replace(validation, ledger=rows)
-    if extra := year_file_issues(settings, year):  # the year file's own: validate's late check uses its deadline
-        validation = dataclasses.replace(validation, report=ValidationReport.of(
-            year, (*validation.report.issues, *extra)))
+    # The year file's own warnings (copied text, dates of another year): validate's late check uses its deadline.
+    validation = _with(validation, year_file_issues(settings, year))
     return settings, inputs, validation
 
 

@@ -187,5 +187,6 @@ def test_a_file_name_the_font_cannot_draw_reaches_the_slip_as_a_square(tmp_path,
     path, _, _ = workbook_with(tmp_path, "preparer", "Nguyễn Văn A\u202e")
     path.rename(path.with_name("HB 😀\x1b.xlsx"))
     outcome = run(tmp_path, config, flow.validate)
-    assert {i.file for i in outcome.validation.report.issues} == {"2016/HB 😀\\x1b.xlsx"}
+    # (The sample's assessment, about fifteen units, may also be warned of in this one-unit config.)
+    assert {i.file for i in outcome.validation.report.issues if i.unit} == {"2016/HB 😀\\x1b.xlsx"}
     assert f"HB {REPLACEMENT}\\x1b.xlsx" in pdf_text(outcome.folder / "phieu-kiem-tra" / "HB.pdf")
