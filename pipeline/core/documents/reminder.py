@@ -79,14 +79,16 @@ def _letter(unit: Unit, validation: Validation, settings: Settings, number: str,
         )
     else:
         sub = validation.submissions.get(unit.code)
-        prepared = f" lập ngày {vi.short_date(sub.prepared_on)}" if sub and sub.prepared_on else ""
+        prepared = f" được lập ngày {vi.short_date(sub.prepared_on)}" if sub and sub.prepared_on else ""
+        fix = ("; biểu mẫu còn lỗi, đề nghị sửa theo phiếu kiểm tra và gửi lại"
+               if validation.status.get(unit.code) == "invalid" else "")
         subject = f"nộp chậm {form}"
         body = (
             asked,
             f"{vi.sentence_case(form)} của {title}{prepared}, sau thời hạn nêu trên; việc nộp chậm "
             "làm chậm việc tổng hợp, báo cáo chung.",
             f"Đề nghị {org.unit_leadership} {unit.party_body} rút kinh nghiệm, chỉ đạo gửi biểu mẫu các kỳ sau "
-            "đúng thời hạn; nếu biểu mẫu còn lỗi, sửa theo phiếu kiểm tra và gửi lại.",
+            f"đúng thời hạn{fix}.",
         )
     return ReminderContext(
         title=f"Công văn {subject}: {title}",
