@@ -24,7 +24,9 @@ DATE_HINT = "dạng YYYY-MM-DD"
 # The top-level keys in the order the file lists them, each with its comment (Vietnamese).
 COMMENTS: dict[str, str] = {
     "number": '# Số báo cáo: "15" cho "Số 15-BC/BCĐ". Để trống ("") khi còn là dự thảo.',
-    "date": "# Ngày ký báo cáo và thông báo, dạng YYYY-MM-DD (thường trong năm {year} hoặc đầu năm {next}).",
+    "date": ("# Ngày ký báo cáo và thông báo, dạng YYYY-MM-DD (thường trong năm {year} hoặc đầu năm {next}).\n"
+             "# Phiếu kiểm tra và công văn đôn đốc cũng ghi ngày này, trừ khi thêm «feedback_date: YYYY-MM-DD»\n"
+             "# (ngày kiểm tra, đôn đốc các đơn vị)."),
     "deadline": ("# Hạn nộp biểu mẫu năm {year}, dạng YYYY-MM-DD: in trên biểu mẫu trống (make forms); "
                  "\"Ngày lập biểu\"\n# sau ngày này là nộp muộn (cảnh báo)."),
     "signer": ("# Người ký. Trưởng ban ký trực tiếp: authority để trống. Phó trưởng ban ký thay:\n"
@@ -132,9 +134,9 @@ def roll_over(data: dict[str, Any], year: int) -> tuple[dict[str, Any], tuple[st
     if isinstance(signer, dict):
         was = f" (năm {year - 1}: {signer['name']})" if signer.get("name") else ""
         put(signer, "name", placeholder(f"họ tên người ký{was}"), "signer.name")
-    if "feedback_date" in new:
-        put(new, "feedback_date", placeholder(f"ngày của phiếu kiểm tra và công văn đôn đốc, {DATE_HINT}"),
-            "feedback_date")
+    # Last year's checking date means nothing now; without one, slips and reminders take the signing date
+    # until the clerk writes the day they chase the units (COMMENTS["date"] says so).
+    new.pop("feedback_date", None)
     for kind, what in PER_UNIT.items():
         section = new.get(kind)
         if isinstance(section, dict) and isinstance(section.get("numbers"), dict):
