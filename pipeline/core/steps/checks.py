@@ -168,7 +168,8 @@ def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
 def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
     """Plans, results and member counts within settings.general.limits.max_count."""
     limit = settings.general.limits.max_count
-    found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {indicator_name(fig.code, settings)}", value)
+    found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {indicator_name(fig.code, settings)}",
+              value)
              for fig in sub.figures
              for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual))]
     found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members)
