@@ -361,9 +361,11 @@ def _print_validation(validation: Validation) -> None:
         console.print("[green]Không có lỗi hay cảnh báo.[/]")
         return
     table = Table(title=f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo", show_lines=False)
-    for column in ("Tệp", "Đơn vị", "Trang", "Ô", "Mức", "Nội dung"):
+    # "Mã lỗi": the rule id, as kiem-tra.json and the issue reference (docs) name it.
+    for column in ("Tệp", "Đơn vị", "Trang", "Ô", "Mức", "Mã lỗi", "Nội dung"):
         table.add_column(column, overflow="fold")
     for issue in report.issues:
         table.add_row(shown(issue.file), shown(issue.unit), shown(issue.sheet), shown(issue.cell),
-                      f"[{SEVERITY_COLOURS[issue.severity]}]{labels.SEVERITY[issue.severity]}[/]", shown(issue.message))
+                      f"[{SEVERITY_COLOURS[issue.severity]}]{labels.SEVERITY[issue.severity]}[/]", shown(issue.rule),
+                      shown(issue.message))
     console.print(table)

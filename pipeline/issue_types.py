@@ -232,11 +232,11 @@ UNKNOWN_INDICATOR = _declare(
     "Biểu số 01 có mã chỉ tiêu không có trong config/indicators.yaml.")
 DUPLICATE_INDICATOR = _declare(
     "duplicate-indicator", "error", "Chỉ tiêu ghi nhiều dòng",
-    "Chỉ tiêu «{indicator}» được ghi ở nhiều dòng",
+    "Chỉ tiêu {indicator} được ghi ở nhiều dòng",
     "Một mã chỉ tiêu có ở hai dòng trở lên của Biểu số 01.")
 MISSING_INDICATOR = _declare(
     "missing-indicator", "error", "Thiếu dòng chỉ tiêu",
-    "Thiếu dòng chỉ tiêu {indicator} ({name})",
+    "Thiếu dòng chỉ tiêu «{name}» (mã chỉ tiêu {indicator})",
     "Biểu số 01 không có dòng của một chỉ tiêu trong danh mục.")
 PLAN_MISMATCH = _declare(
     "plan-mismatch", "warning", "Kế hoạch khác số được giao",

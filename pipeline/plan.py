@@ -24,6 +24,8 @@ from pipeline.core.catalogue import (
     LEDGER_DATA,
     NOTICE_DOCX,
     NOTICE_PDF,
+    REMINDER_DOCX,
+    REMINDER_PDF,
     REPORT_DOCX,
     REPORT_PDF,
     SLIP_PDF,
@@ -33,6 +35,7 @@ from pipeline.core.catalogue import (
 )
 from pipeline.core.documents.data import tong_hop
 from pipeline.core.documents.notice import notice_contexts
+from pipeline.core.documents.reminder import reminder_contexts
 from pipeline.core.documents.report import report_context
 from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
@@ -115,7 +118,7 @@ class Plan:
     validation: Validation
     totals: Totals | None
     documents: tuple[Job, ...]  # the report, its summary workbook and chart, the notices
-    slips: tuple[Job, ...]  # one feedback slip per unit that sent a workbook
+    slips: tuple[Job, ...]  # feedback slips (units that sent a workbook) and reminders (units that did not, or late)
 
     @property
     def year(self) -> int:
@@ -487,9 +490,14 @@ def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> l
 
 
 def check_jobs(settings: Settings, validation: Validation) -> list[Job]:
-    """One feedback slip per unit that sent a workbook."""
-    return [PdfJob(SLIP_PDF, SLIP_PDF.path(code=code), context, unit=code)
-            for code, context in slip_contexts(validation, settings).items()]
+    """One feedback slip per unit that sent a workbook; a reminder letter (PDF and DOCX) to each unit
+    that sent nothing or sent late."""
+    jobs: list[Job] = [PdfJob(SLIP_PDF, SLIP_PDF.path(code=code), context, unit=code)
+                       for code, context in slip_contexts(validation, settings).items()]
+    for code, letter in reminder_contexts(validation, settings).items():
+        jobs += [PdfJob(REMINDER_PDF, REMINDER_PDF.path(code=code), letter, unit=code),
+                 DocxJob(REMINDER_DOCX, REMINDER_DOCX.path(code=code), letter, unit=code)]
+    return jobs
 
 
 # --- make history: one year's results into config/history.yaml ----------------------------

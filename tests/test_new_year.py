@@ -71,7 +71,11 @@ def test_new_year_writes_the_next_year_with_placeholders_and_comments(config):
     assert data["recipients"][0] == "Thường trực Thành ủy (để báo cáo)", "what carries over is copied"
     assert data["signer"]["title"] == "TRƯỞNG BAN"
     assert data["numbering"] == {"report": "<<CẦN ĐIỀN: số bắt đầu của dãy số báo cáo năm 2017>>",
-                                 "notices": "<<CẦN ĐIỀN: số bắt đầu của dãy số thông báo năm 2017>>"}
+                                 "notices": "<<CẦN ĐIỀN: số bắt đầu của dãy số thông báo năm 2017>>",
+                                 "slips": "<<CẦN ĐIỀN: số bắt đầu của dãy số phiếu kiểm tra năm 2017>>",
+                                 "reminders": "<<CẦN ĐIỀN: số bắt đầu của dãy số công văn đôn đốc năm 2017>>"}
+    assert data["slips"]["type_code"] == "PKT" and data["reminders"]["reply_within_days"] == 5
+    assert "feedback_date" not in data, "last year's checking date is not carried over: the signing date stands"
     assert data["notices"]["numbers"] == {} and "number" not in data, "numbers come from this year's sequence"
     settings = load_settings(config)  # a draft loads: the rest of the config still works
     assert 2017 in settings.drafts and 2017 not in settings.documents
@@ -91,7 +95,7 @@ def test_new_year_from_the_command_line_prints_the_checklist(config):
     result = CliRunner().invoke(main, ["new-year", "--config", str(config)])
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
-    assert "Đã tạo" in flat and "8 mục cần điền" in flat
+    assert "Đã tạo" in flat and "10 mục cần điền" in flat
     for step in ("Thêm chỉ tiêu năm 2018", "make forms YEAR=2017", "input/2017/", "make report"):
         assert step in flat, step
     again = CliRunner().invoke(main, ["new-year", "--year", "2017", "--config", str(config)])
@@ -114,7 +118,7 @@ def test_report_refuses_while_a_placeholder_remains(config, input_2017, tmp_path
     with pytest.raises(ConfigError) as caught:
         planning.check(options(input_2017, config, tmp_path / "out", 2017), documents=True)
     message = str(caught.value)
-    assert f"{config / 'years' / '2017.yaml'} (năm 2017) còn 8 mục chưa điền" in message
+    assert f"{config / 'years' / '2017.yaml'} (năm 2017) còn 10 mục chưa điền" in message
     assert "chưa thể chạy make report YEAR=2017" in message
     for key in ("date", "deadline", "signer.name", "numbering.notices", "assessment.tasks.0"):
         assert f"khóa «{key}»" in message, key
@@ -228,7 +232,7 @@ def test_the_status_page_says_what_the_year_still_needs(config):
         "Chưa có tệp config/years/2017.yaml: chạy make new-year YEAR=2017 rồi điền các mục cần điền.")
     flow.new_year(config, 2017)
     draft, targets = year_state(load_settings(config), 2017)
-    assert draft == ("Tệp config/years/2017.yaml còn 8 mục chưa điền (chỗ ghi «<<CẦN ĐIỀN: …>>»): chưa lập được "
+    assert draft == ("Tệp config/years/2017.yaml còn 10 mục chưa điền (chỗ ghi «<<CẦN ĐIỀN: …>>»): chưa lập được "
                      "báo cáo.")
     assert targets == "Chỉ tiêu năm 2018: mới có 0/15 đơn vị; thêm vào config/targets.yaml trước khi lập báo cáo."
     fill(config / "years" / "2017.yaml", targets_pending=True)

@@ -53,6 +53,7 @@ class Kind(StrEnum):
     CHART = "chart"
     NOTICE = "notice"
     SLIP = "slip"
+    REMINDER = "reminder"
     FORM = "form"
     DATA = "data"
     PAGE = "page"
@@ -67,6 +68,7 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.CHART: "Biểu đồ",
     Kind.NOTICE: "Thông báo",
     Kind.SLIP: "Phiếu kiểm tra",
+    Kind.REMINDER: "Công văn đôn đốc",
     Kind.FORM: "Biểu mẫu",
     Kind.DATA: "Số liệu",
     Kind.PAGE: "Trang tình hình",
@@ -77,10 +79,10 @@ KIND_LABELS: dict[Kind, str] = {
 DISTRIBUTED_KINDS = (Kind.REPORT, Kind.SUMMARY, Kind.NOTICE, Kind.SLIP)  # what distribution.yaml may address
 
 # Groups of the status page's file list, in the order shown; a file no group claims goes last.
-GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_DATA, GROUP_FORMS = (
-    "Báo cáo", "Thông báo", "Phiếu kiểm tra", "Số liệu", "Biểu mẫu")
+GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_DATA, GROUP_FORMS = (
+    "Báo cáo", "Thông báo", "Phiếu kiểm tra", "Công văn đôn đốc", "Số liệu", "Biểu mẫu")
 OTHER_GROUP = "Tệp khác"
-GROUPS = (GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_DATA, GROUP_FORMS, OTHER_GROUP)
+GROUPS = (GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_DATA, GROUP_FORMS, OTHER_GROUP)
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -154,6 +156,11 @@ LEDGER_DATA = Output("data/tep-nhan.json", Kind.DATA, Command.VALIDATE, Format.J
                      label="Các tệp đã nhận: đã đọc, bỏ qua, bị từ chối", group=GROUP_DATA)
 SLIP_PDF = Output("phieu-kiem-tra/{code}.pdf", Kind.SLIP, Command.VALIDATE, Format.PDF, "phieu-kiem-tra.html.j2",
                   group=GROUP_SLIPS, counted="phiếu kiểm tra gửi các đơn vị")
+# A letter to each unit that sent nothing, or sent late (công văn đôn đốc).
+REMINDER_PDF = Output("don-doc/{code}.pdf", Kind.REMINDER, Command.VALIDATE, Format.PDF, "don-doc.html.j2",
+                      group=GROUP_REMINDERS, counted="công văn đôn đốc gửi các đơn vị")
+REMINDER_DOCX = Output("don-doc/{code}.docx", Kind.REMINDER, Command.VALIDATE, Format.DOCX, "don-doc.docx",
+                       group=GROUP_REMINDERS, counted=REMINDER_PDF.counted)
 SITE_PAGE = Output("index.html", Kind.PAGE, Command.VALIDATE, Format.PAGE, "index.html.j2")
 RENDER_KEYS = Output("data/khoa-van-ban.json", Kind.DATA, Command.VALIDATE, Format.JSON, group=GROUP_DATA)
 # --- written by every command ------------------------------------------------------------
@@ -171,7 +178,7 @@ SENT_LOG = Output("data/da-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Format.
 
 CATALOGUE: tuple[Output, ...] = (
     REPORT_PDF, REPORT_DOCX, SUMMARY_XLSX, CHART_SVG, TREND_CHART_SVG, NOTICE_PDF, NOTICE_DOCX, TOTALS_DATA,
-    ISSUES_DATA, LEDGER_DATA, SLIP_PDF, SITE_PAGE, RENDER_KEYS, SUMS, FORM_XLSX,
+    ISSUES_DATA, LEDGER_DATA, SLIP_PDF, REMINDER_PDF, REMINDER_DOCX, SITE_PAGE, RENDER_KEYS, SUMS, FORM_XLSX,
     ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG,
 )
 # The data files the status page lists, in the order it lists them (the render keys are listed by name only).
@@ -245,7 +252,7 @@ def group_of(path: str) -> str:
 
 
 def unit_folders() -> tuple[str, ...]:
-    """The folders of per-unit documents: thong-bao, phieu-kiem-tra, bieu-mau."""
+    """The folders of per-unit documents: thong-bao, phieu-kiem-tra, don-doc, bieu-mau."""
     return tuple(dict.fromkeys(o.folder for o in CATALOGUE if o.per_unit))
 
 

@@ -15,12 +15,13 @@ from typing import ClassVar
 from pipeline.core.catalogue import Output, archival
 from pipeline.core.documents.appendix import ChartData
 from pipeline.core.documents.notice import NoticeContext
+from pipeline.core.documents.reminder import ReminderContext
 from pipeline.core.documents.report import ReportContext
 from pipeline.core.documents.slip import SlipContext
 from pipeline.core.documents.summary import SummaryContext
 from pipeline.core.documents.trend import TrendChartData
 
-DocumentContext = ReportContext | NoticeContext | SlipContext
+DocumentContext = ReportContext | NoticeContext | SlipContext | ReminderContext
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class PdfJob:
     name: str
     context: DocumentContext
     chart: ChartData | None = None
-    unit: str = ""  # the unit a notice or slip is about
+    unit: str = ""  # the unit a notice, slip or reminder is about
     trend: TrendChartData | None = None  # the report's trend chart, when two years or more have figures
     kind: ClassVar[str] = "pdf"
 
@@ -74,7 +75,7 @@ class DocxJob:
 
     output: Output
     name: str
-    context: ReportContext | NoticeContext
+    context: ReportContext | NoticeContext | ReminderContext
     chart: ChartData | None = None
     unit: str = ""
     trend: TrendChartData | None = None

@@ -24,7 +24,9 @@ DATE_HINT = "dạng YYYY-MM-DD"
 # The top-level keys in the order the file lists them, each with its comment (Vietnamese).
 COMMENTS: dict[str, str] = {
     "number": '# Số báo cáo: "15" cho "Số 15-BC/BCĐ". Để trống ("") khi còn là dự thảo.',
-    "date": "# Ngày ký báo cáo và thông báo, dạng YYYY-MM-DD (thường trong năm {year} hoặc đầu năm {next}).",
+    "date": ("# Ngày ký báo cáo và thông báo, dạng YYYY-MM-DD (thường trong năm {year} hoặc đầu năm {next}).\n"
+             "# Phiếu kiểm tra và công văn đôn đốc cũng ghi ngày này, trừ khi thêm «feedback_date: YYYY-MM-DD»\n"
+             "# (ngày kiểm tra, đôn đốc các đơn vị)."),
     "deadline": ("# Hạn nộp biểu mẫu năm {year}, dạng YYYY-MM-DD: in trên biểu mẫu trống (make forms); "
                  "\"Ngày lập biểu\"\n# sau ngày này là nộp muộn (cảnh báo)."),
     "signer": ("# Người ký. Trưởng ban ký trực tiếp: authority để trống. Phó trưởng ban ký thay:\n"
@@ -32,6 +34,12 @@ COMMENTS: dict[str, str] = {
     "recipients": "# Nơi nhận của báo cáo: mỗi dòng một nơi; dòng cuối là nơi lưu.",
     "notices": ("# Thông báo kết quả và giao chỉ tiêu gửi từng đơn vị. numbers: số thông báo của từng đơn vị\n"
                 "# (mã đơn vị: số); recipients: nơi nhận; closing: đoạn kết (chép từ năm trước, xem lại)."),
+    "feedback_date": ("# Ngày của phiếu kiểm tra và công văn đôn đốc, dạng YYYY-MM-DD (bỏ dòng này thì dùng ngày ký\n"
+                      "# «date»)."),
+    "slips": ("# Phiếu kiểm tra gửi từng đơn vị đã nộp: type_code (chữ viết tắt trong số), numbers (số ghi riêng),\n"
+              "# recipients (nơi nhận)."),
+    "reminders": ("# Công văn đôn đốc gửi đơn vị chưa nộp hoặc nộp muộn: type_code, numbers, recipients;\n"
+                  "# reply_within_days: số ngày (tính từ ngày công văn) để đơn vị chưa nộp gửi biểu mẫu."),
     "assessment": ("# Phần đánh giá bằng lời của năm {year}: mỗi mục một đoạn văn (ưu điểm, hạn chế, nhiệm vụ).\n"
                    "# Viết mới cho năm {year}; lời của năm {previous} ở years/{previous}.yaml. Chép nguyên lời\n"
                    "# năm trước sẽ bị cảnh báo khi lập báo cáo."),
@@ -95,7 +103,8 @@ def new_year(config_dir: Path, settings: Settings, year: int | None) -> NewYear:
     return NewYear(year, path, source, keys)
 
 
-NUMBERED = {"report": "báo cáo", "notices": "thông báo", "slips": "phiếu kiểm tra"}
+NUMBERED = {"report": "báo cáo", "notices": "thông báo", "slips": "phiếu kiểm tra", "reminders": "công văn đôn đốc"}
+PER_UNIT = {"notices": "số thông báo", "slips": "số phiếu kiểm tra", "reminders": "số công văn đôn đốc"}
 
 
 def roll_over(data: dict[str, Any], year: int) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -125,12 +134,16 @@ def roll_over(data: dict[str, Any], year: int) -> tuple[dict[str, Any], tuple[st
     if isinstance(signer, dict):
         was = f" (năm {year - 1}: {signer['name']})" if signer.get("name") else ""
         put(signer, "name", placeholder(f"họ tên người ký{was}"), "signer.name")
-    notices = new.get("notices")
-    if isinstance(notices, dict) and isinstance(notices.get("numbers"), dict):
-        if notices["numbers"] and isinstance(numbering, dict) and numbering:
-            notices["numbers"] = {}  # last year's explicit numbers: this year's come from the sequence
-        for code in notices["numbers"]:
-            put(notices["numbers"], code, placeholder(f"số thông báo gửi đơn vị {code}"), f"notices.numbers.{code}")
+    # Last year's checking date means nothing now; without one, slips and reminders take the signing date
+    # until the clerk writes the day they chase the units (COMMENTS["date"] says so).
+    new.pop("feedback_date", None)
+    for kind, what in PER_UNIT.items():
+        section = new.get(kind)
+        if isinstance(section, dict) and isinstance(section.get("numbers"), dict):
+            if section["numbers"] and isinstance(numbering, dict) and numbering:
+                section["numbers"] = {}  # last year's explicit numbers: this year's come from the sequence
+            for code in section["numbers"]:
+                put(section["numbers"], code, placeholder(f"{what} gửi đơn vị {code}"), f"{kind}.numbers.{code}")
     assessment = new.setdefault("assessment", {})
     if isinstance(assessment, dict):
         for part, what in ASSESSMENT.items():

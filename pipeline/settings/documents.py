@@ -12,7 +12,8 @@ from pipeline.settings.base import Strict
 
 # The document types numbered per unit, each with its own sequence (numbering.<type> in years/<YEAR>.yaml);
 # the report is numbered too but is one document. Later document types add their key here and in Numbering.
-NumberedType = Literal["notices", "slips"]
+NumberedType = Literal["notices", "slips", "reminders"]
+NUMBERED_TYPES: tuple[NumberedType, ...] = ("notices", "slips", "reminders")
 
 
 def _number_text(value: Any) -> Any:
@@ -45,6 +46,25 @@ class Notices(Strict):
     closing: tuple[str, ...] = ()
 
 
+class Slips(Strict):
+    """The feedback slips (phiếu kiểm tra) sent to each unit that submitted a workbook."""
+
+    type_code: str = "PKT"
+    numbers: dict[str, DocumentNumber] = Field(default_factory=dict)
+    recipients: tuple[str, ...] = ("Như trên",)
+
+
+class Reminders(Strict):
+    """The reminder letters (công văn đôn đốc) to units that sent nothing, or sent late."""
+
+    type_code: str = "CV"
+    numbers: dict[str, DocumentNumber] = Field(default_factory=dict)
+    recipients: tuple[str, ...] = ("Như trên",)
+    # A unit that has sent nothing is asked to send within this many days of the letter's date
+    # (or by the deadline, when that is later).
+    reply_within_days: int = Field(default=5, ge=1)
+
+
 class Numbering(Strict):
     """numbering: where each document type's sequence starts this year; none: unnumbered (a draft).
 
@@ -55,6 +75,7 @@ class Numbering(Strict):
     report: int | None = Field(default=None, ge=1)
     notices: int | None = Field(default=None, ge=1)
     slips: int | None = Field(default=None, ge=1)
+    reminders: int | None = Field(default=None, ge=1)
 
 
 class YearDocuments(Strict):
@@ -62,7 +83,12 @@ class YearDocuments(Strict):
     numbering: Numbering = Numbering()
     date: dt.date
     deadline: dt.date | None = None
+    # The date of the slips and reminder letters (the day the office checks and chases the units);
+    # none: the signing `date`. Never the clock: the same inputs give the same documents.
+    feedback_date: dt.date | None = None
     notices: Notices = Notices()
+    slips: Slips = Slips()
+    reminders: Reminders = Reminders()
     signer: Signer
     recipients: tuple[str, ...] = Field(min_length=1)
     assessment: Assessment = Assessment()
@@ -72,7 +98,17 @@ class YearDocuments(Strict):
 
     def explicit_numbers(self, kind: NumberedType) -> dict[str, str]:
         """unit code → the number typed for it (an empty one keeps that unit's document a draft)."""
-        return dict(self.notices.numbers) if kind == "notices" else {}
+        return dict(self.of_type(kind).numbers)
+
+    def of_type(self, kind: NumberedType) -> Notices | Slips | Reminders:
+        """The settings of a per-unit document type (its type code, explicit numbers, recipients)."""
+        kinds: dict[str, Notices | Slips | Reminders] = {
+            "notices": self.notices, "slips": self.slips, "reminders": self.reminders}
+        return kinds[kind]
+
+    def checked_on(self) -> dt.date:
+        """The date of the slips and reminders: `feedback_date`, else the signing date."""
+        return self.feedback_date or self.date
 
     def report_number(self) -> str:
         """The report's number: the explicit `number`, else numbering.report, else blank (a draft)."""
@@ -87,11 +123,12 @@ class YearDocuments(Strict):
         if self.report_number():
             keys.setdefault((report_type_code, same_number(self.report_number())), []).append(
                 "«number»" if self.number else "«numbering.report»")
-        explicit = self.explicit_numbers("notices")
-        for code, number in numbered(self.numbering.notices, units, explicit).items():
-            if number:
-                key = f"«notices.numbers.{code}»" if code in explicit else f"«numbering.notices» (đơn vị {code})"
-                keys.setdefault((self.notices.type_code, same_number(number)), []).append(key)
+        for kind in NUMBERED_TYPES:
+            explicit = self.explicit_numbers(kind)
+            for code, number in numbered(getattr(self.numbering, kind), units, explicit).items():
+                if number:
+                    key = f"«{kind}.numbers.{code}»" if code in explicit else f"«numbering.{kind}» (đơn vị {code})"
+                    keys.setdefault((self.of_type(kind).type_code, same_number(number)), []).append(key)
         return [
             f"years/{year}.yaml, khóa " + " và ".join(found)
             + f": {len(found)} văn bản loại {code} cùng số «{number}» trong năm {year}; "

@@ -1,9 +1,9 @@
-"""Build the Word templates of the editable documents: bao-cao.docx and thong-bao.docx.
+"""Build the Word templates of the editable documents: bao-cao.docx, thong-bao.docx and don-doc.docx.
 
     .venv/bin/python -m templates.docx.build_templates
     .venv/bin/python templates/docx/build_templates.py
 
-Both write the two .docx files next to this script; commit them with it. They
+Both write the .docx files next to this script; commit them with it. They
 are ordinary Word documents carrying docxtpl's Jinja tags, laid out after
 shared/FORMAT.md and the PDF (templates/*.html.j2, van-ban.css). A clerk may
 open and adjust them in Word, as long as every tag stays whole; rebuilding
@@ -291,6 +291,17 @@ def notice() -> Document:
     return doc
 
 
+def reminder() -> Document:
+    doc = new_document("Công văn đôn đốc gửi biểu mẫu báo cáo")
+    header_block(doc, letter=True)
+    para(doc, "Kính gửi: {{ addressee }}", BLOCK, before=12, after=10)
+    tag(doc, "{%p for text in paragraphs %}")
+    para(doc, "{{ text }}")
+    tag(doc, "{%p endfor %}")
+    signature_block(doc)
+    return doc
+
+
 def _notice_results(doc: Document) -> None:
     first = PORTRAIT_WIDTH * 0.38
     table = data_table(doc, [first] + [(PORTRAIT_WIDTH - first) / 6] * 6)
@@ -316,7 +327,7 @@ def _notice_targets(doc: Document) -> None:
 # --- output ---------------------------------------------------------------------------
 
 
-TEMPLATES = {"bao-cao.docx": report, "thong-bao.docx": notice}
+TEMPLATES = {"bao-cao.docx": report, "thong-bao.docx": notice, "don-doc.docx": reminder}
 
 
 def template_bytes(name: str) -> bytes:

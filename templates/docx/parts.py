@@ -89,17 +89,21 @@ def heading(doc: Document, text: str, level: int):
 # --- the header and signature blocks ------------------------------------------------
 
 
-def header_block(doc: Document) -> None:
-    """Issuing body left, national header right; Party or State style; then type name and summary."""
+def header_block(doc: Document, letter: bool = False) -> None:
+    """Issuing body left, national header right; Party or State style; then type name and summary.
+    A `letter` (công văn) has no type name or title: its "V/v …" subject sits under the number."""
     tag(doc, '{%p if header.style == "party" %}')
-    _party_header(doc)
-    para(doc, "{{ header.type_name }}", BLOCK, Font(bold=True, caps=True, size=16), before=18)  # FORMAT: 15–16 pt
+    _party_header(doc, letter)
+    if not letter:
+        para(doc, "{{ header.type_name }}", BLOCK, Font(bold=True, caps=True, size=16), before=18)  # FORMAT: 15–16 pt
     tag(doc, "{%p else %}")
-    _state_header(doc)
-    para(doc, "{{ header.type_name }}", BLOCK, Font(bold=True, caps=True, size=14), before=18)  # FORMAT: 13–14 pt
+    _state_header(doc, letter)
+    if not letter:
+        para(doc, "{{ header.type_name }}", BLOCK, Font(bold=True, caps=True, size=14), before=18)  # FORMAT: 13–14 pt
     tag(doc, "{%p endif %}")
-    para(doc, "{{ header.summary }}", BLOCK, BOLD, sides=8)
-    para(doc, "-----", BLOCK, before=2, after=12)
+    if not letter:
+        para(doc, "{{ header.summary }}", BLOCK, BOLD, sides=8)
+        para(doc, "-----", BLOCK, before=2, after=12)
 
 
 def _borderless(doc: Document, widths: list[float]):
@@ -113,24 +117,28 @@ def _borderless(doc: Document, widths: list[float]):
     return row
 
 
-def _party_header(doc: Document) -> None:
+def _party_header(doc: Document, letter: bool = False) -> None:
     """Hướng dẫn 36-HD/VPTW: two equal columns; "*" under the issuing body; ruled 15 pt national header."""
     left, right = _borderless(doc, [82.5, 82.5]).cells
     para(left, "{{ header.superior_body }}", BLOCK, Font(caps=True))
     para(left, "{{ header.issuing_body }}", BLOCK, BOLD_CAPS)
     para(left, "*", BLOCK, before=2, after=4)
     para(left, "{{ header.number_line }}", BLOCK)
+    if letter:
+        para(left, "{{ header.subject }}", BLOCK, Font(size=12), before=2)
     para(right, "{{ header.national_header }}", BLOCK, Font(bold=True, caps=True, underline=True, size=15))
     para(right, "{{ header.place_date }}", BLOCK, ITALIC, before=14)
 
 
-def _state_header(doc: Document) -> None:
+def _state_header(doc: Document, letter: bool = False) -> None:
     """Nghị định 30/2020/NĐ-CP: 40/60 columns, short rule under the issuer, the motto ruled."""
     left, right = _borderless(doc, [66.0, 99.0]).cells
     para(left, "{{ header.superior_body }}", BLOCK, Font(caps=True, size=13))
     para(left, "{{ header.issuing_body }}", BLOCK, Font(bold=True, caps=True, size=13))
     ooxml.rule_below(para(left, "", BLOCK, Font(size=4), sides=22))
     para(left, "{{ header.number_line }}", BLOCK, before=6)
+    if letter:
+        para(left, "{{ header.subject }}", BLOCK, Font(size=12), before=2)
     para(right, "{{ header.national_header }}", BLOCK, Font(bold=True, caps=True, size=12))
     tag(right, "{%p if header.motto %}")
     para(right, "{{ header.motto }}", BLOCK, Font(bold=True, underline=True, size=14))

@@ -157,7 +157,7 @@ def test_counts_above_the_configured_limit_are_located_errors(book, tmp_path):
     assert flatten(too_large) == {("count-too-large", "TongHop", "E4"), ("count-too-large", "TongHop", "F4"),
                                   ("count-too-large", "DanhSach", "H5")}
     assert {i.message for i in too_large} >= {
-        "«Thực hiện» của chỉ tiêu TCD ghi 1.000.001, vượt mức tối đa 1.000.000; hãy kiểm tra lại số liệu",
+        "«Thực hiện» của chỉ tiêu «Tổ chức đảng thành lập mới» ghi 1.000.001, vượt mức tối đa 1.000.000; hãy kiểm tra lại số liệu",
         "«Số thành viên» ghi 2.000.000, vượt mức tối đa 1.000.000; hãy kiểm tra lại số liệu",
     }
 

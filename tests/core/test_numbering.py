@@ -68,10 +68,21 @@ def test_a_unit_inserted_in_the_middle_moves_the_units_after_it_unless_their_num
     assert pinned == issued | {"MOI": "31"}
 
 
-def test_slips_can_be_numbered_by_the_same_facility_but_are_not_yet(settings):
-    docs = with_numbers(settings.document_settings(2016), {"HB": "99"}, report=15, notices=16, slips=1)
+def test_slips_and_reminders_have_sequences_of_their_own(settings):
+    docs = with_numbers(settings.document_settings(2016), {"HB": "99"}, report=15, notices=16, slips=1, reminders=7)
     assert document_numbers("slips", docs, ["HB", "NQ", "LC"]) == {"HB": "1", "NQ": "2", "LC": "3"}
-    assert set(year_numbers("slips", settings, 2016).values()) == {""}, "the sample numbers no slip"
+    assert document_numbers("reminders", docs, ["HB", "NQ", "LC"]) == {"HB": "7", "NQ": "8", "LC": "9"}
+    # The sample: notices 16…, slips 32…, reminders 48…, in units.yaml order, whoever has submitted.
+    codes = [u.code for u in settings.units_in(2016)]
+    slips, reminders = year_numbers("slips", settings, 2016), year_numbers("reminders", settings, 2016)
+    assert [slips[c] for c in codes] == [str(32 + k) for k in range(len(codes))]
+    assert [reminders[c] for c in codes] == [str(48 + k) for k in range(len(codes))]
+
+
+def test_two_slips_with_one_number_are_refused_naming_the_keys(config):
+    edit(config / "years" / "2016.yaml", "  type_code: PKT\n  numbers: {}", '  type_code: PKT\n  numbers: {HB: "33"}')
+    assert ("years/2016.yaml, khóa «slips.numbers.HB» và «numbering.slips» (đơn vị NQ): 2 văn bản loại PKT "
+            "cùng số «33» trong năm 2016") in error_for(config)
 
 
 def test_two_notices_with_one_number_are_refused_naming_the_keys(config):
@@ -94,27 +105,27 @@ def test_two_explicit_numbers_written_differently_are_one_number(config):
 
 
 def test_the_report_and_notices_sharing_a_type_code_share_its_numbers(config):
-    edit(config / "years" / "2016.yaml", "numbering: {report: 15, notices: 16}", "numbering: {report: 16, notices: 16}")
+    edit(config / "years" / "2016.yaml", "numbering: {report: 15, notices: 16,", "numbering: {report: 16, notices: 16,")
     edit(config / "years" / "2016.yaml", "  numbers: {}", "  type_code: BC\n  numbers: {}")
     assert ("years/2016.yaml, khóa «numbering.report» và «numbering.notices» (đơn vị HB): 2 văn bản loại BC "
             "cùng số «16» trong năm 2016") in error_for(config)
 
 
 def test_one_number_in_two_types_is_no_conflict(config):
-    edit(config / "years" / "2016.yaml", "numbering: {report: 15, notices: 16}", "numbering: {report: 16, notices: 16}")
+    edit(config / "years" / "2016.yaml", "numbering: {report: 15, notices: 16,", "numbering: {report: 16, notices: 16,")
     assert load_settings(config).document_settings(2016).report_number() == "16"
 
 
 def test_a_start_that_is_not_a_positive_whole_number_is_named(config):
-    edit(config / "years" / "2016.yaml", "notices: 16}", "notices: 0}")
+    edit(config / "years" / "2016.yaml", "notices: 16,", "notices: 0,")
     assert "khóa «numbering.notices»: giá trị quá nhỏ: phải từ 1 trở lên" in error_for(config)
-    edit(config / "years" / "2016.yaml", "notices: 0}", "notices: mười sáu}")
+    edit(config / "years" / "2016.yaml", "notices: 0,", "notices: mười sáu,")
     assert "khóa «numbering.notices»: phải là số nguyên" in error_for(config)
 
 
 def test_an_unknown_document_type_is_named(config):
-    edit(config / "years" / "2016.yaml", "notices: 16}", "notices: 16, notice: 16}")
-    assert "khóa «numbering.notice»: khóa không được phép (các khóa hợp lệ: report, notices, slips); có phải «notices»?" \
+    edit(config / "years" / "2016.yaml", "notices: 16,", "notices: 16, notice: 16,")
+    assert "khóa «numbering.notice»: khóa không được phép (các khóa hợp lệ: report, notices, slips, reminders); có phải «notices»?" \
         in error_for(config)
 
 

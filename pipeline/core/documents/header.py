@@ -7,6 +7,8 @@ header right, number and place/date below) for the Party and the State styles.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 
 from pipeline.core import vi
@@ -25,8 +27,9 @@ class Header:
     issuing_body: str
     number_line: str
     place_date: str
-    type_name: str
+    type_name: str  # "" for a letter (công văn): no title, its subject sits under the number
     summary: str
+    subject: str = ""  # a letter's "V/v …" under its number
 
 
 @dataclass(frozen=True)
@@ -37,18 +40,24 @@ class Signature:
 
 
 def header(settings: Settings, docs: YearDocuments, type_code: str, type_name: str, summary: str,
-           number: str | None = None) -> Header:
-    """The page-1 header of a numbered document (`number` defaults to the report's)."""
+           number: str | None = None, on: dt.date | None = None) -> Header:
+    """The page-1 header of a numbered document (`number` defaults to the report's, `on` to the signing date)."""
     org, style = settings.general.organisation, settings.general.style
     number_line = ("Số " if style.kind == "party" else "Số: ") + document_number(
         settings, docs.report_number() if number is None else number, type_code)
-    return plain_header(settings, type_name, summary, number_line, f"{org.place}, {vi.long_date(docs.date)}")
+    return plain_header(settings, type_name, summary, number_line, f"{org.place}, {vi.long_date(on or docs.date)}")
+
+
+def letter_header(settings: Settings, docs: YearDocuments, type_code: str, subject: str, number: str,
+                  on: dt.date) -> Header:
+    """A letter's (công văn's) header: no type name or title; "V/v <subject>" under its number."""
+    return dataclasses.replace(header(settings, docs, type_code, "", "", number, on), subject=f"V/v {subject}")
 
 
 def plain_header(
     settings: Settings, type_name: str, summary: str, number_line: str = "", place_date: str = ""
 ) -> Header:
-    """The header block; working papers (feedback slips) have no number and no date."""
+    """The header block; without `number_line` and `place_date`, a paper with no number and no date."""
     org, style = settings.general.organisation, settings.general.style
     return Header(
         style=style.kind,

@@ -1,9 +1,10 @@
 """Validation → one feedback slip (phiếu kiểm tra) context per unit.
 
 Each unit that sent a workbook gets a slip listing its problems with sheet
-and cell, or confirming that its workbook is valid; the office sends it back.
-Slips carry no document number or date: they are working papers, and the
-same inputs must give the same bytes.
+and cell, or, when its workbook is valid, a short receipt; the office sends it
+back. A slip is an official document: numbered in the year's "slips" sequence
+(pipeline.core.documents.numbering), dated by the year file's feedback_date
+(never the clock: the same inputs give the same bytes), signed, with "Nơi nhận".
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import labels, vi
-from pipeline.core.documents.header import Header, plain_header
+from pipeline.core.documents.header import Header, Signature, header, plain_header
+from pipeline.core.documents.numbering import year_numbers
 from pipeline.core.steps.validate import Validation
 from pipeline.issue_types import NOT_SUBMITTED
 from pipeline.issues import Issue
-from pipeline.settings import Settings, Unit
+from pipeline.settings import Settings, Unit, YearDocuments
 
 
 @dataclass(frozen=True)
@@ -38,32 +40,49 @@ class SlipContext:
     verdict: str
     rows: tuple[SlipRow, ...]
     closing: str
-    agency: str
+    issuer: str  # who checked: the issuing body of the header, as the text names it
+    signature: Signature | None  # None without the year file (or while it is a draft): a working paper
+    recipients: tuple[str, ...]
+
+    @property
+    def receipt(self) -> bool:
+        """A valid workbook with nothing to say: a short receipt, no table."""
+        return not self.rows
 
 
-def slip_header(settings: Settings, unit: Unit, year: int) -> Header:
+def year_file(settings: Settings, year: int) -> YearDocuments | None:
+    """The year's document settings, or None while years/<YEAR>.yaml is missing or a draft."""
+    return None if year in settings.drafts else settings.documents.get(year)
+
+
+def slip_header(settings: Settings, unit: Unit, year: int, number: str = "") -> Header:
+    """Numbered and dated from the year file; without one, a working paper with neither."""
     org = settings.general.organisation
+    docs = year_file(settings, year)
     summary = f"biểu mẫu báo cáo kết quả thực hiện {org.resolution} năm {year} của {unit.title(org.unit_title)}"
-    return plain_header(settings, "PHIẾU KIỂM TRA", summary)
+    if docs is None:
+        return plain_header(settings, "PHIẾU KIỂM TRA", summary)
+    return header(settings, docs, docs.slips.type_code, "PHIẾU KIỂM TRA", summary, number, docs.checked_on())
 
 
 def slip_contexts(validation: Validation, settings: Settings) -> dict[str, SlipContext]:
-    """unit code → slip, for every unit that sent at least one workbook."""
+    """unit code → slip, for every unit that sent at least one workbook; numbered in unit order."""
     slips = {}
+    numbers = year_numbers("slips", settings, validation.year) if year_file(settings, validation.year) else {}
     for unit in settings.units_in(validation.year):
         issues = [i for i in validation.report.of_unit(unit.code) if i.rule != NOT_SUBMITTED.code]
         submitted = {validation.submissions[unit.code].file} if unit.code in validation.submissions else set()
         files = sorted({i.file for i in issues} | submitted)
         if files:
-            slips[unit.code] = _slip(unit, validation, settings, tuple(files), issues)
+            slips[unit.code] = _slip(unit, validation, settings, tuple(files), issues, numbers.get(unit.code, ""))
     return slips
 
 
 def _slip(
-    unit: Unit, validation: Validation, settings: Settings, files: tuple[str, ...], issues: list[Issue]
+    unit: Unit, validation: Validation, settings: Settings, files: tuple[str, ...], issues: list[Issue], number: str
 ) -> SlipContext:
     year = validation.year
-    header = slip_header(settings, unit, year)
+    docs = year_file(settings, year)
     errors = sum(i.is_error for i in issues)
     warnings = len(issues) - errors
     if errors:
@@ -74,7 +93,7 @@ def _slip(
         closing = "Đề nghị đơn vị sửa các lỗi nêu trên (theo đúng trang tính và ô) và gửi lại biểu mẫu."
     else:
         verdict = "Biểu mẫu hợp lệ" + (f", có {warnings} cảnh báo cần xem lại." if warnings else ", không có lỗi.")
-        closing = "Số liệu của đơn vị được tính vào báo cáo tổng hợp." + (
+        closing = f"Số liệu của đơn vị được tính vào báo cáo tổng hợp năm {year}." + (
             " Đề nghị đơn vị xem lại các cảnh báo nêu trên." if warnings else ""
         )
     rows = tuple(
@@ -83,11 +102,13 @@ def _slip(
     )
     return SlipContext(
         title=f"Phiếu kiểm tra biểu mẫu năm {year}: {vi.sentence_case(unit.full_name)}",
-        header=header,
+        header=slip_header(settings, unit, year, number),
         addressee=f"{settings.general.organisation.unit_leadership} {unit.party_body}",
         files=files,
         verdict=verdict,
         rows=rows,
         closing=closing,
-        agency=settings.general.organisation.agency,
+        issuer=settings.general.organisation.issuer_in_text,
+        signature=Signature(docs.signer.authority, docs.signer.title, docs.signer.name) if docs else None,
+        recipients=docs.slips.recipients if docs else (),
     )

@@ -83,15 +83,22 @@ def indicator_rows(sub: Submission, settings: Settings) -> Checks:
                                        indicator=fig.code)
         elif counts[fig.code] > 1:
             yield DUPLICATE_INDICATOR.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=fig.cells["code"],
-                                         indicator=fig.code)
+                                         indicator=indicator_name(fig.code, settings))
         elif fig.actual is None and not _flagged(sub, sheet, fig.cells["actual"]):
             yield MISSING_ACTUAL.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=fig.cells["actual"],
-                                    indicator=fig.code)
+                                    indicator=indicator_name(fig.code, settings))
     if _table_read(sub, layout.SUMMARY_SHEET):
         for ind in settings.indicators:
             if ind.code not in counts:
                 yield MISSING_INDICATOR.at(sub.file, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET),
                                            indicator=ind.code, name=ind.name)
+
+
+def indicator_name(code: str, settings: Settings) -> str:
+    """An indicator as a message names it for a clerk: «Tổ chức đảng thành lập mới», not TCD
+    (a code config/indicators.yaml does not know stays as typed)."""
+    ind = settings.indicator(code)
+    return f"«{ind.name}»" if ind else f"«{code}»"
 
 
 def plan_matches(sub: Submission, settings: Settings) -> Checks:
@@ -103,7 +110,8 @@ def plan_matches(sub: Submission, settings: Settings) -> Checks:
         expected = assigned.get(fig.code)
         if expected is not None and fig.plan is not None and fig.plan != expected:
             yield PLAN_MISMATCH.at(sub.file, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET),
-                                   cell=fig.cells["plan"], indicator=fig.code, plan=fig.plan, assigned=expected)
+                                   cell=fig.cells["plan"], indicator=indicator_name(fig.code, settings), plan=fig.plan,
+                                   assigned=expected)
 
 
 def list_matches_summary(sub: Submission, settings: Settings) -> Checks:
@@ -118,7 +126,7 @@ def list_matches_summary(sub: Submission, settings: Settings) -> Checks:
             continue
         if counted[ind.code] != fig.actual:
             yield LIST_COUNT_MISMATCH.at(sub.file, unit=sub.unit_code, sheet=sub.sheet(layout.SUMMARY_SHEET),
-                                         cell=fig.cells["actual"], indicator=ind.code, actual=fig.actual,
+                                         cell=fig.cells["actual"], indicator=f"«{ind.name}»", actual=fig.actual,
                                          listed=counted[ind.code], types=", ".join(ind.org_types))
 
 
@@ -160,7 +168,8 @@ def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
 def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
     """Plans, results and member counts within settings.general.limits.max_count."""
     limit = settings.general.limits.max_count
-    found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {fig.code}", value)
+    found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {indicator_name(fig.code, settings)}",
+              value)
              for fig in sub.figures
              for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual))]
     found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members)
