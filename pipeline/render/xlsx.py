@@ -73,7 +73,7 @@ def render_summary_xlsx(context: SummaryContext) -> bytes:
     _roster_sheet(book.create_sheet(ROSTER_SHEET), context)
     if context.trend:
         _trend_sheet(book.create_sheet(TREND_SHEET), context)
-    return workbook_bytes(book, title=context.title)
+    return workbook_bytes(book, title=context.title, day=context.date)
 
 
 # --- TongHop ----------------------------------------------------------------------

@@ -355,3 +355,11 @@ def test_unit_and_list_sheets_gain_a_group_column(grouped_book):
     first = listing[top + 1]
     assert first[2].value == "Thành phố Hải Phòng" and first[4].number_format == "@"  # the tax code stays text
     assert first[8].number_format == "dd/mm/yyyy" and first[8].alignment.horizontal == "center"
+
+
+def test_created_on_the_document_date(book, data, context):
+    """The workbook says it was made on the document's date (years/<YEAR>.yaml `date`), not 2000-01-01,
+    and saving it again gives the same bytes."""
+    assert context.date == dt.date(2016, 12, 29)
+    assert book.properties.created == book.properties.modified == dt.datetime(2016, 12, 29)
+    assert render_summary_xlsx(context) == data
