@@ -24,7 +24,15 @@ from pipeline.core.documents.appendix import (
     unit_tables,
     workbook_file,
 )
-from pipeline.core.documents.header import Header, Signature, document_number, header, result_phrases
+from pipeline.core.documents.header import (
+    PEOPLE_VERB,
+    Header,
+    Signature,
+    counted_clause,
+    document_number,
+    header,
+    result_clauses,
+)
 from pipeline.core.steps.aggregate import Result, Totals
 from pipeline.core.steps.submission import Organisation
 from pipeline.settings import Indicator, Settings
@@ -181,10 +189,9 @@ def _columns(indicators: tuple[Indicator, ...]) -> tuple[Column, ...]:
 
 
 def results_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:
-    """"Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; …"."""
-    parts = result_phrases(totals.totals, planned, settings)
+    """"Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; …" (a zero in words)."""
     scope = settings.general.organisation.scope
-    return f"Năm {totals.year}, {scope} thành lập được " + "; ".join(parts) + "."
+    return f"Năm {totals.year}, {scope} {result_clauses(totals.totals, planned, settings)}."
 
 
 def change_sentence(totals: Totals, planned: tuple[Indicator, ...]) -> str:
@@ -206,9 +213,9 @@ def cumulative_sentence(totals: Totals, planned: tuple[Indicator, ...], settings
     first = totals.trend.first_year
     if first is None or first >= totals.year:
         return ""
-    parts = [f"{vi.number(totals.trend.cumulative(i.code))} {i.phrase}" for i in planned]
+    counts = [(totals.trend.cumulative(i.code), i.phrase) for i in planned]
     scope = settings.general.organisation.scope
-    return f"Từ năm {first} đến nay, {scope} đã thành lập được " + "; ".join(parts) + "."
+    return f"Từ năm {first} đến nay, {scope} {counted_clause(counts, 'thành lập được')}."
 
 
 def _scope_noun(settings: Settings) -> str:
@@ -249,8 +256,8 @@ def _change(total: Result, ind: Indicator, previous_year: int) -> str:
 def people_sentence(totals: Totals, people: tuple[Indicator, ...]) -> str:
     if not people:
         return ""
-    parts = [f"{vi.number(totals.totals[i.code].actual)} {i.phrase}" for i in people]
-    return "Trong năm, các đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
+    counts = [(totals.totals[i.code].actual, i.phrase) for i in people]
+    return f"Trong năm, các đơn vị {counted_clause(counts, PEOPLE_VERB)}."
 
 
 def blank_sentence(totals: Totals, settings: Settings) -> str:
