@@ -31,7 +31,9 @@ COMMENTS: dict[str, str] = {
                "# authority: K/T TRƯỞNG BAN, title: PHÓ TRƯỞNG BAN."),
     "recipients": "# Nơi nhận của báo cáo: mỗi dòng một nơi; dòng cuối là nơi lưu.",
     "notices": ("# Thông báo kết quả và giao chỉ tiêu gửi từng đơn vị. numbers: số thông báo của từng đơn vị\n"
-                "# (mã đơn vị: số); recipients: nơi nhận; closing: đoạn kết (chép từ năm trước, xem lại)."),
+                "# (mã đơn vị: số); recipients: nơi nhận; closing: đoạn kết (chép từ năm trước, xem lại), có thể\n"
+                "# ghi chỗ thay {{don_vi}} (tên đơn vị nhận), {{nam}} ({year}), {{nam_sau}} ({next}); dấu ngoặc nhọn\n"
+                "# in ra thì viết {{{{ và }}}}."),
     "assessment": ("# Phần đánh giá bằng lời của năm {year}: mỗi mục một đoạn văn (ưu điểm, hạn chế, nhiệm vụ).\n"
                    "# Viết mới cho năm {year}; lời của năm {previous} ở years/{previous}.yaml. Chép nguyên lời\n"
                    "# năm trước sẽ bị cảnh báo khi lập báo cáo."),

@@ -114,7 +114,7 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: st
         rows=_rows(u, totals, planned) if counted else (),
         targets_sentence=_targets_sentence(u, next_year, planned, settings, title),
         targets=_targets(u, next_year, planned, settings),
-        closing=docs.notices.closing,
+        closing=docs.notices.closing_for(title, year),
         signature=Signature(docs.signer.authority, docs.signer.title, docs.signer.name),
         recipients=docs.notices.recipients,
     )
