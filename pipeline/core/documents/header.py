@@ -7,6 +7,7 @@ header right, number and place/date below) for the Party and the State styles.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.core import vi
@@ -97,7 +98,7 @@ def result_clauses(results: dict[str, Result], planned: tuple[Indicator, ...], s
     return "; ".join((["thành lập được " + "; ".join(founded)] if founded else []) + none)
 
 
-def counted_clause(counts: list[tuple[int | None, str]], verb: str) -> str:
+def counted_clause(counts: Sequence[tuple[int | None, str]], verb: str) -> str:
     """[(167, "đảng viên"), (0, "đoàn viên")] with "kết nạp" → "đã kết nạp 167 đảng viên; chưa kết nạp đoàn
     viên nào": figures first under one "đã <verb>", then each one with none, in words."""
     figures = [f"{vi.number(n)} {phrase}" for n, phrase in counts if n]

@@ -12,10 +12,12 @@ organisations stays in the summary workbook.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from pipeline.core import vi
 from pipeline.core.documents.appendix import (
+    CHART_NAME,
     AppendixNames,
     ChartData,
     UnitRow,
@@ -101,6 +103,7 @@ class ReportContext:
     org_groups: tuple[OrgGroup, ...]
     org_list_note: str
     chart: ChartData
+    chart_caption: str  # "Biểu đồ 1": the name the text calls the chart by
 
 
 def report_context(
@@ -122,11 +125,7 @@ def report_context(
         header=header(settings, docs, settings.general.style.report_type_code, "BÁO CÁO", summary),
         part_marks=("I-", "II-") if settings.general.style.kind == "party" else ("I.", "II."),
         appendix_names=appendix_names,
-        attachment_line=(
-            f"Kèm theo Báo cáo "
-            f"{document_number(settings, docs.report_number(), settings.general.style.report_type_code)}, "
-            f"ngày {vi.short_date(docs.date)}"
-        ),
+        attachment_line=attachment_line(settings, docs.report_number(), docs.date),
         intro=(
             f"Thực hiện {org.resolution_full}, {org.issuer_in_text} báo cáo kết quả thực hiện năm {year} "
             f"và phương hướng, nhiệm vụ năm {next_year} như sau:"
@@ -158,6 +157,7 @@ def report_context(
         people_rows=tables.people_rows,
         target_rows=tables.target_rows,
         chart=tables.chart,
+        chart_caption=CHART_NAME,
         org_groups=organisation_list.groups,
         org_list_note=organisation_list.note,
     )
@@ -167,6 +167,14 @@ def appendix_names_of(settings: Settings) -> AppendixNames:
     """"Phụ lục 1, 2, 3" in a party office's style, "Phụ lục I, II, III" in a state office's."""
     first, second, third = ("1", "2", "3") if settings.general.style.kind == "party" else ("I", "II", "III")
     return f"Phụ lục {first}", f"Phụ lục {second}", f"Phụ lục {third}"
+
+
+def attachment_line(settings: Settings, number: str, day: dt.date) -> str:
+    """Under every appendix's title, as official documents write it:
+    "Kèm theo Báo cáo số 15-BC/BCĐ ngày 29/12/2016 của Ban Chỉ đạo"."""
+    code = settings.general.style.report_type_code
+    return (f"Kèm theo Báo cáo số {document_number(settings, number, code)} ngày {vi.short_date(day)} "
+            f"của {settings.general.organisation.issuer_in_text}")
 
 
 def _organisation_list(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
