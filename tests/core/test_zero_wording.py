@@ -120,3 +120,19 @@ def test_notice_target_of_zero_is_no_target(sample):
     text = notice_context(unit, totals, settings).targets_sentence
     assert f"không giao chỉ tiêu thành lập {planned[0].phrase}" in text
     assert not ZERO_FIGURE.search(text)
+
+
+def test_slip_says_no_zero_count(tmp_path):
+    """A workbook with errors and no warnings: "Biểu mẫu có 1 lỗi; …", not "1 lỗi và 0 cảnh báo"."""
+    from pipeline.core.documents.slip import slip_contexts
+
+    input_dir = factories.copy_sample(tmp_path / "input")
+    book = factories.form_workbook(factories.good_form("HB", party=2, unions=14, youth=3))
+    book["DanhSach"]["C4"] = "0100233480"  # wrong check digit
+    factories.save(book, input_dir / "2016" / "HB.xlsx")
+    settings, _, validation = planning.check(flow.Options(2016, input_dir, factories.CONFIG, tmp_path / "out"))
+    issues = [i for i in validation.report.issues if i.unit == "HB"]
+    assert issues and all(i.is_error for i in issues)
+    verdict = slip_contexts(validation, settings)["HB"].verdict
+    assert verdict.startswith(f"Biểu mẫu có {len(issues)} lỗi; số liệu của đơn vị CHƯA được tính")
+    assert "0 cảnh báo" not in verdict
