@@ -39,7 +39,7 @@ class Assessment(Strict):
 
 # What a notice's closing text may name (notices.closing in years/<YEAR>.yaml): placeholder → what it stands for.
 CLOSING_PLACEHOLDERS = {
-    "don_vi": "đơn vị nhận thông báo, ví dụ «Đảng bộ quận Hồng Bàng»",
+    "don_vi": "tên đơn vị nhận thông báo, như trong lời văn của thông báo",
     "nam": "năm báo cáo, ví dụ 2016",
     "nam_sau": "năm giao chỉ tiêu, ví dụ 2017",
 }
