@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -23,7 +22,7 @@ from rich.text import Text
 from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline import plan as planning
-from pipeline.cli_vi import Group, Integer
+from pipeline.cli_vi import Console, Group, Integer, PlainLogHandler
 from pipeline.core import labels
 from pipeline.core.catalogue import BUNDLE_FILE, FORM_XLSX, LEDGER_DATA, REGISTER_XLSX, bundle_folder, find
 from pipeline.core.steps.ledger import counts as ledger_counts
@@ -302,7 +301,8 @@ def _progress():
 
 
 def _run(step, verbose: bool):
-    handler = RichHandler(console=console, show_path=False, show_time=False)
+    handler: logging.Handler = (RichHandler(console=console, show_path=False, show_time=False) if console.is_terminal
+                                else PlainLogHandler(console))
     handler.addFilter(_visible_record)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s", handlers=[handler])
     # WeasyPrint's own progress lines are noise for a clerk; its warnings still

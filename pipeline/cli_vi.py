@@ -11,6 +11,7 @@ line and its own exit code, never a traceback or click's "Aborted!".
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -22,6 +23,8 @@ import click.exceptions
 import click.formatting
 import click.parser
 import click.types
+import rich.console
+import rich.text
 
 from pipeline.errors import Stopped, os_failure
 
@@ -210,3 +213,36 @@ def _say(line: str) -> None:
 
 
 install()
+
+
+# Sent to a file or a pipe, a line is as long as it is: no reader's window to fit, and a
+# line cut at 80 columns cuts e-mail addresses and paths in two. (Far beyond any line we print:
+# messages quoting data are shortened by pipeline.core.text.brief.)
+UNWRAPPED_WIDTH = 10_000
+
+
+class Console(rich.console.Console):
+    """rich's console, fitted to the terminal on a terminal; sent to a file or pipe, never wrapped."""
+
+    @property
+    def size(self) -> rich.console.ConsoleDimensions:
+        if self.is_terminal:
+            return super().size
+        return rich.console.ConsoleDimensions(UNWRAPPED_WIDTH, 25)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        rich.console.Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+class PlainLogHandler(logging.Handler):
+    """Log lines for a file or pipe: "WARNING  message", one line each (RichHandler pads every line
+    to the console's width)."""
+
+    def __init__(self, console: rich.console.Console) -> None:
+        super().__init__()
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = self.format(record)
+        self.console.print(rich.text.Text(f"{record.levelname:<8} {message}"), soft_wrap=True)

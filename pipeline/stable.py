@@ -32,14 +32,20 @@ def fixed_zip(raw: bytes, replace: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def workbook_bytes(book: Workbook, title: str | None = None) -> bytes:
-    """Save an openpyxl workbook with fixed properties and zip dates."""
+def document_time(day: dt.date | None) -> dt.datetime:
+    """A document's "created" property: its own date (years/<YEAR>.yaml `date`) at midnight, else FIXED_TIME."""
+    return FIXED_TIME if day is None else dt.datetime(day.year, day.month, day.day)
+
+
+def workbook_bytes(book: Workbook, title: str | None = None, day: dt.date | None = None) -> bytes:
+    """Save an openpyxl workbook with fixed properties and zip dates; `day` dates it (the document date)."""
+    when = document_time(day)
     book.properties.creator = CREATOR
     if title:
         book.properties.title = title
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
+    book.properties.created = when
+    book.properties.modified = when
     buffer = io.BytesIO()
     book.save(buffer)
-    book.properties.modified = FIXED_TIME  # openpyxl stamps the time of saving; put it back
+    book.properties.modified = when  # openpyxl stamps the time of saving; put it back
     return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})

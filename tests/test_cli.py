@@ -107,3 +107,30 @@ def test_help_is_vietnamese(args):
     assert result.exit_code == (2 if not args else 0)
     assert result.output.startswith("Cách dùng: ") and "Tùy chọn:" in result.output, result.output
     assert not [phrase for phrase in ENGLISH if phrase in result.output], result.output
+
+
+def test_output_to_a_pipe_is_not_wrapped(tmp_path):
+    """Sent to a file or pipe (here captured), a line is never cut at 80 columns: a long config message
+    and the validation table's rows arrive whole, each on one line, without trailing padding."""
+    import shutil
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    year_file = config / "years" / "2016.yaml"
+    year_file.write_text(year_file.read_text(encoding="utf-8").replace(
+        "của các tổ chức đã thành lập.", "của các tổ chức đã thành lập {lien_he}."),
+        encoding="utf-8")
+    result = run("validate", "--year", "2016", *paths(tmp_path, config=config))
+    assert result.returncode != 0
+    line = next(line for line in result.stderr.splitlines() if "notices.closing" in line)
+    assert "«{lien_he}»" in line and "{nam_sau}" in line and len(line) > 120
+    assert "in dấu ngoặc nhọn thì viết {{ và }}" in line
+    input_dir = factories.copy_sample(tmp_path / "input")
+    book = factories.form_workbook(factories.good_form("HB", party=2, unions=14, youth=3))
+    book["DanhSach"]["C4"] = "0100233480"  # wrong check digit
+    factories.save(book, input_dir / "2016" / "HB.xlsx")
+    result = run("validate", "--year", "2016", *paths(tmp_path, input_dir))
+    assert result.returncode == 1
+    row = next(line for line in result.stderr.splitlines() if "HB.xlsx" in line and "C4" in line)
+    assert "Mã số thuế" in row and len(row) > 80
+    assert all(len(line) < 1000 for line in result.stderr.splitlines())  # nothing padded to the wide width

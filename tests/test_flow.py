@@ -256,7 +256,8 @@ def test_one_notice_per_unit_with_its_own_figures_rank_and_targets(folder):
     assert len(notices) == 15
     text = flat(pdf_text(folder / "thong-bao" / "DS.pdf"))
     assert "THÔNG BÁO" in text and "Số 21-TB/BCĐ" in text and "Kính gửi: Ban Thường vụ Quận ủy Đồ Sơn" in text
-    assert "Năm 2016, Đảng bộ quận Đồ Sơn thành lập được 0 tổ chức Đảng, đạt 0% kế hoạch năm; 4 tổ chức Công đoàn, vượt 33%" in text
+    assert ("Năm 2016, Đảng bộ quận Đồ Sơn thành lập được 4 tổ chức Công đoàn, vượt 33%; 1 tổ chức Đoàn, hội thanh "
+            "niên, đạt 100% kế hoạch; chưa thành lập được tổ chức Đảng nào (kế hoạch 1).") in text
     assert "“trắng”" in text
     assert "Số tổ chức Đảng thành lập mới giảm 1 tổ chức so với năm 2015" in text
     assert "tổ chức Đảng xếp thứ 13/15" in text

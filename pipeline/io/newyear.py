@@ -33,7 +33,9 @@ COMMENTS: dict[str, str] = {
                "# authority: K/T TRƯỞNG BAN, title: PHÓ TRƯỞNG BAN."),
     "recipients": "# Nơi nhận của báo cáo: mỗi dòng một nơi; dòng cuối là nơi lưu.",
     "notices": ("# Thông báo kết quả và giao chỉ tiêu gửi từng đơn vị. numbers: số thông báo của từng đơn vị\n"
-                "# (mã đơn vị: số); recipients: nơi nhận; closing: đoạn kết (chép từ năm trước, xem lại)."),
+                "# (mã đơn vị: số); recipients: nơi nhận; closing: đoạn kết (chép từ năm trước, xem lại), có thể\n"
+                "# ghi chỗ thay {{don_vi}} (tên đơn vị nhận), {{nam}} ({year}), {{nam_sau}} ({next}); dấu ngoặc nhọn\n"
+                "# in ra thì viết {{{{ và }}}}."),
     "feedback_date": ("# Ngày của phiếu kiểm tra và công văn đôn đốc, dạng YYYY-MM-DD (bỏ dòng này thì dùng ngày ký\n"
                       "# «date»)."),
     "slips": ("# Phiếu kiểm tra gửi từng đơn vị đã nộp: type_code (chữ viết tắt trong số), numbers (số ghi riêng),\n"

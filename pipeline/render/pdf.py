@@ -26,6 +26,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from pipeline.core.text import brief
 from pipeline.errors import RenderError
+from pipeline.render import placement
 from pipeline.render import weasyprint_internals as internals
 
 log = logging.getLogger("pipeline.render")
@@ -160,14 +161,28 @@ class PdfRenderer:
         """Lay out and write one document (as PDF/A-2b if `archival`); raise RenderError if it is not faithful."""
         with _captured_warnings() as caught, _roomy_collector():
             try:
-                document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
-                    font_config=self.font_config, stylesheets=self.stylesheets)
+                document = self._layout(html)
                 pdf: bytes = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None)
             except FatalURLFetchingError as exc:
                 raise RenderError(f"{name}: mẫu văn bản dùng tài nguyên bị chặn: {exc.__cause__ or exc}") from exc
         self._judge(caught.messages, name)
         self._check_fonts(document, name)
         return pdf
+
+    def _layout(self, html: str) -> weasyprint.Document:
+        """The laid-out document; a figure that would leave a page part empty moves on (placement.py)."""
+        document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
+            font_config=self.font_config, stylesheets=self.stylesheets)
+        for _ in range(placement.MAX_MOVES):
+            if not placement.pushed(document):
+                break
+            moved = placement.moved_on(html)
+            if moved is None:
+                break
+            html = moved
+            document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
+                font_config=self.font_config, stylesheets=self.stylesheets)
+        return document
 
     def _judge(self, messages: list[str], name: str) -> None:
         for message in messages:

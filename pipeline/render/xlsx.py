@@ -77,7 +77,7 @@ def render_summary_xlsx(context: SummaryContext) -> bytes:
     if context.trend:
         _trend_sheet(book.create_sheet(TREND_SHEET), context)
     _target_sheet(book.create_sheet(TARGET_SHEET), context)
-    return workbook_bytes(book, title=context.title)
+    return workbook_bytes(book, title=context.title, day=context.date)
 
 
 # --- TongHop ----------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from pipeline.settings.base import Strict
 
@@ -37,13 +38,49 @@ class Assessment(Strict):
     tasks: tuple[str, ...] = ()
 
 
+# What a notice's closing text may name (notices.closing in years/<YEAR>.yaml): placeholder → what it stands for.
+CLOSING_PLACEHOLDERS = {
+    "don_vi": "tên đơn vị nhận thông báo, như trong lời văn của thông báo",
+    "nam": "năm báo cáo, ví dụ 2016",
+    "nam_sau": "năm giao chỉ tiêu, ví dụ 2017",
+}
+# A placeholder is a lower-case ASCII name in braces ("{don_vi}"); "{{" and "}}" write a brace itself. Any
+# other braces ("{xem Phụ lục 1}", "{ }") are ordinary text and print as written.
+PLACEHOLDER_FIELD = re.compile(r"\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}")
+
+
+def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
+    """`text` with each {name} replaced by values[name] and "{{"/"}}" by a brace; a name that is not in
+    `values` raises KeyError (config validation keeps unknown names out)."""
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return match.group(0)[0] if name is None else values[name]
+    return PLACEHOLDER_FIELD.sub(one, text)
+
+
+def _known_placeholders(texts: tuple[str, ...]) -> tuple[str, ...]:
+    for text in texts:
+        unknown = [m.group(1) for m in PLACEHOLDER_FIELD.finditer(text)
+                   if m.group(1) is not None and m.group(1) not in CLOSING_PLACEHOLDERS]
+        if unknown:
+            known = ", ".join(f"{{{name}}} ({meaning})" for name, meaning in CLOSING_PLACEHOLDERS.items())
+            raise ValueError(f"không có chỗ thay «{{{unknown[0]}}}»; chỉ dùng được: {known}. "
+                             "Muốn in dấu ngoặc nhọn thì viết {{ và }}")
+    return texts
+
+
 class Notices(Strict):
     """The per-unit notices (thông báo kết quả và giao chỉ tiêu)."""
 
     type_code: str = "TB"
     numbers: dict[str, DocumentNumber] = Field(default_factory=dict)
     recipients: tuple[str, ...] = ("Như trên",)
-    closing: tuple[str, ...] = ()
+    closing: Annotated[tuple[str, ...], AfterValidator(_known_placeholders)] = ()
+
+    def closing_for(self, unit: str, year: int) -> tuple[str, ...]:
+        """The closing paragraphs for one unit's notice, its placeholders filled."""
+        values = {"don_vi": unit, "nam": str(year), "nam_sau": str(year + 1)}
+        return tuple(fill_placeholders(text, values) for text in self.closing)
 
 
 class Slips(Strict):

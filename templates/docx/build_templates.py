@@ -177,7 +177,8 @@ def _report_body(doc: Document) -> None:
     tag(doc, "{%p endif %}")
     para(doc, "{{ blank_sentence }}")
     para(doc, "{{ completeness_sentence }} {{ results_reference }}")
-    para(doc, "{{ chart }}", BLOCK, before=6, after=6)  # the renderer puts the chart's PNG here
+    para(doc, "{{ chart }}", BLOCK, before=6, keep=True)  # the renderer puts the chart's PNG here
+    para(doc, "{{ chart_caption }}", BLOCK, ITALIC, after=6)
     heading(doc, "2. Đánh giá chung", 2)
     for name, label in (("strengths", "Ưu điểm:"), ("weaknesses", "Hạn chế:")):
         tag(doc, f"{{%p if {name} %}}")
@@ -202,6 +203,11 @@ def _appendix_title(doc: Document, label: str, title: str) -> None:
     para(doc, title, BLOCK, BOLD, before=6, keep=True)
 
 
+def _attachment_line(doc: Document) -> None:
+    """"(Kèm theo Báo cáo số 15-BC/BCĐ ngày 29/12/2016 của Ban Chỉ đạo)" under every appendix's title."""
+    para(doc, "({{ attachment_line }})", BLOCK, Font(italic=True, size=13), after=8, keep=True)
+
+
 def _note(doc: Document, name: str) -> None:
     """A paragraph saying where rows not printed are, when the context has one."""
     tag(doc, f"{{%p if {name} %}}")
@@ -212,7 +218,7 @@ def _note(doc: Document, name: str) -> None:
 def _appendices(doc: Document) -> None:
     new_section(doc, landscape=True)
     _appendix_title(doc, "{{ appendix_names[0] }}", "{{ appendix_titles[0] }}")
-    para(doc, "({{ attachment_line }})", BLOCK, Font(italic=True, size=13), after=8, keep=True)
+    _attachment_line(doc)
     _note(doc, "unit_list_note")
     unit_table(doc, LANDSCAPE_WIDTH, "planned", "result_rows", sub_headers=True)
     tag(doc, "{%p if people %}")
@@ -231,13 +237,13 @@ def _appendices(doc: Document) -> None:
 
     new_section(doc, landscape=False)
     _appendix_title(doc, "{{ appendix_names[1] }}", "{{ appendix_titles[1] }}")
-    para(doc, "", BLOCK, after=8, keep=True)
+    _attachment_line(doc)
     _note(doc, "target_list_note")
     unit_table(doc, PORTRAIT_WIDTH, "planned", "target_rows", sub_headers=False)
 
     new_section(doc, landscape=True)
     _appendix_title(doc, "{{ appendix_names[2] }}", "DANH SÁCH TỔ CHỨC ĐẢNG, ĐOÀN THỂ THÀNH LẬP MỚI NĂM {{ year }}")
-    para(doc, "", BLOCK, after=8, keep=True)
+    _attachment_line(doc)
     _note(doc, "org_list_note")
     tag(doc, "{%p if org_groups %}")
     _organisations_table(doc)
@@ -282,7 +288,7 @@ def notice() -> Document:
     _notice_results(doc)
     tag(doc, "{%p endif %}")
     heading(doc, "2. Chỉ tiêu giao năm {{ next_year }}", 2)
-    para(doc, "{{ targets_sentence }}")
+    para(doc, "{{ targets_sentence }}", keep=True)  # the heading, its sentence and its table on one page
     _notice_targets(doc)
     tag(doc, "{%p for text in closing %}")
     para(doc, "{{ text }}", before=6)
@@ -306,10 +312,10 @@ def _notice_results(doc: Document) -> None:
     first = PORTRAIT_WIDTH * 0.38
     table = data_table(doc, [first] + [(PORTRAIT_WIDTH - first) / 6] * 6)
     add_row(table, ["Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Tỉ lệ", "Năm {{ year - 1 }}", "Xếp hạng"],
-            header=True)
-    loop_row(table, "{%tr for row in rows %}")
+            header=True, keep=True)
+    loop_row(table, "{%tr for row in rows %}", keep=True)
     add_row(table, ["{{ row.name }}", "{{ row.measure }}", "{{ row.plan }}", "{{ row.actual }}", "{{ row.percent }}",
-                    "{{ row.previous }}", "{{ row.rank }}"], aligns=[LEFT] + [CENTER] * 6)
+                    "{{ row.previous }}", "{{ row.rank }}"], aligns=[LEFT] + [CENTER] * 6, keep=True)
     loop_row(table, "{%tr endfor %}")
     para(doc, "", BLOCK, after=4)
 
@@ -317,9 +323,10 @@ def _notice_results(doc: Document) -> None:
 def _notice_targets(doc: Document) -> None:
     first = PORTRAIT_WIDTH * 0.55
     table = data_table(doc, [first] + [(PORTRAIT_WIDTH - first) / 2] * 2)
-    add_row(table, ["Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu giao năm {{ next_year }}"], header=True)
-    loop_row(table, "{%tr for row in targets %}")
-    add_row(table, ["{{ row.name }}", "{{ row.measure }}", "{{ row.target }}"], aligns=[LEFT, CENTER, CENTER])
+    add_row(table, ["Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu giao năm {{ next_year }}"], header=True, keep=True)
+    loop_row(table, "{%tr for row in targets %}", keep=True)
+    add_row(table, ["{{ row.name }}", "{{ row.measure }}", "{{ row.target }}"], aligns=[LEFT, CENTER, CENTER],
+            keep=True)
     loop_row(table, "{%tr endfor %}")
     para(doc, "", BLOCK, after=4)
 

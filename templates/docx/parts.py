@@ -185,8 +185,9 @@ def data_table(doc: Document, widths: list[float]):
 
 
 def add_row(table, texts: list[str], *, fonts: list[Font] | None = None, aligns: list | None = None,
-            header: bool = False, auto: tuple[int, ...] = (), size: float = 12) -> list:
-    """A row of one-paragraph cells; cells listed in `auto` are column-loop cells."""
+            header: bool = False, auto: tuple[int, ...] = (), size: float = 12, keep: bool = False) -> list:
+    """A row of one-paragraph cells; cells listed in `auto` are column-loop cells. `keep`: the row stays
+    on the page of the next (Word's keep-with-next on its paragraphs): a small table never splits."""
     row = table.add_row()
     row_properties(row, header=header)
     widths = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
@@ -196,16 +197,16 @@ def add_row(table, texts: list[str], *, fonts: list[Font] | None = None, aligns:
         cell_centre(cell)
         font = (fonts[n] if fonts else BOLD if header else PLAIN)
         font = Font(font.bold, font.italic, font.caps, font.underline, font.size or size)
-        para(cell, text, CELL, font, align=aligns[n] if aligns else CENTER)
+        para(cell, text, CELL, font, align=aligns[n] if aligns else CENTER, keep=keep or None)
     return row.cells
 
 
-def loop_row(table, text: str) -> None:
+def loop_row(table, text: str, keep: bool = False) -> None:
     """A row holding only a {%tr … %} tag, its cells merged so the tag reads in one piece."""
     row = table.add_row()
     merged = row.cells[0].merge(row.cells[-1])
     clear(merged)
-    para(merged, text, CELL, align=LEFT)
+    para(merged, text, CELL, align=LEFT, keep=keep or None)
 
 
 def unit_table(doc: Document, width: float, columns: str, rows: str, sub_headers: bool, lead: str = "Đơn vị") -> None:

@@ -138,7 +138,7 @@ def test_past_the_limit_the_report_says_where_each_unit_is(grouped):
     assert report.appendix_titles == ("KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM 2016 THEO THÀNH PHỐ, TỈNH",
                                       "CHỈ TIÊU GIAO NĂM 2017 THEO THÀNH PHỐ, TỈNH")
     assert report.results_reference == (
-        "Kết quả theo thành phố, tỉnh tại Phụ lục 1 và biểu đồ dưới đây; kết quả của từng đơn vị tại biểu tổng "
+        "Kết quả theo thành phố, tỉnh tại Phụ lục 1 và Biểu đồ 1; kết quả của từng đơn vị tại biểu tổng "
         "hợp kèm theo (tệp tong-hop-2016.xlsx); danh sách tổ chức thành lập mới tại Phụ lục 3.")
     assert report.unit_list_note == ("Kết quả của từng đơn vị (6 đơn vị) được lập thành biểu tổng hợp kèm theo "
                                      "(tệp tong-hop-2016.xlsx, trang «TongHop»), không in kèm báo cáo này.")
@@ -212,7 +212,7 @@ def test_past_the_chart_limit_the_chart_shows_groups_and_the_text_says_so(groupe
     context = report_context(totals, organisations(validation), settings)
     assert len(context.result_rows) == 7, "the tables still list every unit (6 and the total)"
     assert context.chart.units == tuple(g.group.name for g in totals.groups)
-    assert "biểu đồ dưới đây so sánh tỉ lệ thực hiện kế hoạch theo" in context.results_reference
+    assert "Biểu đồ 1 so sánh tỉ lệ thực hiện kế hoạch theo" in context.results_reference
 
 
 def test_without_groups_the_chart_shows_the_whole(grouped):
@@ -227,4 +227,4 @@ def test_without_groups_the_chart_shows_the_whole(grouped):
 def test_within_the_chart_limit_a_bar_group_per_counted_unit(grouped):
     settings, _, validation, totals = grouped
     context = report_context(totals, organisations(validation), with_chart_limit(settings, 6))
-    assert len(context.chart.units) == 6 and "và biểu đồ dưới đây" in context.results_reference
+    assert len(context.chart.units) == 6 and "và Biểu đồ 1" in context.results_reference

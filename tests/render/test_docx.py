@@ -258,7 +258,8 @@ def test_notice_says_what_the_pdf_says(notice_docx, sample):
     assert texts == html_texts("thong-bao.html.j2", notice)
     text = "\n".join(texts)
     assert "Số 21-TB/BCĐ" in text and "Kính gửi: Ban Thường vụ Quận ủy Đồ Sơn" in text
-    assert "Năm 2016, Đảng bộ quận Đồ Sơn thành lập được 0 tổ chức Đảng, đạt 0% kế hoạch năm" in text
+    assert "Năm 2016, Đảng bộ quận Đồ Sơn thành lập được 4 tổ chức Công đoàn" in text
+    assert "chưa thành lập được tổ chức Đảng nào (kế hoạch 1)." in text and "0 tổ chức" not in text
     rows = row_texts(open_docx(notice_docx))
     for row in notice.rows:
         assert f"{row.name} {row.measure} {row.plan} {row.actual} {row.percent} {row.previous} {row.rank}" in rows

@@ -421,3 +421,11 @@ def test_the_targets_sheet_gains_a_group_column(grouped_book):
     top = header_row(ws)
     assert ws.cell(top, 4).value == context.group_header and ws.freeze_panes == f"E{top + 1}"
     assert target_rows(ws)["HB"][3].value == "Thành phố Hải Phòng" and total_row(ws)[3].value is None
+
+
+def test_created_on_the_document_date(book, data, context):
+    """The workbook says it was made on the document's date (years/<YEAR>.yaml `date`), not 2000-01-01,
+    and saving it again gives the same bytes."""
+    assert context.date == dt.date(2016, 12, 29)
+    assert book.properties.created == book.properties.modified == dt.datetime(2016, 12, 29)
+    assert render_summary_xlsx(context) == data

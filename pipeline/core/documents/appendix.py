@@ -27,6 +27,11 @@ LATER_CELL = "giao sau"  # a target table's cell where the target is not assigne
 NAMES_SHOWN = 30  # units named in one sentence; the rest are counted
 
 
+# The report's one chart, named by its caption: the PDF places it where it fits (pipeline.render.pdf), so the
+# text names it instead of saying "biểu đồ dưới đây" of a chart that may sit further on.
+CHART_NAME = "Biểu đồ 1"
+
+
 def targets_later(next_year: int, whose: str = "") -> str:
     """The one sentence every document says where next year's targets are not assigned yet."""
     return f"Chỉ tiêu năm {next_year}{whose} sẽ được giao sau."
@@ -162,8 +167,8 @@ def _readable_chart(totals: Totals, planned: tuple[Indicator, ...], settings: Se
 
 def _per_unit_texts(totals: Totals, names: AppendixNames, chart_scope: str = "") -> AppendixTexts:
     year, next_year = totals.year, totals.year + 1
-    chart = (f"; biểu đồ dưới đây so sánh tỉ lệ thực hiện kế hoạch {chart_scope}" if chart_scope
-             else " và biểu đồ dưới đây")
+    chart = (f"; {CHART_NAME} so sánh tỉ lệ thực hiện kế hoạch {chart_scope}" if chart_scope
+             else f" và {CHART_NAME}")
     return AppendixTexts(
         appendix_titles=(f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} CỦA CÁC ĐƠN VỊ",
                          f"CHỈ TIÊU GIAO CÁC ĐƠN VỊ NĂM {next_year}"),
@@ -182,7 +187,7 @@ def _condensed_texts(totals: Totals, scope: str, names: AppendixNames) -> Append
     return AppendixTexts(
         appendix_titles=(f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {year} {scope.upper()}".strip(),
                          f"CHỈ TIÊU GIAO NĂM {next_year} {scope.upper()}".strip()),
-        results_reference=(f"Kết quả {scope or 'chung'} tại {names[0]} và biểu đồ dưới đây; kết quả của từng "
+        results_reference=(f"Kết quả {scope or 'chung'} tại {names[0]} và {CHART_NAME}; kết quả của từng "
                            f"đơn vị tại biểu tổng hợp kèm theo ({workbook_file(year)}); danh sách tổ chức "
                            f"thành lập mới tại {names[2]}."),
         targets_reference=(f"Chỉ tiêu {scope or 'chung'} tại {names[1]}; chỉ tiêu của từng đơn vị tại "

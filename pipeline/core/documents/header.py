@@ -1,5 +1,5 @@
 """What every official document shares: the header block, the signature block, the document number,
-and the phrase a result is told in (the report and each notice say it alike).
+and the words a result is told in (the report and each notice say it alike).
 
 FORMAT.md gives the header's layout (superior and issuing body left, national
 header right, number and place/date below) for the Party and the State styles.
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.core import vi
 from pipeline.core.steps.aggregate import Result
 from pipeline.settings import Indicator, Settings, YearDocuments
+
+PEOPLE_VERB = "kết nạp, phát triển mới"  # what the indicators without a plan (members) count
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,29 @@ def document_number(settings: Settings, number: str, type_code: str) -> str:
     return f"{number}/{type_code}-{short}"
 
 
-def result_phrases(results: dict[str, Result], planned: tuple[Indicator, ...], settings: Settings) -> list[str]:
-    """["26 tổ chức Đảng, đạt 65% kế hoạch năm", "170 tổ chức Công đoàn, đạt 220% kế hoạch", …]."""
+def result_clauses(results: dict[str, Result], planned: tuple[Indicator, ...], settings: Settings) -> str:
+    """What a year's results say after the subject: "thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm;
+    170 tổ chức Công đoàn, đạt 220% kế hoạch; chưa thành lập được tổ chức Đoàn, hội thanh niên nào (kế hoạch 3)".
+
+    A zero is said in words, never "0 tổ chức Đảng, đạt 0% kế hoạch": the indicators founded come first,
+    under one "thành lập được", then each one with none.
+    """
     threshold = settings.general.numbers.surplus_phrase_below
-    parts = []
+    founded, none = [], []
     for n, ind in enumerate(planned):
         result = results[ind.code]
-        phrase = vi.plan_phrase(result.percent, threshold, " kế hoạch năm" if n == 0 else " kế hoạch")
-        parts.append(f"{vi.number(result.actual or 0)} {ind.phrase}, {phrase}")
-    return parts
+        if result.actual:
+            phrase = vi.plan_phrase(result.percent, threshold, " kế hoạch năm" if n == 0 else " kế hoạch")
+            founded.append(f"{vi.number(result.actual)} {ind.phrase}, {phrase}")
+        else:
+            plan = f"kế hoạch {vi.number(result.plan)}" if result.plan else "không giao kế hoạch"
+            none.append(f"chưa thành lập được {ind.phrase} nào ({plan})")
+    return "; ".join((["thành lập được " + "; ".join(founded)] if founded else []) + none)
+
+
+def counted_clause(counts: Sequence[tuple[int | None, str]], verb: str) -> str:
+    """[(167, "đảng viên"), (0, "đoàn viên")] with "kết nạp" → "đã kết nạp 167 đảng viên; chưa kết nạp đoàn
+    viên nào": figures first under one "đã <verb>", then each one with none, in words."""
+    figures = [f"{vi.number(n)} {phrase}" for n, phrase in counts if n]
+    none = [f"chưa {verb} {phrase} nào" for n, phrase in counts if not n]
+    return "; ".join(([f"đã {verb} " + "; ".join(figures)] if figures else []) + none)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.core import vi
 from pipeline.core.documents.appendix import LATER_CELL, targets_later
-from pipeline.core.documents.header import Header, Signature, header, result_phrases
+from pipeline.core.documents.header import PEOPLE_VERB, Header, Signature, counted_clause, header, result_clauses
 from pipeline.core.documents.numbering import notice_numbers
 from pipeline.core.steps.aggregate import Totals, UnitResult
 from pipeline.core.steps.history import Point
@@ -103,7 +103,7 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: st
         ),
         status_sentence=STATUS_SENTENCES.get(u.status, "").format(year=year),
         results_sentence=(
-            f"Năm {year}, {title} thành lập được " + "; ".join(result_phrases(u.results, planned, settings)) + "."
+            f"Năm {year}, {title} {result_clauses(u.results, planned, settings)}."
             if counted else ""
         ),
         change_sentence=_change_sentence(u, planned, year - 1) if counted else "",
@@ -114,7 +114,7 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: st
         rows=_rows(u, totals, planned) if counted else (),
         targets_sentence=_targets_sentence(u, next_year, planned, settings, title),
         targets=_targets(u, next_year, planned, settings),
-        closing=docs.notices.closing,
+        closing=docs.notices.closing_for(title, year),
         signature=Signature(docs.signer.authority, docs.signer.title, docs.signer.name),
         recipients=docs.notices.recipients,
     )
@@ -141,10 +141,17 @@ def trend_sentence(points: dict[str, tuple[Point, ...]], planned: tuple[Indicato
         if not figures:
             parts.append(f"năm {year}: chưa có số liệu")
             continue
-        parts.append(f"năm {year}: " + ", ".join(
-            f"{vi.number(p.actual)} {i.phrase}" + (f" (đạt {vi.percent(p.percent)} kế hoạch)" if p.percent is not None
-                                                  else "") for i, p in figures))
+        parts.append(f"năm {year}: " + ", ".join(_past_result(i, p) for i, p in figures))
     return f"Kết quả các năm {span[0]}–{span[-1]}: " + "; ".join(parts) + "."
+
+
+def _past_result(ind: Indicator, point: Point) -> str:
+    """"2 tổ chức Đảng (đạt 66% kế hoạch)"; a zero in words: "không thành lập được tổ chức Đảng nào (kế hoạch 3)"."""
+    if not point.actual:
+        plan = f" (kế hoạch {vi.number(point.plan)})" if point.plan else ""
+        return f"không thành lập được {ind.phrase} nào{plan}"
+    return f"{vi.number(point.actual)} {ind.phrase}" + (
+        f" (đạt {vi.percent(point.percent)} kế hoạch)" if point.percent is not None else "")
 
 
 def _rank_sentence(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> str:
@@ -164,8 +171,8 @@ def _people_sentence(u: UnitResult, settings: Settings) -> str:
     people = [i for i in settings.indicators if not i.has_plan]
     if not people:
         return ""
-    parts = [f"{vi.number(u.results[i.code].actual or 0)} {i.phrase}" for i in people]
-    return "Đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
+    counts = [(u.results[i.code].actual, i.phrase) for i in people]
+    return f"Đơn vị {counted_clause(counts, PEOPLE_VERB)}."
 
 
 def _rows(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> tuple[NoticeRow, ...]:
@@ -198,7 +205,13 @@ def _targets_sentence(
     assigned = settings.targets.get(next_year, {}).get(u.unit.code)
     if not assigned:
         return targets_later(next_year, " của đơn vị")
-    parts = [f"{vi.number(assigned[i.code])} {i.phrase}" for i in planned if i.code in assigned]
+    parts = [f"{vi.number(assigned[i.code])} {i.phrase}" for i in planned if assigned.get(i.code)]
+    none = [i.phrase for i in planned if i.code in assigned and not assigned[i.code]]
     later = [i.phrase for i in planned if i.code not in assigned]
-    return (f"Năm {next_year}, giao {title} thành lập " + "; ".join(parts) + "."
+    clauses = [f"giao {title} thành lập " + "; ".join(parts)] if parts else []
+    if none:  # a target of 0 is no target: said in words, not "thành lập 0 tổ chức Đảng"
+        clauses.append(f"không giao {'' if parts else title + ' '}chỉ tiêu thành lập {vi.join_names(none)}")
+    if not clauses:
+        return targets_later(next_year, " của đơn vị")
+    return (f"Năm {next_year}, " + "; ".join(clauses) + "."
             + (f" Chỉ tiêu {vi.join_names(later)} sẽ được giao sau." if later else ""))

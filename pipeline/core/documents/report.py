@@ -12,10 +12,12 @@ organisations stays in the summary workbook.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from pipeline.core import vi
 from pipeline.core.documents.appendix import (
+    CHART_NAME,
     AppendixNames,
     ChartData,
     UnitRow,
@@ -24,7 +26,15 @@ from pipeline.core.documents.appendix import (
     unit_tables,
     workbook_file,
 )
-from pipeline.core.documents.header import Header, Signature, document_number, header, result_phrases
+from pipeline.core.documents.header import (
+    PEOPLE_VERB,
+    Header,
+    Signature,
+    counted_clause,
+    document_number,
+    header,
+    result_clauses,
+)
 from pipeline.core.documents.trend import TrendChartData, trend_chart
 from pipeline.core.steps.aggregate import Result, Totals
 from pipeline.core.steps.submission import Organisation
@@ -95,6 +105,7 @@ class ReportContext:
     org_groups: tuple[OrgGroup, ...]
     org_list_note: str
     chart: ChartData
+    chart_caption: str  # "Biểu đồ 1": the name the text calls the chart by
 
 
 def report_context(
@@ -116,11 +127,7 @@ def report_context(
         header=header(settings, docs, settings.general.style.report_type_code, "BÁO CÁO", summary),
         part_marks=("I-", "II-") if settings.general.style.kind == "party" else ("I.", "II."),
         appendix_names=appendix_names,
-        attachment_line=(
-            f"Kèm theo Báo cáo "
-            f"{document_number(settings, docs.report_number(), settings.general.style.report_type_code)}, "
-            f"ngày {vi.short_date(docs.date)}"
-        ),
+        attachment_line=attachment_line(settings, docs.report_number(), docs.date),
         intro=(
             f"Thực hiện {org.resolution_full}, {org.issuer_in_text} báo cáo kết quả thực hiện năm {year} "
             f"và phương hướng, nhiệm vụ năm {next_year} như sau:"
@@ -153,6 +160,7 @@ def report_context(
         people_rows=tables.people_rows,
         target_rows=tables.target_rows,
         chart=tables.chart,
+        chart_caption=CHART_NAME,
         org_groups=organisation_list.groups,
         org_list_note=organisation_list.note,
     )
@@ -162,6 +170,14 @@ def appendix_names_of(settings: Settings) -> AppendixNames:
     """"Phụ lục 1, 2, 3" in a party office's style, "Phụ lục I, II, III" in a state office's."""
     first, second, third = ("1", "2", "3") if settings.general.style.kind == "party" else ("I", "II", "III")
     return f"Phụ lục {first}", f"Phụ lục {second}", f"Phụ lục {third}"
+
+
+def attachment_line(settings: Settings, number: str, day: dt.date) -> str:
+    """Under every appendix's title, as official documents write it:
+    "Kèm theo Báo cáo số 15-BC/BCĐ ngày 29/12/2016 của Ban Chỉ đạo"."""
+    code = settings.general.style.report_type_code
+    return (f"Kèm theo Báo cáo số {document_number(settings, number, code)} ngày {vi.short_date(day)} "
+            f"của {settings.general.organisation.issuer_in_text}")
 
 
 def _organisation_list(totals: Totals, organisations: dict[str, tuple[Organisation, ...]],
@@ -184,10 +200,9 @@ def _columns(indicators: tuple[Indicator, ...]) -> tuple[Column, ...]:
 
 
 def results_sentence(totals: Totals, planned: tuple[Indicator, ...], settings: Settings) -> str:
-    """"Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; …"."""
-    parts = result_phrases(totals.totals, planned, settings)
+    """"Năm 2016, toàn thành phố thành lập được 26 tổ chức Đảng, đạt 65% kế hoạch năm; …" (a zero in words)."""
     scope = settings.general.organisation.scope
-    return f"Năm {totals.year}, {scope} thành lập được " + "; ".join(parts) + "."
+    return f"Năm {totals.year}, {scope} {result_clauses(totals.totals, planned, settings)}."
 
 
 def change_sentence(totals: Totals, planned: tuple[Indicator, ...]) -> str:
@@ -209,9 +224,9 @@ def cumulative_sentence(totals: Totals, planned: tuple[Indicator, ...], settings
     first = totals.trend.first_year
     if first is None or first >= totals.year:
         return ""
-    parts = [f"{vi.number(totals.trend.cumulative(i.code))} {i.phrase}" for i in planned]
+    counts = [(totals.trend.cumulative(i.code), i.phrase) for i in planned]
     scope = settings.general.organisation.scope
-    return f"Từ năm {first} đến nay, {scope} đã thành lập được " + "; ".join(parts) + "."
+    return f"Từ năm {first} đến nay, {scope} {counted_clause(counts, 'thành lập được')}."
 
 
 def _scope_noun(settings: Settings) -> str:
@@ -252,8 +267,8 @@ def _change(total: Result, ind: Indicator, previous_year: int) -> str:
 def people_sentence(totals: Totals, people: tuple[Indicator, ...]) -> str:
     if not people:
         return ""
-    parts = [f"{vi.number(totals.totals[i.code].actual)} {i.phrase}" for i in people]
-    return "Trong năm, các đơn vị đã kết nạp, phát triển mới " + "; ".join(parts) + "."
+    counts = [(totals.totals[i.code].actual, i.phrase) for i in people]
+    return f"Trong năm, các đơn vị {counted_clause(counts, PEOPLE_VERB)}."
 
 
 def blank_sentence(totals: Totals, settings: Settings) -> str:

@@ -87,8 +87,8 @@ def _slip(
     warnings = len(issues) - errors
     if errors:
         verdict = (
-            f"Biểu mẫu có {errors} lỗi và {warnings} cảnh báo; số liệu của đơn vị CHƯA được tính vào "
-            f"báo cáo tổng hợp năm {year}."
+            f"Biểu mẫu có {errors} lỗi" + (f" và {warnings} cảnh báo" if warnings else "")
+            + f"; số liệu của đơn vị CHƯA được tính vào báo cáo tổng hợp năm {year}."
         )
         closing = "Đề nghị đơn vị sửa các lỗi nêu trên (theo đúng trang tính và ô) và gửi lại biểu mẫu."
     else:

@@ -16,6 +16,7 @@ group's results; without groups those fields stay empty.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -151,6 +152,7 @@ class SummaryContext:
     unit_count: int
     roster: tuple[RosterLine, ...]
     office_font: str  # style.office_font: the workbook is opened in Excel, not printed by WeasyPrint
+    date: dt.date | None = None  # the document date (years/<YEAR>.yaml `date`): the workbook's "created"
     group_header: str = ""  # "Tỉnh, thành phố": the group column's header; "" when units are not grouped
     group_sheet: str = ""  # "TheoTinhThanhPho"
     group_title: str = ""
@@ -183,6 +185,7 @@ def summary_context(totals: Totals, organisations: dict[str, tuple[Organisation,
     return SummaryContext(
         year=year,
         previous_year=year - 1,
+        date=settings.document_settings(year).date,
         title=f"BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN {org.resolution.upper()} NĂM {year}",
         list_title=f"DANH SÁCH TỔ CHỨC THÀNH LẬP MỚI NĂM {year}",
         roster_title=f"TÌNH HÌNH NỘP BIỂU MẪU NĂM {year}",
