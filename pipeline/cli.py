@@ -1,4 +1,4 @@
-"""Command-line interface: `python -m pipeline report|validate|forms|history|distribute`.
+"""Command-line interface: `python -m pipeline report|validate|forms|history|distribute|approve|new-year`.
 
 A thin layer: options in, one call into `flow`, a readable Vietnamese summary
 out. A PipelineError becomes one Vietnamese message and a non-zero exit code;
@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
+from pipeline import approve as approving
 from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline import plan as planning
@@ -73,6 +74,13 @@ def _common(command):
     return command
 
 
+def _state_option(command):
+    return click.option("--state", "state", type=click.Path(path_type=Path), metavar="THƯ_MỤC",
+                        default=dispatch.DEFAULT_STATE, show_default=True,
+                        help="Thư mục lưu trạng thái (sổ theo dõi thư đã gửi, biểu mẫu đã duyệt); ngoài thư mục "
+                             "kết quả, make clean không xóa.")(command)
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Báo cáo NQ28: đọc biểu mẫu, kiểm tra, tổng hợp và in văn bản."""
@@ -82,11 +90,12 @@ def main() -> None:
 @_common
 @click.option("--allow-invalid", is_flag=True, envvar="ALLOW_INVALID",
               help="Vẫn lập báo cáo khi có lỗi: đơn vị lỗi được ghi 'số liệu chưa hợp lệ' và không tính vào tổng.")
-def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid) -> None:
+@_state_option
+def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, state) -> None:
     """Kiểm tra, tổng hợp và lập văn bản của một năm."""
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
-                          jobs=jobs, progress=progress, say=_say)
+                          jobs=jobs, progress=progress, say=_say, state=state)
         outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
     _print_targets(outcome.targets, config_dir)
@@ -112,10 +121,12 @@ def _print_targets(change: TargetChange | None, config_dir: Path) -> None:
 
 @main.command()
 @_common
-def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
+@_state_option
+def validate(year, input_dir, config_dir, output_root, verbose, jobs, state) -> None:
     """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say)
+        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
+                          state=state)
         outcome = _run(lambda: flow.validate(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {shown(outcome.folder)}")
@@ -157,9 +168,7 @@ def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> N
               help="Gửi cả khi biểu mẫu còn lỗi (khi báo cáo đã lập với ALLOW_INVALID=1).")
 @click.option("--send", is_flag=True,
               help="Gửi thư điện tử thật; mặc định chỉ chuẩn bị bộ văn bản, sổ gửi và in ra những thư sẽ gửi.")
-@click.option("--state", "state", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=dispatch.DEFAULT_STATE,
-              show_default=True,
-              help="Thư mục lưu sổ theo dõi những thư đã gửi (ngoài thư mục kết quả; make clean không xóa).")
+@_state_option
 @click.option("--resend", "resend", multiple=True, metavar="NƠI-NHẬN|ĐỊA-CHỈ|MESSAGE-ID",
               help="Gửi lại thư «chưa rõ đã gửi hay chưa» của nơi nhận này (mã nơi nhận, địa chỉ thư hoặc "
                    "Message-ID; nhiều tên cách nhau bởi dấu phẩy).")
@@ -168,12 +177,38 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
     names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
-                          jobs=jobs, progress=progress, say=_say)
+                          jobs=jobs, progress=progress, say=_say, state=state)
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names), verbose)
     _print_distribution(outcome)
     _print_uncertain(outcome)
     if outcome.failures:
         sys.exit(1)
+
+
+@main.command()
+@_common
+@click.option("--unit", "unit", required=True, metavar="MÃ",
+              help="Mã đơn vị có biểu mẫu được duyệt (ví dụ HB).")
+@_state_option
+def approve(year, input_dir, config_dir, output_root, verbose, jobs, unit, state) -> None:
+    """Duyệt biểu mẫu hiện có của một đơn vị: lưu bản sao, mã SHA-256 và thời điểm duyệt vào thư mục trạng thái.
+
+    Từ chối (không ghi gì) khi biểu mẫu còn lỗi, đơn vị chưa có biểu mẫu hoặc mã đơn vị không có. Sau khi duyệt,
+    nếu đơn vị gửi tệp khác, bản đã duyệt vẫn được dùng (có cảnh báo) cho đến khi duyệt lại.
+    """
+    options = Options(year, input_dir, config_dir, output_root, jobs=jobs, say=_say, state=state)
+    done = _run(lambda: approving.approve(options, unit), verbose)
+    a = done.approval
+    if done.unchanged:
+        console.print(f"Biểu mẫu «{shown(a.file)}» của đơn vị {shown(a.unit)} năm {a.year} đã được duyệt lúc "
+                      f"{shown(a.when())}: không có gì thay đổi.")
+        return
+    console.print(f"[green]Đã duyệt biểu mẫu «{shown(a.file)}» của đơn vị {shown(a.unit)} năm {a.year}[/] "
+                  f"(SHA-256 {a.sha256[:16]}…, lúc {shown(a.when())}); bản lưu: {shown(done.copy)}.")
+    if done.warnings:
+        console.print(f"[yellow]Biểu mẫu còn {done.warnings} cảnh báo chưa giải trình[/] (xem phiếu kiểm tra; "
+                      "giải trình trong config/giai-trinh.yaml).")
+    console.print("Từ nay tệp khác của đơn vị gửi đến sẽ không được dùng cho đến khi duyệt lại.")
 
 
 @main.command("new-year")

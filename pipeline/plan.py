@@ -37,8 +37,10 @@ from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
+from pipeline.core.steps.approval import Approval, keep_approved, needs_copy
 from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.claims import assessment_issues
+from pipeline.core.steps.explain import explain
 from pipeline.core.steps.history import published_figures
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.raw import Refusal
@@ -46,6 +48,7 @@ from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
+from pipeline.io.approvals import ApprovalError, approved_bytes, read_approvals
 from pipeline.io.history import Published, read_published, write_year
 from pipeline.io.inbox import walk
 from pipeline.issue_types import NO_PREVIOUS_FIGURES, PUBLISHED_NOT_TRUSTED
@@ -53,6 +56,7 @@ from pipeline.issues import Issue, ValidationReport
 from pipeline.resources import templates_dir
 from pipeline.runner import Progress, default_jobs, read_files
 from pipeline.settings import Settings, load_settings
+from pipeline.settings.explanations import EXPLANATIONS_FILE
 
 log = logging.getLogger("pipeline")
 
@@ -73,6 +77,7 @@ class Options:
     templates_dir: Path = field(default_factory=templates_dir)
     jobs: int | None = None
     progress: Progress | None = field(default=None, compare=False)
+    state: Path | None = None  # the state folder (STATE=): approved workbooks stay in force; None: none read
     say: Callable[[str], None] | None = field(default=None, compare=False)
 
     def tell(self, line: str) -> None:
@@ -263,6 +268,9 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
         options.tell(f"Chưa có tệp {options.config_dir / 'years' / f'{year}.yaml'}: kiểm tra vẫn chạy, nhưng "
                      f"trước khi lập báo cáo cần chạy make new-year YEAR={year} và điền tệp đó.")
     selection = inputs.year(year)
+    approvals = read_approvals(options.state, year) if options.state is not None else {}
+    if approvals and options.state is not None:
+        selection = approved_in_force(options.state, approvals, selection, settings)
     if not selection.submissions and not selection.refusals:
         raise SourceError(_nothing_for(year, options.input_dir, inputs))
     # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does): from
@@ -278,11 +286,29 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
                 year, validation.report.issues + tuple(found)))
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
-    validation = dataclasses.replace(validation, ledger=rows)
+    validation = dataclasses.replace(validation, ledger=rows, approved=approvals)
     if extra := year_file_issues(settings, year):  # the year file's own: validate's late check uses its deadline
         validation = dataclasses.replace(validation, report=ValidationReport.of(
             year, (*validation.report.issues, *extra)))
+    shown = str(options.config_dir / EXPLANATIONS_FILE)
+    validation = dataclasses.replace(validation, report=explain(validation.report, settings.explanations, shown))
     return settings, inputs, validation
+
+
+def approved_in_force(state: Path, approvals: dict[str, Approval], selection: YearInputs,
+                      settings: Settings) -> YearInputs:
+    """The year's workbooks with each approved unit's accepted copy in force (see core.steps.approval);
+    every approved copy's SHA-256 is checked on every run."""
+    copies: dict[str, Submission] = {}
+    for code, approval in approvals.items():
+        path = approved_bytes(state, approval)
+        if not needs_copy(selection, approval):
+            continue
+        read = read_files([(path, str(path))], 1, settings)[0]
+        if isinstance(read, Refusal):
+            raise ApprovalError(f"Không đọc được bản đã duyệt {path} của đơn vị {code}: {read.reason}")
+        copies[code] = read
+    return keep_approved(selection, approvals, copies)
 
 
 def check_apart(input_dir: Path, output_root: Path) -> None:
