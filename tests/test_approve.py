@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,33 @@ def test_ledger_file_is_published_with_the_reason(office):
     assert row["status"] == "skipped" and "chưa dùng" in row["reason"]
     page = (outcome.folder / "index.html").read_text(encoding="utf-8")
     assert "09:30 ngày 20/12/2016; có tệp mới chờ duyệt" in page and "Đã duyệt" in page
+
+
+def cli(office, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", "approve", "--year", "2016", "--input",
+                           str(office["input"]), "--config", str(office["config"]), "--output", str(office["output"]),
+                           "--state", str(office["state"]), *args], capture_output=True, text=True,
+                          cwd=factories.ROOT, env={**os.environ, "COLUMNS": "200"})
+
+
+def test_the_command_says_what_it_did_in_vietnamese(office):
+    first = cli(office, "--unit", "hb")
+    assert first.returncode == 0, first.stderr
+    assert "Đã duyệt biểu mẫu «2016/HB.xlsx» của đơn vị HB năm 2016" in first.stderr
+    again = cli(office, "--unit", "HB")
+    assert again.returncode == 0 and "đã được duyệt lúc" in again.stderr and "không có gì thay đổi" in again.stderr
+    unknown = cli(office, "--unit", "XY")
+    assert unknown.returncode != 0 and "Lỗi: Không có đơn vị mã «XY»" in unknown.stderr
+
+
+def test_make_approve_needs_a_unit_and_passes_the_state_folder():
+    make = ["make", "--no-print-directory", "-o", ".venv/.installed-run"]
+    bare = subprocess.run([*make, "approve"], cwd=factories.ROOT, capture_output=True, text=True)
+    assert bare.returncode != 0 and "Thiếu mã đơn vị: make approve UNIT=" in bare.stderr
+    planned = subprocess.run([*make, "-n", "approve", "UNIT=HB", "STATE=/tmp/trang-thai"], cwd=factories.ROOT,
+                             capture_output=True, text=True)
+    assert '--unit "HB" --state "/tmp/trang-thai"' in planned.stdout
+    for target in ("validate", "report"):
+        planned = subprocess.run([*make, "-n", target, "STATE=/tmp/trang-thai"], cwd=factories.ROOT,
+                                 capture_output=True, text=True)
+        assert '--state "/tmp/trang-thai"' in planned.stdout, planned.stdout
