@@ -395,10 +395,11 @@ def _print_validation(validation: Validation) -> None:
     if not report.issues:
         console.print("[green]Không có lỗi hay cảnh báo.[/]")
         return
-    table = Table(title=f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo", show_lines=False)
+    explained = f" ({len(report.explained)} cảnh báo đã giải trình)" if report.explained else ""
+    table = Table(title=f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo{explained}", show_lines=False)
     for column in ("Tệp", "Đơn vị", "Trang", "Ô", "Mức", "Nội dung"):
         table.add_column(column, overflow="fold")
     for issue in report.issues:
         table.add_row(shown(issue.file), shown(issue.unit), shown(issue.sheet), shown(issue.cell),
-                      f"[{SEVERITY_COLOURS[issue.severity]}]{labels.SEVERITY[issue.severity]}[/]", shown(issue.message))
+                      f"[{SEVERITY_COLOURS[issue.severity]}]{labels.SEVERITY[issue.severity]}[/]", shown(issue.said()))
     console.print(table)

@@ -304,7 +304,8 @@ def approved_in_force(state: Path, approvals: dict[str, Approval], selection: Ye
         path = approved_bytes(state, approval)
         if not needs_copy(selection, approval):
             continue
-        read = read_files([(path, str(path))], 1, settings)[0]
+        # Shown by the name it was approved under: the state folder is the office's, not the unit's.
+        read = read_files([(path, f"{approval.file} (bản đã duyệt)")], 1, settings)[0]
         if isinstance(read, Refusal):
             raise ApprovalError(f"Không đọc được bản đã duyệt {path} của đơn vị {code}: {read.reason}")
         copies[code] = read

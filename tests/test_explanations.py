@@ -114,3 +114,17 @@ def test_a_bad_entry_is_a_config_error_naming_file_and_key(office, text, message
     with pytest.raises(ConfigError) as caught:
         load_settings(office["config"])
     assert "giai-trinh.yaml" in str(caught.value) and message in str(caught.value)
+
+
+def test_the_console_counts_explained_warnings_apart(office):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    explain(office, f"giai_trinh:\n  - {{unit: HB, rule: late-submission, reason: \"{REASON}\"}}\n")
+    result = CliRunner().invoke(main, ["validate", "--year", "2016", "--input", str(office["input"]), "--config",
+                                       str(office["config"]), "--output", str(office["output"]), "--state",
+                                       str(office["output"].parent / "state")], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "0 lỗi, 0 cảnh báo (1 cảnh báo đã giải trình)" in result.output
+    assert "đã giải trình:" in result.output
