@@ -32,11 +32,28 @@ class Approved:
     unchanged: bool  # the same workbook was already approved: nothing written
     warnings: int  # the workbook's open warnings (approved all the same)
 
+    def lines(self) -> list[str]:
+        """What the console says, in Vietnamese."""
+        a = self.approval
+        if self.unchanged:
+            return [f"Biểu mẫu «{a.file}» của đơn vị {a.unit} năm {a.year} đã được duyệt lúc {a.when()}: không có gì "
+                    "thay đổi."]
+        said = [f"Đã duyệt biểu mẫu «{a.file}» của đơn vị {a.unit} năm {a.year} (SHA-256 {a.sha256[:16]}…, lúc "
+                f"{a.when()}); bản lưu: {self.copy}."]
+        if self.warnings:
+            said.append(f"Biểu mẫu còn {self.warnings} cảnh báo chưa giải trình (xem phiếu kiểm tra; giải trình "
+                        "trong config/giai-trinh.yaml).")
+        return [*said, "Từ nay tệp khác của đơn vị gửi đến sẽ không được dùng cho đến khi duyệt lại."]
+
 
 def approve(options: Options, unit: str, now: Callable[[], dt.datetime] | None = None) -> Approved:
     """Record `unit`'s current workbook as accepted; `now` gives the time recorded (tests fix it)."""
     if options.state is None:
         raise SourceError("Chưa chọn thư mục lưu trạng thái (STATE=, dòng lệnh --state): chưa duyệt gì")
+    if options.state.resolve().is_relative_to(options.output_root.resolve()):
+        raise SourceError(f"Thư mục trạng thái {options.state} nằm trong thư mục kết quả {options.output_root}: "
+                          "make clean sẽ xóa cả biểu mẫu đã duyệt. Chọn STATE= (dòng lệnh: --state) ở ngoài OUTPUT; "
+                          "chưa duyệt gì")
     code = unit.strip().upper()
     settings = load_settings(options.config_dir)
     if settings.unit(code) is None:

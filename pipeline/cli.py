@@ -198,17 +198,8 @@ def approve(year, input_dir, config_dir, output_root, verbose, jobs, unit, state
     """
     options = Options(year, input_dir, config_dir, output_root, jobs=jobs, say=_say, state=state)
     done = _run(lambda: approving.approve(options, unit), verbose)
-    a = done.approval
-    if done.unchanged:
-        console.print(f"Biểu mẫu «{shown(a.file)}» của đơn vị {shown(a.unit)} năm {a.year} đã được duyệt lúc "
-                      f"{shown(a.when())}: không có gì thay đổi.")
-        return
-    console.print(f"[green]Đã duyệt biểu mẫu «{shown(a.file)}» của đơn vị {shown(a.unit)} năm {a.year}[/] "
-                  f"(SHA-256 {a.sha256[:16]}…, lúc {shown(a.when())}); bản lưu: {shown(done.copy)}.")
-    if done.warnings:
-        console.print(f"[yellow]Biểu mẫu còn {done.warnings} cảnh báo chưa giải trình[/] (xem phiếu kiểm tra; "
-                      "giải trình trong config/giai-trinh.yaml).")
-    console.print("Từ nay tệp khác của đơn vị gửi đến sẽ không được dùng cho đến khi duyệt lại.")
+    for line in done.lines():
+        console.print(shown(line))
 
 
 @main.command("new-year")

@@ -37,7 +37,6 @@ from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
-from pipeline.core.steps.approval import Approval, keep_approved, needs_copy
 from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.claims import assessment_issues
 from pipeline.core.steps.explain import explain
@@ -48,7 +47,7 @@ from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
-from pipeline.io.approvals import ApprovalError, approved_bytes, read_approvals
+from pipeline.io.approvals import in_force, read_approvals
 from pipeline.io.history import Published, read_published, write_year
 from pipeline.io.inbox import walk
 from pipeline.issue_types import NO_PREVIOUS_FIGURES, PUBLISHED_NOT_TRUSTED
@@ -269,8 +268,9 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
                      f"trước khi lập báo cáo cần chạy make new-year YEAR={year} và điền tệp đó.")
     selection = inputs.year(year)
     approvals = read_approvals(options.state, year) if options.state is not None else {}
-    if approvals and options.state is not None:
-        selection = approved_in_force(options.state, approvals, selection, settings)
+    if approvals and options.state is not None:  # each approved unit's accepted workbook stays in force
+        selection = in_force(options.state, approvals, selection,
+                             lambda path, name: read_files([(path, name)], 1, settings)[0])
     if not selection.submissions and not selection.refusals:
         raise SourceError(_nothing_for(year, options.input_dir, inputs))
     # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does): from
@@ -293,23 +293,6 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     shown = str(options.config_dir / EXPLANATIONS_FILE)
     validation = dataclasses.replace(validation, report=explain(validation.report, settings.explanations, shown))
     return settings, inputs, validation
-
-
-def approved_in_force(state: Path, approvals: dict[str, Approval], selection: YearInputs,
-                      settings: Settings) -> YearInputs:
-    """The year's workbooks with each approved unit's accepted copy in force (see core.steps.approval);
-    every approved copy's SHA-256 is checked on every run."""
-    copies: dict[str, Submission] = {}
-    for code, approval in approvals.items():
-        path = approved_bytes(state, approval)
-        if not needs_copy(selection, approval):
-            continue
-        # Shown by the name it was approved under: the state folder is the office's, not the unit's.
-        read = read_files([(path, f"{approval.file} (bản đã duyệt)")], 1, settings)[0]
-        if isinstance(read, Refusal):
-            raise ApprovalError(f"Không đọc được bản đã duyệt {path} của đơn vị {code}: {read.reason}")
-        copies[code] = read
-    return keep_approved(selection, approvals, copies)
 
 
 def check_apart(input_dir: Path, output_root: Path) -> None:

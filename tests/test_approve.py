@@ -219,3 +219,12 @@ def test_make_approve_needs_a_unit_and_passes_the_state_folder():
         planned = subprocess.run([*make, "-n", target, "STATE=/tmp/trang-thai"], cwd=factories.ROOT,
                                  capture_output=True, text=True)
         assert '--state "/tmp/trang-thai"' in planned.stdout, planned.stdout
+
+
+def test_a_state_folder_inside_the_output_is_refused(office):
+    inside = planning.Options(2016, office["input"], office["config"], office["output"],
+                              state=office["output"] / "trang-thai")
+    with pytest.raises(PipelineError) as caught:
+        approving.approve(inside, "HB", lambda: WHEN)
+    assert "make clean sẽ xóa cả biểu mẫu đã duyệt" in str(caught.value)
+    assert not (office["output"] / "trang-thai").exists()

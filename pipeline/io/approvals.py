@@ -21,9 +21,13 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.core.steps.approval import Approval
+from pipeline.core.steps.approval import Approval, keep_approved, needs_copy
+from pipeline.core.steps.ledger import YearInputs
+from pipeline.core.steps.raw import Refusal
+from pipeline.core.steps.submission import Submission
 from pipeline.errors import PipelineError, os_cause
 
 APPROVALS_FOLDER = "duyet"
@@ -91,6 +95,23 @@ def approved_bytes(state: Path, approval: Approval) -> Path:
                             f"mã SHA-256 không khớp bản ghi {record_path(state, approval.year, approval.unit)}. "
                             f"Chưa lập gì; {again}")
     return path
+
+
+def in_force(state: Path, approvals: dict[str, Approval], selection: YearInputs,
+             read: Callable[[Path, str], Submission | Refusal]) -> YearInputs:
+    """The year's workbooks with each approved unit's accepted copy in force (see core.steps.approval).
+    Every approved copy's SHA-256 is checked on every run; `read` parses a copy when it must stand in."""
+    copies: dict[str, Submission] = {}
+    for code, approval in approvals.items():
+        path = approved_bytes(state, approval)
+        if not needs_copy(selection, approval):
+            continue
+        # Shown by the name it was approved under: the state folder is the office's, not the unit's.
+        found = read(path, f"{approval.file} (bản đã duyệt)")
+        if isinstance(found, Refusal):
+            raise ApprovalError(f"Không đọc được bản đã duyệt {path} của đơn vị {code}: {found.reason}")
+        copies[code] = found
+    return keep_approved(selection, approvals, copies)
 
 
 def record(state: Path, approval: Approval, data: bytes) -> None:
