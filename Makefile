@@ -19,6 +19,7 @@ ALLOW_INVALID ?=
 SEND   ?=
 RESEND ?=
 STATE  ?= .so-gui
+UNIT   ?=
 JOBS   ?=
 PYTEST_ARGS ?=
 
@@ -43,7 +44,7 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help new-year report validate forms history distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
+.PHONY: help new-year report validate forms history approve distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -53,16 +54,20 @@ new-year: $(RUN_STAMP) ## Tạo config/years/YEAR.yaml từ năm trước (mặc
 	$(PY) -m pipeline new-year $(if $(YEAR),--year $(YEAR)) --config "$(CONFIG)"
 
 report: $(RUN_STAMP) system-deps ## Kiểm tra, tổng hợp và lập văn bản (ALLOW_INVALID=1 để bỏ qua đơn vị lỗi)
-	$(PY) -m pipeline report $(RUN_ARGS) $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid)
+	$(PY) -m pipeline report $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid)
 
 validate: $(RUN_STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu có lỗi
-	$(PY) -m pipeline validate $(RUN_ARGS)
+	$(PY) -m pipeline validate $(RUN_ARGS) --state "$(STATE)"
 
 forms: $(RUN_STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
 	$(PY) -m pipeline forms $(RUN_ARGS)
 
 history: $(RUN_STAMP) ## Ghi số liệu năm YEAR (tổng và từng đơn vị) vào config/history.yaml, từ kết quả đã công bố hoặc biểu mẫu (FORCE=1 để ghi lại năm đã có)
 	$(PY) -m pipeline history $(RUN_ARGS) $(if $(filter 1 yes true,$(FORCE)),--force)
+
+approve: $(RUN_STAMP) ## Duyệt biểu mẫu hiện có của đơn vị UNIT= (lưu bản sao vào STATE/duyet/); tệp khác gửi sau chưa được dùng cho đến khi duyệt lại
+	@test -n "$(UNIT)" || { echo "Thiếu mã đơn vị: make approve UNIT=<mã đơn vị> (ví dụ UNIT=HB), thêm YEAR= nếu cần" >&2; exit 2; }
+	$(PY) -m pipeline approve $(RUN_ARGS) --unit "$(UNIT)" --state "$(STATE)"
 
 distribute: $(RUN_STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
@@ -87,7 +92,7 @@ sample: $(TEST_STAMP) ## Tạo lại bộ biểu mẫu mẫu trong input/2016 t�
 docx-templates: $(RUN_STAMP) ## Tạo lại các mẫu Word trong templates/docx/
 	$(PY) -m templates.docx.build_templates
 
-clean: ## Xóa thư mục kết quả và môi trường Python (giữ sổ theo dõi thư đã gửi trong STATE, mặc định .so-gui/)
+clean: ## Xóa thư mục kết quả và môi trường Python (giữ thư mục trạng thái STATE, mặc định .so-gui/: sổ theo dõi thư đã gửi, biểu mẫu đã duyệt)
 	rm -rf "$(OUTPUT)" $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache
 
 lock: ## Tạo lại requirements.lock và requirements-test.lock (có mã băm) từ pyproject.toml; LOCK_ARGS="--upgrade-package TÊN" để nâng một gói

@@ -1,4 +1,4 @@
-"""Command-line interface: `python -m pipeline report|validate|forms|history|distribute`.
+"""Command-line interface: `python -m pipeline report|validate|forms|history|distribute|approve|new-year`.
 
 A thin layer: options in, one call into `flow`, a readable Vietnamese summary
 out. A PipelineError becomes one Vietnamese message and a non-zero exit code;
@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
+from pipeline import approve as approving
 from pipeline import distribute as dispatch
 from pipeline import flow
 from pipeline import plan as planning
@@ -72,6 +73,13 @@ def _common(command):
     return command
 
 
+def _state_option(command):
+    return click.option("--state", "state", type=click.Path(path_type=Path), metavar="THƯ_MỤC",
+                        default=dispatch.DEFAULT_STATE, show_default=True,
+                        help="Thư mục lưu trạng thái (sổ theo dõi thư đã gửi, biểu mẫu đã duyệt); ngoài thư mục "
+                             "kết quả, make clean không xóa.")(command)
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Báo cáo NQ28: đọc biểu mẫu, kiểm tra, tổng hợp và in văn bản."""
@@ -81,11 +89,12 @@ def main() -> None:
 @_common
 @click.option("--allow-invalid", is_flag=True, envvar="ALLOW_INVALID",
               help="Vẫn lập báo cáo khi có lỗi: đơn vị lỗi được ghi 'số liệu chưa hợp lệ' và không tính vào tổng.")
-def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid) -> None:
+@_state_option
+def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, state) -> None:
     """Kiểm tra, tổng hợp và lập văn bản của một năm."""
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
-                          jobs=jobs, progress=progress, say=_say)
+                          jobs=jobs, progress=progress, say=_say, state=state)
         outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
     _print_targets(outcome.targets, config_dir)
@@ -111,10 +120,12 @@ def _print_targets(change: TargetChange | None, config_dir: Path) -> None:
 
 @main.command()
 @_common
-def validate(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
+@_state_option
+def validate(year, input_dir, config_dir, output_root, verbose, jobs, state) -> None:
     """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say)
+        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
+                          state=state)
         outcome = _run(lambda: flow.validate(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {shown(outcome.folder)}")
@@ -156,9 +167,7 @@ def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> N
               help="Gửi cả khi biểu mẫu còn lỗi (khi báo cáo đã lập với ALLOW_INVALID=1).")
 @click.option("--send", is_flag=True,
               help="Gửi thư điện tử thật; mặc định chỉ chuẩn bị bộ văn bản, sổ gửi và in ra những thư sẽ gửi.")
-@click.option("--state", "state", type=click.Path(path_type=Path), metavar="THƯ_MỤC", default=dispatch.DEFAULT_STATE,
-              show_default=True,
-              help="Thư mục lưu sổ theo dõi những thư đã gửi (ngoài thư mục kết quả; make clean không xóa).")
+@_state_option
 @click.option("--resend", "resend", multiple=True, metavar="NƠI-NHẬN|ĐỊA-CHỈ|MESSAGE-ID",
               help="Gửi lại thư «chưa rõ đã gửi hay chưa» của nơi nhận này (mã nơi nhận, địa chỉ thư hoặc "
                    "Message-ID; nhiều tên cách nhau bởi dấu phẩy).")
@@ -167,12 +176,29 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
     names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
-                          jobs=jobs, progress=progress, say=_say)
+                          jobs=jobs, progress=progress, say=_say, state=state)
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names), verbose)
     _print_distribution(outcome)
     _print_uncertain(outcome)
     if outcome.failures:
         sys.exit(1)
+
+
+@main.command()
+@_common
+@click.option("--unit", "unit", required=True, metavar="MÃ",
+              help="Mã đơn vị có biểu mẫu được duyệt (ví dụ HB).")
+@_state_option
+def approve(year, input_dir, config_dir, output_root, verbose, jobs, unit, state) -> None:
+    """Duyệt biểu mẫu hiện có của một đơn vị: lưu bản sao, mã SHA-256 và thời điểm duyệt vào thư mục trạng thái.
+
+    Từ chối (không ghi gì) khi biểu mẫu còn lỗi, đơn vị chưa có biểu mẫu hoặc mã đơn vị không có. Sau khi duyệt,
+    nếu đơn vị gửi tệp khác, bản đã duyệt vẫn được dùng (có cảnh báo) cho đến khi duyệt lại.
+    """
+    options = Options(year, input_dir, config_dir, output_root, jobs=jobs, say=_say, state=state)
+    done = _run(lambda: approving.approve(options, unit), verbose)
+    for line in done.lines():
+        console.print(shown(line))
 
 
 @main.command("new-year")
@@ -360,12 +386,13 @@ def _print_validation(validation: Validation) -> None:
     if not report.issues:
         console.print("[green]Không có lỗi hay cảnh báo.[/]")
         return
-    table = Table(title=f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo", show_lines=False)
+    explained = f" ({len(report.explained)} cảnh báo đã giải trình)" if report.explained else ""
+    table = Table(title=f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo{explained}", show_lines=False)
     # "Mã lỗi": the rule id, as kiem-tra.json and the issue reference (docs) name it.
     for column in ("Tệp", "Đơn vị", "Trang", "Ô", "Mức", "Mã lỗi", "Nội dung"):
         table.add_column(column, overflow="fold")
     for issue in report.issues:
         table.add_row(shown(issue.file), shown(issue.unit), shown(issue.sheet), shown(issue.cell),
                       f"[{SEVERITY_COLOURS[issue.severity]}]{labels.SEVERITY[issue.severity]}[/]", shown(issue.rule),
-                      shown(issue.message))
+                      shown(issue.said()))
     console.print(table)

@@ -362,6 +362,26 @@ PUBLISHED_NOT_TRUSTED = _declare(
     "Số liệu tổng hợp đã công bố của năm trước bị sửa, không khớp mã kiểm tra SHA-256, không phải của công "
     "cụ này hoặc không nhất quán; số liệu năm trước lấy từ nguồn kế tiếp (biểu mẫu, rồi config/history.yaml).")
 
+# --- acceptance (make approve) and explanations (config/giai-trinh.yaml) --------------------
+
+CHANGED_AFTER_APPROVAL = _declare(
+    "changed-after-approval", "warning", "Tệp gửi sau khi đã duyệt",
+    "Biểu mẫu của đơn vị {code} đã được duyệt ({approved}, lúc {when}); tệp «{new}» gửi sau khác bản đã duyệt "
+    "nên chưa được dùng: số liệu vẫn lấy từ bản đã duyệt. Nếu chấp nhận tệp mới, chạy make approve UNIT={code} "
+    "YEAR={year} (bỏ tệp cũ khỏi thư mục biểu mẫu trước, nếu còn)",
+    "Đơn vị đã được duyệt biểu mẫu (make approve) rồi lại gửi tệp khác: bản đã duyệt vẫn được dùng cho đến khi "
+    "văn phòng duyệt lại.")
+EXPLANATION_UNMATCHED = _declare(
+    "explanation-unmatched", "warning", "Giải trình không khớp cảnh báo nào",
+    "Mục giải trình thứ {number} ({what}) không khớp cảnh báo nào năm {year}: có thể đơn vị đã sửa hoặc tệp "
+    "giải trình đã cũ; xoá hoặc sửa mục đó",
+    "Một mục trong config/giai-trinh.yaml không ứng với cảnh báo nào của lần chạy này.")
+EXPLANATION_ON_ERROR = _declare(
+    "explanation-on-error", "warning", "Không giải trình được lỗi",
+    "Mục giải trình thứ {number} ({what}) trùng với {count} lỗi: lỗi không giải trình được, đơn vị phải sửa "
+    "biểu mẫu; chỉ cảnh báo mới giải trình được",
+    "Một mục trong config/giai-trinh.yaml trỏ tới một lỗi (không phải cảnh báo): lỗi vẫn tính là lỗi.")
+
 BY_CODE: Mapping[str, IssueType] = {kind.code: kind for kind in TYPES}
 
 

@@ -25,9 +25,17 @@ class Issue:
     rule: str
     severity: Severity
     message: str
+    explained: str = ""  # a warning the office accepted (config/giai-trinh.yaml): the reason given
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        found = asdict(self)
+        if not self.explained:  # kiem-tra.json names "explained" only where there is a reason
+            del found["explained"]
+        return found
+
+    def said(self) -> str:
+        """The message as documents show it: an explained warning says so, with the reason."""
+        return f"{self.message} (đã giải trình: {self.explained})" if self.explained else self.message
 
     @property
     def is_error(self) -> bool:
@@ -60,7 +68,13 @@ class ValidationReport:
 
     @property
     def warnings(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if not i.is_error)
+        """The open warnings: those explained (config/giai-trinh.yaml) are no longer counted."""
+        return tuple(i for i in self.issues if not i.is_error and not i.explained)
+
+    @property
+    def explained(self) -> tuple[Issue, ...]:
+        """The warnings the office accepted with a reason."""
+        return tuple(i for i in self.issues if i.explained)
 
     def of_unit(self, code: str) -> tuple[Issue, ...]:
         """The issues attributed to one unit (grouped once: per-unit loops over 3,321 units stay linear)."""

@@ -43,6 +43,7 @@ from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
 from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.claims import assessment_issues
+from pipeline.core.steps.explain import explain
 from pipeline.core.steps.history import published_figures
 from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
 from pipeline.core.steps.raw import Refusal
@@ -50,6 +51,7 @@ from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
+from pipeline.io.approvals import in_force, read_approvals
 from pipeline.io.history import Published, read_published, write_year
 from pipeline.io.inbox import walk
 from pipeline.issue_types import NO_PREVIOUS_FIGURES, PUBLISHED_NOT_TRUSTED
@@ -57,6 +59,7 @@ from pipeline.issues import Issue, ValidationReport
 from pipeline.resources import templates_dir
 from pipeline.runner import Progress, default_jobs, read_files
 from pipeline.settings import Settings, load_settings
+from pipeline.settings.explanations import EXPLANATIONS_FILE
 
 log = logging.getLogger("pipeline")
 
@@ -77,6 +80,7 @@ class Options:
     templates_dir: Path = field(default_factory=templates_dir)
     jobs: int | None = None
     progress: Progress | None = field(default=None, compare=False)
+    state: Path | None = None  # the state folder (STATE=): approved workbooks stay in force; None: none read
     say: Callable[[str], None] | None = field(default=None, compare=False)
 
     def tell(self, line: str) -> None:
@@ -279,6 +283,10 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
         options.tell(f"Chưa có tệp {options.config_dir / 'years' / f'{year}.yaml'}: kiểm tra vẫn chạy, nhưng "
                      f"trước khi lập báo cáo cần chạy make new-year YEAR={year} và điền tệp đó.")
     selection = inputs.year(year)
+    approvals = read_approvals(options.state, year) if options.state is not None else {}
+    if approvals and options.state is not None:  # each approved unit's accepted workbook stays in force
+        selection = in_force(options.state, approvals, selection,
+                             lambda path, name: read_files([(path, name)], 1, settings)[0])
     if not selection.submissions and not selection.refusals:
         raise SourceError(_nothing_for(year, options.input_dir, inputs))
     # Last year's figures, for the rules of rules.yaml that use CODE.previous (only when one does): from
@@ -292,9 +300,11 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
         validation = _with(validation, found)
     unit_of = {r.path: unit_from_name(r.path, settings) for r in inputs.refusals}
     rows = ledger(year, list(inputs.entries), inputs.read, selection, unit_of)
-    validation = dataclasses.replace(validation, ledger=rows)
+    validation = dataclasses.replace(validation, ledger=rows, approved=approvals)
     # The year file's own warnings (copied text, dates of another year): validate's late check uses its deadline.
     validation = _with(validation, year_file_issues(settings, year))
+    shown = str(options.config_dir / EXPLANATIONS_FILE)
+    validation = dataclasses.replace(validation, report=explain(validation.report, settings.explanations, shown))
     return settings, inputs, validation
 
 

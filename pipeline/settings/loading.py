@@ -14,6 +14,7 @@ from pipeline.settings.base import Strict
 from pipeline.settings.distribution import DISTRIBUTION_FILE, DistributionFile
 from pipeline.settings.documents import YearDocuments
 from pipeline.settings.drafts import Draft, key_name, other_errors, unfilled
+from pipeline.settings.explanations import EXPLANATIONS_FILE, ExplanationsFile
 from pipeline.settings.general import GeneralSettings
 from pipeline.settings.messages import explain
 from pipeline.settings.model import Settings
@@ -55,6 +56,8 @@ def load_settings(config_dir: Path) -> Settings:
             documents[year] = loaded
     optional = config_dir / DISTRIBUTION_FILE
     distribution = _load_file(optional, DistributionFile) if optional.is_file() else None
+    explained = config_dir / EXPLANATIONS_FILE
+    explanations = _load_file(explained, ExplanationsFile).giai_trinh if explained.is_file() else ()
     settings = Settings(
         general=general,
         units=units.units,
@@ -66,6 +69,7 @@ def load_settings(config_dir: Path) -> Settings:
         documents=documents,
         drafts=drafts,
         distribution=distribution,
+        explanations=explanations,
     )
     check_references(settings, config_dir)
     return settings

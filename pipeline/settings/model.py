@@ -11,6 +11,7 @@ from pipeline.settings.base import Strict
 from pipeline.settings.distribution import DistributionFile
 from pipeline.settings.documents import YearDocuments
 from pipeline.settings.drafts import Draft
+from pipeline.settings.explanations import Explanation
 from pipeline.settings.general import GeneralSettings
 from pipeline.settings.units import Group, Indicator, Rule, Unit
 
@@ -28,6 +29,7 @@ class Settings(Strict):
     documents: dict[int, YearDocuments]
     drafts: dict[int, Draft] = Field(default_factory=dict)  # year files with placeholders (settings.drafts)
     distribution: DistributionFile | None = None  # config/distribution.yaml, optional: only distribute needs it
+    explanations: tuple[Explanation, ...] = ()  # config/giai-trinh.yaml, optional: warnings accepted with a reason
 
     def units_in(self, year: int) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.active_in(year))

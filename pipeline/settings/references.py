@@ -7,6 +7,7 @@ from pathlib import Path
 from pipeline.errors import ConfigError
 from pipeline.settings.distribution import ADDRESSEE, ALL_UNITS, DISTRIBUTION_FILE, DistributionFile
 from pipeline.settings.documents import YearDocuments
+from pipeline.settings.explanations import EXPLANATIONS_FILE
 from pipeline.settings.model import Settings
 
 
@@ -75,6 +76,10 @@ def check_references(settings: Settings, config_dir: Path) -> None:
         smtp = settings.distribution.smtp
         if smtp is not None and smtp.ca_file and not (config_dir / smtp.ca_file).is_file():
             problems.append(f"{DISTRIBUTION_FILE}, khóa «smtp.ca_file»: không có tệp {config_dir / smtp.ca_file}")
+    for n, entry in enumerate(settings.explanations):
+        if entry.unit not in units:
+            problems.append(f"{EXPLANATIONS_FILE}, khóa «giai_trinh.{n}.unit»: mã đơn vị «{entry.unit}» không có "
+                            "trong units.yaml")
     if problems:
         raise ConfigError(
             f"Cấu hình trong thư mục {config_dir} không nhất quán:\n"

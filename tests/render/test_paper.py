@@ -24,10 +24,10 @@ from pipeline.core.documents.notice import notice_contexts
 from pipeline.core.documents.report import report_context
 from pipeline.render import placement
 from pipeline.render.chart import chart_svg, svg_data_uri
-from pipeline.render.trend_chart import trend_svg
 from pipeline.render.docx import render_docx
 from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
+from pipeline.render.trend_chart import trend_svg
 from pipeline.resources import templates_dir
 from tests import factories
 

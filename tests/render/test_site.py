@@ -116,7 +116,8 @@ def test_roster_marks_invalid_missing_and_late_units(checked, published):
     assert (hb.status_text, hb.errors, hb.warnings, hb.issues_anchor) == ("số liệu chưa hợp lệ", "1", "1", "van-de-HB")
     assert (nq.status_text, lc.status_text, lc.late) == ("chưa nộp", "hợp lệ", True)
     assert {c.label: c.value for c in context.counts} == {
-        "Đơn vị": "15", "Hợp lệ": "13", "Chưa hợp lệ": "1", "Chưa nộp": "1", "Nộp muộn": "1", "Lỗi": "1", "Cảnh báo": "1"}
+        "Đơn vị": "15", "Hợp lệ": "13", "Chưa hợp lệ": "1", "Chưa nộp": "1", "Nộp muộn": "1", "Lỗi": "1", "Cảnh báo": "1",
+        "Đã giải trình": "0", "Đã duyệt": "0"}
     assert context.issues_summary == "Có 1 lỗi và 1 cảnh báo."
 
 

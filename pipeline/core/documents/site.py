@@ -34,6 +34,7 @@ from pipeline.core.steps.ledger import LedgerRow
 from pipeline.core.steps.ledger import Status as InputStatus
 from pipeline.core.steps.ledger import counts as ledger_counts
 from pipeline.core.steps.validate import Validation
+from pipeline.issue_types import CHANGED_AFTER_APPROVAL
 from pipeline.issues import Issue
 from pipeline.settings import Settings, Unit
 
@@ -63,6 +64,9 @@ class RosterRow:
     issues_anchor: str  # "" when the unit has no issue group to jump to
     notice: tuple[Link, ...]
     slip: tuple[Link, ...]
+    approved: str = ""  # "" when not approved (make approve); else when, and whether a newer file waits
+    explained: str = "0"  # warnings accepted with a reason (config/giai-trinh.yaml)
+    reminded: str = ""  # reminder letters sent (filled by the feedback command); the column shows when any is
 
 
 @dataclass(frozen=True)
@@ -264,6 +268,8 @@ def counts(validation: Validation) -> tuple[Count, ...]:
         Count("Nộp muộn", vi.number(n["late"]), "warn" if n["late"] else "muted"),
         Count("Lỗi", vi.number(len(report.errors)), "bad" if report.errors else "muted"),
         Count("Cảnh báo", vi.number(len(report.warnings)), "warn" if report.warnings else "muted"),
+        Count("Đã giải trình", vi.number(len(report.explained)), "plain" if report.explained else "muted"),
+        Count("Đã duyệt", vi.number(len(validation.approved)), "ok" if validation.approved else "muted"),
     )
 
 
@@ -280,6 +286,7 @@ def roster(validation: Validation, units: tuple[Unit, ...], published: frozenset
     for n, unit in enumerate(units, start=1):
         issues = list(validation.report.of_unit(unit.code))
         errors = sum(i.is_error for i in issues)
+        explained = sum(1 for i in issues if i.explained)
         status = validation.status.get(unit.code, "missing")
         sub = validation.submissions.get(unit.code)
         # An unreadable file has no submission, yet the clerk must see which file it was.
@@ -287,12 +294,22 @@ def roster(validation: Validation, units: tuple[Unit, ...], published: frozenset
         anchor = issue_anchor(unit.code)
         rows.append(RosterRow(
             str(n), unit.code, vi.sentence_case(unit.full_name), status, labels.STATUS[status],
-            unit.code in validation.late, vi.number(errors), vi.number(len(issues) - errors), tuple(files),
+            unit.code in validation.late, vi.number(errors), vi.number(len(issues) - errors - explained), tuple(files),
             anchor if anchor in anchors else "",
             unit_links(published, (NOTICE_PDF, NOTICE_DOCX), unit.code, f"{KIND_LABELS[Kind.NOTICE]} {unit.full_name}"),
             unit_links(published, (SLIP_PDF,), unit.code, f"{KIND_LABELS[Kind.SLIP]} {unit.full_name}"),
+            approved_text(validation, unit.code, issues), vi.number(explained),
         ))
     return tuple(rows)
+
+
+def approved_text(validation: Validation, code: str, issues: list[Issue]) -> str:
+    """When the unit's workbook was approved, and whether a different file waits for approval."""
+    approval = validation.approved.get(code)
+    if approval is None:
+        return ""
+    waiting = any(i.rule == CHANGED_AFTER_APPROVAL.code for i in issues)
+    return f"{approval.when()}" + ("; có tệp mới chờ duyệt" if waiting else "")
 
 
 # --- totals -------------------------------------------------------------------------
@@ -330,7 +347,8 @@ def issues_summary(validation: Validation) -> str:
     report = validation.report
     if not report.issues:
         return "Không có lỗi hay cảnh báo."
-    return f"Có {len(report.errors)} lỗi và {len(report.warnings)} cảnh báo."
+    explained = f" ({len(report.explained)} cảnh báo khác đã giải trình)" if report.explained else ""
+    return f"Có {len(report.errors)} lỗi và {len(report.warnings)} cảnh báo{explained}."
 
 
 def issue_groups(validation: Validation, units: tuple[Unit, ...]) -> tuple[IssueGroup, ...]:
@@ -347,8 +365,11 @@ def _group(anchor: str, title: str, issues: list[Issue]) -> IssueGroup:
     errors = sum(i.is_error for i in issues)
     # Errors first: they are what keeps a unit out of the totals.
     ordered = sorted(issues, key=lambda i: not i.is_error)
-    rows = tuple(IssueRow(i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.message, i.is_error) for i in ordered)
-    return IssueGroup(anchor, title, f"{errors} lỗi, {len(issues) - errors} cảnh báo", rows)
+    rows = tuple(IssueRow(i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.said(), i.is_error) for i in ordered)
+    explained = sum(1 for i in issues if i.explained)
+    summary = f"{errors} lỗi, {len(issues) - errors - explained} cảnh báo" + (
+        f", {explained} cảnh báo đã giải trình" if explained else "")
+    return IssueGroup(anchor, title, summary, rows)
 
 
 def _chart_file(documents: tuple[str, ...]) -> str | None:

@@ -84,7 +84,7 @@ def _slip(
     year = validation.year
     docs = year_file(settings, year)
     errors = sum(i.is_error for i in issues)
-    warnings = len(issues) - errors
+    warnings = sum(1 for i in issues if not i.is_error and not i.explained)  # explained ones are not open
     if errors:
         verdict = (
             f"Biểu mẫu có {errors} lỗi" + (f" và {warnings} cảnh báo" if warnings else "")
@@ -97,7 +97,7 @@ def _slip(
             " Đề nghị đơn vị xem lại các cảnh báo nêu trên." if warnings else ""
         )
     rows = tuple(
-        SlipRow(str(n), i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.message, i.is_error)
+        SlipRow(str(n), i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.said(), i.is_error)
         for n, i in enumerate(sorted(issues, key=lambda i: (not i.is_error, i.file, i.sheet)), start=1)
     )
     return SlipContext(

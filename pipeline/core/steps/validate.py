@@ -11,13 +11,14 @@ import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from stdnum.vn import mst
 
 from pipeline.core import layout
 from pipeline.core.labels import Status
+from pipeline.core.steps.approval import Approval
 from pipeline.core.steps.checks import PER_FILE, is_late, missing_targets, previous_year_rules
 from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
 from pipeline.core.steps.raw import Refusal
@@ -44,6 +45,7 @@ class Validation:
     report: ValidationReport
     late: frozenset[str] = frozenset()
     ledger: tuple[LedgerRow, ...] = ()  # every entry under INPUT and what became of it (data/tep-nhan.json)
+    approved: dict[str, Approval] = field(default_factory=dict)  # unit → its workbook accepted by make approve
 
     def counted(self) -> list[str]:
         """Unit codes whose figures enter the totals."""
