@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline import flow
 from pipeline import plan as planning
@@ -26,6 +27,11 @@ REASON = "Đơn vị đã báo cáo bằng điện thoại đúng hạn, văn b�
 def office(tmp_path) -> dict[str, Path]:
     """HB sent late (a warning), KA on time; no explanations yet."""
     config = factories.small_config(tmp_path / "config", ("HB", "KA"))
+    # The sample's assessment speaks of fifteen units' figures: here, words that claim nothing.
+    year_file = config / "years" / "2016.yaml"
+    docs = yaml.safe_load(year_file.read_text(encoding="utf-8"))
+    docs["assessment"] = {"strengths": ["Ưu điểm."], "weaknesses": ["Hạn chế."], "tasks": ["Nhiệm vụ."]}
+    year_file.write_text(yaml.safe_dump(docs, allow_unicode=True, sort_keys=False), encoding="utf-8")
     inbox = tmp_path / "input" / "2016"
     late = factories.replace(factories.good_form("HB"), prepared_on=dt.date(2016, 12, 20))
     factories.write(late, inbox / "HB.xlsx")
