@@ -44,7 +44,7 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
 TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
 
-.PHONY: help new-year report validate forms history approve distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
+.PHONY: help new-year report validate forms history approve feedback distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -71,6 +71,9 @@ approve: $(RUN_STAMP) ## Duyệt biểu mẫu hiện có của đơn vị UNIT= 
 
 distribute: $(RUN_STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
+
+feedback: $(RUN_STAMP) system-deps ## Gửi mỗi đơn vị phản hồi của mình, cả khi biểu mẫu còn lỗi: phiếu kiểm tra và biểu mẫu đánh dấu lỗi, hoặc công văn đôn đốc (chạy make validate trước; SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
+	$(PY) -m pipeline feedback $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
 
 test: lint system-deps test-system-deps ## Kiểm tra mã nguồn (make lint) rồi chạy bộ kiểm thử
 	$(PY) -m pytest $(PYTEST_ARGS)

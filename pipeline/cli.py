@@ -186,6 +186,28 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
 
 @main.command()
 @_common
+@click.option("--send", is_flag=True,
+              help="Gửi thư điện tử thật; mặc định chỉ chuẩn bị bộ văn bản, sổ gửi và in ra những thư sẽ gửi.")
+@_state_option
+@click.option("--resend", "resend", multiple=True, metavar="NƠI-NHẬN|ĐỊA-CHỈ|MESSAGE-ID",
+              help="Gửi lại thư «chưa rõ đã gửi hay chưa» của nơi nhận này (như make distribute).")
+def feedback(year, input_dir, config_dir, output_root, verbose, jobs, send, state, resend) -> None:
+    """Gửi mỗi đơn vị phản hồi của mình (chạy được cả khi biểu mẫu còn lỗi): phiếu kiểm tra và biểu mẫu đánh dấu
+    lỗi, hoặc công văn đôn đốc; chạy make validate trước; --send để gửi thư điện tử."""
+    with _progress() as progress:
+        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
+                          state=state)
+        names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
+        outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names, feedback=True),
+                       verbose)
+    _print_distribution(outcome)
+    _print_uncertain(outcome)
+    if outcome.failures:
+        sys.exit(1)
+
+
+@main.command()
+@_common
 @click.option("--unit", "unit", required=True, metavar="MÃ",
               help="Mã đơn vị có biểu mẫu được duyệt (ví dụ HB).")
 @_state_option
@@ -255,7 +277,7 @@ def _print_uncertain(outcome: dispatch.Distribution) -> None:
     console.print(table)
     example = outcome.uncertain[0].recipient
     console.print("Máy chủ thư có thể đã nhận các thư này. Hỏi nơi nhận đã nhận chưa; chỉ khi chưa nhận mới gửi lại "
-                  f"đúng thư đó: make distribute SEND=1 RESEND={shown(example)} (mã nơi nhận, địa chỉ thư hoặc "
+                  f"đúng thư đó: make {outcome.command} SEND=1 RESEND={shown(example)} (mã nơi nhận, địa chỉ thư hoặc "
                   f"Message-ID). Sổ theo dõi: {shown(outcome.state)}.")
 
 
@@ -289,7 +311,8 @@ def _print_distribution(outcome: dispatch.Distribution) -> None:
         table.add_row(*row)
     console.print(table)
     if not outcome.sent:
-        console.print("Chạy thử: chưa gửi thư nào. Để gửi: make distribute SEND=1 (dòng lệnh: --send); tên đăng nhập, "
+        console.print(f"Chạy thử: chưa gửi thư nào. Để gửi: make {outcome.command} SEND=1 (dòng lệnh: --send); "
+                      "tên đăng nhập, "
                       "mật khẩu máy chủ thư đặt trong biến môi trường NQ28_SMTP_USER, NQ28_SMTP_PASSWORD.")
     plain = [f for f in outcome.failures if not f.uncertain]
     if plain:
@@ -305,7 +328,8 @@ def _print_distribution(outcome: dispatch.Distribution) -> None:
             failures.add_row(reason, "\n".join(recipients))
         console.print(failures)
         console.print("Văn bản gửi lỗi được ghi «gửi lỗi» trong sổ gửi văn bản; các nơi nhận khác vẫn được gửi. "
-                      "Sửa nguyên nhân rồi chạy lại make distribute SEND=1: chỉ những gì chưa gửi được mới gửi lại.")
+                      f"Sửa nguyên nhân rồi chạy lại make {outcome.command} SEND=1: chỉ những gì chưa gửi được mới "
+                      "gửi lại.")
 
 
 @contextlib.contextmanager

@@ -28,12 +28,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cache import RenderCache
-from pipeline.core.catalogue import REGISTER_DATA, REGISTER_XLSX, SENT_LOG, SUMS, Command, archival
+from pipeline.core.catalogue import (
+    DISTRIBUTED_KINDS,
+    FEEDBACK_KINDS,
+    MARKED_XLSX,
+    REGISTER_DATA,
+    REGISTER_XLSX,
+    SENT_LOG,
+    SUMS,
+    Command,
+    Kind,
+    archival,
+)
 from pipeline.core.distribution.bundles import Bundle, Document, Letter, bundles_for
 from pipeline.core.distribution.register import RegisterRow, register_data, register_rows
 from pipeline.core.distribution.sent import SentLog, UncertainLetter, uncertain_letters
 from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
+from pipeline.feedback import marked_copies
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
 from pipeline.io.journal import StateJournal
@@ -62,43 +74,52 @@ class Distribution:
     sent: bool  # whether this run sent, or only prepared
     uncertain: tuple[UncertainLetter, ...] = ()  # every letter still not known to have arrived, this run's or older
     state: Path = DEFAULT_STATE
+    command: str = "distribute"  # the make target that made it, as the console names it
 
 
 def distribute(options: Options, send: bool = False, environ: Mapping[str, str] = os.environ,
                clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(), *,
-               state: Path, resend: tuple[str, ...] = ()) -> Distribution:
+               state: Path, resend: tuple[str, ...] = (), feedback: bool = False) -> Distribution:
     """Prepare every bundle and the register; with `send`, also send by e-mail what is due.
 
     `state` holds the journal of what was sent (outside OUTPUT); `resend`
     names uncertain letters to send again (recipient code, address or Message-ID).
+    With `feedback` (make feedback), while the workbooks are still being checked, errors or not: each unit's
+    slip and marked workbook, or its reminder, as `make validate` published them; nothing else.
     """
     _check_state(options, state)
-    work = plan(options, documents=True)
+    work = plan(options, documents=not feedback)
     settings, validation, year = work.settings, work.validation, work.year
     config = settings.distribution
     if config is None:
         raise ConfigError(f"Thiếu tệp cấu hình {options.config_dir / DISTRIBUTION_FILE}: tệp này cho biết mỗi dòng "
                           "«Nơi nhận» là ai và gửi thư qua máy chủ nào (xem config/distribution.yaml của bộ mẫu)")
-    if work.totals is None:
+    if feedback:
+        settings.document_settings(year, "make feedback")  # numbered, dated, signed: the year file is complete
+    elif work.totals is None:
         raise InvalidDataError(
             f"Có {len(validation.report.errors)} lỗi trong biểu mẫu năm {year}: chưa gửi văn bản. Sửa các lỗi, "
-            "chạy make report rồi make distribute (hoặc dùng ALLOW_INVALID=1 nếu báo cáo đã lập như vậy).",
+            "chạy make report rồi make distribute (hoặc dùng ALLOW_INVALID=1 nếu báo cáo đã lập như vậy); để gửi "
+            "phiếu kiểm tra, biểu mẫu đánh dấu lỗi và công văn đôn đốc cho từng đơn vị, dùng make feedback.",
             validation)
     mailer = _mailer(options, config, environ) if send else None
-    jobs = [*work.documents, *work.slips]
+    kinds = FEEDBACK_KINDS if feedback else DISTRIBUTED_KINDS
+    jobs: list[Job] = [j for j in (*work.documents, *work.slips)
+                       if not isinstance(j, ArchiveJob) and j.output.kind in kinds]
+    marked = marked_copies(settings, validation, work.sources) if feedback else {}
     renderers = renderers_for(options, settings)
     where = target_for(options, year, Command.DISTRIBUTE)
     post = Post(settings, config, year, options.output_root, mailer, clock, StateJournal(state, year), resend,
                 options.progress)
-    run = _Run(where, settings, config, post)
+    run = _Run(where, settings, config, post, feedback)
     try:
-        folder, _ = publish(where, lambda out, cache: run.prepare(jobs, renderers, out, cache),
+        folder, _ = publish(where, lambda out, cache: run.prepare(jobs, renderers, out, cache, marked),
                             status_page(renderers, settings, validation, work.totals))
     finally:
         post.journal.close()  # kept for good: it is the record of what was sent
     post.done()
     return Distribution(year, folder, run.bundles, run.rows, post.letters, tuple(post.failures), send,
-                        run.uncertain, state)
+                        run.uncertain, state, "feedback" if feedback else "distribute")
 
 
 def _check_state(options: Options, state: Path) -> None:
@@ -127,16 +148,20 @@ def _mailer(options: Options, config: DistributionFile, environ: Mapping[str, st
 class _Run:
     """One distribute run inside its staging: documents checked, archival copies, bundles, letters, register."""
 
-    def __init__(self, target: Target, settings: Settings, config: DistributionFile, post: Post) -> None:
+    def __init__(self, target: Target, settings: Settings, config: DistributionFile, post: Post,
+                 feedback: bool = False) -> None:
         self.target, self.settings, self.config, self.post = target, settings, config, post
+        self.feedback = feedback
         self.year = target.year
         self.bundles: tuple[Bundle, ...] = ()
         self.rows: tuple[RegisterRow, ...] = ()
         self.uncertain: tuple[UncertainLetter, ...] = ()
 
-    def prepare(self, jobs: list[Job], renderers: Renderers, out: Staging, cache: RenderCache) -> list[str]:
+    def prepare(self, jobs: list[Job], renderers: Renderers, out: Staging, cache: RenderCache,
+                marked: Mapping[str, bytes]) -> list[str]:
         contents = Contents(out)
-        sums = _current(jobs, out, cache, contents, self.year)
+        sums = _current(jobs, out, cache, contents, self.year, "make validate" if self.feedback else "make report")
+        sums |= _current_files(marked, out, sums, self.year)
         names = []
         archival_copies: dict[str, str] = {}
         if self.config.archive.pdfa:
@@ -145,6 +170,7 @@ class _Run:
             archival_copies = {j.name: archival(j.name) for j in jobs if isinstance(j, PdfJob)}
         documents = [_document(j, sums[j.name], archival_copies.get(j.name, ""), out, self.settings, self.year)
                      for j in jobs if isinstance(j, (PdfJob, DocxJob, SummaryJob))]
+        documents += [_marked(name, sums[name], self.settings, self.year) for name in marked]
         self.bundles = bundles_for(documents, self.settings, self.year)
         names += self._bundles(out, contents)
         sent = (self.post.send if self.post.mailer else self.post.due)(self.bundles, contents, out)
@@ -177,23 +203,43 @@ class _Run:
         return [SENT_LOG.path(), REGISTER_DATA.path(), workbook]
 
 
-def _current(jobs: list[Job], out: Staging, cache: RenderCache, contents: Contents, year: int) -> dict[str, str]:
-    """name → SHA-256 of every published document, once it is checked to be current and unaltered."""
+def _current(jobs: list[Job], out: Staging, cache: RenderCache, contents: Contents, year: int,
+             maker: str = "make report") -> dict[str, str]:
+    """name → SHA-256 of every published document, once it is checked to be current and unaltered
+    (`maker`: the command that publishes them, named in the messages)."""
     sums = _published_sums(out)
     missing = [j.name for j in jobs if j.name not in sums]
     if missing:
         raise SourceError(f"Chưa có đủ văn bản năm {year} trong {out.target} (thiếu {_some(missing)}): "
-                          "hãy chạy make report trước, rồi chạy lại make distribute")
+                          f"hãy chạy {maker} trước, rồi chạy lại lệnh này")
     stale = [j.name for j in jobs if not cache.current(j)]
     if stale:
         raise SourceError(f"Văn bản trong {out.target} chưa cập nhật theo biểu mẫu và cấu hình hiện tại "
-                          f"({len(stale)} văn bản: {_some(stale)}): hãy chạy make report, rồi chạy lại make distribute")
+                          f"({len(stale)} văn bản: {_some(stale)}): hãy chạy {maker}, rồi chạy lại lệnh này")
     for job in jobs:
         data = contents.get(job.name)
         if data is None or _sha256(data) != sums[job.name]:
             raise SourceError(f"Tệp {out.target / job.name} đã bị sửa hoặc xóa sau khi lập (mã SHA-256 không khớp "
-                              f"{SUMS.path()}): hãy chạy make report để lập lại, rồi chạy lại make distribute")
+                              f"{SUMS.path()}): hãy chạy {maker} để lập lại, rồi chạy lại lệnh này")
     return sums
+
+
+def _current_files(files: Mapping[str, bytes], out: Staging, sums: Mapping[str, str], year: int) -> dict[str, str]:
+    """name → SHA-256 of each marked workbook, once the published one is exactly what the inputs give now."""
+    stale = [name for name, data in files.items() if sums.get(name) != _sha256(data)
+             or _sha256(out.published(name) or b"") != _sha256(data)]
+    if stale:
+        raise SourceError(f"Biểu mẫu đánh dấu lỗi năm {year} trong {out.target} chưa cập nhật theo biểu mẫu hiện tại "
+                          f"({len(stale)} tệp: {_some(stale)}): hãy chạy make validate, rồi chạy lại make feedback")
+    return {name: _sha256(data) for name, data in files.items()}
+
+
+def _marked(name: str, sha: str, settings: Settings, year: int) -> Document:
+    """A unit's marked workbook as the register names it."""
+    code = MARKED_XLSX.match(name) or {}
+    unit = settings.unit(code.get("code", ""))
+    title = f"Biểu mẫu năm {year} của {unit.party_body if unit else code.get('code', '')} đã đánh dấu lỗi"
+    return Document(name, Kind.MARKED, code.get("code", ""), title, "", None, sha)
 
 
 def _published_sums(out: Staging) -> dict[str, str]:

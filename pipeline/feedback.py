@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from pipeline.core.catalogue import MARKED_XLSX
 from pipeline.core.documents.feedback import FeedbackRequest
 from pipeline.core.steps.raw import RawWorkbook, Refusal
+from pipeline.core.steps.validate import Validation
+from pipeline.io.approvals import copy_path
 from pipeline.io.submitted import workbook_source, workbook_values, write_copy
 from pipeline.issues import Issue
 from pipeline.render.marked import render_marked, render_rebuilt
@@ -55,3 +58,26 @@ def mark_workbook(source: Path, issues: Iterable[Issue], output: Path, settings:
                   unit_code: str = "") -> Path:
     """Write the marked copy of `source` to `output` (an .xlsx); `source` is never changed."""
     return write_copy(output, marked_bytes(source, issues, settings, unit_code))
+
+
+def workbook_sources(files: Mapping[str, Path], validation: Validation, state: Path | None) -> dict[str, Path]:
+    """Unit → the file its figures were read from: the approved copy in the state folder when that stands
+    in (see pipeline.io.approvals), else its workbook in the input folder (`files`: shown name → path)."""
+    found = {}
+    for code, sub in validation.submissions.items():
+        approval = validation.approved.get(code)
+        if approval is not None and state is not None and sub.sha256 == approval.sha256 and sub.file not in files:
+            found[code] = copy_path(state, approval)
+        elif sub.file in files:
+            found[code] = files[sub.file]
+    return found
+
+
+def marked_copies(settings: Settings, validation: Validation, sources: Mapping[str, Path]) -> dict[str, bytes]:
+    """phan-hoi/<CODE>.xlsx for every unit whose workbook has open issues (explained warnings are not)."""
+    copies = {}
+    for code, source in sources.items():
+        issues = [i for i in validation.report.of_unit(code) if not i.explained]
+        if issues:
+            copies[MARKED_XLSX.path(code=code)] = marked_bytes(source, issues, settings, code)
+    return copies

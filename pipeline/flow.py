@@ -20,13 +20,14 @@ from pipeline.core.catalogue import FORM_XLSX, SITE_PAGE, Command
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
+from pipeline.feedback import marked_copies
 from pipeline.io.forms.workbook import blank_form
 from pipeline.io.newyear import NewYear, refuse_existing, year_path
 from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.publish import Staging
 from pipeline.issue_types import TARGETS_MISSING
 from pipeline.plan import Options, Plan, TargetChange, changed_targets, check_apart, plan, vanished_units
-from pipeline.publisher import Target, add_data, publish, render_into, status_page
+from pipeline.publisher import Target, add_data, add_files, publish, render_into, status_page
 from pipeline.render.renderers import Renderers
 from pipeline.runner import renderers as renderers_for
 from pipeline.settings import Settings, load_settings
@@ -54,8 +55,10 @@ def renderers(options: Options, settings: Settings) -> Renderers:
 
 
 def render_check(where: Target, render: Renderers, run: Plan, out: Staging, cache: RenderCache) -> list[str]:
-    """data/kiem-tra.json, data/tep-nhan.json and one feedback slip per unit that sent a workbook."""
-    return add_data(out, run.check_data()) + render_into(where, render, run.slips, out, cache, "Phiếu kiểm tra")
+    """data/kiem-tra.json, data/tep-nhan.json, one feedback slip per unit that sent a workbook (a reminder
+    to each that did not, or late), and each unit's own workbook marked where it has issues."""
+    return (add_data(out, run.check_data()) + render_into(where, render, run.slips, out, cache, "Phiếu kiểm tra")
+            + add_files(out, marked_copies(run.settings, run.validation, run.sources)))
 
 
 def render_documents(where: Target, render: Renderers, run: Plan, out: Staging, cache: RenderCache) -> list[str]:

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +51,7 @@ from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
 from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
+from pipeline.feedback import workbook_sources
 from pipeline.io.approvals import in_force, read_approvals
 from pipeline.io.history import Published, read_published, write_year
 from pipeline.io.inbox import walk
@@ -123,6 +124,7 @@ class Plan:
     totals: Totals | None
     documents: tuple[Job, ...]  # the report, its summary workbook and chart, the notices
     slips: tuple[Job, ...]  # feedback slips (units that sent a workbook) and reminders (units that did not, or late)
+    sources: Mapping[str, Path] = field(default_factory=dict)  # unit → the workbook in force (marked copies)
 
     @property
     def year(self) -> int:
@@ -149,9 +151,11 @@ def plan(options: Options, documents: bool = False) -> Plan:
     """
     settings, inputs, validation = check(options, documents)
     slips = tuple(check_jobs(settings, validation))
+    files = {entry.path: entry.file for entry in inputs.entries if isinstance(entry.file, Path)}
+    sources = workbook_sources(files, validation, options.state)
     publishing = documents and not (validation.report.errors and not options.allow_invalid)
     if not publishing and validation.year not in settings.documents:
-        return Plan(settings, inputs, validation, None, (), slips)
+        return Plan(settings, inputs, validation, None, (), slips, sources)
     previous = find_previous(validation.year, inputs, settings, options.output_root)
     if publishing and previous.issues:  # on the status page and in kiem-tra.json with the workbooks' issues
         for issue in previous.issues:
@@ -160,9 +164,10 @@ def plan(options: Options, documents: bool = False) -> Plan:
     totals = summarise_with(settings, inputs, validation, previous)
     validation = _with(validation, assessment_issues(settings, totals))  # the year's prose against its figures
     if not publishing:
-        return Plan(settings, inputs, validation, None, (), slips)
+        return Plan(settings, inputs, validation, None, (), slips, sources)
     settings.document_settings(validation.year)
-    return Plan(settings, inputs, validation, totals, tuple(report_jobs(settings, validation, totals)), slips)
+    return Plan(settings, inputs, validation, totals, tuple(report_jobs(settings, validation, totals)), slips,
+                sources)
 
 
 def _with(validation: Validation, issues: Sequence[Issue]) -> Validation:

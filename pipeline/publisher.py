@@ -86,6 +86,13 @@ def add_data(out: Staging, data: dict[str, object]) -> list[str]:
     return list(data)
 
 
+def add_files(out: Staging, files: dict[str, bytes]) -> list[str]:
+    """Write files made outside the render pool (the marked workbooks) into the staging folder."""
+    for name, data in files.items():
+        out.add(name, data)
+    return list(files)
+
+
 def status_page(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals | None,
                 vanished: tuple[str, ...] = ()) -> Page:
     """The status page of the folder being published, with the register as `distribute` last left it."""

@@ -38,6 +38,7 @@ class Format(StrEnum):
     SUMMARY_XLSX = "xlsx"
     CHART_SVG = "svg"
     FORM_XLSX = "form-xlsx"
+    MARKED_XLSX = "marked-xlsx"  # a unit's own workbook with its issues marked (pipeline.feedback)
     REGISTER_XLSX = "register-xlsx"
     JSON = "json"
     PAGE = "html"
@@ -54,6 +55,7 @@ class Kind(StrEnum):
     NOTICE = "notice"
     SLIP = "slip"
     REMINDER = "reminder"
+    MARKED = "marked"
     FORM = "form"
     DATA = "data"
     PAGE = "page"
@@ -69,6 +71,7 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.NOTICE: "Thông báo",
     Kind.SLIP: "Phiếu kiểm tra",
     Kind.REMINDER: "Công văn đôn đốc",
+    Kind.MARKED: "Biểu mẫu đánh dấu lỗi",
     Kind.FORM: "Biểu mẫu",
     Kind.DATA: "Số liệu",
     Kind.PAGE: "Trang tình hình",
@@ -77,6 +80,9 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.REGISTER: "Sổ gửi văn bản",
 }
 DISTRIBUTED_KINDS = (Kind.REPORT, Kind.SUMMARY, Kind.NOTICE, Kind.SLIP)  # what distribution.yaml may address
+# What `make feedback` sends each unit while the year's workbooks are still being checked: its slip and its
+# own workbook marked (units that sent one), or a reminder (units that sent nothing, or late).
+FEEDBACK_KINDS = (Kind.SLIP, Kind.MARKED, Kind.REMINDER)
 
 # Groups of the status page's file list, in the order shown; a file no group claims goes last.
 GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_DATA, GROUP_FORMS = (
@@ -156,6 +162,9 @@ LEDGER_DATA = Output("data/tep-nhan.json", Kind.DATA, Command.VALIDATE, Format.J
                      label="Các tệp đã nhận: đã đọc, bỏ qua, bị từ chối", group=GROUP_DATA)
 SLIP_PDF = Output("phieu-kiem-tra/{code}.pdf", Kind.SLIP, Command.VALIDATE, Format.PDF, "phieu-kiem-tra.html.j2",
                   group=GROUP_SLIPS, counted="phiếu kiểm tra gửi các đơn vị")
+# Each unit's own workbook sent back with every issue marked on its cell, when it has open issues.
+MARKED_XLSX = Output("phan-hoi/{code}.xlsx", Kind.MARKED, Command.VALIDATE, Format.MARKED_XLSX, group=GROUP_SLIPS,
+                     counted="biểu mẫu đánh dấu lỗi trả lại các đơn vị")
 # A letter to each unit that sent nothing, or sent late (công văn đôn đốc).
 REMINDER_PDF = Output("don-doc/{code}.pdf", Kind.REMINDER, Command.VALIDATE, Format.PDF, "don-doc.html.j2",
                       group=GROUP_REMINDERS, counted="công văn đôn đốc gửi các đơn vị")
@@ -178,8 +187,8 @@ SENT_LOG = Output("data/da-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Format.
 
 CATALOGUE: tuple[Output, ...] = (
     REPORT_PDF, REPORT_DOCX, SUMMARY_XLSX, CHART_SVG, TREND_CHART_SVG, NOTICE_PDF, NOTICE_DOCX, TOTALS_DATA,
-    ISSUES_DATA, LEDGER_DATA, SLIP_PDF, REMINDER_PDF, REMINDER_DOCX, SITE_PAGE, RENDER_KEYS, SUMS, FORM_XLSX,
-    ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG,
+    ISSUES_DATA, LEDGER_DATA, SLIP_PDF, MARKED_XLSX, REMINDER_PDF, REMINDER_DOCX, SITE_PAGE, RENDER_KEYS, SUMS,
+    FORM_XLSX, ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG,
 )
 # The data files the status page lists, in the order it lists them (the render keys are listed by name only).
 LISTED_DATA = tuple(o.pattern for o in CATALOGUE if o.group == GROUP_DATA and o.label)

@@ -7,7 +7,8 @@ recipient's bundle and name its files. The rules, as an office reads them:
   distribution.yaml says `docx: true`);
 - each line of the notices' "Nơi nhận" receives every notice, and "Như trên"
   (the addressee line) means the unit the notice is addressed to;
-- each unit receives its own feedback slip (`slips: true`);
+- each unit receives its own feedback slip (`slips: true`), and with it its
+  marked workbook or its reminder letter (sent by `make feedback`);
 - a line that stands for all units gives each unit its own copy;
 - the archive ("Lưu …", `archive: true`) receives everything: the report and
   the notices in both formats, the slips and the summary workbook, as PDF/A
@@ -167,8 +168,8 @@ def _receivers(document: Document, config: DistributionFile, report: list[str], 
         targets = report
     elif document.kind == Kind.NOTICE and (not editable or config.docx):
         targets = notices
-    elif document.kind == Kind.SLIP and config.slips:
-        targets = [ADDRESSEE]
+    elif document.kind in (Kind.SLIP, Kind.MARKED, Kind.REMINDER) and config.slips and (not editable or config.docx):
+        targets = [ADDRESSEE]  # the unit's own feedback: its slip and marked workbook, or its reminder
     else:
         return []
     return list(dict.fromkeys(code for t in targets for code in _codes(t, document, units)))
