@@ -77,7 +77,9 @@ def test_the_marked_copy_fixed_by_the_unit_validates_and_its_notice_renders(offi
 
 def test_a_missing_unit_gets_a_reminder_and_each_unit_only_its_own_feedback(office):
     break_hb(office["input"])
-    flow.validate(options(office))
+    checked = flow.validate(options(office))
+    page = (checked.folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="phan-hoi/HB.xlsx"' in page and "có công văn" in page  # HB's marked copy; KT's reminder
     done = dispatch.distribute(options(office), state=office["state"], feedback=True)
     assert done.command == "feedback" and not done.sent
     got = {b.recipient.code: sorted(d.attachment for d in b.deliveries) for b in done.bundles}

@@ -33,6 +33,8 @@ EVERY_DOCUMENT = {"bao-cao-2016.pdf", "bao-cao-2016.docx", "tong-hop-2016.xlsx",
                   "index.html"}
 # The trend chart is drawn only when 2016 has counted figures besides 2015's (not when HB's workbook is refused).
 TREND_CHART = "bieu-do-cac-nam.svg"
+# HB's own workbook marked with its issues (phan-hoi/): published whenever it has any.
+MARKED_COPY = "phan-hoi/HB.xlsx"
 
 
 def xml_text(text: str) -> str:
@@ -110,7 +112,8 @@ def test_an_emoji_and_a_bell_in_an_enterprise_name_are_warnings_not_a_refused_re
     assert "U+1F600" in found["undrawable-character"] and "U+0007" in found["hidden-character"]
     assert checked.validation.status == {"HB": "valid"}
     outcome = run(tmp_path, config)
-    assert set(outcome.documents) - {TREND_CHART} == EVERY_DOCUMENT
+    assert set(outcome.documents) - {TREND_CHART, MARKED_COPY} == EVERY_DOCUMENT
+    assert (MARKED_COPY in outcome.documents) == bool(outcome.validation.report.of_unit("HB"))
     assert f"Công ty TNHH Hoa {REPLACEMENT} Mai" in pdf_text(outcome.folder / "bao-cao-2016.pdf")
 
 
@@ -175,7 +178,8 @@ def test_any_text_in_any_text_cell_is_rendered_and_every_change_reported(tmp_pat
     checked = run(tmp_path, config, flow.validate)
     outcome = run(tmp_path, config, allow_invalid=True)
     assert checked.validation.report == outcome.validation.report  # make validate says what make report does
-    assert set(outcome.documents) - {TREND_CHART} == EVERY_DOCUMENT
+    assert set(outcome.documents) - {TREND_CHART, MARKED_COPY} == EVERY_DOCUMENT
+    assert (MARKED_COPY in outcome.documents) == bool(outcome.validation.report.of_unit("HB"))
     assert all((outcome.folder / name).stat().st_size > 0 for name in outcome.documents)
     policy = runner.text_policy_of(factories.settings())
     if printable(text, policy) != text or len(text) > policy.max_length:

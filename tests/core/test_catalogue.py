@@ -9,6 +9,7 @@ from pipeline.core.catalogue import (
     CATALOGUE,
     CHART_SVG,
     FORM_XLSX,
+    MARKED_XLSX,
     NOTICE_DOCX,
     NOTICE_PDF,
     REGISTER_XLSX,
@@ -82,6 +83,6 @@ def test_a_file_no_family_declares_belongs_to_report_and_is_listed_with_its_fold
 
 
 def test_the_per_unit_folders_are_the_unit_families():
-    assert catalogue.unit_folders() == ("thong-bao", "phieu-kiem-tra", "don-doc", "bieu-mau")
-    assert {o for o in CATALOGUE if o.per_unit} == {NOTICE_PDF, NOTICE_DOCX, SLIP_PDF, REMINDER_PDF,
+    assert catalogue.unit_folders() == ("thong-bao", "phieu-kiem-tra", "phan-hoi", "don-doc", "bieu-mau")
+    assert {o for o in CATALOGUE if o.per_unit} == {NOTICE_PDF, NOTICE_DOCX, SLIP_PDF, MARKED_XLSX, REMINDER_PDF,
                                                         REMINDER_DOCX, FORM_XLSX}

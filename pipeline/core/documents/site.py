@@ -19,8 +19,10 @@ from pipeline.core.catalogue import (
     CHART_SVG,
     KIND_LABELS,
     LEDGER_DATA,
+    MARKED_XLSX,
     NOTICE_DOCX,
     NOTICE_PDF,
+    REMINDER_PDF,
     SLIP_PDF,
     TREND_CHART_SVG,
     Kind,
@@ -66,7 +68,7 @@ class RosterRow:
     slip: tuple[Link, ...]
     approved: str = ""  # "" when not approved (make approve); else when, and whether a newer file waits
     explained: str = "0"  # warnings accepted with a reason (config/giai-trinh.yaml)
-    reminded: str = ""  # reminder letters sent (filled by the feedback command); the column shows when any is
+    reminded: str = ""  # "có công văn" when a reminder letter (don-doc/) was made; the column shows when any is
 
 
 @dataclass(frozen=True)
@@ -297,8 +299,10 @@ def roster(validation: Validation, units: tuple[Unit, ...], published: frozenset
             unit.code in validation.late, vi.number(errors), vi.number(len(issues) - errors - explained), tuple(files),
             anchor if anchor in anchors else "",
             unit_links(published, (NOTICE_PDF, NOTICE_DOCX), unit.code, f"{KIND_LABELS[Kind.NOTICE]} {unit.full_name}"),
-            unit_links(published, (SLIP_PDF,), unit.code, f"{KIND_LABELS[Kind.SLIP]} {unit.full_name}"),
+            # The slip, and the unit's own workbook marked with its issues (phan-hoi/) where there is one.
+            unit_links(published, (SLIP_PDF, MARKED_XLSX), unit.code, f"{KIND_LABELS[Kind.SLIP]} {unit.full_name}"),
             approved_text(validation, unit.code, issues), vi.number(explained),
+            "có công văn" if REMINDER_PDF.path(code=unit.code) in published else "",
         ))
     return tuple(rows)
 
