@@ -91,6 +91,7 @@ def test_a_missing_unit_gets_a_reminder_and_each_unit_only_its_own_feedback(offi
             assert all(code in f for f in files), code
     kinds = {d.document.kind for b in done.bundles for d in b.deliveries}
     assert kinds <= {"slip", "marked", "reminder"}, "no report, no notice"
+    assert {r.kind for r in done.rows} == {"Phiếu kiểm tra", "Biểu mẫu đánh dấu lỗi", "Công văn đôn đốc"}
 
 
 def test_distribute_still_refuses_while_errors_exist_and_names_make_feedback(office):

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from pipeline.core.catalogue import bundle_folder
+from pipeline.core.catalogue import KIND_LABELS, bundle_folder
 from pipeline.core.distribution.bundles import Bundle
 from pipeline.core.distribution.sent import SentLog
 
@@ -46,6 +46,7 @@ class RegisterRow:
     sent_at: str  # the latest sending
     message_ids: tuple[str, ...]
     error: str
+    kind: str = ""  # what the document is, in words ("Phiếu kiểm tra", "Công văn đôn đốc"): feedback and final alike
 
     @property
     def status_text(self) -> str:
@@ -72,7 +73,7 @@ def register_rows(bundles: tuple[Bundle, ...], log: SentLog) -> tuple[RegisterRo
                 _status(len(bundle.recipient.emails), len(sent), len(failed), len(unsure)),
                 tuple(e.address for e in sent), max((e.time for e in sent), default=""),
                 tuple(dict.fromkeys(e.message_id for e in sent + unsure)),
-                "; ".join(dict.fromkeys(e.error for e in failed)),
+                "; ".join(dict.fromkeys(e.error for e in failed)), KIND_LABELS[d.document.kind],
             ))
     return tuple(rows)
 
