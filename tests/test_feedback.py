@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -80,6 +81,9 @@ def test_a_missing_unit_gets_a_reminder_and_each_unit_only_its_own_feedback(offi
     checked = flow.validate(options(office))
     page = (checked.folder / "index.html").read_text(encoding="utf-8")
     assert 'href="phan-hoi/HB.xlsx"' in page and "có công văn" in page  # HB's marked copy; KT's reminder
+    slip = subprocess.run(["pdftotext", str(checked.folder / "phieu-kiem-tra" / "HB.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "phan-hoi-2016-HB.xlsx" in " ".join(slip.split()), "the slip says the marked workbook goes with it"
     done = dispatch.distribute(options(office), state=office["state"], feedback=True)
     assert done.command == "feedback" and not done.sent
     got = {b.recipient.code: sorted(d.attachment for d in b.deliveries) for b in done.bundles}

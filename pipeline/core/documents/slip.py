@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core import labels, vi
+from pipeline.core.catalogue import MARKED_XLSX, attachment_name
 from pipeline.core.documents.header import Header, Signature, header, plain_header
 from pipeline.core.documents.numbering import year_numbers
 from pipeline.core.steps.validate import Validation
@@ -96,6 +97,10 @@ def _slip(
         closing = f"Số liệu của đơn vị được tính vào báo cáo tổng hợp năm {year}." + (
             " Đề nghị đơn vị xem lại các cảnh báo nêu trên." if warnings else ""
         )
+    if (errors or warnings) and unit.code in validation.submissions:  # its marked copy goes with the slip
+        marked = attachment_name(MARKED_XLSX.path(code=unit.code), year)
+        closing += (f" Gửi kèm phiếu này là biểu mẫu của đơn vị đã đánh dấu từng ô có vấn đề (tệp {marked}, trang "
+                    "«KiemTra» liệt kê đủ); đơn vị có thể sửa ngay trên tệp đó rồi gửi lại.")
     rows = tuple(
         SlipRow(str(n), i.file, i.sheet, i.cell, labels.SEVERITY[i.severity], i.said(), i.is_error)
         for n, i in enumerate(sorted(issues, key=lambda i: (not i.is_error, i.file, i.sheet)), start=1)
