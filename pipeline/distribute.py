@@ -110,7 +110,7 @@ def distribute(options: Options, send: bool = False, environ: Mapping[str, str] 
     renderers = renderers_for(options, settings)
     where = target_for(options, year, Command.DISTRIBUTE)
     post = Post(settings, config, year, options.output_root, mailer, clock, StateJournal(state, year), resend,
-                options.progress)
+                options.progress, feedback)
     run = _Run(where, settings, config, post, feedback)
     try:
         folder, _ = publish(where, lambda out, cache: run.prepare(jobs, renderers, out, cache, marked),

@@ -62,8 +62,9 @@ class Post:
 
     def __init__(self, settings: Settings, config: DistributionFile, year: int, output_root: Path,
                  mailer: Session | None, clock: Callable[[], dt.datetime], journal: StateJournal,
-                 resend: tuple[str, ...], progress: Progress | None = None) -> None:
+                 resend: tuple[str, ...], progress: Progress | None = None, feedback: bool = False) -> None:
         self.settings, self.config, self.year, self.output_root = settings, config, year, output_root
+        self.feedback = feedback  # make feedback: the letters carry a unit's check, not the year's documents
         self.mailer, self.clock, self.journal, self.resend, self.progress = mailer, clock, journal, resend, progress
         self.legacy: list[Path] = []
         self.letters: tuple[Letter, ...] = ()
@@ -132,7 +133,7 @@ class Post:
                 size = {d.source: len(contents[d.source]) for d in due}
                 groups = parts(due, size, limit)
                 letters += [letter(bundle.recipient, addresses, group, self.settings, self.year, sender,
-                                   (n, len(groups))) for n, group in enumerate(groups, start=1)]
+                                   (n, len(groups)), self.feedback) for n, group in enumerate(groups, start=1)]
         return tuple(letters)
 
     def due(self, bundles: tuple[Bundle, ...], contents: Contents, out: Staging) -> SentLog:

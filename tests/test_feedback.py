@@ -132,6 +132,7 @@ def test_each_unit_receives_its_own_feedback_once_by_mail(office, server, certif
     assert sent.failures == () and len(sent.letters) == 15  # every unit, the archive on paper
     received = messages(server)
     _, hb = received["Quận ủy Hồng Bàng"]
+    assert hb["Subject"] == "[Nghị quyết 28-NQ/TU] Kết quả kiểm tra biểu mẫu năm 2016 gửi Quận ủy Hồng Bàng"
     assert sorted(a.get_filename() for a in hb.iter_attachments()) == ["phan-hoi-2016-HB.xlsx",
                                                                         "phieu-kiem-tra-2016-HB.pdf"]
     attached = {a.get_filename(): a.get_content() for a in hb.iter_attachments()}

@@ -204,12 +204,13 @@ class Letter:
 
 
 def letter(recipient: Recipient, addresses: tuple[str, ...], deliveries: tuple[Delivery, ...], settings: Settings,
-           year: int, sender: str, part: tuple[int, int] = (1, 1)) -> Letter:
+           year: int, sender: str, part: tuple[int, int] = (1, 1), feedback: bool = False) -> Letter:
     """The message that carries `deliveries` to `addresses` (`part` of a bundle too big for one message);
     its Message-ID depends on its content and recipient only (year, recipient code, addresses, each file's
     name and SHA-256), so a resend of the same documents to the same place is recognisable as such."""
     org = settings.general.organisation
-    subject = f"[{org.resolution}] Văn bản năm {year} gửi {recipient.name}"
+    what = "Kết quả kiểm tra biểu mẫu" if feedback else "Văn bản"  # make feedback: the unit's own check
+    subject = f"[{org.resolution}] {what} năm {year} gửi {recipient.name}"
     if part[1] > 1:
         subject += f" (thư {part[0]}/{part[1]})"
     lines = [f"Kính gửi: {recipient.name}", "",
