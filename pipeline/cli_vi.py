@@ -25,7 +25,9 @@ import click.parser
 import click.types
 import rich.console
 import rich.text
+from rich.markup import escape
 
+from pipeline.core.text import visible
 from pipeline.errors import Stopped, os_failure
 
 USAGE_EXIT = 2
@@ -246,3 +248,9 @@ class PlainLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         message = self.format(record)
         self.console.print(rich.text.Text(f"{record.levelname:<8} {message}"), soft_wrap=True)
+
+
+def shown(value: object) -> str:
+    """Data (a cell's text, a file name, a path) as console markup that prints it literally:
+    rich markup escaped, control and invisible characters as visible escapes (\\x1b, \\u202e)."""
+    return escape(visible(str(value)))

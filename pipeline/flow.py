@@ -26,11 +26,12 @@ from pipeline.io.newyear import NewYear, refuse_existing, year_path
 from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.publish import Staging
 from pipeline.issue_types import TARGETS_MISSING
-from pipeline.plan import Options, Plan, TargetChange, changed_targets, check_apart, plan, vanished_units
+from pipeline.plan import Options, Plan, check_apart, plan
 from pipeline.publisher import Target, add_data, add_files, publish, render_into, status_page
 from pipeline.render.renderers import Renderers
 from pipeline.runner import renderers as renderers_for
 from pipeline.settings import Settings, load_settings
+from pipeline.yearend import TargetChange, changed_targets, vanished_units
 
 log = logging.getLogger("pipeline")
 

@@ -10,7 +10,6 @@ the publisher (`pipeline.publisher`) stages and swaps the year folder.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 from collections import defaultdict
@@ -40,12 +39,11 @@ from pipeline.core.documents.report import report_context
 from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
 from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
-from pipeline.core.steps.aggregate import Figures, Totals, actuals, aggregate
+from pipeline.core.steps.aggregate import Totals, aggregate
 from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.claims import assessment_issues
 from pipeline.core.steps.explain import explain
-from pipeline.core.steps.history import published_figures
-from pipeline.core.steps.ledger import Entry, YearInputs, ledger, path_year, select_year
+from pipeline.core.steps.ledger import ledger, path_year
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import Validation, next_year_targets, unit_from_name, validate_year
@@ -53,10 +51,9 @@ from pipeline.core.steps.yearfile import year_file_issues
 from pipeline.errors import ConfigError, SourceError, os_cause
 from pipeline.feedback import workbook_sources
 from pipeline.io.approvals import in_force, read_approvals
-from pipeline.io.history import Published, read_published, write_year
 from pipeline.io.inbox import walk
-from pipeline.issue_types import NO_PREVIOUS_FIGURES, PUBLISHED_NOT_TRUSTED
 from pipeline.issues import Issue, ValidationReport
+from pipeline.previous import Inputs, Previous, find_previous
 from pipeline.resources import templates_dir
 from pipeline.runner import Progress, default_jobs, read_files
 from pipeline.settings import Settings, load_settings
@@ -93,21 +90,6 @@ class Options:
     @property
     def workers(self) -> int:
         return self.jobs if self.jobs and self.jobs > 0 else default_jobs()
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Every entry under the input folder; the workbooks parsed and grouped by the year they state."""
-
-    by_year: dict[int, list[Submission]]
-    undated: list[Submission]
-    refusals: list[Refusal]
-    entries: tuple[Entry, ...] = ()  # everything the walk found, workbooks included (see io.inbox)
-    read: dict[str, Submission | Refusal] = field(default_factory=dict)  # by displayed path
-
-    def year(self, year: int) -> YearInputs:
-        """The workbooks that stand for `year` (see `ledger.select_year`)."""
-        return select_year(year, self.by_year, self.undated, self.refusals)
 
 
 @dataclass(frozen=True)
@@ -345,86 +327,6 @@ def _nothing_for(year: int, input_dir: Path, inputs: Inputs) -> str:
             "biểu mẫu.")
 
 
-@dataclass(frozen=True)
-class Previous:
-    """Last year's actuals, where they came from (as the documents say it), what the clerk should know,
-    and every earlier year's figures found (for the trend)."""
-
-    figures: Figures
-    source: str  # for the clerk: names the file (status page, tong-hop.json)
-    issues: tuple[Issue, ...] = ()
-    earlier: dict[int, Figures] = field(default_factory=dict)
-    wording: str = ""  # for the documents: no file names
-
-
-def find_previous(year: int, inputs: Inputs, settings: Settings, output_root: Path | None = None) -> Previous:
-    """Last year's actuals, in order from: its published results under `output_root` (when ours and
-    consistent), its workbooks (all present and valid), config/history.yaml. None found is a warning."""
-    previous = year - 1
-    issues: list[Issue] = []
-    published, trusted = _published(output_root, previous, settings)
-    if published is not None and isinstance(trusted, dict):
-        figures, source = trusted, f"kết quả đã công bố năm {previous} ({published.where})"
-        wording = f"kết quả tổng hợp năm {previous} đã công bố"
-    else:
-        figures, source, wording = _unpublished(previous, inputs, settings)
-    if published is not None and isinstance(trusted, str):
-        issues.append(PUBLISHED_NOT_TRUSTED.at(published.where, previous=previous, where=published.where,
-                                               reason=trusted, used=source))
-    if not figures:
-        where = f"{previous}/{TOTALS_DATA.path()}"
-        issues.append(NO_PREVIOUS_FIGURES.at("config/history.yaml", previous=previous,
-                                             published=f"không có {where}" if published is None else where))
-    earlier = earlier_figures(year, settings, output_root)
-    if figures:
-        earlier[previous] = figures
-    return Previous(figures, source, tuple(issues), earlier, wording)
-
-
-def _unpublished(previous: int, inputs: Inputs, settings: Settings) -> tuple[Figures, str, str]:
-    """Last year's workbooks if all present and valid, else config history; with the documents' words."""
-    # Only workbooks that state last year: one whose year cannot be read belongs to this year's run.
-    subs = [s for s in inputs.year(previous).submissions if s.year == previous]
-    if subs:
-        checked = validate_year(previous, subs, [], settings)
-        if set(checked.status.values()) == {"valid"}:
-            return actuals(checked), f"biểu mẫu năm {previous}", f"biểu mẫu báo cáo năm {previous} của các đơn vị"
-    if previous in settings.history:
-        return (settings.history[previous], f"config/history.yaml, năm {previous}",
-                f"số liệu lưu trữ kết quả năm {previous}")
-    return {}, "không có", ""
-
-
-def _published(output_root: Path | None, year: int, settings: Settings) -> tuple[Published | None, Figures | str]:
-    """A year's published results and what they are worth: their figures when ours and consistent,
-    else why not ("" when nothing is published)."""
-    published = read_published(output_root, year) if output_root is not None else None
-    if published is None:
-        return None, ""
-    return published, published.reason or trusted_figures(published.data, year, settings)
-
-
-def trusted_figures(data: object, year: int, settings: Settings) -> Figures | str:
-    """A published tong-hop.json's valid units' actuals, or why it is not trusted."""
-    units = [u.code for u in settings.units_in(year)]
-    return published_figures(data, year, units, [i.code for i in settings.indicators])
-
-
-def earlier_figures(year: int, settings: Settings, output_root: Path | None) -> dict[int, Figures]:
-    """Every year before `year` with figures: its published results when trusted, else history.yaml."""
-    found: dict[int, Figures] = {y: figures for y, figures in settings.history.items() if y < year}
-    if output_root is not None and output_root.is_dir():
-        for folder in sorted(output_root.iterdir()):
-            if not (folder.name.isdigit() and len(folder.name) == 4 and int(folder.name) < year):
-                continue
-            published = read_published(output_root, int(folder.name))
-            if published is not None and not published.reason:
-                figures = trusted_figures(published.data, int(folder.name), settings)
-                if isinstance(figures, dict):
-                    found[int(folder.name)] = figures
-    return found
-
-
 def summarise(settings: Settings, inputs: Inputs, validation: Validation,
               output_root: Path | None = None) -> Totals:
     """Aggregate the year's valid submissions against plan and last year."""
@@ -435,54 +337,6 @@ def summarise(settings: Settings, inputs: Inputs, validation: Validation,
 def summarise_with(settings: Settings, inputs: Inputs, validation: Validation, previous: Previous) -> Totals:
     totals = aggregate(validation, previous.figures, previous.source, settings, previous.earlier)
     return dataclasses.replace(totals, previous_wording=previous.wording)
-
-
-def vanished_units(published: Path, validation: Validation) -> tuple[str, ...]:
-    """Units that had sent a workbook for the report being replaced and have none now."""
-    try:
-        data = json.loads((published / TOTALS_DATA.path()).read_text(encoding="utf-8"))
-        before = {u["code"] for u in data["units"] if u.get("status") != "missing"}
-    except (OSError, ValueError, KeyError, TypeError):
-        return ()  # no earlier report (or not one of ours): nothing to compare with
-    now = {code for code, status in validation.status.items() if status != "missing"}
-    return tuple(sorted(before - now))
-
-
-@dataclass(frozen=True)
-class TargetChange:
-    """Next year's targets now in config/targets.yaml against those of the report being replaced."""
-
-    year: int  # the targets' year (N + 1)
-    units: tuple[tuple[str, dict[str, tuple[int | None, int | None]]], ...]  # unit → indicator → (old, new)
-    totals: dict[str, tuple[int, int]]  # indicator → (old, new) city total
-    scope: str  # "toàn thành phố"
-
-
-def changed_targets(published: Path, settings: Settings, year: int) -> TargetChange | None:
-    """The units whose targets for `year` + 1 differ from those the published report of `year` assigned
-    (its data/tong-hop.json, "next_year_targets"); None when none did, or there is nothing to compare with."""
-    try:
-        data = json.loads((published / TOTALS_DATA.path()).read_text(encoding="utf-8"))
-        before = {str(code): {str(k): int(v) for k, v in figures.items()}
-                  for code, figures in data["next_year_targets"]["units"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # no earlier report, or one from before targets were kept in it
-    now = settings.targets.get(year + 1, {})
-    codes = [u.code for u in settings.units if u.code in before or u.code in now]
-    units = []
-    for code in codes:
-        old, new = before.get(code, {}), now.get(code, {})
-        diff = {ind: (old.get(ind), new.get(ind)) for ind in dict.fromkeys([*old, *new])
-                if old.get(ind) != new.get(ind)}
-        if diff:
-            unit = settings.unit(code)
-            units.append((f"{unit.full_name} ({code})" if unit else code, diff))
-    if not units:
-        return None
-    indicators = dict.fromkeys([*(k for f in before.values() for k in f), *(k for f in now.values() for k in f)])
-    totals = {ind: (sum(f.get(ind, 0) for f in before.values()), sum(f.get(ind, 0) for f in now.values()))
-              for ind in indicators}
-    return TargetChange(year + 1, tuple(units), totals, settings.general.organisation.scope)
 
 
 def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> list[Job]:
@@ -513,67 +367,3 @@ def check_jobs(settings: Settings, validation: Validation) -> list[Job]:
         jobs += [PdfJob(REMINDER_PDF, REMINDER_PDF.path(code=code), letter, unit=code),
                  DocxJob(REMINDER_DOCX, REMINDER_DOCX.path(code=code), letter, unit=code)]
     return jobs
-
-
-# --- make history: one year's results into config/history.yaml ----------------------------
-
-
-@dataclass(frozen=True)
-class HistoryExport:
-    """What `history` wrote: the year, where its figures came from, the file, the city totals."""
-
-    year: int
-    source: str
-    path: Path
-    totals: dict[str, int]
-    issues: tuple[Issue, ...] = ()
-
-
-def export_history(options: Options, force: bool = False) -> HistoryExport:
-    """Write year N's per-unit figures (its published results, else its workbooks) into
-    config/history.yaml; a year already there is replaced only with `force`."""
-    settings = load_settings(options.config_dir)
-    if options.year is None:
-        raise SourceError("Chưa chọn năm cần ghi vào config/history.yaml: dùng YEAR=… (make) hoặc --year … "
-                          "(dòng lệnh)")
-    year, path = options.year, options.config_dir / "history.yaml"
-    if year in settings.history and not force:
-        raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
-                          "(dòng lệnh) để ghi lại số liệu năm này.")
-    issues: list[Issue] = []
-    published, trusted = _published(options.output_root, year, settings)
-    if published is not None and isinstance(trusted, dict):
-        figures, source = trusted, f"kết quả đã công bố ({options.output_root / published.where})"
-    else:
-        figures, source = _workbook_figures(year, options, settings)
-        if published is not None and isinstance(trusted, str):
-            issues.append(PUBLISHED_NOT_TRUSTED.at(published.where, previous=year, where=published.where,
-                                                   reason=trusted, used=source))
-    order = [u.code for u in settings.units_in(year)]
-    ordered = {code: figures[code] for code in sorted(figures, key=lambda c: order.index(c) if c in order else 0)}
-    totals = {i.code: sum(unit.get(i.code, 0) for unit in figures.values()) for i in settings.indicators}
-    shown = ", ".join(f"{code} {value}" for code, value in totals.items())
-    comment = f"Năm {year} (make history), lấy từ {source}; {settings.general.organisation.scope}: {shown}."
-    if not write_year(path, year, ordered, comment, force):  # the file changed since it was read
-        raise SourceError(f"Năm {year} đã có trong {path}: không ghi đè. Dùng FORCE=1 (make) hoặc --force "
-                          "(dòng lệnh) để ghi lại số liệu năm này.")
-    load_settings(options.config_dir)  # what was written must load; a ConfigError names file and key
-    return HistoryExport(year, source, path, totals, tuple(issues))
-
-
-def _workbook_figures(year: int, options: Options, settings: Settings) -> tuple[Figures, str]:
-    """The valid units' figures of `year`'s workbooks; an error while any unit's workbook has errors."""
-    check_apart(options.input_dir, options.output_root)
-    inputs = read_inputs(options.input_dir, options.workers, settings)
-    selection = inputs.year(year)
-    subs = [s for s in selection.submissions if s.year == year]
-    if not subs:
-        raise SourceError(f"Không có kết quả đã công bố năm {year} trong {options.output_root / str(year)} và "
-                          f"không có biểu mẫu năm {year} trong {options.input_dir}: chưa ghi gì vào "
-                          "config/history.yaml. Kiểm tra lại YEAR=…, OUTPUT=… và INPUT=….")
-    checked = validate_year(year, subs, list(selection.refusals), settings, selection)
-    invalid = sorted(code for code, status in checked.status.items() if status == "invalid")
-    if invalid:
-        raise SourceError(f"Biểu mẫu năm {year} của {len(invalid)} đơn vị còn lỗi ({', '.join(invalid)}): chưa ghi "
-                          f"gì vào config/history.yaml. Chạy make validate YEAR={year} để xem và sửa lỗi.")
-    return actuals(checked), f"biểu mẫu năm {year} ({options.input_dir})"

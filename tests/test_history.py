@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import flow
+from pipeline import flow, yearend
 from pipeline import plan as planning
 from pipeline.core.catalogue import SUMS, TOTALS_DATA
 from pipeline.core.documents.data import tong_hop
@@ -161,7 +161,7 @@ def config(tmp_path):
 def test_history_writes_a_year_from_the_workbooks_and_keeps_the_file(config, tmp_path):
     before = (config / "history.yaml").read_text(encoding="utf-8")
     options = flow.Options(2016, SAMPLE_INPUT, config, tmp_path / "out", jobs=1)
-    done = planning.export_history(options)
+    done = yearend.export_history(options)
     assert done.source == f"biểu mẫu năm 2016 ({SAMPLE_INPUT})"
     assert (done.totals["TCD"], done.totals["CD"], done.totals["DTN"]) == (26, 170, 33)
     after = (config / "history.yaml").read_text(encoding="utf-8")
@@ -176,7 +176,7 @@ def test_history_writes_a_year_from_the_workbooks_and_keeps_the_file(config, tmp
 def test_history_refuses_to_overwrite_unless_forced(config, tmp_path, sample):
     options = flow.Options(2015, SAMPLE_INPUT, config, tmp_path / "out", jobs=1)
     with pytest.raises(SourceError) as refused:
-        planning.export_history(options)
+        yearend.export_history(options)
     assert str(refused.value) == (f"Năm 2015 đã có trong {config / 'history.yaml'}: không ghi đè. Dùng FORCE=1 "
                                   "(make) hoặc --force (dòng lệnh) để ghi lại số liệu năm này.")
     # Forced, from a published 2016 result standing in for 2015's: the 2015 block is replaced, nothing else.
@@ -186,7 +186,7 @@ def test_history_refuses_to_overwrite_unless_forced(config, tmp_path, sample):
     data["totals"] = {code: {"actual": sum(u["indicators"][code]["actual"] for u in data["units"]
                                            if u["status"] == "valid")} for code in ("TCD",)}
     publish(tmp_path / "out", data, year=2015)
-    done = planning.export_history(options, force=True)
+    done = yearend.export_history(options, force=True)
     assert done.source.startswith("kết quả đã công bố")
     text = (config / "history.yaml").read_text(encoding="utf-8")
     assert text.count("  2015:") == 1 and "BLV" not in text.split("  2015:")[1]
@@ -315,7 +315,7 @@ def test_three_years_compare_with_the_published_year_then_with_history(config, t
         (2015, None, 24), (2016, 40, 26), (2017, 38, 26)]
     assert not [i for i in run.validation.report.issues if i.rule.startswith(("no-previous", "published-"))]
 
-    planning.export_history(flow.Options(2016, inputs_dir, config, out, jobs=1))  # then the outputs are archived
+    yearend.export_history(flow.Options(2016, inputs_dir, config, out, jobs=1))  # then the outputs are archived
     import shutil
     shutil.rmtree(out / "2016")
     run = planning.plan(options, documents=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import flow
+from pipeline import flow, yearend
 from pipeline import plan as planning
 from pipeline.cli import main
 from pipeline.core.catalogue import TOTALS_DATA
@@ -151,13 +151,13 @@ def test_changed_targets_are_compared_with_the_published_report(tmp_path, settin
     now = settings.targets[2017]
     before = {code: dict(figures) for code, figures in now.items() if code != "BLV"}
     before["LC"] = {**before["LC"], "TCD": 3}
-    change = planning.changed_targets(published(tmp_path, before), settings, 2016)
+    change = yearend.changed_targets(published(tmp_path, before), settings, 2016)
     assert change is not None and change.year == 2017
     assert change.units == (("quận Lê Chân (LC)", {"TCD": (3, 4)}),
                             ("huyện Bạch Long Vĩ (BLV)", {"TCD": (None, 1), "CD": (None, 1), "DTN": (None, 0)}))
     assert change.totals == {"TCD": (36, 38), "CD": (61, 62), "DTN": (20, 20)}
-    assert planning.changed_targets(published(tmp_path / "same", now), settings, 2016) is None
-    assert planning.changed_targets(tmp_path / "none", settings, 2016) is None
+    assert yearend.changed_targets(published(tmp_path / "same", now), settings, 2016) is None
+    assert yearend.changed_targets(tmp_path / "none", settings, 2016) is None
 
 
 def test_the_console_lists_the_changed_targets(tmp_path, settings):

@@ -48,7 +48,7 @@ def _group(g: GroupResult) -> dict[str, object]:
 
 def next_year_targets(year: int, targets: dict[str, dict[str, int]], codes: list[str]) -> dict[str, object]:
     """The targets the report of `year` assigns for `year` + 1, per unit (in `codes` order) and summed:
-    what the next run compares with to list the targets changed since (see plan.changed_targets)."""
+    what the next run compares with to list the targets changed since (see yearend.changed_targets)."""
     units = {code: dict(targets[code]) for code in codes if code in targets}
     summed: dict[str, int] = {}
     for figures in units.values():
