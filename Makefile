@@ -40,9 +40,9 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 # System packages: fonts (Times New Roman metrics with Vietnamese glyphs) and
 # HarfBuzz-Subset (without it WeasyPrint falls back to a slow subsetter).
 # Tests also need pdftotext/pdffonts, a real browser for the status page and
-# LibreOffice Writer to open the DOCX documents.
+# LibreOffice Writer to open the DOCX documents; SoftHSM2 is the PKCS#11 token of the signing tests.
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
-TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
+TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui softhsm2
 
 .PHONY: help new-year report validate forms history approve feedback distribute sign verify lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
@@ -136,5 +136,5 @@ $(TEST_STAMP): pyproject.toml setup.py requirements-test.lock
 system-deps: ## Cài các gói hệ thống cần để lập văn bản (phông chữ, HarfBuzz)
 	@./.ci/system-packages $(RUN_PACKAGES)
 
-test-system-deps: ## Cài thêm các gói hệ thống mà bộ kiểm thử cần (poppler, chromium, LibreOffice)
+test-system-deps: ## Cài thêm các gói hệ thống mà bộ kiểm thử cần (poppler, chromium, LibreOffice, SoftHSM2)
 	@./.ci/system-packages $(TEST_PACKAGES)

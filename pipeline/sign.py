@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -33,13 +34,16 @@ from pipeline.io.signing import (
     KeyFileError,
     Signature,
     SignatureUnreadable,
+    TokenError,
     check_pdf,
     find_block,
     load_key,
+    open_session,
     sign_pdf,
+    token_signer,
 )
 from pipeline.plan import Options, report_year
-from pipeline.settings import SIGNING_FILE, Party, Settings, SigningFile, load_settings
+from pipeline.settings import SIGNING_FILE, Party, Settings, SigningFile, Token, load_settings
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is the zone
 FIELDS = {"signer": "ChuKyNguoiKy", "body": "ChuKyCoQuan"}  # the signature fields' names in the PDF
@@ -89,22 +93,57 @@ def _config(options: Options) -> tuple[Settings, SigningFile, int]:
     return settings, settings.signing, choice.year
 
 
-def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str]) -> dict[str, object]:
-    """role → an opened key, each opened once with the password from its variable."""
+def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], sessions: ExitStack
+          ) -> dict[str, object]:
+    """role → an opened key, each opened once (with the password or PIN from its variable); token
+    sessions are closed by `sessions`."""
     config = options.config_dir / SIGNING_FILE
-    opened: dict[tuple[str, str], object] = {}
+    opened: dict[str, object] = {}
+    sessions_by_token: dict[tuple[str, str], object] = {}
     keys = {}
     for role, party in signing.parties():
-        assert party.pkcs12 is not None and party.password_env is not None  # parties() gives each a key
-        where = (party.pkcs12, party.password_env)
+        where = party.model_dump_json(include={"pkcs12", "password_env", "pkcs11"})
         if where not in opened:
-            opened[where] = _open(party, role, config, options.config_dir, environ)
+            if party.pkcs11 is not None:
+                opened[where] = _open_token(party.pkcs11, role, config, options.config_dir, environ, sessions,
+                                            sessions_by_token)
+            else:
+                opened[where] = _open(party, role, config, options.config_dir, environ)
         keys[role] = opened[where]
     return keys
 
 
+TOKEN_PROBLEMS = {
+    "module": "không nạp được thư viện PKCS#11 {module}",
+    "token": "không thấy thiết bị ký số có nhãn «{token}» (đã cắm thiết bị chưa? nhãn có đúng không?)",
+    "pin": "mã PIN trong biến môi trường {pin_env} không đúng hoặc thiết bị đã bị khóa PIN",
+    "key": "trên thiết bị «{token}» không có khóa hoặc chứng thư nhãn «{key}»",
+}
+
+
+def _open_token(token: Token, role: str, config: Path, config_dir: Path, environ: Mapping[str, str],
+                sessions: ExitStack, by_token: dict[tuple[str, str], object]) -> object:
+    pin = environ.get(token.pin_env)
+    if pin is None:
+        raise ConfigError(f"Chưa đặt biến môi trường {token.pin_env}: đó là mã PIN thiết bị ký số "
+                          f"«{token.token_label}» của {ROLES[role]} (khóa «{role}.pkcs11.pin_env» trong {config}). "
+                          f"Hãy đặt rồi chạy lại, ví dụ {token.pin_env}='mã PIN' make sign")
+    module = str(config_dir / token.module)
+    try:
+        if (module, token.token_label) not in by_token:
+            session = open_session(module, token.token_label, pin)
+            sessions.callback(session.close)
+            by_token[module, token.token_label] = session
+        return token_signer(by_token[module, token.token_label], token.key_label, token.cert_label)
+    except TokenError as exc:
+        problem = TOKEN_PROBLEMS[exc.reason].format(module=module, token=token.token_label, pin_env=token.pin_env,
+                                                    key=token.cert_label or token.key_label)
+        raise ConfigError(f"Không dùng được khóa của {ROLES[role]} ({config}, khóa «{role}.pkcs11»): {problem}") \
+            from exc
+
+
 def _open(party: Party, role: str, config: Path, config_dir: Path, environ: Mapping[str, str]) -> object:
-    assert party.pkcs12 is not None and party.password_env is not None
+    assert party.pkcs12 is not None and party.password_env is not None  # parties() gives each a key
     variable, path = party.password_env, config_dir / party.pkcs12
     password = environ.get(variable)
     if password is None:
@@ -152,7 +191,13 @@ def sign(options: Options, environ: Mapping[str, str] = os.environ,
          clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(VIETNAM)) -> Signing:
     """Sign the year's published PDFs into ky-so/, atomically; nothing is written on any error."""
     settings, signing, year = _config(options)
-    keys = _keys(signing, options, environ)
+    with ExitStack() as sessions:
+        return _sign(options, environ, clock, settings, signing, year, sessions)
+
+
+def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.datetime], settings: Settings,
+          signing: SigningFile, year: int, sessions: ExitStack) -> Signing:
+    keys = _keys(signing, options, environ, sessions)
     signer_name = settings.document_settings(year, "make sign").signer.name
     folder = options.output_root / str(year)
     documents = _published(folder, year)

@@ -25,7 +25,7 @@ from pipeline.core.catalogue import SIGNED_SUMS, signed
 from pipeline.errors import ConfigError
 from pipeline.settings import load_settings
 from tests.factories import CONFIG, SAMPLE_INPUT
-from tests.signing_keys import make_keys
+from tests.signing_keys import PIN, SOFTHSM_MODULE, make_keys, make_token
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORDS = {"NQ28_KY_TRUONG_BAN": "mat-khau", "NQ28_KY_CO_QUAN": "mat-khau"}
@@ -232,3 +232,34 @@ def test_one_key_signs_for_both_when_only_one_is_configured(reported, tmp_path):
 
 def test_the_sample_config_has_no_signing():
     assert load_settings(CONFIG).signing is None
+
+
+TOKEN_YAML = """\
+signer:
+  pkcs11: {module: MODULE, token_label: nq28, key_label: truong-ban, pin_env: NQ28_KY_PIN}
+  signature_image: khoa/chu-ky.png
+body:
+  pkcs11: {module: MODULE, token_label: nq28, key_label: co-quan, pin_env: NQ28_KY_PIN}
+  seal_image: khoa/con-dau.png
+trust_roots: [khoa/ca.pem]
+"""
+
+
+@pytest.mark.skipif(not SOFTHSM_MODULE.is_file() or shutil.which("softhsm2-util") is None,
+                    reason="SoftHSM2 is not installed (make test-system-deps)")
+def test_a_softhsm_token_signs_and_a_wrong_pin_is_named(reported, tmp_path):
+    folder = signing_config(tmp_path / "config", TOKEN_YAML.replace("MODULE", str(SOFTHSM_MODULE)))
+    env = make_token(tmp_path / "hsm", folder / "khoa")
+    shutil.copytree(reported / "2016", tmp_path / "out" / "2016")
+    args = ("--config", str(folder), "--output", str(tmp_path / "out"), "--year", "2016")
+    wrong = run("sign", *args, env=env | {"NQ28_KY_PIN": "000000"})
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert "NQ28_KY_PIN" in wrong.stderr and "mã PIN" in wrong.stderr
+    signed_run = run("sign", *args, env=env | {"NQ28_KY_PIN": PIN})
+    assert signed_run.returncode == 0, signed_run.stderr
+    verified = run("verify", *args)
+    assert verified.returncode == 0, verified.stderr
+    assert "Cả 31 bản ký số đều hợp lệ" in verified.stderr
+    pdfsig = subprocess.run(["pdfsig", str(tmp_path / "out" / "2016" / signed("thong-bao/HB.pdf"))],
+                            capture_output=True, text=True).stdout
+    assert pdfsig.count("Signature is Valid.") == 2 and "Ban Chỉ đạo NQ28" in pdfsig

@@ -37,6 +37,14 @@ class KeyFileError(Exception):
     """A PKCS#12 file that cannot be opened (wrong password, or not a PKCS#12 file)."""
 
 
+class TokenError(Exception):
+    """A PKCS#11 token that cannot be used; `reason` says which part failed, for the message."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason  # "module", "token", "pin", "key"
+
+
 class SignatureUnreadable(Exception):
     """A signed file whose structure or signatures cannot be read at all (damaged, or not a PDF)."""
 
@@ -77,6 +85,34 @@ def load_key(pkcs12: bytes, password: bytes) -> signers.SimpleSigner:
         return signers.SimpleSigner.load_pkcs12_data(pkcs12, [], passphrase=password)
     except ValueError as exc:
         raise KeyFileError(str(exc)) from exc
+
+
+def open_session(module: str, token_label: str, pin: str) -> Any:
+    """A logged-in session on the token (one per token: a second login fails); close it when done."""
+    import pkcs11  # only offices with a token need the PKCS#11 binding loaded
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
+
+    try:
+        return open_pkcs11_session(module, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+    except (pkcs11.PinIncorrect, pkcs11.PinInvalid, pkcs11.PinLenRange, pkcs11.PinLocked) as exc:
+        raise TokenError("pin", type(exc).__name__) from exc
+    except pkcs11.PKCS11Error as exc:
+        raise TokenError("token", f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # the module itself: not loadable, not PKCS#11, or failing
+        raise TokenError("module", f"{type(exc).__name__}: {exc}") from exc
+
+
+def token_signer(session: Any, key_label: str, cert_label: str | None) -> Any:
+    """A signer whose key stays on the token."""
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    try:
+        signer = PKCS11Signer(session, key_label=key_label, cert_label=cert_label or key_label)
+        signer.signing_cert  # noqa: B018 - fetched now, so a missing key or certificate fails here
+    except Exception as exc:
+        raise TokenError("key", f"{type(exc).__name__}: {exc}") from exc
+    return signer
 
 
 def _lines(container: Any) -> Iterator[LTTextLine]:

@@ -59,7 +59,7 @@ from pipeline.settings.general import (
 )
 from pipeline.settings.loading import FILES, load_settings
 from pipeline.settings.model import Settings
-from pipeline.settings.signing import SIGNING_FILE, Party, SigningFile
+from pipeline.settings.signing import SIGNING_FILE, Party, SigningFile, Token
 from pipeline.settings.units import FiguresFile, Group, Indicator, IndicatorsFile, Rule, RulesFile, Unit, UnitsFile
 
 __all__ = [
@@ -68,6 +68,6 @@ __all__ = [
     "Addresses", "Archive", "Assessment", "DistributionFile", "Draft", "FiguresFile", "GeneralSettings", "Group",
     "Indicator", "IndicatorsFile", "InputLimits", "Notices", "NumberedType", "Numbering", "Numbers", "Organisation",
     "Party", "Recipient", "ReportLayout", "Reporting", "Rule", "RulesFile", "Settings", "Signer", "SigningFile",
-    "Smtp", "Strict", "Style", "Unit", "UnitsFile", "Year", "YearDocuments", "line_key", "load_settings", "numbered",
-    "placeholder", "same_number",
+    "Smtp", "Strict", "Style", "Token", "Unit", "UnitsFile", "Year", "YearDocuments", "line_key", "load_settings",
+    "numbered", "placeholder", "same_number",
 ]
