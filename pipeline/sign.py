@@ -85,9 +85,10 @@ class Verification:
 def _config(options: Options) -> tuple[Settings, SigningFile, int]:
     settings = load_settings(options.config_dir)
     if settings.signing is None:
-        raise ConfigError(f"Chưa cấu hình ký số: chưa có tệp {options.config_dir / SIGNING_FILE} hoặc tệp chỉ có chú "
-                          "thích. Hãy khai báo khóa (tệp PKCS#12 và tên biến môi trường chứa mật khẩu), ảnh chữ ký và "
-                          "ảnh con dấu theo ví dụ trong tệp đó (bộ mẫu có sẵn), rồi chạy lại. Chưa ký văn bản nào.")
+        raise ConfigError(f"Chưa cấu hình ký số: chưa có tệp {options.config_dir / SIGNING_FILE} hoặc tệp chỉ "
+                          "có chú thích. Hãy khai báo khóa (tệp PKCS#12 hoặc thiết bị ký số PKCS#11, mật khẩu "
+                          "hay mã PIN để trong biến môi trường), ảnh chữ ký và ảnh con dấu theo ví dụ trong tệp "
+                          "đó (bộ mẫu có sẵn), rồi chạy lại. Chưa ký văn bản nào.")
     choice = report_year(options, settings)
     options.tell(choice.line())
     return settings, settings.signing, choice.year
