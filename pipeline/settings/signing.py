@@ -12,10 +12,9 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from pipeline.errors import ConfigError
-from pipeline.settings.base import Strict
+from pipeline.settings.base import ENV_NAME_PATTERN, Strict
 
 SIGNING_FILE = "signing.yaml"  # optional: only make sign and make verify need it
-ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
