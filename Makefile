@@ -40,11 +40,11 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 # System packages: fonts (Times New Roman metrics with Vietnamese glyphs) and
 # HarfBuzz-Subset (without it WeasyPrint falls back to a slow subsetter).
 # Tests also need pdftotext/pdffonts, a real browser for the status page and
-# LibreOffice Writer to open the DOCX documents.
+# LibreOffice Writer to open the DOCX documents; SoftHSM2 is the PKCS#11 token of the signing tests.
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
-TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui
+TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui softhsm2
 
-.PHONY: help new-year report validate forms history approve feedback distribute lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
+.PHONY: help new-year report validate forms history approve feedback distribute sign verify lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
 help: ## Liệt kê các lệnh
 	@echo "Báo cáo NQ28: các lệnh (thêm YEAR=, INPUT=, CONFIG=, OUTPUT= nếu cần)"
@@ -71,6 +71,12 @@ approve: $(RUN_STAMP) ## Duyệt biểu mẫu hiện có của đơn vị UNIT= 
 
 distribute: $(RUN_STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từng nơi nhận và sổ gửi văn bản (SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
+
+sign: $(RUN_STAMP) ## Ký số các văn bản PDF đã lập của năm (báo cáo, thông báo, phiếu kiểm tra, công văn đôn đốc) vào OUTPUT/YEAR/ky-so/; khóa và ảnh chữ ký, con dấu khai báo ở config/signing.yaml, mật khẩu trong biến môi trường
+	$(PY) -m pipeline sign $(RUN_ARGS)
+
+verify: $(RUN_STAMP) ## Kiểm tra chữ ký số của mọi bản trong OUTPUT/YEAR/ky-so/ (toàn vẹn, chứng thư tin cậy, đúng văn bản hiện hành); mã thoát khác 0 nếu có bản không hợp lệ
+	$(PY) -m pipeline verify $(RUN_ARGS)
 
 feedback: $(RUN_STAMP) system-deps ## Gửi mỗi đơn vị phản hồi của mình, cả khi biểu mẫu còn lỗi: phiếu kiểm tra và biểu mẫu đánh dấu lỗi, hoặc công văn đôn đốc (chạy make validate trước; SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline feedback $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
@@ -130,5 +136,5 @@ $(TEST_STAMP): pyproject.toml setup.py requirements-test.lock
 system-deps: ## Cài các gói hệ thống cần để lập văn bản (phông chữ, HarfBuzz)
 	@./.ci/system-packages $(RUN_PACKAGES)
 
-test-system-deps: ## Cài thêm các gói hệ thống mà bộ kiểm thử cần (poppler, chromium, LibreOffice)
+test-system-deps: ## Cài thêm các gói hệ thống mà bộ kiểm thử cần (poppler, chromium, LibreOffice, SoftHSM2)
 	@./.ci/system-packages $(TEST_PACKAGES)

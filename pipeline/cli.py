@@ -1,4 +1,4 @@
-"""Command-line interface: `python -m pipeline report|validate|forms|history|distribute|approve|new-year`.
+"""Command-line interface: `python -m pipeline report|validate|forms|history|distribute|sign|verify|approve|new-year`.
 
 A thin layer: options in, one call into `flow`, a readable Vietnamese summary
 out. A PipelineError becomes one Vietnamese message and a non-zero exit code;
@@ -21,7 +21,9 @@ from rich.text import Text
 from pipeline import approve as approving
 from pipeline import distribute as dispatch
 from pipeline import flow
+from pipeline import sign as signing
 from pipeline.cli_mail import print_distribution, print_uncertain
+from pipeline.cli_sign import print_signing, print_verification
 from pipeline.cli_vi import Console, Group, Integer, PlainLogHandler, shown
 from pipeline.core import labels
 from pipeline.core.catalogue import FORM_XLSX, LEDGER_DATA, find
@@ -199,6 +201,28 @@ def feedback(year, input_dir, config_dir, output_root, verbose, jobs, send, stat
     print_distribution(console, outcome)
     print_uncertain(console, outcome)
     if outcome.failures:
+        sys.exit(1)
+
+
+@main.command()
+@_common
+def sign(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
+    """Ký số (PAdES) các văn bản PDF đã lập của năm vào thư mục ky-so/ (cấu hình: config/signing.yaml)."""
+    with _progress() as progress:
+        options = Options(year, input_dir, config_dir, output_root, progress=progress, say=_say)
+        outcome = _run(lambda: signing.sign(options), verbose)
+    print_signing(console, outcome)
+    _print_documents(outcome.files)
+
+
+@main.command()
+@_common
+def verify(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
+    """Kiểm tra chữ ký số của mọi bản ký số trong ky-so/; mã thoát khác 0 nếu có bản không hợp lệ."""
+    options = Options(year, input_dir, config_dir, output_root, say=_say)
+    outcome = _run(lambda: signing.verify(options), verbose)
+    print_verification(console, outcome)
+    if outcome.failed:
         sys.exit(1)
 
 

@@ -60,7 +60,7 @@ def test_the_pattern_finds_a_path_literal():
     assert PATH_LIKE.search("xem bao-cao-2016.pdf") and PATH_LIKE.search("tong-hop-2016.xlsx")
     assert not PATH_LIKE.search("Thông báo") and not PATH_LIKE.search("thong-bao-ve")
     assert not PATH_LIKE.search("index.html.j2") and not PATH_LIKE.search("bao-cao-nq28")
-    assert {"thong-bao", "phieu-kiem-tra", "phan-hoi", "don-doc", "bieu-mau", "luu-tru"} == FOLDER_NAMES
+    assert {"thong-bao", "phieu-kiem-tra", "phan-hoi", "don-doc", "bieu-mau", "luu-tru", "ky-so"} == FOLDER_NAMES
 
 
 def test_no_output_path_literal_outside_the_catalogue():

@@ -88,7 +88,7 @@ ENGLISH = ("Usage:", "Error", "Invalid value", "is not a valid", "Try '", "for h
     (["report", "--year", "hai nghìn"], "Lỗi: Giá trị không hợp lệ cho '--year': «hai nghìn» không phải là số nguyên"),
     (["report", "--year", "abc"], "Lỗi: Giá trị không hợp lệ cho '--year': «abc» không phải là số nguyên"),
     (["report", "--jobs", "-1"], "Lỗi: Giá trị không hợp lệ cho '--jobs': -1 nhỏ hơn 0; cần một số từ 0 trở lên"),
-    (["nope"], "Lỗi: Không có lệnh «nope»; các lệnh: approve, distribute, feedback, forms, history, new-year, report, validate"),
+    (["nope"], "Lỗi: Không có lệnh «nope»; các lệnh: approve, distribute, feedback, forms, history, new-year, report, sign, validate, verify"),
     (["report", "--bogus"], "Lỗi: Không có tùy chọn «--bogus»."),
     (["report", "--year"], "Lỗi: Tùy chọn «--year» cần một giá trị."),
     (["report", "thừa"], "Lỗi: Thừa tham số (thừa)"),

@@ -27,6 +27,7 @@ class Command(StrEnum):
     VALIDATE = "validate"  # the issue report, the input ledger, the slips, the page: rewritten by report too
     FORMS = "forms"
     DISTRIBUTE = "distribute"
+    SIGN = "sign"
 
 
 class Format(StrEnum):
@@ -44,6 +45,7 @@ class Format(StrEnum):
     PAGE = "html"
     SUMS = "sums"
     BUNDLE = "bundle"  # a copy of a document in a recipient's folder or zip
+    SIGNED = "signed"  # a published PDF with its digital signatures appended (make sign)
 
 
 class Kind(StrEnum):
@@ -62,6 +64,7 @@ class Kind(StrEnum):
     ARCHIVE = "archive"
     BUNDLE = "bundle"
     REGISTER = "register"
+    SIGNED = "signed"
 
 
 KIND_LABELS: dict[Kind, str] = {
@@ -78,11 +81,13 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.ARCHIVE: "Bản lưu trữ",
     Kind.BUNDLE: "Bộ văn bản gửi",
     Kind.REGISTER: "Sổ gửi văn bản",
+    Kind.SIGNED: "Bản ký số",
 }
 DISTRIBUTED_KINDS = (Kind.REPORT, Kind.SUMMARY, Kind.NOTICE, Kind.SLIP)  # what distribution.yaml may address
 # What `make feedback` sends each unit while the year's workbooks are still being checked: its slip and its
 # own workbook marked (units that sent one), or a reminder (units that sent nothing, or late).
 FEEDBACK_KINDS = (Kind.SLIP, Kind.MARKED, Kind.REMINDER)
+SIGNED_KINDS = (Kind.REPORT, Kind.NOTICE, Kind.SLIP, Kind.REMINDER)  # the PDFs `make sign` signs
 
 # Groups of the status page's file list, in the order shown; a file no group claims goes last.
 GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_DATA, GROUP_FORMS = (
@@ -184,11 +189,14 @@ BUNDLE_ZIP = Output("gui/{slug}.zip", Kind.BUNDLE, Command.DISTRIBUTE, Format.BU
 REGISTER_XLSX = Output("so-gui-van-ban-{year}.xlsx", Kind.REGISTER, Command.DISTRIBUTE, Format.REGISTER_XLSX)
 REGISTER_DATA = Output("data/so-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Format.JSON)
 SENT_LOG = Output("data/da-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Format.JSON)
+# --- sign --------------------------------------------------------------------------------
+SIGNED_PDF = Output("ky-so/{name}", Kind.SIGNED, Command.SIGN, Format.SIGNED, counted="văn bản đã ký số")
+SIGNED_SUMS = Output("ky-so/SHA256SUMS", Kind.SIGNED, Command.SIGN, Format.SUMS)
 
 CATALOGUE: tuple[Output, ...] = (
     REPORT_PDF, REPORT_DOCX, SUMMARY_XLSX, CHART_SVG, TREND_CHART_SVG, NOTICE_PDF, NOTICE_DOCX, TOTALS_DATA,
     ISSUES_DATA, LEDGER_DATA, SLIP_PDF, MARKED_XLSX, REMINDER_PDF, REMINDER_DOCX, SITE_PAGE, RENDER_KEYS, SUMS,
-    FORM_XLSX, ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG,
+    FORM_XLSX, ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG, SIGNED_SUMS, SIGNED_PDF,
 )
 # The data files the status page lists, in the order it lists them (the render keys are listed by name only).
 LISTED_DATA = tuple(o.pattern for o in CATALOGUE if o.group == GROUP_DATA and o.label)
@@ -221,7 +229,7 @@ def keeps(command: Command, path: str) -> bool:
     """
     held = owner(path)
     if command is Command.REPORT:
-        return held in (Command.FORMS, Command.DISTRIBUTE)
+        return held in (Command.FORMS, Command.DISTRIBUTE, Command.SIGN)
     return held is not command
 
 
@@ -233,6 +241,17 @@ def distributed(path: str) -> bool:
 def archival(path: str) -> str:
     """The archival PDF/A copy of a published PDF: "thong-bao/HB.pdf" → "luu-tru/thong-bao/HB.pdf"."""
     return ARCHIVE_PDF.path(name=path)
+
+
+def signed(path: str) -> str:
+    """The signed copy of a published PDF: "thong-bao/HB.pdf" → "ky-so/thong-bao/HB.pdf"."""
+    return SIGNED_PDF.path(name=path)
+
+
+def signable(path: str) -> bool:
+    """Whether `path` is a published PDF that `make sign` signs (report, notice, slip, reminder)."""
+    found = find(path)
+    return found is not None and found[0].format is Format.PDF and found[0].kind in SIGNED_KINDS
 
 
 def attachment_name(path: str, year: int) -> str:

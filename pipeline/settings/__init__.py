@@ -59,13 +59,15 @@ from pipeline.settings.general import (
 )
 from pipeline.settings.loading import FILES, load_settings
 from pipeline.settings.model import Settings
+from pipeline.settings.signing import SIGNING_FILE, Party, SigningFile, Token
 from pipeline.settings.units import FiguresFile, Group, Indicator, IndicatorsFile, Rule, RulesFile, Unit, UnitsFile
 
 __all__ = [
     "ADDRESSEE", "ALL_UNITS", "DAY_MONTH_PATTERN", "DEFAULT_OFFICE_FONT", "DISTRIBUTION_FILE", "FILES", "MAX_FIGURE",
-    "NATIONAL_HEADERS", "PATTERN_MESSAGES", "PLACEHOLDER", "RULE_ID_PATTERN", "UNIT_CODE_PATTERN", "Addresses",
-    "Archive", "Assessment", "DistributionFile", "Draft", "FiguresFile", "GeneralSettings", "Group", "Indicator",
-    "IndicatorsFile", "InputLimits", "Notices", "NumberedType", "Numbering", "Numbers", "Organisation", "Recipient",
-    "ReportLayout", "Reporting", "Rule", "RulesFile", "Settings", "Signer", "Smtp", "Strict", "Style", "Unit",
-    "UnitsFile", "Year", "YearDocuments", "line_key", "load_settings", "numbered", "placeholder", "same_number",
+    "NATIONAL_HEADERS", "PATTERN_MESSAGES", "PLACEHOLDER", "RULE_ID_PATTERN", "SIGNING_FILE", "UNIT_CODE_PATTERN",
+    "Addresses", "Archive", "Assessment", "DistributionFile", "Draft", "FiguresFile", "GeneralSettings", "Group",
+    "Indicator", "IndicatorsFile", "InputLimits", "Notices", "NumberedType", "Numbering", "Numbers", "Organisation",
+    "Party", "Recipient", "ReportLayout", "Reporting", "Rule", "RulesFile", "Settings", "Signer", "SigningFile",
+    "Smtp", "Strict", "Style", "Token", "Unit", "UnitsFile", "Year", "YearDocuments", "line_key", "load_settings",
+    "numbered", "placeholder", "same_number",
 ]

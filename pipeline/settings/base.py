@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 UNIT_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,15}$"
 DAY_MONTH_PATTERN = r"^\d{2}/\d{2}$"
 RULE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"  # the name of an environment variable holding a password or PIN
 # What each pattern asks for, as its error says it: a field gets its own pattern's words, never another's.
 PATTERN_MESSAGES = {
     UNIT_CODE_PATTERN: "sai định dạng mã: bắt đầu bằng chữ in hoa, sau đó chỉ chữ in hoa không dấu, chữ số, "
@@ -17,6 +18,8 @@ PATTERN_MESSAGES = {
     DAY_MONTH_PATTERN: "sai định dạng ngày/tháng: cần dạng dd/mm, ví dụ \"31/12\"",
     RULE_ID_PATTERN: "sai định dạng mã quy tắc: chữ thường không dấu và chữ số, nối bằng dấu -, "
                      "ví dụ tong-bang-danh-sach",
+    ENV_NAME_PATTERN: "sai định dạng tên biến môi trường: chữ in hoa không dấu, chữ số và dấu _, không bắt đầu "
+                      "bằng chữ số, ví dụ NQ28_KY_TRUONG_BAN",
 }
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 

@@ -19,6 +19,7 @@ from pipeline.settings.general import GeneralSettings
 from pipeline.settings.messages import explain
 from pipeline.settings.model import Settings
 from pipeline.settings.references import check_references
+from pipeline.settings.signing import SIGNING_FILE, SigningFile, check_files
 from pipeline.settings.units import FiguresFile, IndicatorsFile, RulesFile, UnitsFile
 from pipeline.textnorm import nfc
 
@@ -56,6 +57,7 @@ def load_settings(config_dir: Path) -> Settings:
             documents[year] = loaded
     optional = config_dir / DISTRIBUTION_FILE
     distribution = _load_file(optional, DistributionFile) if optional.is_file() else None
+    signing = _load_signing(config_dir / SIGNING_FILE, config_dir)
     explained = config_dir / EXPLANATIONS_FILE
     explanations = _load_file(explained, ExplanationsFile).giai_trinh if explained.is_file() else ()
     settings = Settings(
@@ -69,10 +71,23 @@ def load_settings(config_dir: Path) -> Settings:
         documents=documents,
         drafts=drafts,
         distribution=distribution,
+        signing=signing,
         explanations=explanations,
     )
     check_references(settings, config_dir)
     return settings
+
+
+def _load_signing(path: Path, config_dir: Path) -> SigningFile | None:
+    """signing.yaml when it is there and says something (the sample's is all comments: no signing)."""
+    if not path.is_file():
+        return None
+    data = _read_yaml(path, empty_ok=True)
+    if data is None:
+        return None
+    signing = _validate(path, data, SigningFile)
+    check_files(signing, path, config_dir)
+    return signing
 
 
 def _year_files(folder: Path) -> dict[int, Path]:
@@ -120,7 +135,8 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_CONFIG_BYTES = 20 << 20
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, empty_ok: bool = False) -> Any:
+    """A config file's mapping (None for a file of comments only, when `empty_ok`)."""
     if not path.is_file():
         raise ConfigError(f"Thiếu tệp cấu hình {path}")
     try:
@@ -140,6 +156,8 @@ def _read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
         raise ConfigError(f"{path}: lỗi cú pháp YAML{where}") from exc
+    if data is None and empty_ok:
+        return None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: tệp phải là một bảng khóa: giá trị (mapping YAML)")
     return data

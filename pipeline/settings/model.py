@@ -13,6 +13,7 @@ from pipeline.settings.documents import YearDocuments
 from pipeline.settings.drafts import Draft
 from pipeline.settings.explanations import Explanation
 from pipeline.settings.general import GeneralSettings
+from pipeline.settings.signing import SigningFile
 from pipeline.settings.units import Group, Indicator, Rule, Unit
 
 
@@ -29,6 +30,7 @@ class Settings(Strict):
     documents: dict[int, YearDocuments]
     drafts: dict[int, Draft] = Field(default_factory=dict)  # year files with placeholders (settings.drafts)
     distribution: DistributionFile | None = None  # config/distribution.yaml, optional: only distribute needs it
+    signing: SigningFile | None = None  # config/signing.yaml, optional: only make sign / make verify need it
     explanations: tuple[Explanation, ...] = ()  # config/giai-trinh.yaml, optional: warnings accepted with a reason
 
     def units_in(self, year: int) -> tuple[Unit, ...]:

@@ -1,0 +1,223 @@
+"""PAdES signatures on PDF bytes, through pyHanko; where a document's signature block lies, through pdfminer.
+
+Signing appends incremental updates: the signed file begins with the
+document's bytes unchanged, then one revision per signature (signer, then
+issuing body). The visible fields are placed over the signature block found in
+the rendered PDF itself: the line with the signer's name and the line of the
+position above it, with the blank space between them where a wet signature
+goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import pem, x509
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTTextLine
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.stamp import StaticStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+MM = 72 / 25.4
+SIGNATURE_WIDTH = 45 * MM  # the handwritten signature's box, centred between position and name
+SEAL_SIZE = 36 * MM  # a round seal's real diameter (Nghị định 99/2016: 35–42 mm for most bodies)
+
+
+class KeyFileError(Exception):
+    """A PKCS#12 file that cannot be opened (wrong password, or not a PKCS#12 file)."""
+
+
+class TokenError(Exception):
+    """A PKCS#11 token that cannot be used; `reason` says which part failed, for the message."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason  # "module", "token", "pin", "key"
+
+
+class SignatureUnreadable(Exception):
+    """A signed file whose structure or signatures cannot be read at all (damaged, or not a PDF)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where the signature goes on a page: page index and rectangle (x0, y0, x1, y1) in PDF points."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+    def signature_box(self) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = self.box
+        centre = (x0 + x1) / 2
+        return centre - SIGNATURE_WIDTH / 2, y0, centre + SIGNATURE_WIDTH / 2, y1
+
+    def seal_box(self) -> tuple[float, float, float, float]:
+        """The seal covers about the left third of the signature image, centred on it vertically."""
+        sx0, y0, _, y1 = self.signature_box()
+        right = sx0 + SIGNATURE_WIDTH / 3
+        middle = (y0 + y1) / 2
+        return right - SEAL_SIZE, middle - SEAL_SIZE / 2, right, middle + SEAL_SIZE / 2
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature to add: its field, its key, its image (None: invisible), where it shows."""
+
+    field: str
+    signer: Any  # pyhanko.sign.signers.Signer
+    image: Path | None
+    page: int
+    box: tuple[float, float, float, float] | None
+
+
+def load_key(pkcs12: bytes, password: bytes) -> signers.SimpleSigner:
+    try:
+        return signers.SimpleSigner.load_pkcs12_data(pkcs12, [], passphrase=password)
+    except ValueError as exc:
+        raise KeyFileError(str(exc)) from exc
+
+
+def open_session(module: str, token_label: str, pin: str) -> Any:
+    """A logged-in session on the token (one per token: a second login fails); close it when done."""
+    import pkcs11  # only offices with a token need the PKCS#11 binding loaded
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
+
+    try:
+        return open_pkcs11_session(module, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+    except (pkcs11.PinIncorrect, pkcs11.PinInvalid, pkcs11.PinLenRange, pkcs11.PinLocked) as exc:
+        raise TokenError("pin", type(exc).__name__) from exc
+    except pkcs11.PKCS11Error as exc:
+        raise TokenError("token", f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # the module itself: not loadable, not PKCS#11, or failing
+        raise TokenError("module", f"{type(exc).__name__}: {exc}") from exc
+
+
+def token_signer(session: Any, key_label: str, cert_label: str | None) -> Any:
+    """A signer whose key stays on the token."""
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    try:
+        signer = PKCS11Signer(session, key_label=key_label, cert_label=cert_label or key_label)
+        signer.signing_cert  # noqa: B018 - fetched now, so a missing key or certificate fails here
+    except Exception as exc:
+        raise TokenError("key", f"{type(exc).__name__}: {exc}") from exc
+    return signer
+
+
+def _lines(container: Any) -> Iterator[LTTextLine]:
+    for item in container:
+        if isinstance(item, LTTextLine):
+            yield item
+        elif hasattr(item, "__iter__"):
+            yield from _lines(item)
+
+
+def find_block(data: bytes, name: str) -> Block | None:
+    """The signature block: the last line reading `name` and the nearest line above it that it overlaps
+    horizontally (the position, "TRƯỞNG BAN"); the rectangle is the blank space between them."""
+    found: Block | None = None
+    for index, page in enumerate(extract_pages(io.BytesIO(data))):
+        lines = list(_lines(page))
+        for line in lines:
+            if " ".join(line.get_text().split()) != name:
+                continue
+            nx0, _, nx1, ny1 = line.bbox
+            above = [other for other in lines if other.bbox[1] > ny1 and other.bbox[0] < nx1 and other.bbox[2] > nx0]
+            if not above:
+                continue
+            title = min(above, key=lambda other: other.bbox[1])
+            x0, x1 = min(nx0, title.bbox[0]), max(nx1, title.bbox[2])
+            found = Block(index, (x0, ny1, x1, title.bbox[1]))
+    return found
+
+
+class _Signer(signers.PdfSigner):
+    """A PdfSigner whose signing time is the one given (pyHanko takes the machine's clock and zone)."""
+
+    def __init__(self, *args: Any, when: dt.datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.when = when
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self.when
+        return session
+
+
+def sign_pdf(data: bytes, signatures: Sequence[Signature], when: dt.datetime) -> bytes:
+    """`data` with each signature appended as its own incremental update, in order."""
+    for signature in signatures:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data))
+        box = tuple(round(v) for v in signature.box) if signature.box is not None else None
+        spec = fields.SigFieldSpec(signature.field, on_page=signature.page, box=box)  # type: ignore[arg-type]
+        meta = signers.PdfSignatureMetadata(field_name=signature.field, subfilter=fields.SigSeedSubFilter.PADES,
+                                            md_algorithm="sha256")
+        style = None
+        if signature.image is not None and signature.box is not None:
+            style = StaticStampStyle(background=PdfImage(str(signature.image)), background_opacity=1.0,
+                                     border_width=0)
+        pdf_signer = _Signer(meta, signature.signer, stamp_style=style, new_field_spec=spec, when=when)
+        out = io.BytesIO()
+        pdf_signer.sign_pdf(writer, output=out)
+        data = out.getvalue()
+    return data
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One signature of a signed file as the validator judged it."""
+
+    field: str
+    signer: str  # the certificate's subject, as people read it
+    when: dt.datetime | None
+    intact: bool
+    trusted: bool
+    unchanged: bool  # nothing but signatures was added after it
+    detail: str
+
+    @property
+    def valid(self) -> bool:
+        return self.intact and self.trusted and self.unchanged
+
+
+def _common_name(cert: Any) -> str:
+    """The certificate's holder as people read it: its common name, else the whole subject."""
+    if cert is None:
+        return ""
+    return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
+
+
+def check_pdf(data: bytes, roots: Sequence[bytes]) -> list[Checked]:
+    """Every signature of `data`, validated against `roots` (PEM or DER certificates) without network."""
+    trusted = [x509.Certificate.load(pem.unarmor(r)[2] if pem.detect(r) else r) for r in roots]
+    try:
+        return _check(data, trusted)
+    except Exception as exc:  # a damaged file fails in many ways inside pyHanko; each is a verdict, not a bug
+        raise SignatureUnreadable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _check(data: bytes, trusted: list[Any]) -> list[Checked]:
+    results = []
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    for embedded in reader.embedded_signatures:
+        context = ValidationContext(trust_roots=trusted, allow_fetching=False)
+        status = validate_pdf_signature(embedded, context)
+        cert = status.signing_cert
+        level = status.modification_level
+        results.append(Checked(
+            embedded.field_name, _common_name(cert),
+            embedded.self_reported_timestamp, bool(status.intact and status.valid), bool(status.trusted),
+            bool(status.docmdp_ok) and level is not None and level.value <= 2,
+            status.summary()))
+    return results
