@@ -263,3 +263,13 @@ def test_a_softhsm_token_signs_and_a_wrong_pin_is_named(reported, tmp_path):
     pdfsig = subprocess.run(["pdfsig", str(tmp_path / "out" / "2016" / signed("thong-bao/HB.pdf"))],
                             capture_output=True, text=True).stdout
     assert pdfsig.count("Signature is Valid.") == 2 and "Ban Chỉ đạo NQ28" in pdfsig
+
+
+def test_the_status_page_groups_and_names_the_signed_copies():
+    from pipeline.core.catalogue import GROUP_SIGNED, group_of
+    from pipeline.core.documents.listing import label
+    settings = load_settings(CONFIG)
+    assert group_of("ky-so/thong-bao/HB.pdf") == group_of("ky-so/SHA256SUMS") == GROUP_SIGNED == "Bản ký số"
+    assert label("ky-so/thong-bao/HB.pdf", settings, 2016) == "Bản ký số: Thông báo Quận Hồng Bàng"
+    assert label("ky-so/bao-cao-2016.pdf", settings, 2016) == (
+        "Bản ký số: Báo cáo kết quả thực hiện năm 2016, phương hướng, nhiệm vụ năm 2017")

@@ -90,10 +90,11 @@ FEEDBACK_KINDS = (Kind.SLIP, Kind.MARKED, Kind.REMINDER)
 SIGNED_KINDS = (Kind.REPORT, Kind.NOTICE, Kind.SLIP, Kind.REMINDER)  # the PDFs `make sign` signs
 
 # Groups of the status page's file list, in the order shown; a file no group claims goes last.
-GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_DATA, GROUP_FORMS = (
-    "Báo cáo", "Thông báo", "Phiếu kiểm tra", "Công văn đôn đốc", "Số liệu", "Biểu mẫu")
+GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_SIGNED, GROUP_DATA, GROUP_FORMS = (
+    "Báo cáo", "Thông báo", "Phiếu kiểm tra", "Công văn đôn đốc", "Bản ký số", "Số liệu", "Biểu mẫu")
 OTHER_GROUP = "Tệp khác"
-GROUPS = (GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_DATA, GROUP_FORMS, OTHER_GROUP)
+GROUPS = (GROUP_REPORT, GROUP_NOTICES, GROUP_SLIPS, GROUP_REMINDERS, GROUP_SIGNED, GROUP_DATA, GROUP_FORMS,
+          OTHER_GROUP)
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -190,8 +191,10 @@ REGISTER_XLSX = Output("so-gui-van-ban-{year}.xlsx", Kind.REGISTER, Command.DIST
 REGISTER_DATA = Output("data/so-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Format.JSON)
 SENT_LOG = Output("data/da-gui.json", Kind.REGISTER, Command.DISTRIBUTE, Format.JSON)
 # --- sign --------------------------------------------------------------------------------
-SIGNED_PDF = Output("ky-so/{name}", Kind.SIGNED, Command.SIGN, Format.SIGNED, counted="văn bản đã ký số")
-SIGNED_SUMS = Output("ky-so/SHA256SUMS", Kind.SIGNED, Command.SIGN, Format.SUMS)
+SIGNED_PDF = Output("ky-so/{name}", Kind.SIGNED, Command.SIGN, Format.SIGNED, group=GROUP_SIGNED,
+                    counted="văn bản đã ký số")
+SIGNED_SUMS = Output("ky-so/SHA256SUMS", Kind.SIGNED, Command.SIGN, Format.SUMS,
+                     label="Mã kiểm tra SHA-256 của các bản ký số", group=GROUP_SIGNED)
 
 CATALOGUE: tuple[Output, ...] = (
     REPORT_PDF, REPORT_DOCX, SUMMARY_XLSX, CHART_SVG, TREND_CHART_SVG, NOTICE_PDF, NOTICE_DOCX, TOTALS_DATA,

@@ -15,8 +15,11 @@ from pipeline.core.catalogue import (
     GROUP_NOTICES,
     GROUP_REPORT,
     GROUPS,
+    KIND_LABELS,
     LISTED_DATA,
+    SIGNED_PDF,
     SITE_PAGE,
+    Kind,
     Output,
     distributed,
     find,
@@ -80,6 +83,11 @@ def _folder(path: str) -> str:
 def label(path: str, settings: Settings, year: int) -> str:
     """What the page calls a file: its family's label, the unit's name for a unit's document, else its name."""
     found = find(path)
+    if found is not None and found[0] is SIGNED_PDF:  # "Bản ký số: Thông báo quận Hồng Bàng", by what was signed
+        inner = found[1]["name"]
+        signed = find(inner)
+        kind = f"{KIND_LABELS[signed[0].kind]} " if signed is not None and _folder(inner) in unit_folders() else ""
+        return f"{KIND_LABELS[Kind.SIGNED]}: {kind}{label(inner, settings, year)}"
     if _folder(path) in unit_folders():
         unit = settings.unit(PurePosixPath(path).stem)
         return vi.sentence_case(unit.full_name) if unit else PurePosixPath(path).stem
