@@ -176,10 +176,7 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
                           jobs=jobs, progress=progress, say=_say, state=state)
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names), verbose)
-    print_distribution(console, outcome)
-    print_uncertain(console, outcome)
-    if outcome.failures:
-        sys.exit(1)
+    _print_sending(outcome)
 
 
 @main.command()
@@ -198,6 +195,11 @@ def feedback(year, input_dir, config_dir, output_root, verbose, jobs, send, stat
         names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names, feedback=True),
                        verbose)
+    _print_sending(outcome)
+
+
+def _print_sending(outcome: dispatch.Distribution) -> None:
+    """What a distribute or feedback run prepared and sent; exit 1 when a letter failed."""
     print_distribution(console, outcome)
     print_uncertain(console, outcome)
     if outcome.failures:

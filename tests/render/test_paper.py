@@ -12,16 +12,11 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import docx
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline import flow
-from pipeline import plan as planning
-from pipeline.core.documents.notice import notice_contexts
-from pipeline.core.documents.report import report_context
 from pipeline.render import placement
 from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.docx import render_docx
@@ -29,22 +24,12 @@ from pipeline.render.html import environment, render_html
 from pipeline.render.pdf import PdfRenderer
 from pipeline.render.trend_chart import trend_svg
 from pipeline.resources import templates_dir
-from tests import factories
+from tests.render.test_docx import sample  # noqa: F401  (the sample's report and notice contexts)
 
 TEMPLATES = templates_dir()
 FONT = "Liberation Serif"
 ATTACHED = "(Kèm theo Báo cáo số 15-BC/BCĐ ngày 29/12/2016 của Ban Chỉ đạo)"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    settings, inputs, validation = planning.check(flow.Options(2016, factories.SAMPLE_INPUT, factories.CONFIG, out))
-    totals = planning.summarise(settings, inputs, validation)
-    organisations = {c: s.organisations for c, s in validation.submissions.items()}
-    return SimpleNamespace(report=report_context(totals, organisations, settings),
-                           notices=notice_contexts(totals, settings))
 
 
 @pytest.fixture(scope="module")
