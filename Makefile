@@ -73,7 +73,7 @@ distribute: $(RUN_STAMP) system-deps ## Chuẩn bị bộ văn bản gửi từn
 	$(PY) -m pipeline distribute $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid) $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
 
 sign: $(RUN_STAMP) ## Ký số các văn bản PDF đã lập của năm (báo cáo, thông báo, phiếu kiểm tra, công văn đôn đốc) vào OUTPUT/YEAR/ky-so/; khóa và ảnh chữ ký, con dấu khai báo ở config/signing.yaml, mật khẩu trong biến môi trường
-	$(PY) -m pipeline sign $(RUN_ARGS)
+	$(PY) -m pipeline sign $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid)
 
 verify: $(RUN_STAMP) ## Kiểm tra chữ ký số của mọi bản trong OUTPUT/YEAR/ky-so/ (toàn vẹn, chứng thư tin cậy, đúng văn bản hiện hành); mã thoát khác 0 nếu có bản không hợp lệ
 	$(PY) -m pipeline verify $(RUN_ARGS)

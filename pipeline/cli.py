@@ -208,10 +208,17 @@ def _print_sending(outcome: dispatch.Distribution) -> None:
 
 @main.command()
 @_common
-def sign(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
-    """Ký số (PAdES) các văn bản PDF đã lập của năm vào thư mục ky-so/ (cấu hình: config/signing.yaml)."""
+@click.option("--allow-invalid", is_flag=True, envvar="ALLOW_INVALID",
+              help="Ký cả khi biểu mẫu còn lỗi (khi báo cáo đã lập với ALLOW_INVALID=1).")
+@_state_option
+def sign(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, state) -> None:
+    """Ký số (PAdES) các văn bản PDF đã lập của năm vào thư mục ky-so/ (cấu hình: config/signing.yaml).
+
+    Đọc lại biểu mẫu và cấu hình như make distribute: chỉ ký văn bản đúng với biểu mẫu hiện tại; bản ký số
+    còn đúng thì giữ nguyên, không ký lại."""
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, progress=progress, say=_say)
+        options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid, jobs=jobs,
+                          progress=progress, say=_say, state=state)
         outcome = _run(lambda: signing.sign(options), verbose)
     print_signing(console, outcome)
     _print_documents(outcome.files)

@@ -19,7 +19,6 @@ part of the year folder (pipeline.io.publish):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
 import zipfile
@@ -35,7 +34,7 @@ from pipeline.core.catalogue import (
     REGISTER_DATA,
     REGISTER_XLSX,
     SENT_LOG,
-    SUMS,
+    SIGNED_KINDS,
     Command,
     Kind,
     archival,
@@ -53,11 +52,12 @@ from pipeline.io.mail.login import credentials
 from pipeline.io.mail.session import Session
 from pipeline.io.publish import Staging
 from pipeline.plan import Options, plan
-from pipeline.post import Contents, Failure, Post
+from pipeline.post import Failure, Post
+from pipeline.published import Contents, SignedCopy, current, sha256, signed_copies, some
 from pipeline.publisher import Target, publish, render_into, status_page
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 from pipeline.render.renderers import Renderers
-from pipeline.settings import DISTRIBUTION_FILE, DistributionFile, Settings
+from pipeline.settings import DISTRIBUTION_FILE, SIGNING_FILE, DistributionFile, Settings
 from pipeline.stable import fixed_zip
 
 DEFAULT_STATE = Path(".so-gui")
@@ -160,7 +160,7 @@ class _Run:
     def prepare(self, jobs: list[Job], renderers: Renderers, out: Staging, cache: RenderCache,
                 marked: Mapping[str, bytes]) -> list[str]:
         contents = Contents(out)
-        sums = _current(jobs, out, cache, contents, self.year, "make validate" if self.feedback else "make report")
+        sums = current(jobs, out, cache, contents, self.year, "make validate" if self.feedback else "make report")
         sums |= _current_files(marked, out, sums, self.year)
         names = []
         archival_copies: dict[str, str] = {}
@@ -168,8 +168,9 @@ class _Run:
             copies: list[Job] = [ArchiveJob(j) for j in jobs if isinstance(j, PdfJob)]
             names += render_into(self.target, renderers, copies, out, cache, "Bản lưu trữ PDF/A")
             archival_copies = {j.name: archival(j.name) for j in jobs if isinstance(j, PdfJob)}
-        documents = [_document(j, sums[j.name], archival_copies.get(j.name, ""), out, self.settings, self.year)
-                     for j in jobs if isinstance(j, (PdfJob, DocxJob, SummaryJob))]
+        signatures = self._signed(jobs, archival_copies, out, contents)
+        documents = [_document(j, sums[j.name], archival_copies.get(j.name, ""), out, self.settings, self.year,
+                               signatures) for j in jobs if isinstance(j, (PdfJob, DocxJob, SummaryJob))]
         documents += [_marked(name, sums[name], self.settings, self.year) for name in marked]
         self.bundles = bundles_for(documents, self.settings, self.year)
         names += self._bundles(out, contents)
@@ -177,6 +178,25 @@ class _Run:
         self.rows = register_rows(self.bundles, sent)
         self.uncertain = uncertain_letters(sent)
         return names + self._register(out, sent)
+
+    def _signed(self, jobs: list[Job], archival_copies: Mapping[str, str], out: Staging,
+                contents: Contents) -> dict[str, SignedCopy]:
+        """document → its current signed copy, sent instead of it, when signing is configured: then every
+        PDF that make sign signs must have one (a stale one is never sent)."""
+        if self.settings.signing is None:
+            return {}
+        wanted = [j.name for j in jobs if isinstance(j, PdfJob) and j.output.kind in SIGNED_KINDS]
+        wanted += [archival_copies[name] for name in wanted if name in archival_copies]
+        found, missing, stale = signed_copies(out, contents, wanted)
+        command = "make feedback" if self.feedback else "make distribute"
+        if stale:
+            raise SourceError(f"Bản ký số của {len(stale)} văn bản năm {self.year} đã cũ: văn bản đã được lập lại "
+                              f"sau khi ký, hoặc bản ký số đã bị sửa ({some(stale)}). Không gửi bản ký số cũ: hãy "
+                              f"chạy make sign, rồi chạy lại {command}")
+        if missing:
+            raise SourceError(f"Đã cấu hình ký số ({SIGNING_FILE}) nhưng {len(missing)} văn bản năm {self.year} chưa "
+                              f"có bản ký số ({some(missing)}): hãy chạy make sign, rồi chạy lại {command}")
+        return found
 
     def _bundles(self, out: Staging, contents: Contents) -> list[str]:
         names = []
@@ -203,35 +223,14 @@ class _Run:
         return [SENT_LOG.path(), REGISTER_DATA.path(), workbook]
 
 
-def _current(jobs: list[Job], out: Staging, cache: RenderCache, contents: Contents, year: int,
-             maker: str = "make report") -> dict[str, str]:
-    """name → SHA-256 of every published document, once it is checked to be current and unaltered
-    (`maker`: the command that publishes them, named in the messages)."""
-    sums = _published_sums(out)
-    missing = [j.name for j in jobs if j.name not in sums]
-    if missing:
-        raise SourceError(f"Chưa có đủ văn bản năm {year} trong {out.target} (thiếu {_some(missing)}): "
-                          f"hãy chạy {maker} trước, rồi chạy lại lệnh này")
-    stale = [j.name for j in jobs if not cache.current(j)]
-    if stale:
-        raise SourceError(f"Văn bản trong {out.target} chưa cập nhật theo biểu mẫu và cấu hình hiện tại "
-                          f"({len(stale)} văn bản: {_some(stale)}): hãy chạy {maker}, rồi chạy lại lệnh này")
-    for job in jobs:
-        data = contents.get(job.name)
-        if data is None or _sha256(data) != sums[job.name]:
-            raise SourceError(f"Tệp {out.target / job.name} đã bị sửa hoặc xóa sau khi lập (mã SHA-256 không khớp "
-                              f"{SUMS.path()}): hãy chạy {maker} để lập lại, rồi chạy lại lệnh này")
-    return sums
-
-
 def _current_files(files: Mapping[str, bytes], out: Staging, sums: Mapping[str, str], year: int) -> dict[str, str]:
     """name → SHA-256 of each marked workbook, once the published one is exactly what the inputs give now."""
-    stale = [name for name, data in files.items() if sums.get(name) != _sha256(data)
-             or _sha256(out.published(name) or b"") != _sha256(data)]
+    stale = [name for name, data in files.items() if sums.get(name) != sha256(data)
+             or sha256(out.published(name) or b"") != sha256(data)]
     if stale:
         raise SourceError(f"Biểu mẫu đánh dấu lỗi năm {year} trong {out.target} chưa cập nhật theo biểu mẫu hiện tại "
-                          f"({len(stale)} tệp: {_some(stale)}): hãy chạy make validate, rồi chạy lại make feedback")
-    return {name: _sha256(data) for name, data in files.items()}
+                          f"({len(stale)} tệp: {some(stale)}): hãy chạy make validate, rồi chạy lại make feedback")
+    return {name: sha256(data) for name, data in files.items()}
 
 
 def _marked(name: str, sha: str, settings: Settings, year: int) -> Document:
@@ -242,29 +241,8 @@ def _marked(name: str, sha: str, settings: Settings, year: int) -> Document:
     return Document(name, Kind.MARKED, code.get("code", ""), title, "", None, sha)
 
 
-def _published_sums(out: Staging) -> dict[str, str]:
-    raw = out.published(SUMS.path())
-    if raw is None:
-        return {}
-    sums = {}
-    for line in raw.decode("ascii", "replace").splitlines():
-        digest, _, name = line.partition("  ")
-        if name:
-            sums[name] = digest
-    return sums
-
-
-def _some(names: list[str]) -> str:
-    shown = ", ".join(names[:3])
-    return shown + (f" và {len(names) - 3} tệp khác" if len(names) > 3 else "")
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _document(job: PdfJob | DocxJob | SummaryJob, sha: str, archival: str, out: Staging, settings: Settings,
-              year: int) -> Document:
+              year: int, signatures: Mapping[str, SignedCopy]) -> Document:
     """A published document as the register names it: kind, title, number and date as printed."""
     if isinstance(job, SummaryJob):
         title = f"Biểu tổng hợp kết quả thực hiện {settings.general.organisation.resolution} năm {year}"
@@ -274,7 +252,13 @@ def _document(job: PdfJob | DocxJob | SummaryJob, sha: str, archival: str, out: 
         number = job.context.header.number_line
         date = settings.document_settings(year).date if number else None
     archival_sha = out.files.get(archival, "") if archival else ""
-    return Document(job.name, job.output.kind, job.unit, title, number, date, sha, archival, archival_sha)
+    if archival in signatures:  # the archive keeps the signed PDF/A copy
+        archival, archival_sha = signatures[archival].name, signatures[archival].sha256
+    own = signatures.get(job.name)
+    if own is None:
+        return Document(job.name, job.output.kind, job.unit, title, number, date, sha, archival, archival_sha)
+    return Document(job.name, job.output.kind, job.unit, title, number, date, sha, archival, archival_sha,
+                    own.name, own.sha256, own.said())
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -26,6 +26,7 @@ from pipeline.io.mail.errors import MailError, MessageRefused, Uncertain
 from pipeline.io.mail.letters import mime
 from pipeline.io.mail.session import Session
 from pipeline.io.publish import Staging
+from pipeline.published import Contents
 from pipeline.runner import Progress
 from pipeline.settings import DistributionFile, Settings
 
@@ -39,22 +40,6 @@ class Failure:
     addresses: tuple[str, ...]
     reason: str
     uncertain: bool = False  # the server may have accepted it: not sent again unless asked
-
-
-class Contents:
-    """The bytes of a year-folder file being delivered: as staged by this run, or as published."""
-
-    def __init__(self, out: Staging) -> None:
-        self.out = out
-
-    def get(self, name: str) -> bytes | None:
-        return self.out.staged(name) if name in self.out.files else self.out.published(name)
-
-    def __getitem__(self, name: str) -> bytes:
-        data = self.get(name)
-        assert data is not None, f"{name} was checked to be published"
-        return data
-
 
 
 class Post:

@@ -25,16 +25,31 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from pipeline.core.catalogue import SIGNED_PDF, SIGNED_SUMS, SUMS, Command, signable, signed
+from pipeline.cache import RenderCache
+from pipeline.core.catalogue import (
+    ARCHIVE_PDF,
+    SIGNED_DATA,
+    SIGNED_KINDS,
+    SIGNED_PDF,
+    SIGNED_SUMS,
+    Command,
+    signed,
+)
+from pipeline.core.jobs import ArchiveJob, Job, PdfJob
 from pipeline.errors import ConfigError, SourceError
-from pipeline.io.publish import Staging, keep_for, sha256sums
+from pipeline.flow import renderers as renderers_for
+from pipeline.flow import target as target_for
+from pipeline.io.publish import Staging, sha256sums
 from pipeline.io.signing import (
     Checked,
     KeyFileError,
     Signature,
     SignatureUnreadable,
     TokenError,
+    certificate_digest,
+    certificate_name,
     check_pdf,
     find_block,
     load_key,
@@ -42,8 +57,22 @@ from pipeline.io.signing import (
     sign_pdf,
     token_signer,
 )
-from pipeline.plan import Options, report_year
-from pipeline.settings import SIGNING_FILE, Party, Settings, SigningFile, Token, load_settings
+from pipeline.plan import Options, Plan, plan, report_year
+from pipeline.published import (
+    Contents,
+    SignedCopy,
+    Signer,
+    current,
+    parse_sums,
+    published_sums,
+    read_signed,
+    sha256,
+    signed_data,
+)
+from pipeline.publisher import Target, publish, status_page
+from pipeline.render.renderers import Renderers
+from pipeline.runner import render_jobs
+from pipeline.settings import SIGNING_FILE, Party, SigningFile, Token, load_settings
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is the zone
 FIELDS = {"signer": "ChuKyNguoiKy", "body": "ChuKyCoQuan"}  # the signature fields' names in the PDF
@@ -82,16 +111,14 @@ class Verification:
         return tuple(v for v in self.verdicts if not v.ok)
 
 
-def _config(options: Options) -> tuple[Settings, SigningFile, int]:
-    settings = load_settings(options.config_dir)
-    if settings.signing is None:
+def _config(options: Options) -> SigningFile:
+    signing = load_settings(options.config_dir).signing
+    if signing is None:
         raise ConfigError(f"Chưa cấu hình ký số: chưa có tệp {options.config_dir / SIGNING_FILE} hoặc tệp chỉ "
                           "có chú thích. Hãy khai báo khóa (tệp PKCS#12 hoặc thiết bị ký số PKCS#11, mật khẩu "
                           "hay mã PIN để trong biến môi trường), ảnh chữ ký và ảnh con dấu theo ví dụ trong tệp "
                           "đó (bộ mẫu có sẵn), rồi chạy lại. Chưa ký văn bản nào.")
-    choice = report_year(options, settings)
-    options.tell(choice.line())
-    return settings, settings.signing, choice.year
+    return signing
 
 
 def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], sessions: ExitStack
@@ -160,76 +187,116 @@ def _open(party: Party, role: str, config: Path, config_dir: Path, environ: Mapp
                           f"{variable}: sai mật khẩu, hoặc tệp không phải khóa PKCS#12 (.p12, .pfx)") from exc
 
 
-def _published(folder: Path, year: int) -> dict[str, bytes]:
-    """name → bytes of every published PDF that make sign signs, each checked against SHA256SUMS."""
-    sums_file = folder / SUMS.path()
-    if not sums_file.is_file():
-        raise SourceError(f"Chưa có văn bản năm {year} trong {folder}: hãy chạy make report trước, rồi make sign")
-    sums = _sums(sums_file.read_text("ascii", "replace"))
-    documents = {}
-    for name in sorted(n for n in sums if signable(n)):
-        path = folder / name
-        data = path.read_bytes() if path.is_file() else None
-        if data is None or hashlib.sha256(data).hexdigest() != sums[name]:
-            raise SourceError(f"Tệp {path} đã bị sửa hoặc xóa sau khi lập (mã SHA-256 không khớp {sums_file}): "
-                              "hãy chạy make report để lập lại, rồi chạy lại make sign")
-        documents[name] = data
-    if not documents:
-        raise SourceError(f"Không có văn bản PDF nào để ký trong {folder}: hãy chạy make report trước")
-    return documents
-
-
-def _sums(text: str) -> dict[str, str]:
-    found = {}
-    for line in text.splitlines():
-        digest, _, name = line.partition("  ")
-        if name:
-            found[name] = digest
-    return found
-
-
 def sign(options: Options, environ: Mapping[str, str] = os.environ,
          clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(VIETNAM)) -> Signing:
-    """Sign the year's published PDFs into ky-so/, atomically; nothing is written on any error."""
-    settings, signing, year = _config(options)
+    """Sign the year's current documents into ky-so/, atomically; nothing is written on any error.
+
+    The inputs are read again, as distribute does: only documents that are exactly what the workbooks and
+    config give now, unaltered since, are signed. A signed copy still current (same document bytes, same
+    certificates, images and timestamp server) is kept as it is, so a rerun signs only what changed and
+    distribute does not send a document again for a new signing time alone.
+    """
+    signing = _config(options)
     with ExitStack() as sessions:
-        return _sign(options, environ, clock, settings, signing, year, sessions)
+        keys = _keys(signing, options, environ, sessions)
+        work = plan(options, documents=True)
+        return _Run(options, work, signing, keys, clock).publish()
 
 
-def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.datetime], settings: Settings,
-          signing: SigningFile, year: int, sessions: ExitStack) -> Signing:
-    keys = _keys(signing, options, environ, sessions)
-    signer_name = settings.document_settings(year, "make sign").signer.name
-    folder = options.output_root / str(year)
-    documents = _published(folder, year)
-    when = clock().astimezone(VIETNAM).replace(microsecond=0)
-    images = {role: options.config_dir / image for role, party in signing.parties()
-              if (image := party.signature_image if role == "signer" else party.seal_image) is not None}
-    out = Staging(options.output_root, year, keep_for(Command.SIGN))
-    try:
-        copies: dict[str, str] = {}
+class _Run:
+    """One make sign: the documents checked, their PDF/A copies where the archive takes them, each signed."""
+
+    def __init__(self, options: Options, work: Plan, signing: SigningFile, keys: dict[str, Any],
+                 clock: Callable[[], dt.datetime]) -> None:
+        self.options, self.work, self.keys = options, work, keys
+        self.year = work.year
+        self.settings = work.settings
+        self.when = clock().astimezone(VIETNAM).replace(microsecond=0)
+        self.images = {role: options.config_dir / image for role, party in signing.parties()
+                       if (image := party.signature_image if role == "signer" else party.seal_image) is not None}
+        self.recipe = _recipe(keys, self.images)
+        self.files: tuple[str, ...] = ()
+
+    def publish(self) -> Signing:
+        jobs: list[Job] = [j for j in (*self.work.documents, *self.work.slips)
+                if isinstance(j, PdfJob) and j.output.kind in SIGNED_KINDS]
+        if not jobs:
+            raise SourceError(f"Không có văn bản PDF nào để ký năm {self.year}: hãy chạy make report trước")
+        renderers = renderers_for(self.options, self.settings)
+        where = target_for(self.options, self.year, Command.SIGN)
+        folder, _ = publish(where, lambda out, cache: self._sign(jobs, renderers, where, out, cache),
+                            status_page(renderers, self.settings, self.work.validation, self.work.totals))
+        return Signing(self.year, folder, self.files, self.when)
+
+    def _sign(self, jobs: list[Job], renderers: Renderers, where: Target, out: Staging,
+              cache: RenderCache) -> list[str]:
+        contents = Contents(out)
+        maker = "make report" if self.work.totals is not None else "make validate"
+        current(jobs, out, cache, contents, self.year, maker, "make sign")
+        documents = {j.name: contents[j.name] for j in jobs}
+        documents |= self._archival(jobs, renderers, where, out, cache)
+        kept = read_signed(out.published(SIGNED_DATA.path()), str(out.target / SIGNED_DATA.path()))
+        copies: dict[str, SignedCopy] = {}
         for n, (name, data) in enumerate(documents.items()):
-            block = find_block(data, signer_name)
-            page = block.page if block else 0
-            boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
-            signatures = [Signature(FIELDS[role], key, images.get(role), page, boxes[role])
-                          for role, key in keys.items()]
-            signed_bytes = sign_pdf(data, signatures, when)
-            out.add(signed(name), signed_bytes)
-            copies[name] = hashlib.sha256(signed_bytes).hexdigest()
-            if options.progress:
-                options.progress("Ký số", n + 1, len(documents))
-        out.add(SIGNED_SUMS.path(), sha256sums(copies).encode("ascii"))
-        result = out.commit()
-    except BaseException:
-        out.abandon()
-        raise
-    return Signing(year, result, tuple(signed(n) for n in documents), when)
+            old = kept.get(name)
+            if old is not None and old.recipe == self.recipe and old.document_sha256 == sha256(data) \
+                    and sha256(out.published(signed(name)) or b"") == old.sha256 and out.reuse(signed(name)):
+                copies[name] = old
+            else:
+                copies[name] = self._signed(name, data, out)
+            if self.options.progress:
+                self.options.progress("Ký số", n + 1, len(documents))
+        out.add(SIGNED_SUMS.path(), sha256sums({c.document: c.sha256 for c in copies.values()}).encode("ascii"))
+        out.add_json(SIGNED_DATA.path(), signed_data(self.year, copies.values()))
+        self.files = tuple(c.name for c in copies.values())
+        return [*self.files, SIGNED_SUMS.path(), SIGNED_DATA.path()]
+
+    def _archival(self, jobs: list[Job], renderers: Renderers, where: Target, out: Staging,
+                  cache: RenderCache) -> dict[str, bytes]:
+        """The PDF/A copies distribute makes for the archive (distribution.yaml, archive.pdfa), to sign them
+        too: as published when current, else rendered here (distribute renders the same bytes)."""
+        config = self.settings.distribution
+        if config is None or not config.archive.pdfa:
+            return {}
+        wanted: list[Job] = [ArchiveJob(j) for j in jobs if isinstance(j, PdfJob)]
+        sums = published_sums(out)
+        found = {}
+        for job in wanted:
+            data = out.published(job.name) if cache.current(job) else None
+            if data is not None and sums.get(job.name) == sha256(data):
+                found[job.name] = data
+        fresh = [j for j in wanted if j.name not in found]
+        found |= dict(render_jobs(fresh, renderers, where.workers, where.progress, "Bản lưu trữ PDF/A"))
+        return {j.name: found[j.name] for j in wanted}
+
+    def _signed(self, name: str, data: bytes, out: Staging) -> SignedCopy:
+        block = find_block(data, self.settings.document_settings(self.year, "make sign").signer.name)
+        page = block.page if block else 0
+        boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
+        signatures = [Signature(FIELDS[role], key, self.images.get(role), page, boxes[role])
+                      for role, key in self.keys.items()]
+        signed_bytes = sign_pdf(data, signatures, self.when)
+        out.add(signed(name), signed_bytes)
+        signers = tuple(Signer(role, certificate_name(key), certificate_digest(key)) for role, key in self.keys.items())
+        return SignedCopy(name, sha256(data), sha256(signed_bytes), self.when, signers, self.recipe)
+
+
+def _recipe(keys: Mapping[str, Any], images: Mapping[str, Path]) -> str:
+    """What a signed copy was made with, besides its document: a copy made otherwise is signed again."""
+    digest = hashlib.sha256()
+    for role, key in sorted(keys.items()):
+        digest.update(f"{role}:{certificate_digest(key)}\0".encode())
+    for role, image in sorted(images.items()):
+        digest.update(f"{role}:{sha256(image.read_bytes())}\0".encode())
+    return digest.hexdigest()
 
 
 def verify(options: Options) -> Verification:
     """Check every signed copy of the year; the verdicts say what is wrong with each, in Vietnamese."""
-    _, signing, year = _config(options)
+    signing = _config(options)
+    choice = report_year(options, load_settings(options.config_dir))
+    options.tell(choice.line())
+    year = choice.year
     roots = []
     for root in signing.trust_roots:
         try:
@@ -241,7 +308,7 @@ def verify(options: Options) -> Verification:
     sums_file = folder / SIGNED_SUMS.path()
     if not sums_file.is_file():
         raise SourceError(f"Chưa có bản ký số năm {year} trong {base}: hãy chạy make sign trước")
-    sums = _sums(sums_file.read_text("ascii", "replace"))
+    sums = parse_sums(sums_file.read_text("ascii", "replace"))
     copies = {p.relative_to(folder).as_posix() for p in base.rglob("*") if p.is_file()} - {SIGNED_SUMS.path()}
     names = sorted({(SIGNED_PDF.match(c) or {}).get("name", c) for c in copies} | set(sums))
     verdicts = tuple(_verdict(folder, name, sums.get(name), roots) for name in names)
@@ -263,7 +330,8 @@ def _verdict(folder: Path, name: str, digest: str | None, roots: list[bytes]) ->
         problems.append(f"mã SHA-256 không khớp {SIGNED_SUMS.path()}: tệp đã bị sửa sau khi ký")
     published = folder / name
     if not published.is_file():
-        problems.append(f"không còn văn bản gốc {PurePosixPath(name)}")
+        if not ARCHIVE_PDF.match(name):  # a PDF/A copy is published by make distribute, after make sign
+            problems.append(f"không còn văn bản gốc {PurePosixPath(name)}")
     elif not data.startswith(published.read_bytes()):
         problems.append("bản ký số cũ: văn bản đã được lập lại sau khi ký; hãy chạy lại make sign")
     try:

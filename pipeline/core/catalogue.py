@@ -195,11 +195,14 @@ SIGNED_PDF = Output("ky-so/{name}", Kind.SIGNED, Command.SIGN, Format.SIGNED, gr
                     counted="văn bản đã ký số")
 SIGNED_SUMS = Output("ky-so/SHA256SUMS", Kind.SIGNED, Command.SIGN, Format.SUMS,
                      label="Mã kiểm tra SHA-256 của các bản ký số", group=GROUP_SIGNED)
+SIGNED_DATA = Output("data/ky-so.json", Kind.DATA, Command.SIGN, Format.JSON,
+                     label="Các bản ký số: văn bản được ký, người ký, thời điểm ký", group=GROUP_DATA)
 
 CATALOGUE: tuple[Output, ...] = (
     REPORT_PDF, REPORT_DOCX, SUMMARY_XLSX, CHART_SVG, TREND_CHART_SVG, NOTICE_PDF, NOTICE_DOCX, TOTALS_DATA,
     ISSUES_DATA, LEDGER_DATA, SLIP_PDF, MARKED_XLSX, REMINDER_PDF, REMINDER_DOCX, SITE_PAGE, RENDER_KEYS, SUMS,
-    FORM_XLSX, ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG, SIGNED_SUMS, SIGNED_PDF,
+    FORM_XLSX, ARCHIVE_PDF, BUNDLE_FILE, BUNDLE_ZIP, REGISTER_XLSX, REGISTER_DATA, SENT_LOG, SIGNED_SUMS, SIGNED_DATA,
+    SIGNED_PDF,
 )
 # The data files the status page lists, in the order it lists them (the render keys are listed by name only).
 LISTED_DATA = tuple(o.pattern for o in CATALOGUE if o.group == GROUP_DATA and o.label)

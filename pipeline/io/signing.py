@@ -11,6 +11,7 @@ goes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -221,3 +222,13 @@ def _check(data: bytes, trusted: list[Any]) -> list[Checked]:
             bool(status.docmdp_ok) and level is not None and level.value <= 2,
             status.summary()))
     return results
+
+
+def certificate_name(signer: Any) -> str:
+    """Who a key signs as: its certificate's common name."""
+    return _common_name(signer.signing_cert)
+
+
+def certificate_digest(signer: Any) -> str:
+    """SHA-256 of a key's certificate (DER): the same certificate, the same signer."""
+    return hashlib.sha256(signer.signing_cert.dump()).hexdigest()

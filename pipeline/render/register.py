@@ -35,7 +35,7 @@ SHEET = "SoGuiVanBan"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 COLUMNS = (("STT", 6), ("Văn bản", 44), ("Số", 16), ("Ngày", 12), ("Nơi nhận", 28), ("Địa chỉ thư", 30),
            ("Tệp", 40), ("Mã SHA-256", 34), ("Tình trạng", 18), ("Thời điểm gửi", 17), ("Message-ID", 34),
-           ("Ghi chú", 30), ("Loại văn bản", 18))
+           ("Ghi chú", 30), ("Loại văn bản", 18), ("Ký số", 30))
 
 
 @dataclass(frozen=True)
@@ -75,4 +75,4 @@ def _values(row: RegisterRow) -> list[CellValue]:
     sent_at = dt.datetime.fromisoformat(row.sent_at).replace(tzinfo=None) if row.sent_at else None
     return [row.number, row.title, row.doc_number or None, row.date, row.recipient_name,
             "\n".join(row.addresses) or None, row.file, row.sha256, row.status_text, sent_at,
-            "\n".join(row.message_ids) or None, row.error or None, row.kind or None]
+            "\n".join(row.message_ids) or None, row.error or None, row.kind or None, row.signature or None]

@@ -45,8 +45,11 @@ class Document:
     number: str  # "Số 16-TB/BCĐ", as the document prints it; "" for working papers
     date: dt.date | None
     sha256: str
-    archival: str = ""  # its PDF/A copy in luu-tru/, when one is made
+    archival: str = ""  # its PDF/A copy in luu-tru/, when one is made (signed: in ky-so/luu-tru/)
     archival_sha256: str = ""
+    signed: str = ""  # its signed copy in ky-so/, sent instead of it when make sign made one
+    signed_sha256: str = ""
+    signature: str = ""  # who signed it and when, as the register says it; "" when not signed
 
     @property
     def fmt(self) -> str:
@@ -180,8 +183,12 @@ def _bundle(recipient: Recipient, documents: list[Document], config: Distributio
     deliveries = []
     for document in documents:
         archival = recipient.archive and document.archival
-        source = document.archival if archival else document.name
-        sha = document.archival_sha256 if archival else document.sha256
+        if archival:
+            source, sha = document.archival, document.archival_sha256
+        elif document.signed:
+            source, sha = document.signed, document.signed_sha256
+        else:
+            source, sha = document.name, document.sha256
         name = attachment_name(document.name, year)
         file = bundle_file(recipient.slug, name, folder)
         deliveries.append(Delivery(document, recipient, name, source, sha, file))

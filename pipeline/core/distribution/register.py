@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from pipeline.core.catalogue import KIND_LABELS, bundle_folder
+from pipeline.core.catalogue import KIND_LABELS, SIGNED_PDF, bundle_folder
 from pipeline.core.distribution.bundles import Bundle
 from pipeline.core.distribution.sent import SentLog
 
@@ -47,6 +47,7 @@ class RegisterRow:
     message_ids: tuple[str, ...]
     error: str
     kind: str = ""  # what the document is, in words ("Phiếu kiểm tra", "Công văn đôn đốc"): feedback and final alike
+    signature: str = ""  # who signed the copy sent, and when (make sign); "" when it was sent unsigned
 
     @property
     def status_text(self) -> str:
@@ -74,6 +75,7 @@ def register_rows(bundles: tuple[Bundle, ...], log: SentLog) -> tuple[RegisterRo
                 tuple(e.address for e in sent), max((e.time for e in sent), default=""),
                 tuple(dict.fromkeys(e.message_id for e in sent + unsure)),
                 "; ".join(dict.fromkeys(e.error for e in failed)), KIND_LABELS[d.document.kind],
+                d.document.signature if SIGNED_PDF.match(d.source) else "",
             ))
     return tuple(rows)
 

@@ -7,6 +7,7 @@ so the links work when index.html is opened from the folder itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -26,6 +27,7 @@ from pipeline.core.catalogue import (
     group_of,
     unit_folders,
 )
+from pipeline.core.signed import SignedCopy
 from pipeline.settings import Settings
 
 FORMAT_ORDER = ("pdf", "docx", "xlsx", "svg", "json")
@@ -45,6 +47,7 @@ class Link:
 class DocumentItem:
     label: str
     links: tuple[Link, ...]
+    note: str = ""  # a signed copy: who signed it and when
 
 
 @dataclass(frozen=True)
@@ -104,10 +107,11 @@ def _rank(path: str, units: dict[str, int]) -> int:
     return LISTED_DATA.index(path) if path in LISTED_DATA else -1
 
 
-def document_groups(documents: tuple[str, ...], settings: Settings, year: int,
-                    stale: bool = False) -> tuple[DocumentGroup, ...]:
+def document_groups(documents: tuple[str, ...], settings: Settings, year: int, stale: bool = False,
+                    signatures: Mapping[str, SignedCopy] | None = None) -> tuple[DocumentGroup, ...]:
     """Every published file but the page itself and the distribution's (its own section lists them),
-    by group, twins merged."""
+    by group, twins merged; a signed copy says who signed it and when (`signatures`: data/ky-so.json)."""
+    by_copy = {c.name: c for c in (signatures or {}).values()}
     twins: dict[str, list[str]] = {}
     for path in documents:
         if path != SITE_PAGE.path() and not distributed(path):
@@ -119,7 +123,9 @@ def document_groups(documents: tuple[str, ...], settings: Settings, year: int,
         text, title = label(first, settings, year), group_of(first)
         described = f"{title}: {text}" if _folder(first) in unit_folders() else text
         key = (_rank(first, order), n)
-        by_group.setdefault(title, []).append((key, DocumentItem(text, links(paths, described))))
+        copy = by_copy.get(first)
+        note = f"Ký số: {copy.said()}" if copy else ""
+        by_group.setdefault(title, []).append((key, DocumentItem(text, links(paths, described), note)))
     return tuple(
         DocumentGroup(title, STALE_NOTE if stale and title in STALE_GROUPS else "",
                       tuple(item for _, item in sorted(by_group[title], key=lambda pair: pair[0])))

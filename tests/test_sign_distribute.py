@@ -1,0 +1,147 @@
+"""make sign, then make distribute: signed copies are what is sent, a stale one never is, and a rerun of
+make sign keeps what is still current (so nothing is sent again for a new signing time alone).
+
+The sample with the archive's PDF/A copies on: make sign signs those too, and the signed PDF/A copy still
+says PDF/A-2b; the register and the status page say who signed and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from pipeline import distribute as dispatch
+from pipeline import flow
+from pipeline import sign as signing
+from pipeline.core.catalogue import signed
+from pipeline.errors import SourceError
+from tests.factories import SAMPLE_INPUT
+from tests.test_sign import PASSWORDS, WHEN, signing_config
+
+HB = "gui/quan-uy-hong-bang/thong-bao-2016-HB.pdf"
+ARCHIVE_HB = "gui/van-phong-thanh-uy-luu/thong-bao-2016-HB.pdf"
+
+
+def options(output: Path, config: Path) -> flow.Options:
+    return flow.Options(2016, SAMPLE_INPUT, config, output, strict_warnings=True)
+
+
+def distribute(out: Path, config: Path) -> dispatch.Distribution:
+    return dispatch.distribute(options(out, config), state=out.parent / ".so-gui")
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory) -> Path:
+    return signing_config(tmp_path_factory.mktemp("cfg") / "config", pdfa=True)
+
+
+@pytest.fixture(scope="module")
+def sent(config, tmp_path_factory) -> tuple[Path, dispatch.Distribution]:
+    """The sample reported, signed (PDF/A copies too), then distributed (a dry run)."""
+    out = tmp_path_factory.mktemp("out") / "output"
+    flow.report(options(out, config))
+    signing.sign(options(out, config), environ=PASSWORDS, clock=lambda: WHEN)
+    return out, distribute(out, config)
+
+
+def test_the_bundles_carry_the_signed_copies(sent):
+    out, _ = sent
+    year = out / "2016"
+    assert (year / HB).read_bytes() == (year / signed("thong-bao/HB.pdf")).read_bytes()
+    assert (year / HB).read_bytes() != (year / "thong-bao/HB.pdf").read_bytes()
+
+
+def test_the_archive_gets_the_signed_pdfa_copy_and_it_still_says_pdfa_2b(sent, config):
+    out, _ = sent
+    year = out / "2016"
+    copy = (year / ARCHIVE_HB).read_bytes()
+    assert copy == (year / signed("luu-tru/thong-bao/HB.pdf")).read_bytes()
+    # Distribute renders the PDF/A copy itself: the signed one begins with exactly its bytes.
+    assert copy.startswith((year / "luu-tru/thong-bao/HB.pdf").read_bytes())
+    reader = PdfReader(io.BytesIO(copy))  # the signed file's last revision, as a reader opens it
+    description = reader.xmp_metadata.rdf_root.getElementsByTagName("rdf:Description")
+    ids = {d.getAttribute("pdfaid:part"): d.getAttribute("pdfaid:conformance")
+           for d in description if d.hasAttribute("pdfaid:part")}
+    assert ids == {"2": "B"}, "signing keeps PDF/A-2b"
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert b"/ByteRange" in copy[len((year / "luu-tru/thong-bao/HB.pdf").read_bytes()):], "signed as an update"
+    assert signing.verify(options(out, config)).failed == ()
+
+
+def test_the_register_and_the_page_say_who_signed_and_when(sent):
+    out, _ = sent
+    year = out / "2016"
+    rows = json.loads((year / "data/so-gui.json").read_text(encoding="utf-8"))["rows"]
+    hb = next(r for r in rows if r["file"] == HB)
+    assert hb["signature"] == "Nguyễn Thị Nghĩa; Ban Chỉ đạo NQ28 — 10/01/2017 09:30:05"
+    sheet = openpyxl.load_workbook(year / "so-gui-van-ban-2016.xlsx").active
+    headers = [c.value for row in sheet.iter_rows(max_row=10) for c in row if c.value == "Ký số"]
+    assert headers == ["Ký số"]
+    assert any(c.value == hb["signature"] for row in sheet.iter_rows() for c in row)
+    page = (year / "index.html").read_text(encoding="utf-8")
+    assert "Ký số: Nguyễn Thị Nghĩa; Ban Chỉ đạo NQ28 — 10/01/2017 09:30:05" in page
+    listed = json.loads((year / "data/ky-so.json").read_text(encoding="utf-8"))
+    entry = next(c for c in listed["copies"] if c["document"] == "thong-bao/HB.pdf")
+    assert entry["signed_at"] == "2017-01-10T09:30:05+07:00"
+    assert [s["role"] for s in entry["signers"]] == ["signer", "body"]
+
+
+def test_signing_again_keeps_current_copies_and_distribute_sends_nothing_new(sent, config, tmp_path):
+    out, first = sent
+    shutil.copytree(out, tmp_path / "output")
+    shutil.copytree(out.parent / ".so-gui", tmp_path / ".so-gui") if (out.parent / ".so-gui").exists() else None
+    copy = tmp_path / "output" / "2016" / signed("thong-bao/HB.pdf")
+    before = copy.read_bytes()
+    later = WHEN + dt.timedelta(days=1)
+    signing.sign(options(tmp_path / "output", config), environ=PASSWORDS, clock=lambda: later)
+    assert copy.read_bytes() == before, "a current signed copy is not signed again"
+    again = distribute(tmp_path / "output", config)
+    assert {d.attachment for letter in again.letters for d in letter.deliveries} == \
+        {d.attachment for letter in first.letters for d in letter.deliveries}
+    assert [d.sha256 for letter in again.letters for d in letter.deliveries] == \
+        [d.sha256 for letter in first.letters for d in letter.deliveries]
+
+
+def test_a_stale_signed_copy_is_never_sent_and_make_sign_renews_only_it(sent, config, tmp_path):
+    out, _ = sent
+    shutil.copytree(out, tmp_path / "output")
+    changed = tmp_path / "changed"
+    shutil.copytree(config, changed)
+    year_file = changed / "years" / "2016.yaml"
+    text = year_file.read_text(encoding="utf-8")
+    year_file.write_text(text.replace("numbers: {}", 'numbers: {HB: "16a"}', 1), encoding="utf-8")
+    flow.report(options(tmp_path / "output", changed))
+    year = tmp_path / "output" / "2016"
+    with pytest.raises(SourceError) as caught:
+        distribute(tmp_path / "output", changed)
+    assert "đã cũ" in str(caught.value) and "thong-bao/HB.pdf" in str(caught.value)
+    assert "make sign" in str(caught.value)
+    assert (year / HB).read_bytes() == (out / "2016" / HB).read_bytes(), "the refused run changed nothing"
+    other = (year / signed("thong-bao/AD.pdf")).read_bytes()
+    signing.sign(options(tmp_path / "output", changed), environ=PASSWORDS,
+                 clock=lambda: WHEN + dt.timedelta(hours=1))
+    assert (year / signed("thong-bao/AD.pdf")).read_bytes() == other
+    renewed = (year / signed("thong-bao/HB.pdf")).read_bytes()
+    assert renewed.startswith((year / "thong-bao/HB.pdf").read_bytes())
+    distribute(tmp_path / "output", changed)
+    assert (year / HB).read_bytes() == renewed
+
+
+def test_with_signing_configured_an_unsigned_document_is_not_sent(sent, config, tmp_path):
+    out, _ = sent
+    shutil.copytree(out, tmp_path / "output")
+    year = tmp_path / "output" / "2016"
+    shutil.rmtree(year / "ky-so")  # as if make sign had not run
+    (year / "data/ky-so.json").unlink()
+    bundles = sorted(p.relative_to(year) for p in (year / "gui").rglob("*"))
+    with pytest.raises(SourceError) as caught:
+        distribute(tmp_path / "output", config)
+    assert "chưa có bản ký số" in str(caught.value) and "make sign" in str(caught.value)
+    assert sorted(p.relative_to(year) for p in (year / "gui").rglob("*")) == bundles, "nothing changed"
