@@ -36,10 +36,10 @@ from pipeline.io.signing import (
     SignatureUnreadable,
     TokenError,
     check_pdf,
-    find_block,
     load_key,
     open_session,
     sign_pdf,
+    signature_block,
     token_signer,
 )
 from pipeline.plan import Options, report_year
@@ -199,7 +199,6 @@ def sign(options: Options, environ: Mapping[str, str] = os.environ,
 def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.datetime], settings: Settings,
           signing: SigningFile, year: int, sessions: ExitStack) -> Signing:
     keys = _keys(signing, options, environ, sessions)
-    signer_name = settings.document_settings(year, "make sign").signer.name
     folder = options.output_root / str(year)
     documents = _published(folder, year)
     when = clock().astimezone(VIETNAM).replace(microsecond=0)
@@ -209,7 +208,7 @@ def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.d
     try:
         copies: dict[str, str] = {}
         for n, (name, data) in enumerate(documents.items()):
-            block = find_block(data, signer_name)
+            block = signature_block(data)
             page = block.page if block else 0
             boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
             signatures = [Signature(FIELDS[role], key, images.get(role), page, boxes[role])
