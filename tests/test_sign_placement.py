@@ -15,7 +15,7 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTTextLine
 from pypdf import PdfReader
 
-from pipeline import flow
+from pipeline import cache, flow
 from pipeline.core.signature_place import INFO_KEY, Place, read
 from pipeline.io.signing import Block, signature_block
 from pipeline.render.pdf import PdfRenderer
@@ -145,3 +145,11 @@ def test_the_record_reads_back_as_written():
     place = Place(2, (318.9, 547.83, 552.76, 627.2))
     assert place.text() == "2 318.90 547.83 552.76 627.20" and read(place.text()) == place
 
+
+
+def test_a_changed_record_format_renders_the_documents_again(tmp_path, monkeypatch):
+    before = cache.fingerprint(templates_dir())
+    changed = tmp_path / "signature_place.py"
+    changed.write_text(cache.RECORD_FORMAT.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "RECORD_FORMAT", changed)
+    assert cache.fingerprint(templates_dir()) != before
