@@ -14,6 +14,7 @@ import importlib.metadata
 import json
 from pathlib import Path
 
+from pipeline.core import signature_place
 from pipeline.core.catalogue import RENDER_KEYS
 from pipeline.core.jobs import Job, key_material
 from pipeline.io.publish import Staging
@@ -21,6 +22,9 @@ from pipeline.io.publish import Staging
 LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools",
              "openpyxl")
 RENDER_CODE = Path(__file__).resolve().parent / "render"
+# The format of the signature block's place that the renderer writes into every PDF (for make sign):
+# rendering code too, though it lives in core for make sign to read.
+RECORD_FORMAT = Path(signature_place.__file__).resolve()
 
 
 def fingerprint(templates: Path) -> str:
@@ -29,6 +33,7 @@ def fingerprint(templates: Path) -> str:
     for root in (templates, RENDER_CODE):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(RECORD_FORMAT.name.encode() + b"\0" + RECORD_FORMAT.read_bytes())
     for name in LIBRARIES:
         try:
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())

@@ -51,10 +51,10 @@ from pipeline.io.signing import (
     certificate_digest,
     certificate_name,
     check_pdf,
-    find_block,
     load_key,
     open_session,
     sign_pdf,
+    signature_block,
     token_signer,
 )
 from pipeline.plan import Options, Plan, plan, report_year
@@ -270,7 +270,7 @@ class _Run:
         return {j.name: found[j.name] for j in wanted}
 
     def _signed(self, name: str, data: bytes, out: Staging) -> SignedCopy:
-        block = find_block(data, self.settings.document_settings(self.year, "make sign").signer.name)
+        block = signature_block(data)
         page = block.page if block else 0
         boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
         signatures = [Signature(FIELDS[role], key, self.images.get(role), page, boxes[role])

@@ -1,10 +1,10 @@
-"""PAdES signatures on PDF bytes, through pyHanko; where a document's signature block lies, through pdfminer.
+"""PAdES signatures on PDF bytes, through pyHanko.
 
 Signing appends incremental updates: the signed file begins with the
 document's bytes unchanged, then one revision per signature (signer, then
-issuing body). The visible fields are placed over the signature block found in
-the rendered PDF itself: the line with the signer's name and the line of the
-position above it, with the blank space between them where a wet signature
+issuing body). The visible fields are placed over the signature block that the
+renderer recorded in the PDF from its layout (pipeline.core.signature_place):
+the blank space between the signer's position and name, where a wet signature
 goes.
 """
 
@@ -13,14 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from asn1crypto import pem, x509
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTTextLine
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -28,6 +26,8 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+
+from pipeline.core.signature_place import INFO_KEY, read
 
 MM = 72 / 25.4
 SIGNATURE_WIDTH = 45 * MM  # the handwritten signature's box, centred between position and name
@@ -116,31 +116,18 @@ def token_signer(session: Any, key_label: str, cert_label: str | None) -> Any:
     return signer
 
 
-def _lines(container: Any) -> Iterator[LTTextLine]:
-    for item in container:
-        if isinstance(item, LTTextLine):
-            yield item
-        elif hasattr(item, "__iter__"):
-            yield from _lines(item)
-
-
-def find_block(data: bytes, name: str) -> Block | None:
-    """The signature block: the last line reading `name` and the nearest line above it that it overlaps
-    horizontally (the position, "TRƯỞNG BAN"); the rectangle is the blank space between them."""
-    found: Block | None = None
-    for index, page in enumerate(extract_pages(io.BytesIO(data))):
-        lines = list(_lines(page))
-        for line in lines:
-            if " ".join(line.get_text().split()) != name:
-                continue
-            nx0, _, nx1, ny1 = line.bbox
-            above = [other for other in lines if other.bbox[1] > ny1 and other.bbox[0] < nx1 and other.bbox[2] > nx0]
-            if not above:
-                continue
-            title = min(above, key=lambda other: other.bbox[1])
-            x0, x1 = min(nx0, title.bbox[0]), max(nx1, title.bbox[2])
-            found = Block(index, (x0, ny1, x1, title.bbox[1]))
-    return found
+def signature_block(data: bytes) -> Block | None:
+    """The signature block's blank space as the renderer recorded it in the PDF's information dictionary
+    (pipeline.core.signature_place); None when there is none (a document without a signature block, or
+    one rendered before the renderer recorded it: its fields go unplaced)."""
+    try:
+        trailer = PdfFileReader(io.BytesIO(data), strict=False).trailer_view
+        value = trailer["/Info"].get("/" + INFO_KEY) if "/Info" in trailer else None
+        text = str(value.get_object()) if value is not None else None
+    except Exception:  # a PDF pyHanko cannot read has nothing recorded; signing it will say why
+        return None
+    place = read(text) if text is not None else None
+    return Block(place.page, place.box) if place is not None else None
 
 
 class _Signer(signers.PdfSigner):

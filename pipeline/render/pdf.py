@@ -24,10 +24,12 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from pipeline.core.signature_place import INFO_KEY
 from pipeline.core.text import brief
 from pipeline.errors import RenderError
 from pipeline.render import placement
 from pipeline.render import weasyprint_internals as internals
+from pipeline.render.signature_space import signature_place
 
 log = logging.getLogger("pipeline.render")
 MISSING_GLYPH = ".notdef glyph"
@@ -145,6 +147,15 @@ def _captured_warnings() -> Iterator[_Collector]:
         logger.propagate = propagate
 
 
+def _record_signature_place(document: weasyprint.Document) -> bool:
+    """Put where the signature block lies into the document's information dictionary, for make sign
+    (pipeline.core.signature_place); False when the document has none. It is the only custom entry:
+    the HTML's own <meta> names are not written, as before."""
+    place = signature_place(document)
+    document.metadata.custom = {INFO_KEY: place.text()} if place is not None else {}
+    return place is not None
+
+
 class PdfRenderer:
     """One renderer per process: shares the font configuration and the parsed stylesheet."""
 
@@ -162,7 +173,8 @@ class PdfRenderer:
         with _captured_warnings() as caught, _roomy_collector():
             try:
                 document = self._layout(html)
-                pdf: bytes = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None)
+                pdf: bytes = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None,
+                                                custom_metadata=_record_signature_place(document))
             except FatalURLFetchingError as exc:
                 raise RenderError(f"{name}: mẫu văn bản dùng tài nguyên bị chặn: {exc.__cause__ or exc}") from exc
         self._judge(caught.messages, name)

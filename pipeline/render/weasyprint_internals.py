@@ -11,6 +11,13 @@ is not WeasyPrint's public API:
 - what `weasyprint.HTML.__init__` sets on the document (`HTML_ATTRIBUTES`), to set
   the same from a tree parsed by expat instead of tinyhtml5.
 
+Two readers of the laid-out document also go below the public API: the box tree
+of each page (`page._page_box`, its `children`, `position_y`, `content_box_x()`,
+and `LineBox`/`TextBox` from weasyprint.formatting_structure.boxes), read by
+placement.py (where figures land) and signature_space.py (the signature block's
+place, recorded for make sign). Their tests render real documents, so a change
+there fails them.
+
 `problems()` says, in plain words, what of this no longer holds; the tests call it
 (tests/render/test_internals.py) so an upgrade that breaks it fails loudly. At
 run time `USABLE` is false then, and the renderer takes WeasyPrint's ordinary
