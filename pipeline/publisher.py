@@ -19,7 +19,7 @@ from pipeline.core.catalogue import REGISTER_DATA, RENDER_KEYS, SIGNED_DATA, SIT
 from pipeline.core.documents.register_view import published_view
 from pipeline.core.documents.site import site_context
 from pipeline.core.jobs import Job
-from pipeline.core.signed import parse_signed
+from pipeline.core.signed import parse_signed, signature_notes
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.io.publish import Staging, keep_for
@@ -101,10 +101,10 @@ def status_page(renderers: Renderers, settings: Settings, validation: Validation
     def page(names: tuple[str, ...], staging: Staging) -> bytes:
         view = published_view(staging.staged(REGISTER_DATA.path()), staging.files)
         try:
-            signatures = parse_signed(staging.staged(SIGNED_DATA.path()))
+            notes = signature_notes(parse_signed(staging.staged(SIGNED_DATA.path())), staging.files)
         except ValueError:
-            signatures = {}  # damaged: the page lists the copies without who signed; make sign writes it anew
+            notes = {}  # damaged: the page lists the copies without who signed; make sign writes it anew
         return render_site(renderers.env, site_context(validation, totals, names, settings, view, vanished,
-                                                       signatures))
+                                                       notes))
 
     return page

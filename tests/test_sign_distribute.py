@@ -119,6 +119,8 @@ def test_a_stale_signed_copy_is_never_sent_and_make_sign_renews_only_it(sent, co
     year_file.write_text(text.replace("numbers: {}", 'numbers: {HB: "16a"}', 1), encoding="utf-8")
     flow.report(options(tmp_path / "output", changed))
     year = tmp_path / "output" / "2016"
+    page = (year / "index.html").read_text(encoding="utf-8")
+    assert page.count("bản cũ: văn bản đã được lập lại sau khi ký") == 1, "HB's copy, and only it, is stale"
     with pytest.raises(SourceError) as caught:
         distribute(tmp_path / "output", changed)
     assert "đã cũ" in str(caught.value) and "thong-bao/HB.pdf" in str(caught.value)

@@ -70,3 +70,16 @@ def parse_signed(raw: bytes | None) -> dict[str, SignedCopy]:
         return {c.document: c for c in (SignedCopy.from_dict(item) for item in json.loads(raw)["copies"])}
     except (KeyError, TypeError, AssertionError) as exc:
         raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def signature_notes(copies: Mapping[str, SignedCopy], digests: Mapping[str, str]) -> dict[str, str]:
+    """signed copy → what the status page says beside it: who signed and when, and whether the document
+    was made again since (`digests`: the year folder's files → SHA-256)."""
+    notes = {}
+    for copy in copies.values():
+        note = f"Ký số: {copy.said()}"
+        now = digests.get(copy.document)
+        if now is not None and now != copy.document_sha256:
+            note += " (bản cũ: văn bản đã được lập lại sau khi ký; chạy make sign)"
+        notes[copy.name] = note
+    return notes

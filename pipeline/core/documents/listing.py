@@ -27,7 +27,6 @@ from pipeline.core.catalogue import (
     group_of,
     unit_folders,
 )
-from pipeline.core.signed import SignedCopy
 from pipeline.settings import Settings
 
 FORMAT_ORDER = ("pdf", "docx", "xlsx", "svg", "json")
@@ -108,10 +107,10 @@ def _rank(path: str, units: dict[str, int]) -> int:
 
 
 def document_groups(documents: tuple[str, ...], settings: Settings, year: int, stale: bool = False,
-                    signatures: Mapping[str, SignedCopy] | None = None) -> tuple[DocumentGroup, ...]:
+                    notes: Mapping[str, str] | None = None) -> tuple[DocumentGroup, ...]:
     """Every published file but the page itself and the distribution's (its own section lists them),
-    by group, twins merged; a signed copy says who signed it and when (`signatures`: data/ky-so.json)."""
-    by_copy = {c.name: c for c in (signatures or {}).values()}
+    by group, twins merged; `notes` says more of some (a signed copy: who signed it and when)."""
+    notes = notes or {}
     twins: dict[str, list[str]] = {}
     for path in documents:
         if path != SITE_PAGE.path() and not distributed(path):
@@ -123,9 +122,8 @@ def document_groups(documents: tuple[str, ...], settings: Settings, year: int, s
         text, title = label(first, settings, year), group_of(first)
         described = f"{title}: {text}" if _folder(first) in unit_folders() else text
         key = (_rank(first, order), n)
-        copy = by_copy.get(first)
-        note = f"Ký số: {copy.said()}" if copy else ""
-        by_group.setdefault(title, []).append((key, DocumentItem(text, links(paths, described), note)))
+        item = DocumentItem(text, links(paths, described), notes.get(first, ""))
+        by_group.setdefault(title, []).append((key, item))
     return tuple(
         DocumentGroup(title, STALE_NOTE if stale and title in STALE_GROUPS else "",
                       tuple(item for _, item in sorted(by_group[title], key=lambda pair: pair[0])))

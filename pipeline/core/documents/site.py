@@ -32,7 +32,6 @@ from pipeline.core.documents.listing import DocumentGroup, Link, document_groups
 from pipeline.core.documents.register_view import RegisterView
 from pipeline.core.documents.trend import TrendRow, trend_rows, trend_years
 from pipeline.core.labels import Status
-from pipeline.core.signed import SignedCopy
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.ledger import LedgerRow
 from pipeline.core.steps.ledger import Status as InputStatus
@@ -153,7 +152,7 @@ class SiteContext:
 
 def site_context(validation: Validation, totals: Totals | None, documents: tuple[str, ...], settings: Settings,
                  register: RegisterView | None = None, vanished: tuple[str, ...] = (),
-                 signatures: Mapping[str, SignedCopy] | None = None) -> SiteContext:
+                 notes: Mapping[str, str] | None = None) -> SiteContext:
     year, org = validation.year, settings.general.organisation
     units = settings.units_in(year)
     published = frozenset(documents)
@@ -181,7 +180,7 @@ def site_context(validation: Validation, totals: Totals | None, documents: tuple
         no_report_detail="" if made else NO_REPORT_DETAIL.format(year=year),
         issues_summary=issues_summary(validation),
         issue_groups=groups,
-        documents=document_groups(documents, settings, year, stale=not made, signatures=signatures),
+        documents=document_groups(documents, settings, year, stale=not made, notes=notes),
         chart_file=chart,
         chart_alt=f"Biểu đồ tỉ lệ thực hiện so với kế hoạch năm {year} của từng đơn vị",
         # A strict run that stopped keeps the last report's chart: say it may be out of date.
