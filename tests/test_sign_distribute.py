@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -147,3 +148,44 @@ def test_with_signing_configured_an_unsigned_document_is_not_sent(sent, config, 
         distribute(tmp_path / "output", config)
     assert "chưa có bản ký số" in str(caught.value) and "make sign" in str(caught.value)
     assert sorted(p.relative_to(year) for p in (year / "gui").rglob("*")) == bundles, "nothing changed"
+
+
+def test_while_workbooks_are_checked_sign_signs_the_slips_and_reminders_and_feedback_sends_them(config, tmp_path):
+    from tests.test_feedback import break_hb
+    root = Path(shutil.copytree(SAMPLE_INPUT, tmp_path / "input"))
+    (root / "2016" / "KT.xlsx").unlink()
+    break_hb(root)
+    opts = flow.Options(2016, root, config, tmp_path / "out", jobs=1, state=tmp_path / "state")
+    flow.validate(opts)
+    done = signing.sign(opts, environ=PASSWORDS, clock=lambda: WHEN)
+    kinds = {name.split("/")[1] for name in done.files if "luu-tru" not in name}
+    assert kinds == {"phieu-kiem-tra", "don-doc"}, "no report or notice while HB has errors"
+    assert "ky-so/don-doc/KT.pdf" in done.files and "ky-so/luu-tru/phieu-kiem-tra/HB.pdf" in done.files
+    sent = dispatch.distribute(opts, state=tmp_path / "state", feedback=True)
+    year = tmp_path / "out" / "2016"
+    hb = next(b for b in sent.bundles if b.recipient.code == "HB")
+    slip = next(d for d in hb.deliveries if d.attachment == "phieu-kiem-tra-2016-HB.pdf")
+    assert slip.source == signed("phieu-kiem-tra/HB.pdf")
+    assert (year / slip.file).read_bytes() == (year / signed("phieu-kiem-tra/HB.pdf")).read_bytes()
+    assert {r.signature for r in sent.rows if r.kind == "Biểu mẫu đánh dấu lỗi"} == {""}, "a workbook is not signed"
+
+
+@pytest.mark.parametrize(("name", "page"), [("bao-cao-2016.pdf", 3), ("thong-bao/HB.pdf", 2)])
+def test_the_report_and_a_notice_show_the_signature_between_position_and_name(sent, tmp_path, name, page):
+    from tests.test_sign import _colour_centres
+    out, _ = sent
+    copy = out / "2016" / signed(name)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", str(page), "-l", str(page), str(copy), str(tmp_path / "p")],
+                   check=True)
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(copy), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    rows = {w.split(">")[1].split("<")[0]: (float(w.split('xMin="')[1].split('"')[0]) * 70 / 72,
+                                            float(w.split('yMin="')[1].split('"')[0]) * 70 / 72)
+            for w in text.split("<word ")[1:]}
+    centres = _colour_centres(next(tmp_path.glob("p*.png")))
+    blue_x, blue_y, blue_n = centres["blue"]
+    red_x, red_y, red_n = centres["red"]
+    assert blue_n > 100 and red_n > 100, centres
+    assert rows["TRƯỞNG"][1] < blue_y < rows["Nghĩa"][1], "the signature between the position and the name"
+    assert red_x < blue_x, "the seal on the signature's left"
+    assert abs(red_y - blue_y) < 40, "the seal level with the signature"
