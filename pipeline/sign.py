@@ -34,6 +34,7 @@ from pipeline.io.signing import (
     KeyFileError,
     Signature,
     SignatureUnreadable,
+    TimestampError,
     TokenError,
     check_pdf,
     find_block,
@@ -193,7 +194,13 @@ def sign(options: Options, environ: Mapping[str, str] = os.environ,
     """Sign the year's published PDFs into ky-so/, atomically; nothing is written on any error."""
     settings, signing, year = _config(options)
     with ExitStack() as sessions:
-        return _sign(options, environ, clock, settings, signing, year, sessions)
+        try:
+            return _sign(options, environ, clock, settings, signing, year, sessions)
+        except TimestampError as exc:
+            raise SourceError(f"Không lấy được dấu thời gian từ máy chủ {signing.timestamp_url} (khóa "
+                              f"«timestamp_url» trong {options.config_dir / SIGNING_FILE}): máy chủ không trả lời "
+                              f"hoặc trả lời sai ({exc}). Kiểm tra mạng và địa chỉ rồi chạy lại; chưa ghi bản ký số "
+                              "nào.") from exc
 
 
 def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.datetime], settings: Settings,
@@ -214,7 +221,7 @@ def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.d
             boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
             signatures = [Signature(FIELDS[role], key, images.get(role), page, boxes[role])
                           for role, key in keys.items()]
-            signed_bytes = sign_pdf(data, signatures, when)
+            signed_bytes = sign_pdf(data, signatures, when, signing.timestamp_url)
             out.add(signed(name), signed_bytes)
             copies[name] = hashlib.sha256(signed_bytes).hexdigest()
             if options.progress:
@@ -277,6 +284,9 @@ def _verdict(folder: Path, name: str, digest: str | None, roots: list[bytes]) ->
             problems.append(f"chữ ký {c.field} không hợp lệ: nội dung đã bị sửa sau khi ký")
         elif not c.trusted:
             problems.append(f"chứng thư của chữ ký {c.field} không dẫn tới chứng thư gốc tin cậy (trust_roots)")
+        if c.intact and not c.timestamp_trusted:
+            problems.append(f"dấu thời gian của chữ ký {c.field} không hợp lệ hoặc máy chủ cấp dấu thời gian "
+                            "không dẫn tới chứng thư gốc tin cậy (trust_roots)")
         if c.intact and not c.unchanged:
             problems.append(f"tệp có thay đổi khác ngoài chữ ký sau chữ ký {c.field}")
     return Verdict(copy, checked, tuple(dict.fromkeys(problems)))
