@@ -19,8 +19,10 @@ signature's update) is exactly the published document now.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -49,6 +51,17 @@ from pipeline.settings import SIGNING_FILE, Party, Settings, SigningFile, Token,
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is the zone
 FIELDS = {"signer": "ChuKyNguoiKy", "body": "ChuKyCoQuan"}  # the signature fields' names in the PDF
 ROLES = {"signer": "người ký", "body": "cơ quan ban hành"}
+Prompt = Callable[[str], "str | None"]  # asks the clerk (hidden) and gives the answer; None: nobody to ask
+
+
+def terminal_prompt(question: str) -> str | None:
+    """The answer typed on the terminal, not echoed; None when stdin is not a terminal (cron, CI, a pipe)."""
+    if not sys.stdin.isatty():
+        return None
+    try:
+        return getpass.getpass(question)
+    except EOFError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -95,10 +108,10 @@ def _config(options: Options) -> tuple[Settings, SigningFile, int]:
     return settings, settings.signing, choice.year
 
 
-def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], sessions: ExitStack
-          ) -> dict[str, object]:
-    """role → an opened key, each opened once (with the password or PIN from its variable); token
-    sessions are closed by `sessions`."""
+def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], sessions: ExitStack,
+          prompt: Prompt = terminal_prompt) -> dict[str, object]:
+    """role → an opened key, each opened once (with the password or PIN from its variable, or a PIN
+    typed at `prompt`); token sessions are closed by `sessions`."""
     config = options.config_dir / SIGNING_FILE
     opened: dict[str, object] = {}
     sessions_by_token: dict[tuple[str, str], object] = {}
@@ -108,7 +121,7 @@ def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], se
         if where not in opened:
             if party.pkcs11 is not None:
                 opened[where] = _open_token(party.pkcs11, role, config, options.config_dir, environ, sessions,
-                                            sessions_by_token)
+                                            sessions_by_token, prompt)
             else:
                 opened[where] = _open(party, role, config, options.config_dir, environ)
         keys[role] = opened[where]
@@ -119,26 +132,32 @@ TOKEN_PROBLEMS = {
     "module": "không nạp được thư viện PKCS#11 {module}",
     "token": "không thấy thiết bị ký số có nhãn «{token}» (đã cắm thiết bị chưa? nhãn có đúng không?)",
     "pin": "mã PIN trong biến môi trường {pin_env} không đúng hoặc thiết bị đã bị khóa PIN",
+    "pin-typed": "mã PIN vừa nhập không đúng hoặc thiết bị đã bị khóa PIN",
     "key": "trên thiết bị «{token}» không có khóa hoặc chứng thư nhãn «{key}»",
 }
 
 
 def _open_token(token: Token, role: str, config: Path, config_dir: Path, environ: Mapping[str, str],
-                sessions: ExitStack, by_token: dict[tuple[str, str], object]) -> object:
-    pin = environ.get(token.pin_env)
-    if pin is None:
-        raise ConfigError(f"Chưa đặt biến môi trường {token.pin_env}: đó là mã PIN thiết bị ký số "
-                          f"«{token.token_label}» của {ROLES[role]} (khóa «{role}.pkcs11.pin_env» trong {config}). "
-                          f"Hãy đặt rồi chạy lại, ví dụ {token.pin_env}='mã PIN' make sign")
+                sessions: ExitStack, by_token: dict[tuple[str, str], object], prompt: Prompt) -> object:
     module = str(config_dir / token.module)
+    pin, typed = environ.get(token.pin_env), False
+    if pin is None and (module, token.token_label) not in by_token:  # a token already open asks nothing
+        pin = prompt(f"Mã PIN thiết bị ký số «{token.token_label}» của {ROLES[role]} (không hiện khi gõ): ")
+        typed = True
+        if pin is None:
+            raise ConfigError(f"Chưa đặt biến môi trường {token.pin_env}: đó là mã PIN thiết bị ký số "
+                              f"«{token.token_label}» của {ROLES[role]} (khóa «{role}.pkcs11.pin_env» trong "
+                              f"{config}). Hãy đặt rồi chạy lại, ví dụ {token.pin_env}='mã PIN' make sign, "
+                              "hoặc chạy make sign ở cửa sổ dòng lệnh để nhập mã PIN")
     try:
         if (module, token.token_label) not in by_token:
-            session = open_session(module, token.token_label, pin)
+            session = open_session(module, token.token_label, pin or "")
             sessions.callback(session.close)
             by_token[module, token.token_label] = session
         return token_signer(by_token[module, token.token_label], token.key_label, token.cert_label)
     except TokenError as exc:
-        problem = TOKEN_PROBLEMS[exc.reason].format(module=module, token=token.token_label, pin_env=token.pin_env,
+        reason = "pin-typed" if exc.reason == "pin" and typed else exc.reason
+        problem = TOKEN_PROBLEMS[reason].format(module=module, token=token.token_label, pin_env=token.pin_env,
                                                     key=token.cert_label or token.key_label)
         raise ConfigError(f"Không dùng được khóa của {ROLES[role]} ({config}, khóa «{role}.pkcs11»): {problem}") \
             from exc
@@ -190,12 +209,14 @@ def _sums(text: str) -> dict[str, str]:
 
 
 def sign(options: Options, environ: Mapping[str, str] = os.environ,
-         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(VIETNAM)) -> Signing:
-    """Sign the year's published PDFs into ky-so/, atomically; nothing is written on any error."""
+         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(VIETNAM), prompt: Prompt = terminal_prompt
+         ) -> Signing:
+    """Sign the year's published PDFs into ky-so/, atomically; nothing is written on any error. A token's
+    PIN missing from the environment is asked at `prompt` (the terminal's, when there is one)."""
     settings, signing, year = _config(options)
     with ExitStack() as sessions:
         try:
-            return _sign(options, environ, clock, settings, signing, year, sessions)
+            return _sign(options, environ, clock, settings, signing, year, sessions, prompt)
         except TimestampError as exc:
             raise SourceError(f"Không lấy được dấu thời gian từ máy chủ {signing.timestamp_url} (khóa "
                               f"«timestamp_url» trong {options.config_dir / SIGNING_FILE}): máy chủ không trả lời "
@@ -204,8 +225,8 @@ def sign(options: Options, environ: Mapping[str, str] = os.environ,
 
 
 def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.datetime], settings: Settings,
-          signing: SigningFile, year: int, sessions: ExitStack) -> Signing:
-    keys = _keys(signing, options, environ, sessions)
+          signing: SigningFile, year: int, sessions: ExitStack, prompt: Prompt) -> Signing:
+    keys = _keys(signing, options, environ, sessions, prompt)
     signer_name = settings.document_settings(year, "make sign").signer.name
     folder = options.output_root / str(year)
     documents = _published(folder, year)
