@@ -45,6 +45,7 @@ from pipeline.io.signing import (
     sign_pdf,
     token_signer,
 )
+from pipeline.io.text_stamp import FontMissing, stamp_text, top_right
 from pipeline.plan import Options, report_year
 from pipeline.settings import SIGNING_FILE, Party, Settings, SigningFile, Token, load_settings
 
@@ -217,6 +218,9 @@ def sign(options: Options, environ: Mapping[str, str] = os.environ,
     with ExitStack() as sessions:
         try:
             return _sign(options, environ, clock, settings, signing, year, sessions, prompt)
+        except FontMissing as exc:
+            raise SourceError(f"Không ký được: {exc}; dấu chữ ký trên văn bản kèm theo cần phông chữ này (cài gói "
+                              "fonts-liberation2, ví dụ make system-deps). Chưa ghi bản ký số nào.") from exc
         except TimestampError as exc:
             raise SourceError(f"Không lấy được dấu thời gian từ máy chủ {signing.timestamp_url} (khóa "
                               f"«timestamp_url» trong {options.config_dir / SIGNING_FILE}): máy chủ không trả lời "
@@ -240,7 +244,10 @@ def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.d
             block = find_block(data, signer_name)
             page = block.page if block else 0
             boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
-            signatures = [Signature(FIELDS[role], key, images.get(role), page, boxes[role])
+            texts = {}
+            if block is None:  # an attachment of its own: the body's signature is the decree's text stamp
+                boxes["body"], texts["body"] = top_right(data), stamp_text(None, when)
+            signatures = [Signature(FIELDS[role], key, images.get(role), page, boxes[role], texts.get(role))
                           for role, key in keys.items()]
             signed_bytes = sign_pdf(data, signatures, when, signing.timestamp_url)
             out.add(signed(name), signed_bytes)

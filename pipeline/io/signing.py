@@ -30,6 +30,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
+from pipeline.io.text_stamp import text_style
+
 MM = 72 / 25.4
 SIGNATURE_WIDTH = 45 * MM  # the handwritten signature's box, centred between position and name
 SEAL_SIZE = 36 * MM  # a round seal's real diameter (Nghị định 99/2016: 35–42 mm for most bodies)
@@ -77,13 +79,14 @@ class Block:
 
 @dataclass(frozen=True)
 class Signature:
-    """One signature to add: its field, its key, its image (None: invisible), where it shows."""
+    """One signature to add: its field, its key, its image or text (neither: invisible), where it shows."""
 
     field: str
     signer: Any  # pyhanko.sign.signers.Signer
     image: Path | None
     page: int
     box: tuple[float, float, float, float] | None
+    text: str | None = None  # shown as these lines instead of an image (an attachment's stamp, pipeline.io.text_stamp)
 
 
 def load_key(pkcs12: bytes, password: bytes) -> signers.SimpleSigner:
@@ -187,8 +190,10 @@ def _sign_each(data: bytes, signatures: Sequence[Signature], when: dt.datetime, 
         spec = fields.SigFieldSpec(signature.field, on_page=signature.page, box=box)  # type: ignore[arg-type]
         meta = signers.PdfSignatureMetadata(field_name=signature.field, subfilter=fields.SigSeedSubFilter.PADES,
                                             md_algorithm="sha256")
-        style = None
-        if signature.image is not None and signature.box is not None:
+        style: Any = None
+        if signature.text is not None and signature.box is not None:
+            style = text_style(signature.text)
+        elif signature.image is not None and signature.box is not None:
             style = StaticStampStyle(background=PdfImage(str(signature.image)), background_opacity=1.0,
                                      border_width=0)
         pdf_signer = _Signer(meta, signature.signer, stamp_style=style, new_field_spec=spec, when=when,
