@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pipeline.core.catalogue import SIGNED_PDF, SIGNED_SUMS, SUMS, Command, signable, signed
+from pipeline.core.documents.numbering import published_number
 from pipeline.errors import ConfigError, SourceError
 from pipeline.io.publish import Staging, keep_for, sha256sums
 from pipeline.io.signing import (
@@ -246,7 +247,7 @@ def _sign(options: Options, environ: Mapping[str, str], clock: Callable[[], dt.d
             boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
             texts = {}
             if block is None:  # an attachment of its own: the body's signature is the decree's text stamp
-                boxes["body"], texts["body"] = top_right(data), stamp_text(None, when)
+                boxes["body"], texts["body"] = top_right(data), stamp_text(published_number(settings, year, name), when)
             signatures = [Signature(FIELDS[role], key, images.get(role), page, boxes[role], texts.get(role))
                           for role, key in keys.items()]
             signed_bytes = sign_pdf(data, signatures, when, signing.timestamp_url)

@@ -19,8 +19,11 @@ from weasyprint import HTML
 
 from pipeline import sign as signing
 from pipeline.core.catalogue import signed
+from pipeline.core.documents.numbering import published_number
 from pipeline.io.signing import Signature, load_key, sign_pdf
 from pipeline.io.text_stamp import FontMissing, font_file, stamp_text, top_right
+from pipeline.settings import load_settings
+from tests.factories import CONFIG
 from tests.signing_keys import make_keys
 from tests.test_sign import PASSWORDS, options, reported, signing_config  # noqa: F401
 
@@ -88,7 +91,7 @@ def test_a_missing_font_is_named(monkeypatch, tmp_path):
 
 def test_make_sign_stamps_the_body_signature_on_a_pdf_without_signature_block(reported, tmp_path):
     """A published PDF with no signature block (an appendix of its own): the signer's signature stays
-    invisible, the body's is the text stamp with the signing time."""
+    invisible, the body's is the text stamp with its number and the signing time."""
     config = signing_config(tmp_path / "config")
     year = tmp_path / "out" / "2016"
     shutil.copytree(reported / "2016", year)
@@ -103,6 +106,15 @@ def test_make_sign_stamps_the_body_signature_on_a_pdf_without_signature_block(re
     copy = year / signed(name)
     words = _words(copy)
     assert "2017-01-10T09:30:05+07:00" in words and words["2017-01-10T09:30:05+07:00"][0] > 595 / 2, words
+    assert "40-PKT/BCĐ" in words and words["40-PKT/BCĐ"][0] > 595 / 2, "the slip's number and symbol"
     result = subprocess.run(["pdfsig", str(copy)], capture_output=True, text=True).stdout
     assert result.count("Signature Validation: Signature is Valid.") == 2, result
     assert signing.verify(options(tmp_path / "out", config)).failed == ()
+
+
+def test_the_number_is_the_one_the_document_header_prints():
+    settings = load_settings(CONFIG)
+    assert published_number(settings, 2016, "bao-cao-2016.pdf") == "15-BC/BCĐ"
+    assert published_number(settings, 2016, "thong-bao/HB.pdf") == "16-TB/BCĐ"
+    assert published_number(settings, 2016, "phieu-kiem-tra/AD.pdf") == "40-PKT/BCĐ"
+    assert published_number(settings, 2016, "khac.pdf") is None
