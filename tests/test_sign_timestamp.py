@@ -22,11 +22,14 @@ from pathlib import Path
 import pytest
 from asn1crypto import keys, pem, tsp, x509
 from pyhanko.sign.timestamps import DummyTimeStamper
+from weasyprint import HTML
 
 from pipeline import sign as signing
 from pipeline.core.catalogue import SIGNED_SUMS, signed
 from pipeline.errors import ConfigError, SourceError
+from pipeline.io.signing import Signature, TimestampError, check_pdf, load_key, sign_pdf
 from pipeline.settings import load_settings
+from tests.signing_keys import make_keys
 from tests.test_sign import PASSWORDS, SIGNING_YAML, WHEN, options, reported, run, signing_config  # noqa: F401
 
 STAMPED_AT = dt.datetime(2017, 1, 10, 2, 30, 9, tzinfo=dt.UTC)  # the server's clock: 09:30:09 in Vietnam
@@ -139,3 +142,49 @@ def test_a_bad_timestamp_url_is_a_config_error_naming_file_and_key(tmp_path, url
         load_settings(folder)
     message = str(caught.value)
     assert "signing.yaml" in message and "timestamp_url" in message and "dấu thời gian" in message
+
+
+def test_a_timestamp_from_a_server_no_root_vouches_for_is_a_problem(keys_folder, tmp_path):
+    """The signer's key chains to the trusted CA, the server's certificate to another: the signature
+    itself is intact and trusted, its timestamp is not, and verify says so."""
+    other = make_keys(tmp_path / "other")  # another CA, and a server certificate it issued
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(_stamper(other["ca"].parent)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        data = HTML(string="<p>Phụ lục</p>").write_pdf()
+        key = load_key((keys_folder / "co-quan.p12").read_bytes(), b"mat-khau")
+        url = f"http://127.0.0.1:{server.server_address[1]}/tsa"
+        stamped = sign_pdf(data, [Signature("ChuKyCoQuan", key, None, 0, None)], WHEN, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    [checked] = check_pdf(stamped, [(keys_folder / "ca.pem").read_bytes()])
+    assert checked.intact and checked.trusted and checked.timestamped == STAMPED_AT
+    assert not checked.timestamp_trusted and not checked.valid
+
+
+class _Garbage(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", "7")
+        self.end_headers()
+        self.wfile.write(b"garbage")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_answer_that_is_no_timestamp_is_the_servers_fault(keys_folder):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        key = load_key((keys_folder / "co-quan.p12").read_bytes(), b"mat-khau")
+        with pytest.raises(TimestampError) as caught:
+            sign_pdf(HTML(string="<p>Phụ lục</p>").write_pdf(), [Signature("ChuKyCoQuan", key, None, 0, None)], WHEN,
+                     f"http://127.0.0.1:{server.server_address[1]}/tsa")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "not a timestamp reply" in str(caught.value)

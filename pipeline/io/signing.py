@@ -167,10 +167,22 @@ class _Signer(signers.PdfSigner):
 TIMESTAMP_TIMEOUT = 20  # seconds for one answer of the time-stamping server
 
 
+class _TimeStamper(HTTPTimeStamper):
+    """pyHanko's client, with an answer that is not DER at all failing as the server's fault too."""
+
+    async def async_request_tsa_response(self, req: Any) -> Any:
+        try:
+            response = await super().async_request_tsa_response(req)
+            response.native  # noqa: B018 - parsed now: asn1crypto parses lazily, deep inside the signing
+        except ValueError as exc:
+            raise TimestampRequestError("Timestamp server response is not a timestamp reply") from exc
+        return response
+
+
 @functools.cache
 def _timestamper(url: str) -> HTTPTimeStamper:
     """One client per server and run: it keeps the size of a token it learnt from the first request."""
-    return HTTPTimeStamper(url, timeout=TIMESTAMP_TIMEOUT)
+    return _TimeStamper(url, timeout=TIMESTAMP_TIMEOUT)
 
 
 def sign_pdf(data: bytes, signatures: Sequence[Signature], when: dt.datetime,
