@@ -297,15 +297,22 @@ def _progress():
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
+    # Shown from the first step on, not before: until then the terminal is free for a question (a token's PIN),
+    # which a live display redrawing its line would erase.
+    bar = Progress(*columns, console=console, transient=True)
+    tasks: dict[str, TaskID] = {}
 
-        def update(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
-            bar.update(tasks[label], completed=done)
+    def update(label: str, done: int, total: int) -> None:
+        if not tasks:
+            bar.start()
+        if label not in tasks:
+            tasks[label] = bar.add_task(label, total=total)
+        bar.update(tasks[label], completed=done)
 
+    try:
         yield update
+    finally:
+        bar.stop()
 
 
 def _run(step, verbose: bool):

@@ -7,7 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.core.text import visible
-from pipeline.sign import Signing, Verification
+from pipeline.io.signing import Checked
+from pipeline.sign import VIETNAM, Signing, Verification
 
 
 def _shown(value: object) -> str:
@@ -19,13 +20,21 @@ def print_signing(console: Console, outcome: Signing) -> None:
                   f"{outcome.when.isoformat()} (giờ Việt Nam), vào {_shown(outcome.folder)}.")
 
 
+def _when(checked: Checked) -> str:
+    """The signing time the signer's machine wrote, and the time-stamping server's when there is one."""
+    told = checked.when.isoformat() if checked.when else ""
+    if checked.timestamped is None:
+        return told
+    return f"{told} (dấu thời gian: {checked.timestamped.astimezone(VIETNAM).isoformat()})".lstrip()
+
+
 def print_verification(console: Console, outcome: Verification) -> None:
     table = Table(title=f"Kiểm tra chữ ký số năm {outcome.year} ({_shown(outcome.folder)})")
     for column in ("Tệp", "Người ký", "Thời gian ký", "Kết quả"):
         table.add_column(column, overflow="fold")
     for verdict in outcome.verdicts:
         who = "\n".join(_shown(c.signer) for c in verdict.signatures)
-        when = "\n".join(c.when.isoformat() if c.when else "" for c in verdict.signatures)
+        when = "\n".join(_when(c) for c in verdict.signatures)
         result = "[green]Hợp lệ[/]" if verdict.ok else "[red]Không hợp lệ:[/] " + _shown("; ".join(verdict.problems))
         table.add_row(_shown(verdict.name), who, when, result)
     console.print(table)

@@ -19,8 +19,10 @@ signature's update) is exactly the published document now.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ from pipeline.core.catalogue import (
     Command,
     signed,
 )
+from pipeline.core.documents.numbering import published_number
 from pipeline.core.jobs import ArchiveJob, Job, PdfJob
 from pipeline.errors import ConfigError, SourceError
 from pipeline.flow import renderers as renderers_for
@@ -47,6 +50,7 @@ from pipeline.io.signing import (
     KeyFileError,
     Signature,
     SignatureUnreadable,
+    TimestampError,
     TokenError,
     certificate_digest,
     certificate_name,
@@ -57,6 +61,7 @@ from pipeline.io.signing import (
     signature_block,
     token_signer,
 )
+from pipeline.io.text_stamp import FontMissing, stamp_text, top_right
 from pipeline.plan import Options, Plan, plan, report_year
 from pipeline.published import (
     Contents,
@@ -77,6 +82,17 @@ from pipeline.settings import SIGNING_FILE, Party, SigningFile, Token, load_sett
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is the zone
 FIELDS = {"signer": "ChuKyNguoiKy", "body": "ChuKyCoQuan"}  # the signature fields' names in the PDF
 ROLES = {"signer": "người ký", "body": "cơ quan ban hành"}
+Prompt = Callable[[str], "str | None"]  # asks the clerk (hidden) and gives the answer; None: nobody to ask
+
+
+def terminal_prompt(question: str) -> str | None:
+    """The answer typed on the terminal, not echoed; None when stdin is not a terminal (cron, CI, a pipe)."""
+    if not sys.stdin.isatty():
+        return None
+    try:
+        return getpass.getpass(question)
+    except EOFError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -121,10 +137,10 @@ def _config(options: Options) -> SigningFile:
     return signing
 
 
-def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], sessions: ExitStack
-          ) -> dict[str, object]:
-    """role → an opened key, each opened once (with the password or PIN from its variable); token
-    sessions are closed by `sessions`."""
+def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], sessions: ExitStack,
+          prompt: Prompt = terminal_prompt) -> dict[str, object]:
+    """role → an opened key, each opened once (with the password or PIN from its variable, or a PIN
+    typed at `prompt`); token sessions are closed by `sessions`."""
     config = options.config_dir / SIGNING_FILE
     opened: dict[str, object] = {}
     sessions_by_token: dict[tuple[str, str], object] = {}
@@ -134,7 +150,7 @@ def _keys(signing: SigningFile, options: Options, environ: Mapping[str, str], se
         if where not in opened:
             if party.pkcs11 is not None:
                 opened[where] = _open_token(party.pkcs11, role, config, options.config_dir, environ, sessions,
-                                            sessions_by_token)
+                                            sessions_by_token, prompt)
             else:
                 opened[where] = _open(party, role, config, options.config_dir, environ)
         keys[role] = opened[where]
@@ -145,26 +161,32 @@ TOKEN_PROBLEMS = {
     "module": "không nạp được thư viện PKCS#11 {module}",
     "token": "không thấy thiết bị ký số có nhãn «{token}» (đã cắm thiết bị chưa? nhãn có đúng không?)",
     "pin": "mã PIN trong biến môi trường {pin_env} không đúng hoặc thiết bị đã bị khóa PIN",
+    "pin-typed": "mã PIN vừa nhập không đúng hoặc thiết bị đã bị khóa PIN",
     "key": "trên thiết bị «{token}» không có khóa hoặc chứng thư nhãn «{key}»",
 }
 
 
 def _open_token(token: Token, role: str, config: Path, config_dir: Path, environ: Mapping[str, str],
-                sessions: ExitStack, by_token: dict[tuple[str, str], object]) -> object:
-    pin = environ.get(token.pin_env)
-    if pin is None:
-        raise ConfigError(f"Chưa đặt biến môi trường {token.pin_env}: đó là mã PIN thiết bị ký số "
-                          f"«{token.token_label}» của {ROLES[role]} (khóa «{role}.pkcs11.pin_env» trong {config}). "
-                          f"Hãy đặt rồi chạy lại, ví dụ {token.pin_env}='mã PIN' make sign")
+                sessions: ExitStack, by_token: dict[tuple[str, str], object], prompt: Prompt) -> object:
     module = str(config_dir / token.module)
+    pin, typed = environ.get(token.pin_env), False
+    if pin is None and (module, token.token_label) not in by_token:  # a token already open asks nothing
+        pin = prompt(f"Mã PIN thiết bị ký số «{token.token_label}» của {ROLES[role]} (không hiện khi gõ): ")
+        typed = True
+        if pin is None:
+            raise ConfigError(f"Chưa đặt biến môi trường {token.pin_env}: đó là mã PIN thiết bị ký số "
+                              f"«{token.token_label}» của {ROLES[role]} (khóa «{role}.pkcs11.pin_env» trong "
+                              f"{config}). Hãy đặt rồi chạy lại, ví dụ {token.pin_env}='mã PIN' make sign, "
+                              "hoặc chạy make sign ở cửa sổ dòng lệnh để nhập mã PIN")
     try:
         if (module, token.token_label) not in by_token:
-            session = open_session(module, token.token_label, pin)
+            session = open_session(module, token.token_label, pin or "")
             sessions.callback(session.close)
             by_token[module, token.token_label] = session
         return token_signer(by_token[module, token.token_label], token.key_label, token.cert_label)
     except TokenError as exc:
-        problem = TOKEN_PROBLEMS[exc.reason].format(module=module, token=token.token_label, pin_env=token.pin_env,
+        reason = "pin-typed" if exc.reason == "pin" and typed else exc.reason
+        problem = TOKEN_PROBLEMS[reason].format(module=module, token=token.token_label, pin_env=token.pin_env,
                                                     key=token.cert_label or token.key_label)
         raise ConfigError(f"Không dùng được khóa của {ROLES[role]} ({config}, khóa «{role}.pkcs11»): {problem}") \
             from exc
@@ -188,19 +210,30 @@ def _open(party: Party, role: str, config: Path, config_dir: Path, environ: Mapp
 
 
 def sign(options: Options, environ: Mapping[str, str] = os.environ,
-         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(VIETNAM)) -> Signing:
+         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(VIETNAM), prompt: Prompt = terminal_prompt
+         ) -> Signing:
     """Sign the year's current documents into ky-so/, atomically; nothing is written on any error.
 
     The inputs are read again, as distribute does: only documents that are exactly what the workbooks and
     config give now, unaltered since, are signed. A signed copy still current (same document bytes, same
     certificates, images and timestamp server) is kept as it is, so a rerun signs only what changed and
-    distribute does not send a document again for a new signing time alone.
+    distribute does not send a document again for a new signing time alone. A token's PIN missing from the
+    environment is asked at `prompt` (the terminal's, when there is one).
     """
     signing = _config(options)
     with ExitStack() as sessions:
-        keys = _keys(signing, options, environ, sessions)
+        keys = _keys(signing, options, environ, sessions, prompt)
         work = plan(options, documents=True)
-        return _Run(options, work, signing, keys, clock).publish()
+        try:
+            return _Run(options, work, signing, keys, clock).publish()
+        except FontMissing as exc:
+            raise SourceError(f"Không ký được: {exc}; dấu chữ ký trên văn bản kèm theo cần phông chữ này (cài gói "
+                              "fonts-liberation2, ví dụ make system-deps). Chưa ghi bản ký số nào.") from exc
+        except TimestampError as exc:
+            raise SourceError(f"Không lấy được dấu thời gian từ máy chủ {signing.timestamp_url} (khóa "
+                              f"«timestamp_url» trong {options.config_dir / SIGNING_FILE}): máy chủ không trả lời "
+                              f"hoặc trả lời sai ({exc}). Kiểm tra mạng và địa chỉ rồi chạy lại; chưa ghi bản ký số "
+                              "nào.") from exc
 
 
 class _Run:
@@ -214,7 +247,8 @@ class _Run:
         self.when = clock().astimezone(VIETNAM).replace(microsecond=0)
         self.images = {role: options.config_dir / image for role, party in signing.parties()
                        if (image := party.signature_image if role == "signer" else party.seal_image) is not None}
-        self.recipe = _recipe(keys, self.images)
+        self.timestamp_url = signing.timestamp_url
+        self.recipe = _recipe(keys, self.images, signing.timestamp_url)
         self.files: tuple[str, ...] = ()
 
     def publish(self) -> Signing:
@@ -273,17 +307,21 @@ class _Run:
         block = signature_block(data)
         page = block.page if block else 0
         boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
-        signatures = [Signature(FIELDS[role], key, self.images.get(role), page, boxes[role])
+        texts = {}
+        if block is None:  # an attachment of its own: the body's signature is the decree's text stamp
+            number = published_number(self.settings, self.year, name)
+            boxes["body"], texts["body"] = top_right(data), stamp_text(number, self.when)
+        signatures = [Signature(FIELDS[role], key, self.images.get(role), page, boxes[role], texts.get(role))
                       for role, key in self.keys.items()]
-        signed_bytes = sign_pdf(data, signatures, self.when)
+        signed_bytes = sign_pdf(data, signatures, self.when, self.timestamp_url)
         out.add(signed(name), signed_bytes)
         signers = tuple(Signer(role, certificate_name(key), certificate_digest(key)) for role, key in self.keys.items())
         return SignedCopy(name, sha256(data), sha256(signed_bytes), self.when, signers, self.recipe)
 
 
-def _recipe(keys: Mapping[str, Any], images: Mapping[str, Path]) -> str:
+def _recipe(keys: Mapping[str, Any], images: Mapping[str, Path], timestamp_url: str | None) -> str:
     """What a signed copy was made with, besides its document: a copy made otherwise is signed again."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"timestamp:{timestamp_url or ''}\0".encode())
     for role, key in sorted(keys.items()):
         digest.update(f"{role}:{certificate_digest(key)}\0".encode())
     for role, image in sorted(images.items()):
@@ -345,6 +383,9 @@ def _verdict(folder: Path, name: str, digest: str | None, roots: list[bytes]) ->
             problems.append(f"chữ ký {c.field} không hợp lệ: nội dung đã bị sửa sau khi ký")
         elif not c.trusted:
             problems.append(f"chứng thư của chữ ký {c.field} không dẫn tới chứng thư gốc tin cậy (trust_roots)")
+        if c.intact and not c.timestamp_trusted:
+            problems.append(f"dấu thời gian của chữ ký {c.field} không hợp lệ hoặc máy chủ cấp dấu thời gian "
+                            "không dẫn tới chứng thư gốc tin cậy (trust_roots)")
         if c.intact and not c.unchanged:
             problems.append(f"tệp có thay đổi khác ngoài chữ ký sau chữ ký {c.field}")
     return Verdict(copy, checked, tuple(dict.fromkeys(problems)))

@@ -1,4 +1,5 @@
-"""Throw-away keys for the signing tests: a CA, a signer and a body certificate, PKCS#12 files, PNG images."""
+"""Throw-away keys for the signing tests: a CA, a signer and a body certificate, PKCS#12 files, PNG images,
+and a time-stamping server's certificate (extended key usage timeStamping, critical, as RFC 3161 asks)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image, ImageDraw
 
 START = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -20,7 +21,8 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def _certificate(subject: str, key, issuer: str, issuer_key, ca: bool) -> x509.Certificate:
+def _certificate(subject: str, key, issuer: str, issuer_key, ca: bool, timestamping: bool = False
+                 ) -> x509.Certificate:
     builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(START).not_valid_after(END)
@@ -29,12 +31,14 @@ def _certificate(subject: str, key, issuer: str, issuer_key, ca: bool) -> x509.C
                                             data_encipherment=False, key_agreement=False, key_cert_sign=ca,
                                             crl_sign=ca, encipher_only=False, decipher_only=False), critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    if timestamping:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
 def make_keys(folder: Path, password: bytes = b"mat-khau") -> dict[str, Path]:
     """ca.pem, truong-ban.p12, co-quan.p12 (and each key and certificate loose), chu-ky.png (blue),
-    con-dau.png (red) in `folder`."""
+    con-dau.png (red), tsa.key.pem and tsa.crt.pem (a time-stamping server's) in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca = _certificate("CA thử nghiệm", ca_key, "CA thử nghiệm", ca_key, True)
@@ -51,6 +55,12 @@ def make_keys(folder: Path, password: bytes = b"mat-khau") -> dict[str, Path]:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         (folder / f"{stem}.crt.der").write_bytes(cert.public_bytes(serialization.Encoding.DER))
         files[stem] = folder / f"{stem}.p12"
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    tsa = _certificate("TSA thử nghiệm", tsa_key, "CA thử nghiệm", ca_key, False, timestamping=True)
+    (folder / "tsa.key.pem").write_bytes(tsa_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (folder / "tsa.crt.pem").write_bytes(tsa.public_bytes(serialization.Encoding.PEM))
+    files |= {"tsa_key": folder / "tsa.key.pem", "tsa": folder / "tsa.crt.pem"}
     signature = Image.new("RGBA", (400, 200), (0, 0, 0, 0))
     ImageDraw.Draw(signature).line([(30, 150), (120, 40), (200, 160), (280, 50), (370, 140)], fill=(20, 40, 200, 255),
                                    width=12)

@@ -11,6 +11,7 @@ goes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 from collections.abc import Sequence
@@ -23,11 +24,13 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from pipeline.core.signature_place import INFO_KEY, read
+from pipeline.io.text_stamp import text_style
 
 MM = 72 / 25.4
 SIGNATURE_WIDTH = 45 * MM  # the handwritten signature's box, centred between position and name
@@ -44,6 +47,10 @@ class TokenError(Exception):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason  # "module", "token", "pin", "key"
+
+
+class TimestampError(Exception):
+    """The time-stamping server did not answer, or answered with no usable token."""
 
 
 class SignatureUnreadable(Exception):
@@ -72,13 +79,14 @@ class Block:
 
 @dataclass(frozen=True)
 class Signature:
-    """One signature to add: its field, its key, its image (None: invisible), where it shows."""
+    """One signature to add: its field, its key, its image or text (neither: invisible), where it shows."""
 
     field: str
     signer: Any  # pyhanko.sign.signers.Signer
     image: Path | None
     page: int
     box: tuple[float, float, float, float] | None
+    text: str | None = None  # shown as these lines instead of an image (an attachment's stamp, pipeline.io.text_stamp)
 
 
 def load_key(pkcs12: bytes, password: bytes) -> signers.SimpleSigner:
@@ -143,19 +151,52 @@ class _Signer(signers.PdfSigner):
         return session
 
 
-def sign_pdf(data: bytes, signatures: Sequence[Signature], when: dt.datetime) -> bytes:
-    """`data` with each signature appended as its own incremental update, in order."""
+TIMESTAMP_TIMEOUT = 20  # seconds for one answer of the time-stamping server
+
+
+class _TimeStamper(HTTPTimeStamper):
+    """pyHanko's client, with an answer that is not DER at all failing as the server's fault too."""
+
+    async def async_request_tsa_response(self, req: Any) -> Any:
+        try:
+            response = await super().async_request_tsa_response(req)
+            response.native  # noqa: B018 - parsed now: asn1crypto parses lazily, deep inside the signing
+        except ValueError as exc:
+            raise TimestampRequestError("Timestamp server response is not a timestamp reply") from exc
+        return response
+
+
+@functools.cache
+def _timestamper(url: str) -> HTTPTimeStamper:
+    """One client per server and run: it keeps the size of a token it learnt from the first request."""
+    return _TimeStamper(url, timeout=TIMESTAMP_TIMEOUT)
+
+
+def sign_pdf(data: bytes, signatures: Sequence[Signature], when: dt.datetime,
+             timestamp_url: str | None = None) -> bytes:
+    """`data` with each signature appended as its own incremental update, in order; with a signature
+    timestamp token from `timestamp_url` (RFC 3161) in each when it is given (PAdES B-T)."""
+    try:
+        return _sign_each(data, signatures, when, _timestamper(timestamp_url) if timestamp_url else None)
+    except TimestampRequestError as exc:
+        raise TimestampError(f"{exc}: {exc.__cause__ or ''}".rstrip(": ")) from exc
+
+
+def _sign_each(data: bytes, signatures: Sequence[Signature], when: dt.datetime, timestamper: Any) -> bytes:
     for signature in signatures:
         writer = IncrementalPdfFileWriter(io.BytesIO(data))
         box = tuple(round(v) for v in signature.box) if signature.box is not None else None
         spec = fields.SigFieldSpec(signature.field, on_page=signature.page, box=box)  # type: ignore[arg-type]
         meta = signers.PdfSignatureMetadata(field_name=signature.field, subfilter=fields.SigSeedSubFilter.PADES,
                                             md_algorithm="sha256")
-        style = None
-        if signature.image is not None and signature.box is not None:
+        style: Any = None
+        if signature.text is not None and signature.box is not None:
+            style = text_style(signature.text)
+        elif signature.image is not None and signature.box is not None:
             style = StaticStampStyle(background=PdfImage(str(signature.image)), background_opacity=1.0,
                                      border_width=0)
-        pdf_signer = _Signer(meta, signature.signer, stamp_style=style, new_field_spec=spec, when=when)
+        pdf_signer = _Signer(meta, signature.signer, stamp_style=style, new_field_spec=spec, when=when,
+                             timestamper=timestamper)
         out = io.BytesIO()
         pdf_signer.sign_pdf(writer, output=out)
         data = out.getvalue()
@@ -173,10 +214,12 @@ class Checked:
     trusted: bool
     unchanged: bool  # nothing but signatures was added after it
     detail: str
+    timestamped: dt.datetime | None = None  # the time a time-stamping server vouches for (PAdES B-T)
+    timestamp_trusted: bool = True  # the timestamp token checks out and its server chains to a root (or none)
 
     @property
     def valid(self) -> bool:
-        return self.intact and self.trusted and self.unchanged
+        return self.intact and self.trusted and self.unchanged and self.timestamp_trusted
 
 
 def _common_name(cert: Any) -> str:
@@ -203,11 +246,14 @@ def _check(data: bytes, trusted: list[Any]) -> list[Checked]:
         status = validate_pdf_signature(embedded, context)
         cert = status.signing_cert
         level = status.modification_level
+        stamp = status.timestamp_validity
         results.append(Checked(
             embedded.field_name, _common_name(cert),
             embedded.self_reported_timestamp, bool(status.intact and status.valid), bool(status.trusted),
             bool(status.docmdp_ok) and level is not None and level.value <= 2,
-            status.summary()))
+            status.summary(),
+            stamp.timestamp if stamp is not None else None,
+            stamp is None or bool(stamp.intact and stamp.valid and stamp.trusted)))
     return results
 
 

@@ -8,8 +8,9 @@ when the config is read, so a wrong path stops every command at start-up.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from pipeline.errors import ConfigError
 from pipeline.settings.base import ENV_NAME_PATTERN, Strict
@@ -57,6 +58,18 @@ class SigningFile(Strict):
     signer: Party | None = None
     body: Party | None = None
     trust_roots: tuple[str, ...] = ()  # CA certificates (PEM or DER) make verify trusts
+    timestamp_url: str | None = None  # an RFC 3161 time-stamping server: each signature gets its token (PAdES B-T)
+
+    @field_validator("timestamp_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError(f"«{value}» không phải địa chỉ máy chủ cấp dấu thời gian: cần địa chỉ http:// hoặc "
+                             "https:// đầy đủ, ví dụ http://tsa.example.vn/tsa")
+        return value
 
     @model_validator(mode="after")
     def _one_key(self) -> SigningFile:

@@ -25,7 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.core.catalogue import Kind, find
+from pipeline.core.documents.header import document_number
 from pipeline.settings import NumberedType, Settings, YearDocuments, numbered
+
+NUMBERED_KINDS: dict[Kind, NumberedType] = {Kind.NOTICE: "notices", Kind.SLIP: "slips", Kind.REMINDER: "reminders"}
 
 
 def document_numbers(kind: NumberedType, docs: YearDocuments, units: Sequence[str]) -> dict[str, str]:
@@ -42,3 +46,21 @@ def year_numbers(kind: NumberedType, settings: Settings, year: int) -> dict[str,
 def notice_numbers(settings: Settings, year: int) -> dict[str, str]:
     """unit code → the number of its notice for `year` ("Số 16-TB/BCĐ" prints the 16)."""
     return year_numbers("notices", settings, year)
+
+
+def published_number(settings: Settings, year: int, path: str) -> str | None:
+    """The number and symbol of the published document at `path` ("16-TB/BCĐ"), as its header prints it;
+    None for a draft (no number yet) or a file that is not a numbered document."""
+    found = find(path)
+    if found is None:
+        return None
+    output, fields = found
+    docs = settings.document_settings(year)
+    if output.kind is Kind.REPORT:
+        number, code = docs.report_number(), settings.general.style.report_type_code
+    elif output.kind in NUMBERED_KINDS and "code" in fields:
+        kind = NUMBERED_KINDS[output.kind]
+        number, code = year_numbers(kind, settings, year).get(fields["code"], ""), docs.of_type(kind).type_code
+    else:
+        return None
+    return document_number(settings, number, code) if number else None
