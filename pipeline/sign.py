@@ -54,6 +54,7 @@ from pipeline.io.signing import (
     TokenError,
     certificate_digest,
     certificate_name,
+    certificate_validity,
     check_pdf,
     load_key,
     open_session,
@@ -223,9 +224,11 @@ def sign(options: Options, environ: Mapping[str, str] = os.environ,
     signing = _config(options)
     with ExitStack() as sessions:
         keys = _keys(signing, options, environ, sessions, prompt)
+        when = clock().astimezone(VIETNAM).replace(microsecond=0)
+        _check_validity(keys, when, options.config_dir / SIGNING_FILE)
         work = plan(options, documents=True)
         try:
-            return _Run(options, work, signing, keys, clock).publish()
+            return _Run(options, work, signing, keys, when).publish()
         except FontMissing as exc:
             raise SourceError(f"Không ký được: {exc}; dấu chữ ký trên văn bản kèm theo cần phông chữ này (cài gói "
                               "fonts-liberation2, ví dụ make system-deps). Chưa ghi bản ký số nào.") from exc
@@ -240,11 +243,11 @@ class _Run:
     """One make sign: the documents checked, their PDF/A copies where the archive takes them, each signed."""
 
     def __init__(self, options: Options, work: Plan, signing: SigningFile, keys: dict[str, Any],
-                 clock: Callable[[], dt.datetime]) -> None:
+                 when: dt.datetime) -> None:
         self.options, self.work, self.keys = options, work, keys
         self.year = work.year
         self.settings = work.settings
-        self.when = clock().astimezone(VIETNAM).replace(microsecond=0)
+        self.when = when
         self.images = {role: options.config_dir / image for role, party in signing.parties()
                        if (image := party.signature_image if role == "signer" else party.seal_image) is not None}
         self.timestamp_url = signing.timestamp_url
@@ -317,6 +320,18 @@ class _Run:
         out.add(signed(name), signed_bytes)
         signers = tuple(Signer(role, certificate_name(key), certificate_digest(key)) for role, key in self.keys.items())
         return SignedCopy(name, sha256(data), sha256(signed_bytes), self.when, signers, self.recipe)
+
+
+def _check_validity(keys: Mapping[str, Any], when: dt.datetime, config: Path) -> None:
+    """A certificate expired or not yet valid at the signing time would give signatures no one accepts."""
+    for role, key in keys.items():
+        start, end = certificate_validity(key)
+        if not start <= when <= end:
+            state = "đã hết hạn từ" if when > end else "chưa có hiệu lực đến"
+            moment = (end if when > end else start).astimezone(VIETNAM)
+            raise ConfigError(f"Chứng thư số của {ROLES[role]} ({certificate_name(key)}, khai báo ở khóa «{role}» "
+                              f"trong {config}) {state} {moment:%d/%m/%Y %H:%M}: chữ ký sẽ không được công nhận. "
+                              "Hãy gia hạn hoặc dùng chứng thư còn hiệu lực rồi chạy lại; chưa ký văn bản nào.")
 
 
 def _recipe(keys: Mapping[str, Any], images: Mapping[str, Path], timestamp_url: str | None) -> str:

@@ -280,3 +280,14 @@ def test_the_status_page_groups_and_names_the_signed_copies():
     assert label("ky-so/thong-bao/HB.pdf", settings, 2016) == "Bản ký số: Thông báo Quận Hồng Bàng"
     assert label("ky-so/bao-cao-2016.pdf", settings, 2016) == (
         "Bản ký số: Báo cáo kết quả thực hiện năm 2016, phương hướng, nhiệm vụ năm 2017")
+
+
+@pytest.mark.parametrize(("moment", "words"), [(dt.datetime(2100, 1, 1, tzinfo=dt.UTC), "đã hết hạn từ 01/01/2099"),
+                                               (dt.datetime(2019, 6, 1, tzinfo=dt.UTC), "chưa có hiệu lực đến")])
+def test_a_certificate_not_valid_at_the_signing_time_is_refused_before_anything_is_read(tmp_path, config, moment,
+                                                                                         words):
+    with pytest.raises(ConfigError) as caught:
+        signing.sign(options(tmp_path / "out", config), environ=PASSWORDS, clock=lambda: moment)
+    message = str(caught.value)
+    assert words in message and "Nguyễn Thị Nghĩa" in message and "signing.yaml" in message
+    assert not (tmp_path / "out").exists()

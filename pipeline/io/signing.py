@@ -265,3 +265,9 @@ def certificate_name(signer: Any) -> str:
 def certificate_digest(signer: Any) -> str:
     """SHA-256 of a key's certificate (DER): the same certificate, the same signer."""
     return hashlib.sha256(signer.signing_cert.dump()).hexdigest()
+
+
+def certificate_validity(signer: Any) -> tuple[dt.datetime, dt.datetime]:
+    """When a key's certificate starts and stops being valid."""
+    validity = signer.signing_cert["tbs_certificate"]["validity"]
+    return validity["not_before"].native, validity["not_after"].native
