@@ -41,6 +41,7 @@ from pipeline.core.catalogue import (
 )
 from pipeline.core.documents.numbering import published_number
 from pipeline.core.jobs import ArchiveJob, Job, PdfJob
+from pipeline.core.signed import parse_signed
 from pipeline.errors import ConfigError, SourceError
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
@@ -71,7 +72,6 @@ from pipeline.published import (
     current,
     parse_sums,
     published_sums,
-    read_signed,
     sha256,
     signed_data,
 )
@@ -272,7 +272,10 @@ class _Run:
         current(jobs, out, cache, contents, self.year, maker, "make sign")
         documents = {j.name: contents[j.name] for j in jobs}
         documents |= self._archival(jobs, renderers, where, out, cache)
-        kept = read_signed(out.published(SIGNED_DATA.path()), str(out.target / SIGNED_DATA.path()))
+        try:
+            kept = parse_signed(out.published(SIGNED_DATA.path()))
+        except ValueError:
+            kept = {}  # a damaged record: every document is signed anew, and the record written whole
         copies: dict[str, SignedCopy] = {}
         for n, (name, data) in enumerate(documents.items()):
             old = kept.get(name)

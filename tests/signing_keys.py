@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image, ImageDraw
 
-START = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+START = dt.datetime(2010, 1, 1, tzinfo=dt.UTC)  # before the sample's signing time (2017)
 END = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
 
 

@@ -283,7 +283,7 @@ def test_the_status_page_groups_and_names_the_signed_copies():
 
 
 @pytest.mark.parametrize(("moment", "words"), [(dt.datetime(2100, 1, 1, tzinfo=dt.UTC), "đã hết hạn từ 01/01/2099"),
-                                               (dt.datetime(2019, 6, 1, tzinfo=dt.UTC), "chưa có hiệu lực đến")])
+                                               (dt.datetime(2009, 6, 1, tzinfo=dt.UTC), "chưa có hiệu lực đến 01/01/2010")])
 def test_a_certificate_not_valid_at_the_signing_time_is_refused_before_anything_is_read(tmp_path, config, moment,
                                                                                          words):
     with pytest.raises(ConfigError) as caught:

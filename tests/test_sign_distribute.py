@@ -189,3 +189,15 @@ def test_the_report_and_a_notice_show_the_signature_between_position_and_name(se
     assert rows["TRƯỞNG"][1] < blue_y < rows["Nghĩa"][1], "the signature between the position and the name"
     assert red_x < blue_x, "the seal on the signature's left"
     assert abs(red_y - blue_y) < 40, "the seal level with the signature"
+
+
+def test_a_damaged_record_stops_distribute_and_make_sign_writes_it_anew(sent, config, tmp_path):
+    out, _ = sent
+    shutil.copytree(out, tmp_path / "output")
+    record = tmp_path / "output" / "2016" / "data" / "ky-so.json"
+    record.write_text('{"copies": [{"document": 1}]}', encoding="utf-8")
+    with pytest.raises(SourceError, match="ky-so.json.*bị hỏng.*make sign"):
+        distribute(tmp_path / "output", config)
+    signing.sign(options(tmp_path / "output", config), environ=PASSWORDS, clock=lambda: WHEN)
+    assert len(json.loads(record.read_text(encoding="utf-8"))["copies"]) == 62
+    distribute(tmp_path / "output", config)
