@@ -10,6 +10,7 @@ import pytest
 from pipeline import flow
 from pipeline import plan as planning
 from pipeline.settings import load_settings
+from tests.bench.commands import CommandFailed, pipeline
 from tests.bench.data import PROVINCES, commune_names, make_city, make_nation, share_out
 from tests.bench.run import workers_scale
 from tests.bench.table import (
@@ -119,7 +120,7 @@ def test_table_marks_each_goal_and_counts_them() -> None:
     assert rows[2].endswith("| 0.70 s | — | 3.50 s | 0.20× | ≤ 0.8 s ✓, ≤ 0.2× ✗ |")
     assert rows[3] == "| chạy đầy đủ | 15 | 9.00 s | — | — | — | — |"
     assert table.splitlines()[-1] == "Đạt 2/3 mục tiêu. Chưa đạt: chạy lại, không đổi gì (15) ≤ 0.2×."
-    assert table.startswith(f"# make bench: commit {'b' * 10}, 2026-12-07T05:00:00+00:00\n")
+    assert table.startswith(f"# make bench: commit {'b' * 10}, ngày commit 2026-12-07T05:00:00+00:00\n")
 
 
 def test_floors_allow_a_tenth_worse_than_accepted() -> None:
@@ -157,6 +158,15 @@ def test_previous_column_shows_the_latest_run_at_another_commit(tmp_path: Path) 
     assert rows[1] == "| chạy lại, không đổi gì | 3321 | 4.00 s | 12.00 s (4.0%) | 320.00 s | 1.2% | ≤ 1.5% ✓ |"
     assert rows[2] == "| bộ nhớ đỉnh (make report) | 3321 | 500 MB | 450 MB | — | — | — |"
     assert rows[3].startswith("| make validate | 3321 | 3.00 s | — |")
-    assert f"commit khác ({'a' * 10}, commit 2026-12-06T05:00:00+00:00" in table
+    assert f"commit khác — {'a' * 10}, ngày commit 2026-12-06T05:00:00+00:00, đo lúc" in table
     assert previous_run(tmp_path, BEFORE) is not None  # seen from the older commit, the newer is previous
     assert previous_run(tmp_path / "none", HEAD) is None
+
+
+def test_a_failing_command_names_its_log(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "bad.log"
+    with pytest.raises(CommandFailed, match="mã thoát 2"):
+        pipeline(["khong-co-lenh"], log)
+    assert log.read_bytes()  # click's usage message, kept for the reader
+    run = pipeline(["--help"], tmp_path / "help.log")
+    assert run.code == 0 and run.peak_mb > 0

@@ -148,10 +148,11 @@ def _goals(goals: tuple[Goal, ...]) -> str:
 
 
 def _header(commit: Commit, previous: dict | None) -> list[str]:
-    before = "—" if previous is None else (f"{Commit(**previous['commit']).label}, "
-                                           f"commit {previous['commit']['date']}, đo {previous.get('ran_at', '?')}")
-    return [f"# make bench: commit {commit.label}, {commit.date}", "",
-            f"Cột «trước»: lần đo gần nhất ở commit khác ({before}).",
+    before = "không có" if previous is None else (
+        f"{Commit(**previous['commit']).label}, ngày commit {previous['commit']['date']}, "
+        f"đo lúc {previous.get('ran_at', '?')}")
+    return [f"# make bench: commit {commit.label}, ngày commit {commit.date}", "",
+            f"Cột «trước»: lần đo gần nhất ở commit khác — {before}.",
             f"Tỉ lệ đã chấp nhận (issue 19), không được kém hơn {REGRESSION:.0%}: lập thông báo nhanh "
             f"{NOTICE_FLOOR:g}× WeasyPrint đơn giản, đọc + kiểm tra {READ_FLOOR:g}× calamine trần.", ""]
 
