@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from tests.bench.table import (
     at_most,
     cost_floor,
     markdown,
-    previous_run,
+    previous_runs,
     save,
     share_at_most,
     speedup_floor,
@@ -142,25 +143,33 @@ def test_unmeasured_row_says_why_and_is_not_judged() -> None:
     assert table.splitlines()[-1] == "Đạt 0/0 mục tiêu. Chưa đo: make validate, 1 biểu mẫu (--file) (15): chưa có."
 
 
-def test_previous_column_shows_the_latest_run_at_another_commit(tmp_path: Path) -> None:
+def test_previous_column_shows_the_latest_value_at_another_commit(tmp_path: Path) -> None:
+    oldest = Commit("0" * 40, "2026-12-05T05:00:00+00:00", False)
+    day = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    # Newer by the time of the run, not by the commit's name: 0… ran first, then a…, then b….
+    save(tmp_path, oldest, [Result("make validate", "3321", 5.0, "s"), Result("make validate", "15", 9.0, "s")], day)
     older = [Result("chạy lại, không đổi gì", "3321", 12.0, "s", 300.0, 0.04),
-             Result("bộ nhớ đỉnh (make report)", "3321", 450.0, "MB")]
-    save(tmp_path, BEFORE, older)
-    save(tmp_path, HEAD, [Result("chạy lại, không đổi gì", "3321", 99.0, "s", 300.0, 0.33)])  # same commit: skipped
-    assert (tmp_path / "bench.json").exists() and len(list((tmp_path / "history").glob("*.json"))) == 2
-    previous = previous_run(tmp_path, HEAD)
-    assert previous is not None and previous["commit"]["id"] == BEFORE.id
+             Result("bộ nhớ đỉnh (make report)", "3321", 450.0, "MB"), Result("make validate", "15", 2.0, "s")]
+    save(tmp_path, BEFORE, older, day + dt.timedelta(days=1))
+    save(tmp_path, HEAD, [Result("chạy lại, không đổi gì", "3321", 99.0, "s", 300.0, 0.33)],  # same commit: skipped
+         day + dt.timedelta(days=2))
+    assert (tmp_path / "bench.json").exists() and len(list((tmp_path / "history").glob("*.json"))) == 3
+    previous = previous_runs(tmp_path, HEAD)
+    assert [run["commit"]["id"] for run in previous] == [BEFORE.id, oldest.id]
     now = [Result("chạy lại, không đổi gì", "3321", 4.0, "s", 320.0, 0.0125, (share_at_most(0.0125, 0.015),)),
            Result("bộ nhớ đỉnh (make report)", "3321", 500.0, "MB"),
-           Result("make validate", "3321", 3.0, "s")]
+           Result("make validate", "3321", 3.0, "s"), Result("make validate", "15", 1.0, "s"),
+           Result("make validate", "114", 2.0, "s")]
     table = markdown(now, HEAD, previous)
     rows = _rows(table)
     assert rows[1] == "| chạy lại, không đổi gì | 3321 | 4.00 s | 12.00 s (4.0%) | 320.00 s | 1.2% | ≤ 1.5% ✓ |"
     assert rows[2] == "| bộ nhớ đỉnh (make report) | 3321 | 500 MB | 450 MB | — | — | — |"
-    assert rows[3].startswith("| make validate | 3321 | 3.00 s | — |")
+    assert rows[3].startswith("| make validate | 3321 | 3.00 s | 5.00 s @0000000 |")  # not measured at BEFORE
+    assert rows[4].startswith("| make validate | 15 | 1.00 s | 2.00 s |")
+    assert rows[5].startswith("| make validate | 114 | 2.00 s | — |")
     assert f"commit khác — {'a' * 10}, ngày commit 2026-12-06T05:00:00+00:00, đo lúc" in table
-    assert previous_run(tmp_path, BEFORE) is not None  # seen from the older commit, the newer is previous
-    assert previous_run(tmp_path / "none", HEAD) is None
+    assert previous_runs(tmp_path / "none", HEAD) == []
+    assert markdown(now, HEAD, []).count("| — |") >= len(now)
 
 
 def test_a_failing_command_names_its_log(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ from tests.bench.table import (
     cost_floor,
     current_commit,
     markdown,
-    previous_run,
+    previous_runs,
     ratio_at_most,
     save,
     share_at_most,
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     folder = args.output / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     commit = current_commit(ROOT)
-    table = markdown(results, commit, previous_run(folder, commit))
+    table = markdown(results, commit, previous_runs(folder, commit))
     (folder / "bench.md").write_text(table, encoding="utf-8")
     save(folder, commit, results)
     print()

@@ -88,8 +88,10 @@ def current_commit(root: Path) -> Commit:
                   bool(git("status", "--porcelain", "--untracked-files=no")))
 
 
-def save(folder: Path, commit: Commit, results: list[Result]) -> None:
-    record = {"commit": asdict(commit), "ran_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+def save(folder: Path, commit: Commit, results: list[Result], ran_at: dt.datetime | None = None) -> None:
+    """Record a run as history/<commit>.json (replacing an earlier run at that commit) and as bench.json."""
+    when = ran_at or dt.datetime.now(dt.UTC)
+    record = {"commit": asdict(commit), "ran_at": when.isoformat(timespec="seconds"),
               "results": [asdict(r) for r in results]}
     text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
     (folder / HISTORY).mkdir(parents=True, exist_ok=True)
@@ -97,8 +99,8 @@ def save(folder: Path, commit: Commit, results: list[Result]) -> None:
     (folder / LATEST).write_text(text, encoding="utf-8")
 
 
-def previous_run(folder: Path, commit: Commit) -> dict | None:
-    """The most recent run recorded at another commit, or None."""
+def previous_runs(folder: Path, commit: Commit) -> list[dict]:
+    """The runs recorded at other commits, the most recent first."""
     runs = []
     for path in sorted((folder / HISTORY).glob("*.json")):
         try:
@@ -107,15 +109,18 @@ def previous_run(folder: Path, commit: Commit) -> dict | None:
             continue
         if isinstance(record, dict) and record.get("commit", {}).get("id") != commit.id:
             runs.append(record)
-    return max(runs, key=lambda r: str(r.get("ran_at", "")), default=None)
+    return sorted(runs, key=lambda r: str(r.get("ran_at", "")), reverse=True)
 
 
-def _earlier(record: dict | None) -> dict[tuple[str, str], Result]:
-    if record is None:
-        return {}
+def _earlier(runs: list[dict]) -> dict[tuple[str, str], tuple[Result, str]]:
+    """Each row's latest value at another commit, with that commit (a quick run measures fewer rows)."""
     fields = set(Result.__dataclass_fields__) - {"goals"}
-    results = (Result(**{k: v for k, v in r.items() if k in fields}) for r in record.get("results", []))
-    return {(r.measure, r.scale): r for r in results}
+    earlier: dict[tuple[str, str], tuple[Result, str]] = {}
+    for record in runs:
+        for row in record.get("results", []):
+            result = Result(**{k: v for k, v in row.items() if k in fields})
+            earlier.setdefault((result.measure, result.scale), (result, record["commit"]["id"]))
+    return earlier
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -136,10 +141,13 @@ def _ratio(ratio: float | None) -> str:
     return "—" if ratio is None else f"{ratio * 100:.1f}%" if ratio < 0.1 else f"{ratio:.2f}×"
 
 
-def _before(result: Result | None) -> str:
-    if result is None or result.value is None:
+def _before(found: tuple[Result, str] | None, latest: str) -> str:
+    """A row's previous value (and ratio); its commit when older than the latest previous run."""
+    if found is None or found[0].value is None:
         return "—"
-    return _amount(result.value, result.unit) + (f" ({_ratio(result.ratio)})" if result.ratio is not None else "")
+    result, commit = found
+    ratio = f" ({_ratio(result.ratio)})" if result.ratio is not None else ""
+    return _amount(result.value, result.unit) + ratio + (f" @{commit[:7]}" if commit != latest else "")
 
 
 def _goals(goals: tuple[Goal, ...]) -> str:
@@ -152,18 +160,21 @@ def _header(commit: Commit, previous: dict | None) -> list[str]:
         f"{Commit(**previous['commit']).label}, ngày commit {previous['commit']['date']}, "
         f"đo lúc {previous.get('ran_at', '?')}")
     return [f"# make bench: commit {commit.label}, ngày commit {commit.date}", "",
-            f"Cột «trước»: lần đo gần nhất ở commit khác — {before}.",
+            f"Cột «trước»: lần đo gần nhất ở commit khác — {before}; dòng nào lần đó không đo thì lấy từ lần "
+            "đo trước nữa, ghi kèm @commit.",
             f"Tỉ lệ đã chấp nhận (issue 19), không được kém hơn {REGRESSION:.0%}: lập thông báo nhanh "
             f"{NOTICE_FLOOR:g}× WeasyPrint đơn giản, đọc + kiểm tra {READ_FLOOR:g}× calamine trần.", ""]
 
 
-def markdown(results: list[Result], commit: Commit, previous: dict | None = None) -> str:
-    """The results as a Markdown table, each beside its previous value, and a closing line on the goals met."""
-    earlier = _earlier(previous)
-    lines = [*_header(commit, previous), "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+def markdown(results: list[Result], commit: Commit, previous: list[dict] | None = None) -> str:
+    """The results as a Markdown table, each beside its previous value (`previous`: the runs at other
+    commits, the most recent first), and a closing line on the goals met."""
+    earlier, latest = _earlier(previous or []), previous[0] if previous else None
+    latest_id = latest["commit"]["id"] if latest else ""
+    lines = [*_header(commit, latest), "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in results:
         value = r.note if r.value is None else _amount(r.value, r.unit)
-        lines.append(f"| {r.measure} | {r.scale} | {value} | {_before(earlier.get((r.measure, r.scale)))} "
+        lines.append(f"| {r.measure} | {r.scale} | {value} | {_before(earlier.get((r.measure, r.scale)), latest_id)} "
                      f"| {_amount(r.baseline, r.unit)} | {_ratio(r.ratio)} | {_goals(r.goals)} |")
     judged = [(r, g) for r in results for g in r.goals if g.met is not None]
     missed = [f"{r.measure} ({r.scale}) {g.text}" for r, g in judged if not g.met]
