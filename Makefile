@@ -21,6 +21,7 @@ RESEND ?=
 STATE  ?= .so-gui
 UNIT   ?=
 JOBS   ?=
+SCALES ?=
 PYTEST_ARGS ?=
 
 RUN_ARGS = $(if $(YEAR),--year $(YEAR)) --input "$(INPUT)" --config "$(CONFIG)" --output "$(OUTPUT)" $(if $(JOBS),--jobs $(JOBS))
@@ -87,8 +88,8 @@ test: lint system-deps test-system-deps ## Kiểm tra mã nguồn (make lint) r�
 fuzz: $(TEST_STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫu hỏng, giá trị lạ cho mỗi phép thử
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
-bench: $(TEST_STAMP) system-deps ## Đo tốc độ (bảng trong OUTPUT/bench/)
-	$(PY) -m tests.bench.run --output "$(OUTPUT)"
+bench: $(TEST_STAMP) system-deps ## Đo tốc độ trên bộ mẫu, 114 xã và cả nước (bảng trong OUTPUT/bench/, cạnh số đo của commit trước); SCALES=15 để đo nhanh chỉ bộ mẫu
+	$(PY) -m tests.bench.run --output "$(OUTPUT)" $(if $(SCALES),--scales "$(SCALES)")
 
 lint: $(TEST_STAMP) ## Kiểm tra mã nguồn: kiểu viết (ruff), kiểu dữ liệu (mypy), ranh giới giữa các phần (import-linter)
 	$(VENV)/bin/ruff check --quiet .
