@@ -196,7 +196,7 @@ def test_a_damaged_record_stops_distribute_and_make_sign_writes_it_anew(sent, co
     shutil.copytree(out, tmp_path / "output")
     record = tmp_path / "output" / "2016" / "data" / "ky-so.json"
     record.write_text('{"copies": [{"document": 1}]}', encoding="utf-8")
-    with pytest.raises(SourceError, match="ky-so.json.*bị hỏng.*make sign"):
+    with pytest.raises(SourceError, match=r"ky-so\.json.*bị hỏng.*make sign"):
         distribute(tmp_path / "output", config)
     signing.sign(options(tmp_path / "output", config), environ=PASSWORDS, clock=lambda: WHEN)
     assert len(json.loads(record.read_text(encoding="utf-8"))["copies"]) == 62
