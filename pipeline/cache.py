@@ -71,6 +71,12 @@ class RenderCache:
                 fresh.append(job)
         return fresh, reused
 
+    def adopt(self, job: Job, data: bytes) -> None:
+        """Stage `data` as `job`'s output without rendering it: bytes known to be what `job` renders
+        (a signed copy's first bytes, whose record carries this very render key)."""
+        self.keys[job.name] = job_key(job, self.base)
+        self.staging.add(job.name, data)
+
     def current(self, job: Job) -> bool:
         """Whether the published copy of `job` was rendered from exactly this input."""
         return self.old.get(job.name) == job_key(job, self.base)

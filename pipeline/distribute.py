@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.cache import RenderCache
+from pipeline.cache import RenderCache, job_key
 from pipeline.core.catalogue import (
     DISTRIBUTED_KINDS,
     FEEDBACK_KINDS,
@@ -34,6 +34,7 @@ from pipeline.core.catalogue import (
     REGISTER_DATA,
     REGISTER_XLSX,
     SENT_LOG,
+    SIGNED_DATA,
     SIGNED_KINDS,
     Command,
     Kind,
@@ -53,7 +54,16 @@ from pipeline.io.mail.session import Session
 from pipeline.io.publish import Staging
 from pipeline.plan import Options, plan
 from pipeline.post import Failure, Post
-from pipeline.published import Contents, SignedCopy, current, sha256, signed_copies, some
+from pipeline.published import (
+    Contents,
+    SignedCopy,
+    current,
+    from_signed,
+    read_signed,
+    sha256,
+    signed_copies,
+    some,
+)
 from pipeline.publisher import Target, publish, render_into, status_page
 from pipeline.render.register import RegisterSheet, render_register_xlsx
 from pipeline.render.renderers import Renderers
@@ -166,7 +176,9 @@ class _Run:
         archival_copies: dict[str, str] = {}
         if self.config.archive.pdfa:
             copies: list[Job] = [ArchiveJob(j) for j in jobs if isinstance(j, PdfJob)]
-            names += render_into(self.target, renderers, copies, out, cache, "Bản lưu trữ PDF/A")
+            taken = self._from_signed(copies, out, cache)
+            names += taken + render_into(self.target, renderers, [c for c in copies if c.name not in taken], out,
+                                         cache, "Bản lưu trữ PDF/A")
             archival_copies = {j.name: archival(j.name) for j in jobs if isinstance(j, PdfJob)}
         signatures = self._signed(jobs, archival_copies, out, contents)
         documents = [_document(j, sums[j.name], archival_copies.get(j.name, ""), out, self.settings, self.year,
@@ -178,6 +190,20 @@ class _Run:
         self.rows = register_rows(self.bundles, sent)
         self.uncertain = uncertain_letters(sent)
         return names + self._register(out, sent)
+
+    def _from_signed(self, copies: list[Job], out: Staging, cache: RenderCache) -> list[str]:
+        """The PDF/A copies that make sign already rendered (and signed): taken from the signed copies'
+        first bytes instead of rendered again, where the published one is not current."""
+        if self.settings.signing is None:
+            return []
+        records = read_signed(out.published(SIGNED_DATA.path()), str(out.target / SIGNED_DATA.path()))
+        taken = []
+        for job in copies:
+            if not cache.current(job) and (data := from_signed(records.get(job.name), job_key(job, cache.base),
+                                                                 out)) is not None:
+                cache.adopt(job, data)
+                taken.append(job.name)
+        return taken
 
     def _signed(self, jobs: list[Job], archival_copies: Mapping[str, str], out: Staging,
                 contents: Contents) -> dict[str, SignedCopy]:

@@ -115,3 +115,12 @@ def signed_copies(out: Staging, contents: Contents, documents: Iterable[str]) ->
         else:
             found[name] = copy
     return found, missing, stale
+
+
+def from_signed(copy: SignedCopy | None, key: str, out: Staging) -> bytes | None:
+    """The document a published signed copy signs, when its record says make sign rendered it from
+    exactly the input whose render key is `key`, and the copy is intact: no need to render it again."""
+    if copy is None or not copy.document_key or copy.document_key != key:
+        return None
+    data = out.published(copy.name)
+    return copy.document_bytes(data) if data is not None and sha256(data) == copy.sha256 else None

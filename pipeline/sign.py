@@ -18,6 +18,7 @@ signature's update) is exactly the published document now.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import hashlib
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pipeline.cache import RenderCache
+from pipeline.cache import RenderCache, job_key
 from pipeline.core.catalogue import (
     ARCHIVE_PDF,
     SIGNED_DATA,
@@ -70,6 +71,7 @@ from pipeline.published import (
     SignedCopy,
     Signer,
     current,
+    from_signed,
     parse_sums,
     published_sums,
     sha256,
@@ -270,20 +272,23 @@ class _Run:
         contents = Contents(out)
         maker = "make report" if self.work.totals is not None else "make validate"
         current(jobs, out, cache, contents, self.year, maker, "make sign")
-        documents = {j.name: contents[j.name] for j in jobs}
-        documents |= self._archival(jobs, renderers, where, out, cache)
         try:
             kept = parse_signed(out.published(SIGNED_DATA.path()))
         except ValueError:
             kept = {}  # a damaged record: every document is signed anew, and the record written whole
+        documents = {j.name: contents[j.name] for j in jobs}
+        archival = self._archival(jobs, renderers, where, out, cache, kept)
+        documents |= {name: data for name, (data, _) in archival.items()}
+        keys = {name: key for name, (_, key) in archival.items()}
         copies: dict[str, SignedCopy] = {}
         for n, (name, data) in enumerate(documents.items()):
             old = kept.get(name)
             if old is not None and old.recipe == self.recipe and old.document_sha256 == sha256(data) \
                     and sha256(out.published(signed(name)) or b"") == old.sha256 and out.reuse(signed(name)):
-                copies[name] = old
+                key = keys.get(name, "")
+                copies[name] = dataclasses.replace(old, document_key=key, document_size=len(data) if key else 0)
             else:
-                copies[name] = self._signed(name, data, out)
+                copies[name] = self._signed(name, data, out, keys.get(name, ""))
             if self.options.progress:
                 self.options.progress("Ký số", n + 1, len(documents))
         out.add(SIGNED_SUMS.path(), sha256sums({c.document: c.sha256 for c in copies.values()}).encode("ascii"))
@@ -292,9 +297,10 @@ class _Run:
         return [*self.files, SIGNED_SUMS.path(), SIGNED_DATA.path()]
 
     def _archival(self, jobs: list[Job], renderers: Renderers, where: Target, out: Staging,
-                  cache: RenderCache) -> dict[str, bytes]:
+                  cache: RenderCache, kept: Mapping[str, SignedCopy]) -> dict[str, tuple[bytes, str]]:
         """The PDF/A copies distribute makes for the archive (distribution.yaml, archive.pdfa), to sign them
-        too: as published when current, else rendered here (distribute renders the same bytes)."""
+        too, each with its render key: as published when current, else rendered here (distribute then takes
+        them from the signed copies rather than render them again)."""
         config = self.settings.distribution
         if config is None or not config.archive.pdfa:
             return {}
@@ -303,13 +309,15 @@ class _Run:
         found = {}
         for job in wanted:
             data = out.published(job.name) if cache.current(job) else None
-            if data is not None and sums.get(job.name) == sha256(data):
+            if data is None or sums.get(job.name) != sha256(data):  # not published as it is now: signed before?
+                data = from_signed(kept.get(job.name), job_key(job, cache.base), out)
+            if data is not None:
                 found[job.name] = data
         fresh = [j for j in wanted if j.name not in found]
         found |= dict(render_jobs(fresh, renderers, where.workers, where.progress, "Bản lưu trữ PDF/A"))
-        return {j.name: found[j.name] for j in wanted}
+        return {j.name: (found[j.name], job_key(j, cache.base)) for j in wanted}
 
-    def _signed(self, name: str, data: bytes, out: Staging) -> SignedCopy:
+    def _signed(self, name: str, data: bytes, out: Staging, key: str = "") -> SignedCopy:
         block = signature_block(data)
         page = block.page if block else 0
         boxes = {"signer": block.signature_box() if block else None, "body": block.seal_box() if block else None}
@@ -322,7 +330,8 @@ class _Run:
         signed_bytes = sign_pdf(data, signatures, self.when, self.timestamp_url)
         out.add(signed(name), signed_bytes)
         signers = tuple(Signer(role, certificate_name(key), certificate_digest(key)) for role, key in self.keys.items())
-        return SignedCopy(name, sha256(data), sha256(signed_bytes), self.when, signers, self.recipe)
+        return SignedCopy(name, sha256(data), sha256(signed_bytes), self.when, signers, self.recipe, key,
+                          len(data) if key else 0)
 
 
 def _check_validity(keys: Mapping[str, Any], when: dt.datetime, config: Path) -> None:

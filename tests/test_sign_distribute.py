@@ -44,11 +44,19 @@ def config(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sent(config, tmp_path_factory) -> tuple[Path, dispatch.Distribution]:
-    """The sample reported, signed (PDF/A copies too), then distributed (a dry run)."""
-    out = tmp_path_factory.mktemp("out") / "output"
+def signed_only(config, tmp_path_factory) -> Path:
+    """The sample reported and signed (PDF/A copies too): the output root."""
+    out = tmp_path_factory.mktemp("signed") / "output"
     flow.report(options(out, config))
     signing.sign(options(out, config), environ=PASSWORDS, clock=lambda: WHEN)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sent(signed_only, config, tmp_path_factory) -> tuple[Path, dispatch.Distribution]:
+    """Then distributed (a dry run)."""
+    out = tmp_path_factory.mktemp("out") / "output"
+    shutil.copytree(signed_only, out)
     return out, distribute(out, config)
 
 
@@ -201,3 +209,27 @@ def test_a_damaged_record_stops_distribute_and_make_sign_writes_it_anew(sent, co
     signing.sign(options(tmp_path / "output", config), environ=PASSWORDS, clock=lambda: WHEN)
     assert len(json.loads(record.read_text(encoding="utf-8"))["copies"]) == 62
     distribute(tmp_path / "output", config)
+
+
+def test_distribute_takes_the_pdfa_copies_from_the_signed_ones_and_they_are_what_it_would_render(
+        signed_only, config, tmp_path, monkeypatch):
+    import pipeline.publisher
+    rendered: list[str] = []
+    real = pipeline.publisher.render_jobs
+
+    def spy(jobs, *args, **kwargs):
+        rendered.extend(j.name for j in jobs)
+        return real(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.publisher, "render_jobs", spy)
+    shutil.copytree(signed_only, tmp_path / "taken")
+    distribute(tmp_path / "taken", config)
+    assert not [n for n in rendered if n.startswith("luu-tru/")], "make sign rendered them already"
+    unsigned = tmp_path / "unsigned-config"
+    shutil.copytree(config, unsigned)
+    (unsigned / "signing.yaml").unlink()
+    shutil.copytree(signed_only, tmp_path / "rendered")
+    distribute(tmp_path / "rendered", unsigned)
+    assert len([n for n in rendered if n.startswith("luu-tru/")]) == 31
+    for name in ("luu-tru/bao-cao-2016.pdf", "luu-tru/thong-bao/HB.pdf", "luu-tru/phieu-kiem-tra/HB.pdf"):
+        assert (tmp_path / "taken/2016" / name).read_bytes() == (tmp_path / "rendered/2016" / name).read_bytes()

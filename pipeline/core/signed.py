@@ -8,6 +8,7 @@ status page and the register shows it beside each copy sent.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,13 @@ class SignedCopy:
     when: dt.datetime
     signers: tuple[Signer, ...]
     recipe: str  # digest of what the signatures were made with (certificates, images, timestamp server)
+    document_key: str = ""  # the document's render key, when make sign rendered it (a PDF/A copy)
+    document_size: int = 0  # its length: the signed copy's first bytes are the document
+
+    def document_bytes(self, data: bytes) -> bytes | None:
+        """The document this copy signs, taken from the copy's bytes `data`; None if they do not give it."""
+        head = data[:self.document_size] if self.document_size else b""
+        return head if head and hashlib.sha256(head).hexdigest() == self.document_sha256 else None
 
     @property
     def name(self) -> str:
@@ -45,7 +53,8 @@ class SignedCopy:
     def as_dict(self) -> dict[str, object]:
         return {"document": self.document, "document_sha256": self.document_sha256, "sha256": self.sha256,
                 "signed_at": self.when.isoformat(), "recipe": self.recipe,
-                "signers": [s.__dict__ for s in self.signers]}
+                "signers": [s.__dict__ for s in self.signers], "document_key": self.document_key,
+                "document_size": self.document_size}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> SignedCopy:
@@ -54,7 +63,8 @@ class SignedCopy:
         return cls(str(data["document"]), str(data["document_sha256"]), str(data["sha256"]),
                    dt.datetime.fromisoformat(str(data["signed_at"])),
                    tuple(Signer(str(s["role"]), str(s["name"]), str(s["certificate"])) for s in signers),
-                   str(data.get("recipe", "")))
+                   str(data.get("recipe", "")), str(data.get("document_key", "")),
+                   int(str(data.get("document_size", 0))))
 
 
 def signed_data(year: int, copies: Iterable[SignedCopy]) -> dict[str, object]:
