@@ -40,6 +40,12 @@ def folder(sample_run) -> Path:
     return sample_run.folder
 
 
+def published_copy(folder: Path, output: Path) -> Path:
+    """`output` holding a copy of the sample run's year folder (render keys included), as a previous run leaves it."""
+    shutil.copytree(folder, output / folder.name)
+    return output
+
+
 def pdf_text(path: Path, *pages: int) -> str:
     args = ["pdftotext", "-layout"]
     if pages:
@@ -162,9 +168,8 @@ def broken_input(tmp_path: Path) -> Path:
     return input_dir
 
 
-def test_strict_run_with_errors_keeps_the_last_good_documents(tmp_path):
-    output = tmp_path / "out"
-    flow.report(options(output))
+def test_strict_run_with_errors_keeps_the_last_good_documents(folder, tmp_path):
+    output = published_copy(folder, tmp_path / "out")
     good_pdf = (output / "2016" / "bao-cao-2016.pdf").read_bytes()
     good_summary = (output / "2016" / "data" / "tong-hop.json").read_bytes()
     with pytest.raises(InvalidDataError) as caught:
@@ -181,8 +186,15 @@ def test_strict_run_with_errors_keeps_the_last_good_documents(tmp_path):
     assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", "2016"], "no staging folder may be left behind"
 
 
-def test_allow_invalid_leaves_the_unit_out_and_says_so(tmp_path):
-    outcome = flow.report(options(tmp_path / "out", broken_input(tmp_path), allow_invalid=True))
+@pytest.fixture(scope="module")
+def left_out(tmp_path_factory) -> flow.Outcome:
+    """The sample with HB's workbook broken, reported with allow_invalid."""
+    tmp_path = tmp_path_factory.mktemp("left-out")
+    return flow.report(options(tmp_path / "out", broken_input(tmp_path), allow_invalid=True))
+
+
+def test_allow_invalid_leaves_the_unit_out_and_says_so(left_out):
+    outcome = left_out
     data = json.loads((outcome.folder / "data" / "tong-hop.json").read_text(encoding="utf-8"))
     hb = next(u for u in data["units"] if u["code"] == "HB")
     assert hb["status"] == "invalid"
@@ -265,9 +277,8 @@ def test_one_notice_per_unit_with_its_own_figures_rank_and_targets(folder):
     assert "TRƯỞNG BAN" in text and "- Như trên," in text
 
 
-def test_a_unit_left_out_gets_a_notice_that_says_why(tmp_path):
-    outcome = flow.report(options(tmp_path / "out", broken_input(tmp_path), allow_invalid=True))
-    text = flat(pdf_text(outcome.folder / "thong-bao" / "HB.pdf"))
+def test_a_unit_left_out_gets_a_notice_that_says_why(left_out):
+    text = flat(pdf_text(left_out.folder / "thong-bao" / "HB.pdf"))
     assert "số liệu chưa hợp lệ nên chưa được tính vào kết quả tổng hợp năm 2016" in text
     assert "Năm 2017, giao Đảng bộ quận Hồng Bàng thành lập 3 tổ chức Đảng" in text
 
@@ -354,21 +365,17 @@ def test_a_render_worker_that_dies_is_a_message_and_nothing_is_published(tmp_pat
     assert [p.name for p in tmp_path.iterdir()] == [".2016.khoa"], "no published folder, no staging left"
 
 
-def test_a_rerun_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
-
-    output = tmp_path / "out"
-    first = flow.report(options(output, jobs=1))
-    before = (first.folder / "SHA256SUMS").read_bytes()
+def test_a_rerun_with_nothing_changed_renders_nothing(folder, tmp_path, monkeypatch):
+    output = published_copy(folder, tmp_path / "out")
+    before = (folder / "SHA256SUMS").read_bytes()
     monkeypatch.setattr(Renderers, "render", lambda self, job: pytest.fail(f"re-rendered {job.name}"))
     again = flow.report(options(output, jobs=1))
     assert (again.folder / "SHA256SUMS").read_bytes() == before
 
 
-def test_one_changed_workbook_re_renders_only_what_it_touches(tmp_path, monkeypatch):
-
+def test_one_changed_workbook_re_renders_only_what_it_touches(folder, tmp_path, monkeypatch):
     input_dir = factories.copy_sample(tmp_path / "input")
-    output = tmp_path / "out"
-    flow.report(options(output, input_dir, jobs=1))
+    output = published_copy(folder, tmp_path / "out")
     book = factories.form_workbook(factories.good_form("BLV", party=0, unions=1, youth=0))
     factories.save(book, input_dir / "2016" / "BLV.xlsx")
     rendered = []

@@ -24,7 +24,7 @@ from pipeline import sign as signing
 from pipeline.core.catalogue import SIGNED_SUMS, signed
 from pipeline.errors import ConfigError
 from pipeline.settings import load_settings
-from tests.factories import CONFIG, SAMPLE_INPUT
+from tests.factories import CONFIG, SAMPLE_INPUT, small_config
 from tests.signing_keys import PIN, SOFTHSM_MODULE, make_keys, make_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,14 +43,14 @@ trust_roots: [khoa/ca.pem]
 """
 
 
-def options(output: Path, config: Path) -> flow.Options:
-    return flow.Options(2016, SAMPLE_INPUT, config, output, strict_warnings=True)
+def options(output: Path, config: Path, input_dir: Path = SAMPLE_INPUT) -> flow.Options:
+    return flow.Options(2016, input_dir, config, output, strict_warnings=True)
 
 
-def signing_config(folder: Path, text: str = SIGNING_YAML, pdfa: bool = False) -> Path:
-    """The sample's config with throw-away keys; without the archive's PDF/A copies unless asked (signing
-    them too doubles the work; tests/test_sign_distribute.py covers them)."""
-    shutil.copytree(CONFIG, folder)
+def signing_config(folder: Path, text: str = SIGNING_YAML, pdfa: bool = False, base: Path = CONFIG) -> Path:
+    """The sample's config (or `base`) with throw-away keys; without the archive's PDF/A copies unless asked
+    (signing them too doubles the work; tests/test_sign_distribute.py covers them)."""
+    shutil.copytree(base, folder)
     make_keys(folder / "khoa")
     (folder / "signing.yaml").write_text(text, encoding="utf-8")
     if not pdfa:
@@ -73,6 +73,18 @@ def reported(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     flow.report(options(out, CONFIG))
     return out
+
+
+@pytest.fixture(scope="module")
+def few(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """The sample cut to one unit (HB), reported once, unsigned: its input, config and output root. Three PDFs
+    (the report, HB's notice and slip) prove what a kind of key does as well as the sample's 31."""
+    base = tmp_path_factory.mktemp("few")
+    (base / "input" / "2016").mkdir(parents=True)
+    shutil.copy(SAMPLE_INPUT / "2016" / "HB.xlsx", base / "input" / "2016")
+    config = small_config(base / "config", ("HB",))
+    flow.report(options(base / "out", config, base / "input"))
+    return base / "input", config, base / "out"
 
 
 @pytest.fixture(scope="module")
@@ -226,13 +238,15 @@ def test_a_missing_or_non_png_image_is_a_config_error_naming_file_and_key(tmp_pa
     assert words in str(caught.value) and "body.seal_image" in str(caught.value) and image in str(caught.value)
 
 
-def test_one_key_signs_for_both_when_only_one_is_configured(reported, tmp_path):
+def test_one_key_signs_for_both_when_only_one_is_configured(few, tmp_path):
+    input_dir, small, reported = few
     one_key = SIGNING_YAML.replace("  pkcs12: khoa/co-quan.p12\n  password_env: NQ28_KY_CO_QUAN\n", "")
-    folder = signing_config(tmp_path / "config", one_key)
+    folder = signing_config(tmp_path / "config", one_key, base=small)
     shutil.copytree(reported / "2016", tmp_path / "out" / "2016")
-    signing.sign(options(tmp_path / "out", folder), environ={"NQ28_KY_TRUONG_BAN": "mat-khau"}, clock=lambda: WHEN)
-    result = signing.verify(options(tmp_path / "out", folder))
-    assert result.failed == ()
+    signing.sign(options(tmp_path / "out", folder, input_dir), environ={"NQ28_KY_TRUONG_BAN": "mat-khau"},
+                 clock=lambda: WHEN)
+    result = signing.verify(options(tmp_path / "out", folder, input_dir))
+    assert len(result.verdicts) == 3 and result.failed == ()
     assert {c.signer for v in result.verdicts for c in v.signatures} == {"Nguyễn Thị Nghĩa"}
     assert {len(v.signatures) for v in result.verdicts} == {2}
 
@@ -254,11 +268,12 @@ trust_roots: [khoa/ca.pem]
 
 @pytest.mark.skipif(not SOFTHSM_MODULE.is_file() or shutil.which("softhsm2-util") is None,
                     reason="SoftHSM2 is not installed (make test-system-deps)")
-def test_a_softhsm_token_signs_and_a_wrong_pin_is_named(reported, tmp_path):
-    folder = signing_config(tmp_path / "config", TOKEN_YAML.replace("MODULE", str(SOFTHSM_MODULE)))
+def test_a_softhsm_token_signs_and_a_wrong_pin_is_named(few, tmp_path):
+    input_dir, small, reported = few
+    folder = signing_config(tmp_path / "config", TOKEN_YAML.replace("MODULE", str(SOFTHSM_MODULE)), base=small)
     env = make_token(tmp_path / "hsm", folder / "khoa")
     shutil.copytree(reported / "2016", tmp_path / "out" / "2016")
-    args = ("--config", str(folder), "--output", str(tmp_path / "out"), "--year", "2016")
+    args = ("--input", str(input_dir), "--config", str(folder), "--output", str(tmp_path / "out"), "--year", "2016")
     wrong = run("sign", *args, env=env | {"NQ28_KY_PIN": "000000"})
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
     assert "NQ28_KY_PIN" in wrong.stderr and "mã PIN" in wrong.stderr
@@ -266,7 +281,7 @@ def test_a_softhsm_token_signs_and_a_wrong_pin_is_named(reported, tmp_path):
     assert signed_run.returncode == 0, signed_run.stderr
     verified = run("verify", *args)
     assert verified.returncode == 0, verified.stderr
-    assert "Cả 31 bản ký số đều hợp lệ" in verified.stderr
+    assert "Cả 3 bản ký số đều hợp lệ" in verified.stderr
     pdfsig = subprocess.run(["pdfsig", str(tmp_path / "out" / "2016" / signed("thong-bao/HB.pdf"))],
                             capture_output=True, text=True).stdout
     assert pdfsig.count("Signature is Valid.") == 2 and "Ban Chỉ đạo NQ28" in pdfsig
