@@ -176,7 +176,10 @@ class _Pool(ProcessPoolExecutor):
             for process in list((self._processes or {}).values()):
                 with contextlib.suppress(OSError):
                     process.kill()
-            self.shutdown(wait=False, cancel_futures=True)
+            # Not cancel_futures: the manager thread, finding its workers killed, sets an exception on every
+            # pending future, and on one cancelled here Python 3.11 raises InvalidStateError in that thread,
+            # which prints a traceback after the stop line (seen with SIGTERM to the whole group).
+            self.shutdown(wait=False)
             return False
         # Anything else (a failed document, a worker that died) waits as before:
         # cancel_futures on a broken pool deadlocks with its manager thread.
