@@ -41,9 +41,9 @@ COMPILE     = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 # System packages: fonts (Times New Roman metrics with Vietnamese glyphs) and
 # HarfBuzz-Subset (without it WeasyPrint falls back to a slow subsetter).
 # Tests also need pdftotext/pdffonts, a real browser for the status page and
-# LibreOffice Writer to open the DOCX documents; SoftHSM2 is the PKCS#11 token of the signing tests.
+# LibreOffice Writer and Calc to open the DOCX and XLSX documents; SoftHSM2 is the PKCS#11 token of the signing tests.
 RUN_PACKAGES  := fonts-liberation2 libharfbuzz-subset0
-TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui softhsm2
+TEST_PACKAGES := poppler-utils chromium libreoffice-writer-nogui libreoffice-calc-nogui softhsm2
 
 .PHONY: help new-year report validate forms history approve feedback distribute sign verify lint test fuzz bench sample docx-templates lock system-deps test-system-deps clean
 
