@@ -19,10 +19,10 @@ from typing import Any
 
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
-from pdfminer.high_level import extract_pages
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
 
@@ -92,7 +92,10 @@ def text_style(text: str) -> TextStampStyle:
 
 def top_right(data: bytes, lines: int = 2) -> tuple[float, float, float, float]:
     """The stamp's box on the first page of `data`: inside the right margin, in the top margin."""
-    page = next(iter(extract_pages(io.BytesIO(data), maxpages=1)))
-    _, _, x1, y1 = page.bbox
+    page, _ = PdfFileReader(io.BytesIO(data), strict=False).find_page_for_modification(0)
+    node = page.get_object()
+    while "/MediaBox" not in node and "/Parent" in node:  # inherited from the page tree
+        node = node["/Parent"].get_object()
+    _, _, x1, y1 = (float(v) for v in node["/MediaBox"])
     right, top = x1 - RIGHT_MARGIN, y1 - TOP
     return right - WIDTH, top - (lines + 1) * LINE - PADDING, right, top
