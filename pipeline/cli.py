@@ -11,6 +11,7 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.logging import RichHandler
@@ -18,12 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
-from pipeline import approve as approving
-from pipeline import distribute as dispatch
 from pipeline import flow
-from pipeline import sign as signing
-from pipeline.cli_mail import print_distribution, print_uncertain
-from pipeline.cli_sign import print_signing, print_verification
 from pipeline.cli_vi import Console, Group, Integer, PlainLogHandler, shown
 from pipeline.core import labels
 from pipeline.core.catalogue import FORM_XLSX, LEDGER_DATA, find
@@ -31,9 +27,16 @@ from pipeline.core.steps.ledger import counts as ledger_counts
 from pipeline.core.steps.validate import Validation
 from pipeline.core.text import brief, visible
 from pipeline.errors import InvalidDataError, PipelineError
+from pipeline.io.journal import DEFAULT_STATE
 from pipeline.plan import Options
 from pipeline.settings import PLACEHOLDER
 from pipeline.yearend import TargetChange, export_history
+
+if TYPE_CHECKING:
+    from pipeline.distribute import Distribution
+
+# The commands that sign, send or approve import their modules (pyHanko, mail, the renderers) when they run:
+# a check or a report does not pay for them.
 
 console = Console(stderr=True, highlight=False, emoji=False)  # ":smile:" in a cell stays text
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}  # around labels.SEVERITY in the console's table
@@ -73,7 +76,7 @@ def _common(command):
 
 def _state_option(command):
     return click.option("--state", "state", type=click.Path(path_type=Path), metavar="THƯ_MỤC",
-                        default=dispatch.DEFAULT_STATE, show_default=True,
+                        default=DEFAULT_STATE, show_default=True,
                         help="Thư mục lưu trạng thái (sổ theo dõi thư đã gửi, biểu mẫu đã duyệt); ngoài thư mục "
                              "kết quả, make clean không xóa.")(command)
 
@@ -171,6 +174,8 @@ def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> N
                    "Message-ID; nhiều tên cách nhau bởi dấu phẩy).")
 def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, send, state, resend) -> None:
     """Chuẩn bị bộ văn bản cho từng nơi nhận và sổ gửi văn bản; --send để gửi thư điện tử."""
+    from pipeline import distribute as dispatch
+
     names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
@@ -189,6 +194,8 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
 def feedback(year, input_dir, config_dir, output_root, verbose, jobs, send, state, resend) -> None:
     """Gửi mỗi đơn vị phản hồi của mình (chạy được cả khi biểu mẫu còn lỗi): phiếu kiểm tra và biểu mẫu đánh dấu
     lỗi, hoặc công văn đôn đốc; chạy make validate trước; --send để gửi thư điện tử."""
+    from pipeline import distribute as dispatch
+
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
                           state=state)
@@ -198,8 +205,10 @@ def feedback(year, input_dir, config_dir, output_root, verbose, jobs, send, stat
     _print_sending(outcome)
 
 
-def _print_sending(outcome: dispatch.Distribution) -> None:
+def _print_sending(outcome: Distribution) -> None:
     """What a distribute or feedback run prepared and sent; exit 1 when a letter failed."""
+    from pipeline.cli_mail import print_distribution, print_uncertain
+
     print_distribution(console, outcome)
     print_uncertain(console, outcome)
     if outcome.failures:
@@ -216,6 +225,9 @@ def sign(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid,
 
     Đọc lại biểu mẫu và cấu hình như make distribute: chỉ ký văn bản đúng với biểu mẫu hiện tại; bản ký số
     còn đúng thì giữ nguyên, không ký lại."""
+    from pipeline import sign as signing
+    from pipeline.cli_sign import print_signing
+
     with _progress() as progress:
         options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid, jobs=jobs,
                           progress=progress, say=_say, state=state)
@@ -228,6 +240,9 @@ def sign(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid,
 @_common
 def verify(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Kiểm tra chữ ký số của mọi bản ký số trong ky-so/; mã thoát khác 0 nếu có bản không hợp lệ."""
+    from pipeline import sign as signing
+    from pipeline.cli_sign import print_verification
+
     options = Options(year, input_dir, config_dir, output_root, say=_say)
     outcome = _run(lambda: signing.verify(options), verbose)
     print_verification(console, outcome)
@@ -246,6 +261,8 @@ def approve(year, input_dir, config_dir, output_root, verbose, jobs, unit, state
     Từ chối (không ghi gì) khi biểu mẫu còn lỗi, đơn vị chưa có biểu mẫu hoặc mã đơn vị không có. Sau khi duyệt,
     nếu đơn vị gửi tệp khác, bản đã duyệt vẫn được dùng (có cảnh báo) cho đến khi duyệt lại.
     """
+    from pipeline import approve as approving
+
     options = Options(year, input_dir, config_dir, output_root, jobs=jobs, say=_say, state=state)
     done = _run(lambda: approving.approve(options, unit), verbose)
     for line in done.lines():

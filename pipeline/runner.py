@@ -137,6 +137,7 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
             _tell(progress, label, done, len(jobs))
         return
     global _PARENT
+    renderers.prepare(jobs)  # imported and built once, before the fork: every worker inherits it
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
     init = (renderers.templates, renderers.font_family, renderers.strict_warnings)
     try:
