@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.core import signature_place
@@ -110,6 +111,14 @@ class RenderCache:
             else:
                 fresh.append(job)
         return fresh, reused
+
+    def document(self, name: str, material: str, make: Callable[[], bytes]) -> bytes:
+        """A file made outside the jobs (the status page) from `material`, its whole input besides
+        templates, code and libraries: the published copy when its key is unchanged, else `make()`."""
+        key = hashlib.sha256(self.base.encode() + b"\0" + material.encode()).hexdigest()
+        self.keys[name] = key
+        published = self.staging.published(name) if self.old.get(name) == key else None
+        return published if published is not None else make()
 
     def current(self, job: Job) -> bool:
         """Whether the published copy of `job` was rendered from exactly this input."""

@@ -145,3 +145,26 @@ def test_a_path_that_is_no_workbook_is_one_vietnamese_line(tmp_path, name, words
     code, said, _ = check_file(tmp_path, target)
     assert code == 2
     assert words in said and name in said
+
+
+# --- the status page, reused like a document --------------------------------------------------------------
+
+def test_the_status_page_is_reused_only_while_its_context_is_unchanged(tmp_path):
+    input_dir = tmp_path / "input"
+    shutil.copytree(SAMPLE_INPUT, input_dir)
+    kept, fresh = tmp_path / "kept", tmp_path / "fresh"
+
+    def validate(output: Path) -> bytes:
+        subprocess.run([sys.executable, "-m", "pipeline", "validate", "--input", str(input_dir), "--config",
+                        str(CONFIG), "--output", str(output)], cwd=ROOT, capture_output=True, env=_env())
+        return (output / "2016" / "index.html").read_bytes()
+
+    first = validate(kept)
+    assert validate(kept) == first  # nothing changed: the published page stands
+    keys = json.loads((kept / "2016" / "data" / "khoa-van-ban.json").read_text(encoding="utf-8"))
+    assert "index.html" in keys
+    book = openpyxl.load_workbook(input_dir / "2016" / "HB.xlsx")
+    book["TongHop"]["F6"] = "mười"
+    book.save(input_dir / "2016" / "HB.xlsx")
+    again = validate(kept)
+    assert again != first and again == validate(fresh)  # made anew, as a run with no published page makes it

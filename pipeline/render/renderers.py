@@ -3,8 +3,8 @@
 Built once per process (the template environment, the PDF renderer with its
 fonts) and kept for every job that process renders. The libraries behind the
 documents (WeasyPrint, matplotlib, docxtpl, openpyxl's writer) are imported on
-the first job that needs them, never at start: a run that renders nothing (a
-check, a rerun with nothing changed) does not pay for them. `prepare` builds
+the first job that needs them, and so is Jinja: a run that renders nothing
+(a check, a rerun with nothing changed) does not pay for them. `prepare` builds
 what a batch of jobs will need before the render pool forks, so every worker
 inherits it warm.
 """
@@ -15,14 +15,13 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
-import jinja2
-
 from pipeline.core.documents.trend import TrendChartData
 from pipeline.core.jobs import ArchiveJob, ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.text import TextPolicy
-from pipeline.render.html import environment, render_html
 
 if TYPE_CHECKING:
+    import jinja2
+
     from pipeline.render.pdf import PdfRenderer
 
 
@@ -34,8 +33,17 @@ class Renderers:
         self.font_family = font_family
         self.strict_warnings = strict_warnings
         self.policy = policy  # what the documents' font can print (see pipeline.runner.text_policy_for)
-        self.env: jinja2.Environment = environment(templates, policy)
+        self._env: jinja2.Environment | None = None
         self._pdf_renderer: PdfRenderer | None = None
+
+    @property
+    def env(self) -> jinja2.Environment:
+        """The template environment (Jinja), built on first use: a rerun that reuses every page needs none."""
+        if self._env is None:
+            from pipeline.render.html import environment
+
+            self._env = environment(self.templates, self.policy)
+        return self._env
 
     @property
     def pdf(self) -> PdfRenderer:
@@ -49,6 +57,7 @@ class Renderers:
     def prepare(self, jobs: list[Job]) -> None:
         """Import and build what `jobs` will need, once, here: forked workers inherit it."""
         kinds = {type(job) for job in jobs}
+        _ = self.env
         if kinds & {PdfJob, ArchiveJob}:
             _ = self.pdf
         if ChartJob in kinds or any(job.chart or job.trend for job in jobs):
@@ -101,5 +110,7 @@ class Renderers:
                 extra["chart_uri"] = svg_data_uri(chart_svg(job.chart, self.font_family))
             if job.trend:
                 extra["trend_chart_uri"] = svg_data_uri(trend_svg(job.trend, self.font_family))
+        from pipeline.render.html import render_html
+
         html = render_html(self.env, job.template, job.context, **extra)
         return self.pdf.render(html, job.name, archival=archival)
