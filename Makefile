@@ -22,6 +22,7 @@ STATE  ?= .so-gui
 UNIT   ?=
 JOBS   ?=
 SCALES ?=
+FILE   ?=
 PYTEST_ARGS ?=
 
 RUN_ARGS = $(if $(YEAR),--year $(YEAR)) --input "$(INPUT)" --config "$(CONFIG)" --output "$(OUTPUT)" $(if $(JOBS),--jobs $(JOBS))
@@ -57,8 +58,8 @@ new-year: $(RUN_STAMP) ## Tạo config/years/YEAR.yaml từ năm trước (mặc
 report: $(RUN_STAMP) system-deps ## Kiểm tra, tổng hợp và lập văn bản (ALLOW_INVALID=1 để bỏ qua đơn vị lỗi)
 	$(PY) -m pipeline report $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(ALLOW_INVALID)),--allow-invalid)
 
-validate: $(RUN_STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu có lỗi
-	$(PY) -m pipeline validate $(RUN_ARGS) --state "$(STATE)"
+validate: $(RUN_STAMP) ## Chỉ kiểm tra biểu mẫu; mã thoát khác 0 nếu có lỗi (FILE=đường/dẫn/tệp.xlsx: chỉ kiểm tra một tệp, không ghi gì)
+	$(PY) -m pipeline validate $(RUN_ARGS) --state "$(STATE)" $(if $(FILE),--file "$(FILE)")
 
 forms: $(RUN_STAMP) ## Tạo biểu mẫu trống cho từng đơn vị vào OUTPUT/YEAR/bieu-mau/
 	$(PY) -m pipeline forms $(RUN_ARGS)

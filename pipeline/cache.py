@@ -10,8 +10,11 @@ The keys of a year folder are published as data/khoa-van-ban.json.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
+import os
+import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.core import signature_place
@@ -34,12 +37,50 @@ def fingerprint(templates: Path) -> str:
         for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(RECORD_FORMAT.name.encode() + b"\0" + RECORD_FORMAT.read_bytes())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{name}=?".encode())
+    for name, version in library_versions().items():
+        digest.update(f"{name}={version}".encode())
     return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """The installed version of each of LIBRARIES ("?" when absent), read from the names of the
+    *.dist-info folders on sys.path: a listing per folder, where importlib.metadata reads every
+    distribution's metadata for each name asked (~0.1 s a run). A folder is named by the
+    distribution's normalised name and its version, so an upgrade renames it; a library not found
+    that way is asked of importlib.metadata."""
+    listed = _dist_info_versions()
+    versions = {}
+    for name in LIBRARIES:
+        versions[name] = listed.get(_normalised(name)) or _metadata_version(name)
+    return versions
+
+
+def _dist_info_versions() -> dict[str, str]:
+    """Normalised name → version of every *.dist-info folder on sys.path; the first one wins, as for imports."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.endswith(".dist-info"):
+                name, _, version = folder.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normalised(name), version)
+    return found
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _metadata_version(name: str) -> str:
+    import importlib.metadata  # slow to import and to ask: only for a library the listing missed
+
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def job_key(job: Job, base: str) -> str:
@@ -76,6 +117,14 @@ class RenderCache:
         (a signed copy's first bytes, whose record carries this very render key)."""
         self.keys[job.name] = job_key(job, self.base)
         self.staging.add(job.name, data)
+
+    def document(self, name: str, material: str, make: Callable[[], bytes]) -> bytes:
+        """A file made outside the jobs (the status page) from `material`, its whole input besides
+        templates, code and libraries: the published copy when its key is unchanged, else `make()`."""
+        key = hashlib.sha256(self.base.encode() + b"\0" + material.encode()).hexdigest()
+        self.keys[name] = key
+        published = self.staging.published(name) if self.old.get(name) == key else None
+        return published if published is not None else make()
 
     def current(self, job: Job) -> bool:
         """Whether the published copy of `job` was rendered from exactly this input."""

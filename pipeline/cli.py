@@ -11,6 +11,7 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.logging import RichHandler
@@ -18,12 +19,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
-from pipeline import approve as approving
-from pipeline import distribute as dispatch
-from pipeline import flow
-from pipeline import sign as signing
-from pipeline.cli_mail import print_distribution, print_uncertain
-from pipeline.cli_sign import print_signing, print_verification
 from pipeline.cli_vi import Console, Group, Integer, PlainLogHandler, shown
 from pipeline.core import labels
 from pipeline.core.catalogue import FORM_XLSX, LEDGER_DATA, find
@@ -31,9 +26,16 @@ from pipeline.core.steps.ledger import counts as ledger_counts
 from pipeline.core.steps.validate import Validation
 from pipeline.core.text import brief, visible
 from pipeline.errors import InvalidDataError, PipelineError
-from pipeline.plan import Options
+from pipeline.io.journal import DEFAULT_STATE
 from pipeline.settings import PLACEHOLDER
-from pipeline.yearend import TargetChange, export_history
+
+if TYPE_CHECKING:
+    from pipeline.distribute import Distribution
+    from pipeline.plan import Options
+    from pipeline.yearend import TargetChange
+
+# Each command imports the modules it runs when it runs (pyHanko to sign, mail to send, the whole plan
+# to report): a one-file check, a check or a report does not pay for the others'.
 
 console = Console(stderr=True, highlight=False, emoji=False)  # ":smile:" in a cell stays text
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}  # around labels.SEVERITY in the console's table
@@ -46,6 +48,12 @@ def _visible_record(record: logging.LogRecord) -> bool:
     and a library's warning may quote a whole document: none may flood the screen."""
     record.msg, record.args = visible(brief(record.getMessage())), None
     return True
+
+
+def _options(*args, **kwargs) -> Options:
+    from pipeline.plan import Options
+
+    return Options(*args, **kwargs)
 
 
 def _common(command):
@@ -73,7 +81,7 @@ def _common(command):
 
 def _state_option(command):
     return click.option("--state", "state", type=click.Path(path_type=Path), metavar="THƯ_MỤC",
-                        default=dispatch.DEFAULT_STATE, show_default=True,
+                        default=DEFAULT_STATE, show_default=True,
                         help="Thư mục lưu trạng thái (sổ theo dõi thư đã gửi, biểu mẫu đã duyệt); ngoài thư mục "
                              "kết quả, make clean không xóa.")(command)
 
@@ -91,8 +99,10 @@ def main() -> None:
 def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, state) -> None:
     """Kiểm tra, tổng hợp và lập văn bản của một năm."""
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
+        options = _options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
                           jobs=jobs, progress=progress, say=_say, state=state)
+        from pipeline import flow
+
         outcome = _run(lambda: flow.report(options), verbose)
     _print_validation(outcome.validation)
     _print_targets(outcome.targets, config_dir)
@@ -119,11 +129,19 @@ def _print_targets(change: TargetChange | None, config_dir: Path) -> None:
 @main.command()
 @_common
 @_state_option
-def validate(year, input_dir, config_dir, output_root, verbose, jobs, state) -> None:
+@click.option("--file", "file", type=click.Path(path_type=Path), metavar="TỆP", default=None,
+              help="Chỉ kiểm tra một biểu mẫu (ví dụ trước khi gửi đi): in danh sách lỗi, không ghi gì; "
+                   "bỏ qua --input, --output và --state.")
+def validate(year, input_dir, config_dir, output_root, verbose, jobs, state, file) -> None:
     """Chỉ kiểm tra biểu mẫu; thoát với mã 1 nếu có lỗi."""
+    if file is not None:
+        _validate_file(file, year, config_dir, output_root, verbose)
+        return
+    from pipeline import flow
+
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
-                          state=state)
+        options = _options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
+                           state=state)
         outcome = _run(lambda: flow.validate(options), verbose)
     _print_validation(outcome.validation)
     console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {shown(outcome.folder)}")
@@ -131,11 +149,24 @@ def validate(year, input_dir, config_dir, output_root, verbose, jobs, state) -> 
         sys.exit(1)
 
 
+def _validate_file(file: Path, year: int | None, config_dir: Path, output_root: Path, verbose: bool) -> None:
+    """One workbook checked, nothing written: its issues as validate prints them; exit 1 on errors."""
+    from pipeline.onefile import validate_file
+
+    validation = _run(lambda: validate_file(file, config_dir, output_root, year), verbose)
+    _print_validation(validation)
+    console.print(f"Đã kiểm tra riêng tệp {shown(file)}; không ghi tệp nào.")
+    if validation.report.errors:
+        sys.exit(1)
+
+
 @main.command()
 @_common
 def forms(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Tạo biểu mẫu trống cho từng đơn vị (OUTPUT/NĂM/bieu-mau/)."""
-    options = Options(year, input_dir, config_dir, output_root, say=_say)
+    options = _options(year, input_dir, config_dir, output_root, say=_say)
+    from pipeline import flow
+
     year, folder, names = _run(lambda: flow.forms(options), verbose)
     console.print(f"[green]Đã tạo {len(names)} biểu mẫu năm {year}[/] trong {shown(folder / FORM_XLSX.folder)}")
 
@@ -150,7 +181,9 @@ def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> N
     Lấy từ kết quả đã công bố (OUTPUT/NĂM/data/tong-hop.json), nếu chưa công bố thì từ biểu mẫu
     năm đó trong INPUT. Giữ nguyên chú thích và các năm khác; không ghi đè năm đã có nếu không có --force.
     """
-    options = Options(year, input_dir, config_dir, output_root, jobs=jobs)
+    options = _options(year, input_dir, config_dir, output_root, jobs=jobs)
+    from pipeline.yearend import export_history
+
     done = _run(lambda: export_history(options, force), verbose)
     for issue in done.issues:
         console.print(f"[yellow]Cảnh báo:[/] {shown(issue.message)}")
@@ -171,9 +204,11 @@ def history(year, input_dir, config_dir, output_root, verbose, jobs, force) -> N
                    "Message-ID; nhiều tên cách nhau bởi dấu phẩy).")
 def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid, send, state, resend) -> None:
     """Chuẩn bị bộ văn bản cho từng nơi nhận và sổ gửi văn bản; --send để gửi thư điện tử."""
+    from pipeline import distribute as dispatch
+
     names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
+        options = _options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid,
                           jobs=jobs, progress=progress, say=_say, state=state)
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names), verbose)
     _print_sending(outcome)
@@ -189,8 +224,10 @@ def distribute(year, input_dir, config_dir, output_root, verbose, jobs, allow_in
 def feedback(year, input_dir, config_dir, output_root, verbose, jobs, send, state, resend) -> None:
     """Gửi mỗi đơn vị phản hồi của mình (chạy được cả khi biểu mẫu còn lỗi): phiếu kiểm tra và biểu mẫu đánh dấu
     lỗi, hoặc công văn đôn đốc; chạy make validate trước; --send để gửi thư điện tử."""
+    from pipeline import distribute as dispatch
+
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
+        options = _options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
                           state=state)
         names = tuple(n.strip() for value in resend for n in value.split(",") if n.strip())
         outcome = _run(lambda: dispatch.distribute(options, send=send, state=state, resend=names, feedback=True),
@@ -198,8 +235,10 @@ def feedback(year, input_dir, config_dir, output_root, verbose, jobs, send, stat
     _print_sending(outcome)
 
 
-def _print_sending(outcome: dispatch.Distribution) -> None:
+def _print_sending(outcome: Distribution) -> None:
     """What a distribute or feedback run prepared and sent; exit 1 when a letter failed."""
+    from pipeline.cli_mail import print_distribution, print_uncertain
+
     print_distribution(console, outcome)
     print_uncertain(console, outcome)
     if outcome.failures:
@@ -216,8 +255,11 @@ def sign(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid,
 
     Đọc lại biểu mẫu và cấu hình như make distribute: chỉ ký văn bản đúng với biểu mẫu hiện tại; bản ký số
     còn đúng thì giữ nguyên, không ký lại."""
+    from pipeline import sign as signing
+    from pipeline.cli_sign import print_signing
+
     with _progress() as progress:
-        options = Options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid, jobs=jobs,
+        options = _options(year, input_dir, config_dir, output_root, allow_invalid=allow_invalid, jobs=jobs,
                           progress=progress, say=_say, state=state)
         outcome = _run(lambda: signing.sign(options), verbose)
     print_signing(console, outcome)
@@ -228,7 +270,10 @@ def sign(year, input_dir, config_dir, output_root, verbose, jobs, allow_invalid,
 @_common
 def verify(year, input_dir, config_dir, output_root, verbose, jobs) -> None:
     """Kiểm tra chữ ký số của mọi bản ký số trong ky-so/; mã thoát khác 0 nếu có bản không hợp lệ."""
-    options = Options(year, input_dir, config_dir, output_root, say=_say)
+    from pipeline import sign as signing
+    from pipeline.cli_sign import print_verification
+
+    options = _options(year, input_dir, config_dir, output_root, say=_say)
     outcome = _run(lambda: signing.verify(options), verbose)
     print_verification(console, outcome)
     if outcome.failed:
@@ -246,7 +291,9 @@ def approve(year, input_dir, config_dir, output_root, verbose, jobs, unit, state
     Từ chối (không ghi gì) khi biểu mẫu còn lỗi, đơn vị chưa có biểu mẫu hoặc mã đơn vị không có. Sau khi duyệt,
     nếu đơn vị gửi tệp khác, bản đã duyệt vẫn được dùng (có cảnh báo) cho đến khi duyệt lại.
     """
-    options = Options(year, input_dir, config_dir, output_root, jobs=jobs, say=_say, state=state)
+    from pipeline import approve as approving
+
+    options = _options(year, input_dir, config_dir, output_root, jobs=jobs, say=_say, state=state)
     done = _run(lambda: approving.approve(options, unit), verbose)
     for line in done.lines():
         console.print(shown(line))
@@ -261,6 +308,8 @@ def approve(year, input_dir, config_dir, output_root, verbose, jobs, unit, state
 def new_year(year, config_dir, verbose) -> None:
     """Tạo tệp config/years/NĂM.yaml cho năm mới từ tệp của năm trước, với các chỗ «<<CẦN ĐIỀN: …>>»
     phải điền; không bao giờ ghi đè tệp đã có."""
+    from pipeline import flow
+
     made = _run(lambda: flow.new_year(config_dir, year), verbose)
     n = made.year
     console.print(f"[green]Đã tạo {shown(made.path)}[/] từ {shown(made.source)}: {len(made.keys)} mục cần điền "

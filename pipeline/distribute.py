@@ -48,7 +48,7 @@ from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.feedback import marked_copies
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
-from pipeline.io.journal import StateJournal
+from pipeline.io.journal import DEFAULT_STATE, StateJournal
 from pipeline.io.mail.login import credentials
 from pipeline.io.mail.session import Session
 from pipeline.io.publish import Staging
@@ -69,8 +69,6 @@ from pipeline.render.register import RegisterSheet, render_register_xlsx
 from pipeline.render.renderers import Renderers
 from pipeline.settings import DISTRIBUTION_FILE, SIGNING_FILE, DistributionFile, Settings
 from pipeline.stable import fixed_zip
-
-DEFAULT_STATE = Path(".so-gui")
 
 
 @dataclass(frozen=True)

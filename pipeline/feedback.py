@@ -22,7 +22,6 @@ from pipeline.core.steps.validate import Validation
 from pipeline.io.approvals import copy_path
 from pipeline.io.submitted import workbook_source, workbook_values, write_copy
 from pipeline.issues import Issue
-from pipeline.render.marked import render_marked, render_rebuilt
 from pipeline.settings import Settings
 
 log = logging.getLogger("pipeline")
@@ -41,6 +40,8 @@ def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit
     file = files.pop() if len(files) == 1 else source.name  # as the report names it ("2016/HB.xlsx")
     request = FeedbackRequest(code, unit.title(org.unit_title) if unit else "", file, found, org.agency,
                               settings.general.style.office_font)
+    from pipeline.render.marked import render_marked, render_rebuilt  # openpyxl: only when a copy is marked
+
     loaded = workbook_source(source)
     if isinstance(loaded, bytes):
         try:

@@ -21,7 +21,6 @@ from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.feedback import marked_copies
-from pipeline.io.forms.workbook import blank_form
 from pipeline.io.newyear import NewYear, refuse_existing, year_path
 from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.publish import Staging
@@ -141,6 +140,8 @@ def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
         log.warning("targets.yaml chưa có chỉ tiêu năm %s: biểu mẫu để trống cột kế hoạch", year)
 
     def write(out: Staging, _cache: RenderCache) -> list[str]:
+        from pipeline.io.forms.workbook import blank_form  # openpyxl's writer: only this command needs it
+
         names = []
         for unit in settings.units_in(year):
             name = FORM_XLSX.path(code=unit.code)

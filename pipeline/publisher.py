@@ -17,20 +17,19 @@ from pathlib import Path
 from pipeline.cache import RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, RENDER_KEYS, SIGNED_DATA, SITE_PAGE, Command
 from pipeline.core.documents.register_view import published_view
-from pipeline.core.documents.site import site_context
+from pipeline.core.documents.site import SiteContext, site_context
 from pipeline.core.jobs import Job
 from pipeline.core.signed import parse_signed, signature_notes
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.io.publish import Staging, keep_for
 from pipeline.render.renderers import Renderers
-from pipeline.render.site import render_site
 from pipeline.runner import Progress, render_jobs
 from pipeline.settings import Settings
 
 log = logging.getLogger("pipeline")
 Work = Callable[[Staging, RenderCache], list[str]]  # adds a run's files; returns their names in order
-Page = Callable[[tuple[str, ...], Staging], bytes]  # the status page, given every file of the folder
+Page = Callable[[tuple[str, ...], Staging, RenderCache], bytes]  # the status page, given every file of the folder
 
 
 @dataclass(frozen=True)
@@ -57,10 +56,8 @@ def publish(target: Target, work: Work, page: Page | None = None) -> tuple[Path,
         keys, site = RENDER_KEYS.path(), SITE_PAGE.path()
 
         def finish(names: tuple[str, ...]) -> dict[str, bytes]:
-            extra = {keys: cache.manifest((*names, keys))}
-            if page:
-                extra[site] = page((*names, keys), staging)
-            return extra
+            extra = {site: page((*names, keys), staging, cache)} if page else {}
+            return {keys: cache.manifest((*names, keys)), **extra}  # the page's own key is in the manifest
 
         folder = staging.commit(finish)
     except BaseException:
@@ -98,13 +95,20 @@ def status_page(renderers: Renderers, settings: Settings, validation: Validation
                 vanished: tuple[str, ...] = ()) -> Page:
     """The status page of the folder being published, with the register as `distribute` last left it."""
 
-    def page(names: tuple[str, ...], staging: Staging) -> bytes:
+    def page(names: tuple[str, ...], staging: Staging, cache: RenderCache) -> bytes:
         view = published_view(staging.staged(REGISTER_DATA.path()), staging.files)
         try:
             notes = signature_notes(parse_signed(staging.staged(SIGNED_DATA.path())), staging.files)
         except ValueError:
             notes = {}  # damaged: the page lists the copies without who signed; make sign writes it anew
-        return render_site(renderers.env, site_context(validation, totals, names, settings, view, vanished,
-                                                       notes))
+        context = site_context(validation, totals, names, settings, view, vanished, notes)
+        # Reused like a document when its context is unchanged: compiling its template alone costs a rerun ~0.1 s.
+        return cache.document(SITE_PAGE.path(), repr(context), lambda: _render_site(renderers, context))
 
     return page
+
+
+def _render_site(renderers: Renderers, context: SiteContext) -> bytes:
+    from pipeline.render.site import render_site  # Jinja: only when the page is made anew
+
+    return render_site(renderers.env, context)

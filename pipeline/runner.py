@@ -26,9 +26,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.core.jobs import Job
 from pipeline.core.steps.parse import parse_workbook
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
@@ -39,8 +38,11 @@ from pipeline.io import file_digest
 from pipeline.io.excel import read_workbook
 from pipeline.io.fonts import drawable_characters
 from pipeline.io.screen.limits import REDO
-from pipeline.render.renderers import Renderers
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # reading workbooks needs neither the jobs nor the renderers (templates, fonts)
+    from pipeline.core.jobs import Job
+    from pipeline.render.renderers import Renderers
 
 log = logging.getLogger("pipeline")
 Progress = Callable[[str, int, int], None]
@@ -137,6 +139,7 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
             _tell(progress, label, done, len(jobs))
         return
     global _PARENT
+    renderers.prepare(jobs)  # imported and built once, before the fork: every worker inherits it
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
     init = (renderers.templates, renderers.font_family, renderers.strict_warnings)
     try:
@@ -234,7 +237,7 @@ def _start_worker(templates: Path, font_family: str, strict_warnings: bool) -> N
             templates, font_family, strict_warnings):
         _WORKER = inherited  # forked: already built (and warm, if the parent has rendered)
     else:
-        _WORKER = Renderers(templates, font_family, strict_warnings, text_policy_for(font_family))  # spawned
+        _WORKER = renderers(templates, font_family, strict_warnings)  # spawned
     # A forked worker inherits the parent's whole heap (every submission, every
     # context); freezing it keeps the garbage collector from walking it again
     # on every collection while layout allocates millions of small objects.
@@ -248,6 +251,8 @@ def _work(job: Job) -> bytes:
 
 def renderers(templates: Path, font_family: str, strict_warnings: bool) -> Renderers:
     """The renderers of this process, for documents in `font_family`."""
+    from pipeline.render.renderers import Renderers
+
     return Renderers(templates, font_family, strict_warnings, text_policy_for(font_family))
 
 

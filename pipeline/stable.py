@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.xml.functions import tostring
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -39,6 +40,8 @@ def document_time(day: dt.date | None) -> dt.datetime:
 
 def workbook_bytes(book: Workbook, title: str | None = None, day: dt.date | None = None) -> bytes:
     """Save an openpyxl workbook with fixed properties and zip dates; `day` dates it (the document date)."""
+    from openpyxl.xml.functions import tostring
+
     when = document_time(day)
     book.properties.creator = CREATOR
     if title:

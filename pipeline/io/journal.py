@@ -20,6 +20,8 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 
+DEFAULT_STATE = Path(".so-gui")  # the state folder when STATE= / --state is not given
+
 JOURNAL_FILE = "nhat-ky-gui-{year}.jsonl"
 
 

@@ -1,25 +1,28 @@
 """Each job type bound to its renderer: job → bytes, with the templates and fonts of one process.
 
 Built once per process (the template environment, the PDF renderer with its
-fonts) and kept for every job that process renders.
+fonts) and kept for every job that process renders. The libraries behind the
+documents (WeasyPrint, matplotlib, docxtpl, openpyxl's writer) are imported on
+the first job that needs them, and so is Jinja: a run that renders nothing
+(a check, a rerun with nothing changed) does not pay for them. `prepare` builds
+what a batch of jobs will need before the render pool forks, so every worker
+inherits it warm.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
-from typing import assert_never
-
-import jinja2
+from typing import TYPE_CHECKING, assert_never
 
 from pipeline.core.documents.trend import TrendChartData
 from pipeline.core.jobs import ArchiveJob, ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.text import TextPolicy
-from pipeline.render.chart import chart_png, chart_svg, svg_data_uri
-from pipeline.render.docx import render_docx
-from pipeline.render.html import environment, render_html
-from pipeline.render.pdf import PdfRenderer
-from pipeline.render.trend_chart import trend_png, trend_svg
-from pipeline.render.xlsx import render_summary_xlsx
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from pipeline.render.pdf import PdfRenderer
 
 
 class Renderers:
@@ -30,31 +33,84 @@ class Renderers:
         self.font_family = font_family
         self.strict_warnings = strict_warnings
         self.policy = policy  # what the documents' font can print (see pipeline.runner.text_policy_for)
-        self.env: jinja2.Environment = environment(templates, policy)
-        self.pdf = PdfRenderer(templates, font_family, strict_warnings)
+        self._env: jinja2.Environment | None = None
+        self._pdf_renderer: PdfRenderer | None = None
+
+    @property
+    def env(self) -> jinja2.Environment:
+        """The template environment (Jinja), built on first use: a rerun that reuses every page needs none."""
+        if self._env is None:
+            from pipeline.render.html import environment
+
+            self._env = environment(self.templates, self.policy)
+        return self._env
+
+    @property
+    def pdf(self) -> PdfRenderer:
+        """The PDF renderer (WeasyPrint, its fonts and the parsed stylesheet), built on first use."""
+        if self._pdf_renderer is None:
+            from pipeline.render.pdf import PdfRenderer
+
+            self._pdf_renderer = PdfRenderer(self.templates, self.font_family, self.strict_warnings)
+        return self._pdf_renderer
+
+    def prepare(self, jobs: list[Job]) -> None:
+        """Import and build what `jobs` will need, once, here: forked workers inherit it."""
+        kinds = {type(job) for job in jobs}
+        _ = self.env
+        if kinds & {PdfJob, ArchiveJob}:
+            _ = self.pdf
+        if ChartJob in kinds or any(job.chart or job.trend for job in jobs):
+            import_module("pipeline.render.trend_chart")  # and the bar chart's module, which it uses
+        if DocxJob in kinds:
+            import_module("pipeline.render.docx")
+        if SummaryJob in kinds:
+            import_module("pipeline.render.xlsx")
 
     def render(self, job: Job) -> bytes:
         match job:
             case PdfJob() | ArchiveJob():
                 return self._pdf(job, archival=isinstance(job, ArchiveJob))
             case DocxJob():
-                images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else {}
-                if job.trend:
-                    images["trend_chart"] = trend_png(job.trend, self.font_family)
-                return render_docx(self.templates / "docx" / job.template, job.context, images or None)
+                return self._docx(job)
             case SummaryJob():
+                from pipeline.render.xlsx import render_summary_xlsx
+
                 return render_summary_xlsx(job.context)
             case ChartJob():
-                if isinstance(job.context, TrendChartData):
-                    return trend_svg(job.context, self.font_family).encode("utf-8")
-                return chart_svg(job.context, self.font_family).encode("utf-8")
+                return self._chart(job)
             case _:
                 assert_never(job)
 
-    def _pdf(self, job: PdfJob | ArchiveJob, archival: bool) -> bytes:
-        extra = {"chart_uri": svg_data_uri(chart_svg(job.chart, self.font_family))} if job.chart else {}
+    def _docx(self, job: DocxJob) -> bytes:
+        from pipeline.render.chart import chart_png
+        from pipeline.render.docx import render_docx
+        from pipeline.render.trend_chart import trend_png
+
+        images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else {}
         if job.trend:
-            extra["trend_chart_uri"] = svg_data_uri(trend_svg(job.trend, self.font_family))
+            images["trend_chart"] = trend_png(job.trend, self.font_family)
+        return render_docx(self.templates / "docx" / job.template, job.context, images or None)
+
+    def _chart(self, job: ChartJob) -> bytes:
+        from pipeline.render.chart import chart_svg
+        from pipeline.render.trend_chart import trend_svg
+
+        if isinstance(job.context, TrendChartData):
+            return trend_svg(job.context, self.font_family).encode("utf-8")
+        return chart_svg(job.context, self.font_family).encode("utf-8")
+
+    def _pdf(self, job: PdfJob | ArchiveJob, archival: bool) -> bytes:
+        extra = {}
+        if job.chart or job.trend:
+            from pipeline.render.chart import chart_svg, svg_data_uri
+            from pipeline.render.trend_chart import trend_svg
+
+            if job.chart:
+                extra["chart_uri"] = svg_data_uri(chart_svg(job.chart, self.font_family))
+            if job.trend:
+                extra["trend_chart_uri"] = svg_data_uri(trend_svg(job.trend, self.font_family))
+        from pipeline.render.html import render_html
+
         html = render_html(self.env, job.template, job.context, **extra)
         return self.pdf.render(html, job.name, archival=archival)
-
