@@ -325,7 +325,8 @@ class _Run:
         if block is None:  # an attachment of its own: the body's signature is the decree's text stamp
             number = published_number(self.settings, self.year, name)
             boxes["body"], texts["body"] = top_right(data), stamp_text(number, self.when)
-        signatures = [Signature(FIELDS[role], key, self.images.get(role), page, boxes[role], texts.get(role))
+        font = self.settings.general.style.font_family
+        signatures = [Signature(FIELDS[role], key, self.images.get(role), page, boxes[role], texts.get(role), font)
                       for role, key in self.keys.items()]
         signed_bytes = sign_pdf(data, signatures, self.when, self.timestamp_url)
         out.add(signed(name), signed_bytes)

@@ -39,7 +39,8 @@ def stamped(tmp_path_factory) -> Path:
     keys = make_keys(folder / "khoa")
     data = HTML(string=PAGE).write_pdf()
     key = load_key(keys["co-quan"].read_bytes(), b"mat-khau")
-    signature = Signature("ChuKyCoQuan", key, None, 0, top_right(data), text=stamp_text(NUMBER, WHEN))
+    signature = Signature("ChuKyCoQuan", key, None, 0, top_right(data), text=stamp_text(NUMBER, WHEN),
+                          font=load_settings(CONFIG).general.style.font_family)
     path = folder / "phu-luc.pdf"
     path.write_bytes(sign_pdf(data, [signature], WHEN))
     return path
@@ -80,13 +81,10 @@ def test_without_a_number_the_stamp_is_the_time_alone():
     assert stamp_text(NUMBER, WHEN) == f"{NUMBER}\n2017-01-10T09:30:05+07:00"
 
 
-def test_a_missing_font_is_named(monkeypatch, tmp_path):
-    import pipeline.io.text_stamp as module
-    monkeypatch.setattr(module, "FONT_FAMILY", "Phông Không Có")
-    monkeypatch.setattr(module, "FONT_FILE", tmp_path / "khong-co.ttf")
+def test_a_missing_font_is_named():
     with pytest.raises(FontMissing) as caught:
-        font_file()
-    assert "Phông Không Có" in str(caught.value)
+        font_file("Phông Không Có")
+    assert "Phông Không Có" in str(caught.value) and "style.font_family" in str(caught.value)
 
 
 def test_make_sign_stamps_the_body_signature_on_a_pdf_without_signature_block(reported, tmp_path):

@@ -87,6 +87,7 @@ class Signature:
     page: int
     box: tuple[float, float, float, float] | None
     text: str | None = None  # shown as these lines instead of an image (an attachment's stamp, pipeline.io.text_stamp)
+    font: str = ""  # the family the text is set in (the documents' font)
 
 
 def load_key(pkcs12: bytes, password: bytes) -> signers.SimpleSigner:
@@ -191,7 +192,7 @@ def _sign_each(data: bytes, signatures: Sequence[Signature], when: dt.datetime, 
                                             md_algorithm="sha256")
         style: Any = None
         if signature.text is not None and signature.box is not None:
-            style = text_style(signature.text)
+            style = text_style(signature.text, signature.font)
         elif signature.image is not None and signature.box is not None:
             style = StaticStampStyle(background=PdfImage(str(signature.image)), background_opacity=1.0,
                                      border_width=0)

@@ -27,8 +27,6 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
 
 MM = 72 / 25.4
-FONT_FAMILY = "Liberation Serif"  # Times New Roman's metric twin
-FONT_FILE = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")  # Debian's, when fc-match fails
 FONT_SIZE = 10
 LINE = 12  # points between two lines of the stamp
 WIDTH = 60 * MM  # wide enough for "2017-01-10T09:30:05+07:00" and a long number at 10 pt
@@ -41,16 +39,15 @@ class FontMissing(Exception):
     """Liberation Serif is not installed."""
 
 
-def font_file() -> Path:
-    """Liberation Serif Regular as fontconfig finds it (a substitute is refused: the decree names the face)."""
+def font_file(family: str) -> Path:
+    """The regular face of the documents' font family (settings.yaml, style.font_family: Times New Roman or
+    its metric twin Liberation Serif) as fontconfig finds it; a substitute is refused, the decree names the face."""
     if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{FONT_FAMILY}:style=Regular"],
+        found = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:style=Regular"],
                                capture_output=True, text=True, check=False).stdout.splitlines()
-        if len(found) == 2 and FONT_FAMILY in found[0].split(","):
+        if len(found) == 2 and family in found[0].split(","):
             return Path(found[1])
-    if FONT_FILE.is_file():
-        return FONT_FILE
-    raise FontMissing(f"không tìm thấy phông chữ {FONT_FAMILY} (gói fonts-liberation2)")
+    raise FontMissing(f"không tìm thấy phông chữ {family} (style.font_family trong settings.yaml)")
 
 
 @functools.cache
@@ -79,11 +76,11 @@ def stamp_text(number: str | None, when: dt.datetime) -> str:
     return "\n".join(line for line in (number, when.isoformat()) if line)
 
 
-def text_style(text: str) -> TextStampStyle:
+def text_style(text: str, family: str) -> TextStampStyle:
     """The stamp: `text` right at the box's top right, 10 pt, no border, no image."""
     align = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MAX, y_align=layout.AxisAlignment.ALIGN_MAX,
                                        inner_content_scaling=layout.InnerScaling.NO_SCALING)
-    box = TextBoxStyle(font=_Font(_font_bytes(font_file())), font_size=FONT_SIZE, leading=LINE)
+    box = TextBoxStyle(font=_Font(_font_bytes(font_file(family))), font_size=FONT_SIZE, leading=LINE)
     # pyHanko puts the last baseline on the text box's bottom edge, which clips the line's lower half: an empty
     # last line keeps every real one inside.
     return TextStampStyle(stamp_text=text.replace("%", "%%") + "\n", text_box_style=box, border_width=0,

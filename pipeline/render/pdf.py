@@ -60,7 +60,15 @@ def lean_user_agent_css() -> tuple[weasyprint.CSS | None, int]:
     trimmed, removed = NOTE_RULES.subn("", whole)
     if removed != NOTE_RULE_COUNT:  # a WeasyPrint whose stylesheet changed: keep it whole
         trimmed, removed = whole, 0
-    return weasyprint.CSS(string=trimmed, counter_style=internals.UA_COUNTER_STYLE), removed
+    # Parsed as an author's sheet, the UA's own definitions of the reserved counter styles ("disc",
+    # "decimal") are each refused with a warning; the styles stay defined through UA_COUNTER_STYLE.
+    weasy_log = logging.getLogger("weasyprint")
+    level = weasy_log.level
+    weasy_log.setLevel(logging.ERROR)
+    try:
+        return weasyprint.CSS(string=trimmed, counter_style=internals.UA_COUNTER_STYLE), removed
+    finally:
+        weasy_log.setLevel(level)
 
 
 LEAN_UA, _ = lean_user_agent_css()
