@@ -293,6 +293,8 @@ def test_the_status_page_groups_and_names_the_signed_copies():
     settings = load_settings(CONFIG)
     assert group_of("ky-so/thong-bao/HB.pdf") == group_of("ky-so/SHA256SUMS") == GROUP_SIGNED == "Bản ký số"
     assert label("ky-so/thong-bao/HB.pdf", settings, 2016) == "Bản ký số: Thông báo Quận Hồng Bàng"
+    assert label("ky-so/luu-tru/thong-bao/HB.pdf", settings, 2016) == (
+        "Bản ký số: Thông báo Quận Hồng Bàng (bản lưu trữ PDF/A)")
     assert label("ky-so/bao-cao-2016.pdf", settings, 2016) == (
         "Bản ký số: Báo cáo kết quả thực hiện năm 2016, phương hướng, nhiệm vụ năm 2017")
 

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 from pipeline.core import vi
 from pipeline.core.catalogue import (
+    ARCHIVE_PDF,
     GROUP_NOTICES,
     GROUP_REPORT,
     GROUPS,
@@ -87,6 +88,9 @@ def label(path: str, settings: Settings, year: int) -> str:
     found = find(path)
     if found is not None and found[0] is SIGNED_PDF:  # "Bản ký số: Thông báo quận Hồng Bàng", by what was signed
         inner = found[1]["name"]
+        archived = ARCHIVE_PDF.match(inner)
+        if archived is not None:  # the signed PDF/A copy the archive keeps
+            return f"{label(SIGNED_PDF.path(name=archived['name']), settings, year)} (bản lưu trữ PDF/A)"
         signed = find(inner)
         kind = f"{KIND_LABELS[signed[0].kind]} " if signed is not None and _folder(inner) in unit_folders() else ""
         return f"{KIND_LABELS[Kind.SIGNED]}: {kind}{label(inner, settings, year)}"
