@@ -8,7 +8,8 @@ Then, in one staged, locked publication that owns only the distribution's
 part of the year folder (pipeline.io.publish):
 - luu-tru/: an archival PDF/A-2b copy of every PDF, when distribution.yaml asks
   (re-rendered only when its document changed);
-- gui/<recipient>/ and/or gui/<recipient>.zip: exactly that recipient's documents;
+- gui/<recipient>/ and/or gui/<recipient>.zip: exactly that recipient's documents
+  (their current signed copies from make sign, when signing is configured);
 - with `send`, one message per recipient carrying what it has not yet
   received, journalled in the state folder before it is sent (pipeline.post);
 - data/da-gui.json (what was sent, for the page; the journal is the authority),
@@ -44,6 +45,7 @@ from pipeline.core.distribution.bundles import Bundle, Document, Letter, bundles
 from pipeline.core.distribution.register import RegisterRow, register_data, register_rows
 from pipeline.core.distribution.sent import SentLog, UncertainLetter, uncertain_letters
 from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
+from pipeline.core.signed import SignedCopy
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.feedback import marked_copies
 from pipeline.flow import renderers as renderers_for
@@ -56,7 +58,6 @@ from pipeline.plan import Options, plan
 from pipeline.post import Failure, Post
 from pipeline.published import (
     Contents,
-    SignedCopy,
     current,
     from_signed,
     read_signed,

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pipeline.cache import RenderCache
 from pipeline.core.catalogue import SIGNED_DATA, SUMS, signed
 from pipeline.core.jobs import Job
-from pipeline.core.signed import SignedCopy, Signer, parse_signed, signed_data
+from pipeline.core.signed import SignedCopy, parse_signed
 from pipeline.errors import SourceError
 from pipeline.io.publish import Staging
 
@@ -87,9 +87,6 @@ def current(jobs: Iterable[Job], out: Staging, cache: RenderCache, contents: Con
 
 
 # --- signed copies ---------------------------------------------------------------------
-
-__all__ = ["SignedCopy", "Signer", "signed_data"]  # with the checks below, what sign and distribute use
-
 
 def read_signed(raw: bytes | None, where: str) -> dict[str, SignedCopy]:
     """document → its signed copy, from data/ky-so.json's bytes; a damaged file is an error naming it."""

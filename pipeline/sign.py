@@ -1,14 +1,17 @@
 """`make sign` and `make verify`: PAdES signatures of the year's published PDFs, and their check.
 
 sign reads config/signing.yaml (no file, or one of comments only: it says so
-and stops), opens each key with the password from the environment variable
-the config names, and signs every published report, notice, slip and reminder
-that SHA256SUMS lists and that is unaltered: the signer's signature, then the
-issuing body's, each shown over the document's signature block (the signer's
-handwritten signature, the body's seal over its left third). The signed copies
-go to ky-so/ under the same relative names, with their own SHA256SUMS, in one
-staged publication that owns only that folder (pipeline.io.publish); the
-unsigned documents stay as they are.
+and stops), opens each key (password or PIN from the environment variable the
+config names, or a token's PIN typed at the terminal), reads the inputs again
+as distribute does, and signs every report, notice, slip and reminder that is
+exactly what they give now (and the archive's PDF/A copies, where made): the
+signer's signature, then the issuing body's, each shown over the signature
+block the renderer recorded (the signer's handwritten signature, the body's
+seal over its left third), or the body's as a text stamp where there is none.
+The signed copies go to ky-so/ under the same relative names, with their own
+SHA256SUMS, and data/ky-so.json records them (pipeline.core.signed); a copy
+still current is kept. One staged publication owns that part of the folder
+(pipeline.io.publish); the unsigned documents stay as they are.
 
 verify checks every signed copy: integrity, chain to the configured trust
 roots, nothing but signatures added after signing, its SHA-256 in
@@ -42,7 +45,7 @@ from pipeline.core.catalogue import (
 )
 from pipeline.core.documents.numbering import published_number
 from pipeline.core.jobs import ArchiveJob, Job, PdfJob
-from pipeline.core.signed import parse_signed
+from pipeline.core.signed import SignedCopy, Signer, parse_signed, signed_data
 from pipeline.errors import ConfigError, SourceError
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
@@ -68,14 +71,11 @@ from pipeline.io.text_stamp import FontMissing, stamp_text, top_right
 from pipeline.plan import Options, Plan, plan, report_year
 from pipeline.published import (
     Contents,
-    SignedCopy,
-    Signer,
     current,
     from_signed,
     parse_sums,
     published_sums,
     sha256,
-    signed_data,
 )
 from pipeline.publisher import Target, publish, status_page
 from pipeline.render.renderers import Renderers
