@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from pipeline.core import signature_place
 from pipeline.core.catalogue import RENDER_KEYS
@@ -83,6 +84,18 @@ def _metadata_version(name: str) -> str:
         return "?"
 
 
+class Made(Protocol):
+    """A file made outside the render pool, by name, from `material()`, its whole input besides templates,
+    rendering code and libraries."""
+
+    @property
+    def name(self) -> str: ...
+
+    def material(self) -> str: ...
+
+    def make(self) -> bytes: ...
+
+
 def job_key(job: Job, base: str) -> str:
     """A document's render key: its whole input plus `base` (the fingerprint)."""
     digest = hashlib.sha256(base.encode())
@@ -121,10 +134,23 @@ class RenderCache:
     def document(self, name: str, material: str, make: Callable[[], bytes]) -> bytes:
         """A file made outside the jobs (the status page) from `material`, its whole input besides
         templates, code and libraries: the published copy when its key is unchanged, else `make()`."""
-        key = hashlib.sha256(self.base.encode() + b"\0" + material.encode()).hexdigest()
-        self.keys[name] = key
+        key = self.keys[name] = self._made_key(material)
         published = self.staging.published(name) if self.old.get(name) == key else None
         return published if published is not None else make()
+
+    def made(self, file: Made) -> None:
+        """Stage a file made outside the jobs (a marked workbook): the published copy, linked, when its key
+        is unchanged, else what `file.make()` gives."""
+        key = self.keys[file.name] = self._made_key(file.material())
+        if not (self.old.get(file.name) == key and self.staging.reuse(file.name)):
+            self.staging.add(file.name, file.make())
+
+    def current_made(self, file: Made) -> bool:
+        """Whether the published copy of `file` was made from exactly this input."""
+        return self.old.get(file.name) == self._made_key(file.material())
+
+    def _made_key(self, material: str) -> str:
+        return hashlib.sha256(self.base.encode() + b"\0" + material.encode()).hexdigest()
 
     def current(self, job: Job) -> bool:
         """Whether the published copy of `job` was rendered from exactly this input."""

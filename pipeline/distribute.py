@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import os
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +47,7 @@ from pipeline.core.distribution.sent import SentLog, UncertainLetter, uncertain_
 from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.signed import SignedCopy
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
-from pipeline.feedback import marked_copies
+from pipeline.feedback import MarkedCopy, marked_copies
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
 from pipeline.io.journal import DEFAULT_STATE, StateJournal
@@ -115,7 +115,7 @@ def distribute(options: Options, send: bool = False, environ: Mapping[str, str] 
     kinds = FEEDBACK_KINDS if feedback else DISTRIBUTED_KINDS
     jobs: list[Job] = [j for j in (*work.documents, *work.slips)
                        if not isinstance(j, ArchiveJob) and j.output.kind in kinds]
-    marked = marked_copies(settings, validation, work.sources) if feedback else {}
+    marked = marked_copies(settings, validation, work.sources) if feedback else []
     renderers = renderers_for(options, settings)
     where = target_for(options, year, Command.DISTRIBUTE)
     post = Post(settings, config, year, options.output_root, mailer, clock, StateJournal(state, year), resend,
@@ -167,10 +167,10 @@ class _Run:
         self.uncertain: tuple[UncertainLetter, ...] = ()
 
     def prepare(self, jobs: list[Job], renderers: Renderers, out: Staging, cache: RenderCache,
-                marked: Mapping[str, bytes]) -> list[str]:
+                marked: Sequence[MarkedCopy]) -> list[str]:
         contents = Contents(out)
         sums = current(jobs, out, cache, contents, self.year, "make validate" if self.feedback else "make report")
-        sums |= _current_files(marked, out, sums, self.year)
+        sums |= _current_files(marked, out, cache, sums, self.year)
         names = []
         archival_copies: dict[str, str] = {}
         if self.config.archive.pdfa:
@@ -182,7 +182,7 @@ class _Run:
         signatures = self._signed(jobs, archival_copies, out, contents)
         documents = [_document(j, sums[j.name], archival_copies.get(j.name, ""), out, self.settings, self.year,
                                signatures) for j in jobs if isinstance(j, (PdfJob, DocxJob, SummaryJob))]
-        documents += [_marked(name, sums[name], self.settings, self.year) for name in marked]
+        documents += [_marked(m.name, sums[m.name], self.settings, self.year) for m in marked]
         self.bundles = bundles_for(documents, self.settings, self.year)
         names += self._bundles(out, contents)
         sent = (self.post.send if self.post.mailer else self.post.due)(self.bundles, contents, out)
@@ -248,14 +248,16 @@ class _Run:
         return [SENT_LOG.path(), REGISTER_DATA.path(), workbook]
 
 
-def _current_files(files: Mapping[str, bytes], out: Staging, sums: Mapping[str, str], year: int) -> dict[str, str]:
-    """name → SHA-256 of each marked workbook, once the published one is exactly what the inputs give now."""
-    stale = [name for name, data in files.items() if sums.get(name) != sha256(data)
-             or sha256(out.published(name) or b"") != sha256(data)]
+def _current_files(files: Sequence[MarkedCopy], out: Staging, cache: RenderCache, sums: Mapping[str, str],
+                   year: int) -> dict[str, str]:
+    """name → SHA-256 of each marked workbook, once the published one was made from exactly what the inputs
+    give now (its key in data/khoa-van-ban.json) and is unaltered since (SHA256SUMS)."""
+    stale = [f.name for f in files if f.name not in sums or not cache.current_made(f)
+             or sha256(out.published(f.name) or b"") != sums[f.name]]
     if stale:
         raise SourceError(f"Biểu mẫu đánh dấu lỗi năm {year} trong {out.target} chưa cập nhật theo biểu mẫu hiện tại "
                           f"({len(stale)} tệp: {some(stale)}): hãy chạy make validate, rồi chạy lại make feedback")
-    return {name: sha256(data) for name, data in files.items()}
+    return {f.name: sums[f.name] for f in files}
 
 
 def _marked(name: str, sha: str, settings: Settings, year: int) -> Document:

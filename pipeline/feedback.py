@@ -13,12 +13,14 @@ import dataclasses
 import logging
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.catalogue import MARKED_XLSX
 from pipeline.core.documents.feedback import FeedbackRequest
 from pipeline.core.steps.raw import RawWorkbook, Refusal
 from pipeline.core.steps.validate import Validation
+from pipeline.io import file_digest, package_digest
 from pipeline.io.approvals import copy_path
 from pipeline.io.submitted import workbook_source, workbook_values, write_copy
 from pipeline.issues import Issue
@@ -27,8 +29,8 @@ from pipeline.settings import Settings
 log = logging.getLogger("pipeline")
 
 
-def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit_code: str = "") -> bytes:
-    """The marked copy of `source` as .xlsx bytes, for the issues given (all of them listed).
+def marked_request(source: Path, issues: Iterable[Issue], settings: Settings, unit_code: str = "") -> FeedbackRequest:
+    """What the marked copy of `source` shows, for the issues given (all of them listed).
 
     `unit_code` defaults to the issues' unit; the unit's name comes from the config.
     """
@@ -38,8 +40,17 @@ def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit
     org = settings.general.organisation
     files = {i.file for i in found if i.file}
     file = files.pop() if len(files) == 1 else source.name  # as the report names it ("2016/HB.xlsx")
-    request = FeedbackRequest(code, unit.title(org.unit_title) if unit else "", file, found, org.agency,
-                              settings.general.style.office_font)
+    return FeedbackRequest(code, unit.title(org.unit_title) if unit else "", file, found, org.agency,
+                           settings.general.style.office_font)
+
+
+def marked_bytes(source: Path, issues: Iterable[Issue], settings: Settings, unit_code: str = "") -> bytes:
+    """The marked copy of `source` as .xlsx bytes, for the issues given (all of them listed)."""
+    return render_request(source, marked_request(source, issues, settings, unit_code))
+
+
+def render_request(source: Path, request: FeedbackRequest) -> bytes:
+    """The marked copy of `source` as .xlsx bytes, as `request` asks."""
     from pipeline.render.marked import render_marked, render_rebuilt  # openpyxl: only when a copy is marked
 
     loaded = workbook_source(source)
@@ -74,11 +85,30 @@ def workbook_sources(files: Mapping[str, Path], validation: Validation, state: P
     return found
 
 
-def marked_copies(settings: Settings, validation: Validation, sources: Mapping[str, Path]) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class MarkedCopy:
+    """phan-hoi/<CODE>.xlsx, to be made from `source` as `request` asks (see `pipeline.cache.Made`)."""
+
+    name: str
+    source: Path
+    request: FeedbackRequest
+
+    def material(self) -> str:
+        """The copy's whole input besides the rendering code (in the render cache's fingerprint): the
+        bytes of its source, what it marks, and the code that reads and marks it (the whole package's
+        source: the reader and the feedback decisions live outside pipeline/render)."""
+        return f"{package_digest()}\0{file_digest(self.source)}\0{self.request!r}"
+
+    def make(self) -> bytes:
+        return render_request(self.source, self.request)
+
+
+def marked_copies(settings: Settings, validation: Validation, sources: Mapping[str, Path]) -> list[MarkedCopy]:
     """phan-hoi/<CODE>.xlsx for every unit whose workbook has open issues (explained warnings are not)."""
-    copies = {}
+    copies = []
     for code, source in sources.items():
         issues = [i for i in validation.report.of_unit(code) if not i.explained]
         if issues:
-            copies[MARKED_XLSX.path(code=code)] = marked_bytes(source, issues, settings, code)
+            copies.append(MarkedCopy(MARKED_XLSX.path(code=code), source,
+                                     marked_request(source, issues, settings, code)))
     return copies

@@ -26,7 +26,7 @@ from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.publish import Staging
 from pipeline.issue_types import TARGETS_MISSING
 from pipeline.plan import Options, Plan, check_apart, plan
-from pipeline.publisher import Target, add_data, add_files, publish, render_into, status_page
+from pipeline.publisher import Target, add_data, add_made, publish, render_into, status_page
 from pipeline.render.renderers import Renderers
 from pipeline.runner import renderers as renderers_for
 from pipeline.settings import Settings, load_settings
@@ -58,7 +58,7 @@ def render_check(where: Target, render: Renderers, run: Plan, out: Staging, cach
     """data/kiem-tra.json, data/tep-nhan.json, one feedback slip per unit that sent a workbook (a reminder
     to each that did not, or late), and each unit's own workbook marked where it has issues."""
     return (add_data(out, run.check_data()) + render_into(where, render, run.slips, out, cache, "Phiếu kiểm tra")
-            + add_files(out, marked_copies(run.settings, run.validation, run.sources)))
+            + add_made(cache, marked_copies(run.settings, run.validation, run.sources)))
 
 
 def render_documents(where: Target, render: Renderers, run: Plan, out: Staging, cache: RenderCache) -> list[str]:

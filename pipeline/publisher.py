@@ -10,11 +10,11 @@ it in (`pipeline.io.publish.Staging`). On any failure nothing is replaced.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.cache import RenderCache
+from pipeline.cache import Made, RenderCache
 from pipeline.core.catalogue import REGISTER_DATA, RENDER_KEYS, SIGNED_DATA, SITE_PAGE, Command
 from pipeline.core.documents.register_view import published_view
 from pipeline.core.documents.site import SiteContext, site_context
@@ -84,11 +84,11 @@ def add_data(out: Staging, data: dict[str, object]) -> list[str]:
     return list(data)
 
 
-def add_files(out: Staging, files: dict[str, bytes]) -> list[str]:
-    """Write files made outside the render pool (the marked workbooks) into the staging folder."""
-    for name, data in files.items():
-        out.add(name, data)
-    return list(files)
+def add_made(cache: RenderCache, files: Sequence[Made]) -> list[str]:
+    """Stage files made outside the render pool (the marked workbooks), reusing those whose input is unchanged."""
+    for file in files:
+        cache.made(file)
+    return [file.name for file in files]
 
 
 def status_page(renderers: Renderers, settings: Settings, validation: Validation, totals: Totals | None,

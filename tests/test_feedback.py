@@ -121,6 +121,51 @@ def test_a_marked_copy_older_than_the_workbook_is_not_sent(office):
         dispatch.distribute(options(office), state=office["state"], feedback=True)
 
 
+def test_a_rerun_reuses_each_marked_copy_until_its_workbook_or_the_code_changes(office, monkeypatch):
+    """The marked copies were made anew on every run (at national scale the longest part of a rerun): one is
+    reused only while its source's bytes, its issues and the package's code are all unchanged."""
+    from pipeline import feedback
+
+    break_hb(office["input"])
+    flow.validate(options(office))
+    marked = office["output"] / "2016" / "phan-hoi" / "HB.xlsx"
+    first, inode = marked.read_bytes(), marked.stat().st_ino
+    made: list[str] = []
+    render = feedback.render_request
+
+    def counted(source, request):
+        made.append(source.name)
+        return render(source, request)
+
+    monkeypatch.setattr(feedback, "render_request", counted)
+    flow.validate(options(office))
+    assert made == [] and marked.stat().st_ino == inode and marked.read_bytes() == first
+
+    monkeypatch.setattr(feedback, "package_digest", lambda: "mã nguồn khác")
+    flow.validate(options(office))
+    assert made == ["HB.xlsx"] and marked.read_bytes() == first
+
+    path = office["input"] / "2016" / "HB.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["TongHop"]["F6"] = "hai mươi"
+    book.save(path)
+    flow.validate(options(office))
+    assert made == ["HB.xlsx", "HB.xlsx"]
+    listed = [row[4] for row in openpyxl.load_workbook(marked)["KiemTra"].iter_rows(values_only=True) if row]
+    assert any("hai mươi" in str(text) for text in listed)
+
+
+def test_a_marked_copy_altered_after_validate_is_not_sent(office):
+    break_hb(office["input"])
+    flow.validate(options(office))
+    marked = office["output"] / "2016" / "phan-hoi" / "HB.xlsx"
+    data = marked.read_bytes()
+    marked.unlink()
+    marked.write_bytes(data + b"\0")
+    with pytest.raises(SourceError, match="make validate"):
+        dispatch.distribute(options(office), state=office["state"], feedback=True)
+
+
 def test_each_unit_receives_its_own_feedback_once_by_mail(office, server, certificates, tmp_path):
     server.inbox.clear()
     server.inbox.refuse.clear()
