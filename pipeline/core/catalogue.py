@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import PurePosixPath
 
 
@@ -116,12 +116,12 @@ class Output:
         """The published path: `NOTICE_PDF.path(code="HB")` → "thong-bao/HB.pdf"."""
         return self.pattern.format(**fields)
 
-    @property
+    @cached_property
     def prefix(self) -> str:
         """What every file of the family starts with: its folder, or its name up to the first field."""
         return self.pattern.split("{", 1)[0]
 
-    @property
+    @cached_property
     def folder(self) -> str:
         """The folder of a family of per-unit files ("thong-bao"), "" for files at the top."""
         parent = PurePosixPath(self.pattern).parent.as_posix()
@@ -285,6 +285,7 @@ def group_of(path: str) -> str:
     return next((o.group for o in CATALOGUE if o.group and o.folder == folder), OTHER_GROUP)
 
 
+@cache
 def unit_folders() -> tuple[str, ...]:
     """The folders of per-unit documents: thong-bao, phieu-kiem-tra, don-doc, bieu-mau."""
     return tuple(dict.fromkeys(o.folder for o in CATALOGUE if o.per_unit))

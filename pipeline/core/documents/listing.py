@@ -7,6 +7,7 @@ so the links work when index.html is opened from the folder itself.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -58,12 +59,24 @@ class DocumentGroup:
 
 
 def format_name(path: str) -> str:
-    suffix = PurePosixPath(path).suffix
-    return suffix[1:].upper() if suffix else PurePosixPath(path).name
+    suffix = _suffix(path)
+    return suffix[1:].upper() if suffix else posixpath.basename(path)
+
+
+def _split_name(path: str) -> tuple[str, str]:
+    """PurePosixPath's stem and suffix ("thong-bao/HB.pdf" → "HB", ".pdf"), without building one for each
+    of a country's files."""
+    name = posixpath.basename(path)
+    dot = name.rfind(".")
+    return (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+
+
+def _suffix(path: str) -> str:
+    return _split_name(path)[1]
 
 
 def _format_key(path: str) -> tuple[int, str]:
-    ext = PurePosixPath(path).suffix[1:].lower()
+    ext = _suffix(path)[1:].lower()
     return (FORMAT_ORDER.index(ext) if ext in FORMAT_ORDER else len(FORMAT_ORDER), ext)
 
 
@@ -79,8 +92,13 @@ def unit_links(published: frozenset[str], outputs: tuple[Output, ...], code: str
 
 
 def _folder(path: str) -> str:
-    parts = PurePosixPath(path).parts
-    return parts[0] if len(parts) > 1 else ""
+    """A published name's top folder ("thong-bao/HB.pdf" → "thong-bao"), "" for a file at the top."""
+    top, slash, _ = path.partition("/")
+    return top if slash else ""
+
+
+def _stem(path: str) -> str:
+    return _split_name(path)[0]
 
 
 def label(path: str, settings: Settings, year: int) -> str:
@@ -95,8 +113,8 @@ def label(path: str, settings: Settings, year: int) -> str:
         kind = f"{KIND_LABELS[signed[0].kind]} " if signed is not None and _folder(inner) in unit_folders() else ""
         return f"{KIND_LABELS[Kind.SIGNED]}: {kind}{label(inner, settings, year)}"
     if _folder(path) in unit_folders():
-        unit = settings.unit(PurePosixPath(path).stem)
-        return vi.sentence_case(unit.full_name) if unit else PurePosixPath(path).stem
+        unit = settings.unit(_stem(path))
+        return vi.sentence_case(unit.full_name) if unit else _stem(path)
     if found is not None and found[0].label:
         return found[0].label.format(year=year, next_year=year + 1)
     return PurePosixPath(path).name
@@ -106,7 +124,7 @@ def _rank(path: str, units: dict[str, int]) -> int:
     """Unit documents follow the roster's order, data files a fixed one; the rest keep
     the order they were published in (ties broken by that order)."""
     if _folder(path) in unit_folders():
-        return units.get(PurePosixPath(path).stem, len(units))
+        return units.get(_stem(path), len(units))
     return LISTED_DATA.index(path) if path in LISTED_DATA else -1
 
 
@@ -118,7 +136,7 @@ def document_groups(documents: tuple[str, ...], settings: Settings, year: int, s
     twins: dict[str, list[str]] = {}
     for path in documents:
         if path != SITE_PAGE.path() and not distributed(path):
-            twins.setdefault(str(PurePosixPath(path).with_suffix("")), []).append(path)
+            twins.setdefault(path[:len(path) - len(_suffix(path))], []).append(path)
     order = {u.code: n for n, u in enumerate(settings.units_in(year))}
     by_group: dict[str, list[tuple[tuple[int, int], DocumentItem]]] = {}
     for n, paths in enumerate(twins.values()):

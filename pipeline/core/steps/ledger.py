@@ -10,6 +10,7 @@ read, refused or skipped, with its reason.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -77,6 +78,7 @@ class YearInputs:
     elsewhere: dict[str, tuple[str, ...]]  # unit code → its workbooks that state another year
 
 
+@functools.cache  # asked of every file for each year a run selects (three times a run)
 def path_year(path: str) -> int | None:
     """The year a file's own name gives, else its nearest folder's: "2017/HB.xlsx" → 2017."""
     for part in reversed(PurePosixPath(path).parts):
