@@ -51,17 +51,7 @@ def some(names: Iterable[str]) -> str:
 
 def published_sums(out: Staging) -> dict[str, str]:
     """name → SHA-256 as the published SHA256SUMS lists it."""
-    raw = out.published(SUMS.path())
-    return parse_sums(raw.decode("ascii", "replace")) if raw else {}
-
-
-def parse_sums(text: str) -> dict[str, str]:
-    found = {}
-    for line in text.splitlines():
-        digest, _, name = line.partition("  ")
-        if name:
-            found[name] = digest
-    return found
+    return out.published_sums
 
 
 def current(jobs: Iterable[Job], out: Staging, cache: RenderCache, contents: Contents, year: int,

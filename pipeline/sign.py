@@ -49,7 +49,7 @@ from pipeline.core.signed import SignedCopy, Signer, parse_signed, signed_data
 from pipeline.errors import ConfigError, SourceError
 from pipeline.flow import renderers as renderers_for
 from pipeline.flow import target as target_for
-from pipeline.io.publish import Staging, sha256sums
+from pipeline.io.publish import Staging, parse_sums, sha256sums
 from pipeline.io.signing import (
     Checked,
     KeyFileError,
@@ -73,7 +73,6 @@ from pipeline.published import (
     Contents,
     current,
     from_signed,
-    parse_sums,
     published_sums,
     sha256,
 )

@@ -373,6 +373,36 @@ def test_a_rerun_with_nothing_changed_renders_nothing(folder, tmp_path, monkeypa
     assert (again.folder / "SHA256SUMS").read_bytes() == before
 
 
+def test_a_published_document_altered_since_is_made_again_not_reused(folder, tmp_path, monkeypatch):
+    """A clerk edited a notice in the published folder (Word saves over it): its render key is unchanged, but
+    the rerun must not take the altered file as the document, nor list the altered bytes in SHA256SUMS."""
+    output = published_copy(folder, tmp_path / "out")
+    notice = output / "2016" / "thong-bao" / "HB.docx"
+    original = notice.read_bytes()
+    notice.write_bytes(original + b"sua tay")  # in place, as an editor saving over it
+    rendered = []
+    real = Renderers.render
+    monkeypatch.setattr(Renderers, "render", lambda self, job: rendered.append(job.name) or real(self, job))
+    again = flow.report(options(output, jobs=1))
+    assert rendered == ["thong-bao/HB.docx"]
+    assert (again.folder / "thong-bao" / "HB.docx").read_bytes() == original
+    assert (again.folder / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
+
+
+def test_a_run_that_carries_an_altered_document_over_keeps_its_published_digest(folder, tmp_path):
+    """validate does not own the report: it carries it over. An altered copy keeps the digest it was published
+    with, so `sha256sum -c` (and make sign, make distribute) still see the change instead of a new digest."""
+    output = published_copy(folder, tmp_path / "out")
+    report = output / "2016" / "bao-cao-2016.pdf"
+    report.write_bytes(report.read_bytes() + b"%sua tay")
+    checked = flow.validate(options(output))
+    line = next(x for x in (folder / "SHA256SUMS").read_text().splitlines() if x.endswith("  bao-cao-2016.pdf"))
+    assert line in (checked.folder / "SHA256SUMS").read_text().splitlines()
+    result = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=checked.folder, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 1 and "bao-cao-2016.pdf: FAILED" in result.stdout
+
+
 def test_one_changed_workbook_re_renders_only_what_it_touches(folder, tmp_path, monkeypatch):
     input_dir = factories.copy_sample(tmp_path / "input")
     output = published_copy(folder, tmp_path / "out")

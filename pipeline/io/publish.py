@@ -30,7 +30,7 @@ import os
 import shutil
 import weakref
 from collections.abc import Callable
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 
 from pipeline.core.catalogue import SUMS, Command, keeps
@@ -114,6 +114,8 @@ class Staging:
         return self.target
 
     def _carry_over(self) -> None:
+        """Link what this run does not own, listed in SHA256SUMS with the digest it was published with (not
+        read again: a file altered since stays visibly altered, for `sha256sum -c`, make sign and distribute)."""
         if not self.target.is_dir():
             return
         for path in sorted(self.target.rglob("*")):
@@ -121,6 +123,7 @@ class Staging:
             if not path.is_file() or name == SUMS.path() or name in self.files or not self.keep(name):
                 continue
             self._link(path, name)
+            self.files[name] = self.published_sums.get(name) or file_digest(self.folder / name)
 
     def _link(self, path: Path, name: str) -> None:
         copy = self.folder / name
@@ -129,15 +132,27 @@ class Staging:
             os.link(path, copy)
         except OSError:
             shutil.copy2(path, copy)
-        self.files[name] = file_digest(copy)
 
     def reuse(self, name: str) -> bool:
-        """Stage the published copy of `name` unchanged (a hard link); False if there is none."""
-        path = self.target / _safe_relative(name)
+        """Stage the published copy of `name` unchanged (a hard link); False if there is none, or if it is no
+        longer what was published (its SHA-256 is not the one SHA256SUMS lists): then it is made anew."""
+        relative = _safe_relative(name).as_posix()
+        path = self.target / relative
         if not path.is_file():
             return False
-        self._link(path, _safe_relative(name).as_posix())
+        self._link(path, relative)
+        digest = file_digest(self.folder / relative)
+        if digest != self.published_sums.get(relative):
+            (self.folder / relative).unlink()
+            return False
+        self.files[relative] = digest
         return True
+
+    @cached_property
+    def published_sums(self) -> dict[str, str]:
+        """name → SHA-256 as the current year folder's SHA256SUMS lists it (empty when it has none)."""
+        raw = self.published(SUMS.path())
+        return parse_sums(raw.decode("ascii", "replace")) if raw else {}
 
     def staged(self, name: str) -> bytes | None:
         """A file as this run has it so far (added, reused or carried over)."""
@@ -305,6 +320,16 @@ def _swap(folder: Path, target: Path) -> None:
         old.rename(target)
         raise
     old.rename(folder)
+
+
+def parse_sums(text: str) -> dict[str, str]:
+    """name → hex digest from SHA256SUMS's text (see `sha256sums`)."""
+    found = {}
+    for line in text.splitlines():
+        digest, _, name = line.partition("  ")
+        if name:
+            found[name] = digest
+    return found
 
 
 def sha256sums(digests: dict[str, str]) -> str:
