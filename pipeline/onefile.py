@@ -27,11 +27,12 @@ from pipeline.previous import Inputs, find_previous
 from pipeline.runner import read_files
 from pipeline.settings import Settings, load_settings
 from pipeline.settings.explanations import EXPLANATIONS_FILE
+from pipeline.settings.parsed import ParsedCache
 
 
 def validate_file(file: Path, config_dir: Path, output_root: Path, year: int | None = None) -> Validation:
     """The issues of `file` alone, as `validate` reports them; SourceError if it is not a workbook to read."""
-    settings = load_settings(config_dir)
+    settings = load_settings(config_dir, ParsedCache(output_root, write=False))  # writes nothing
     shown = str(file)
     _check_path(file)
     read = read_files([(file, shown)], 1, settings)[0]

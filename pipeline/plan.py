@@ -58,6 +58,7 @@ from pipeline.resources import templates_dir
 from pipeline.runner import Progress, default_jobs, read_files
 from pipeline.settings import Settings, load_settings
 from pipeline.settings.explanations import EXPLANATIONS_FILE
+from pipeline.settings.parsed import ParsedCache
 
 log = logging.getLogger("pipeline")
 
@@ -251,7 +252,7 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
     file in config/years must exist and be filled in: checked before anything is read when the year is
     asked for, else as soon as the workbooks tell the default year (see `report_year`).
     """
-    settings = load_settings(options.config_dir)
+    settings = load_settings(options.config_dir, ParsedCache(options.output_root))
     if options.year is not None:  # asked for: said, and its file checked, before anything is read
         options.tell(report_year(options, settings).line())
         if documents:

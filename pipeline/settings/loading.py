@@ -18,6 +18,7 @@ from pipeline.settings.explanations import EXPLANATIONS_FILE, ExplanationsFile
 from pipeline.settings.general import GeneralSettings
 from pipeline.settings.messages import explain
 from pipeline.settings.model import Settings
+from pipeline.settings.parsed import SMALLEST, ParsedCache
 from pipeline.settings.references import check_references
 from pipeline.settings.signing import SIGNING_FILE, SigningFile, check_files
 from pipeline.settings.units import FiguresFile, IndicatorsFile, RulesFile, UnitsFile
@@ -36,16 +37,18 @@ FILES: dict[str, type[Strict]] = {
 }
 
 
-def load_settings(config_dir: Path) -> Settings:
-    """Read and validate every config file; raise ConfigError naming file and key."""
+def load_settings(config_dir: Path, parsed: ParsedCache | None = None) -> Settings:
+    """Read and validate every config file; raise ConfigError naming file and key.
+
+    `parsed`: where big files' parsed trees are kept between runs (see `pipeline.settings.parsed`)."""
     if not config_dir.is_dir():
         raise ConfigError(f"Không tìm thấy thư mục cấu hình: {config_dir}")
     # FILES, one by one so each keeps its own type.
     general = _load_file(config_dir / "settings.yaml", GeneralSettings)
-    units = _load_file(config_dir / "units.yaml", UnitsFile)
+    units = _load_file(config_dir / "units.yaml", UnitsFile, parsed)
     indicators = _load_file(config_dir / "indicators.yaml", IndicatorsFile)
-    targets = _load_file(config_dir / "targets.yaml", FiguresFile)
-    history = _load_file(config_dir / "history.yaml", FiguresFile)
+    targets = _load_file(config_dir / "targets.yaml", FiguresFile, parsed)
+    history = _load_file(config_dir / "history.yaml", FiguresFile, parsed)
     rules = _load_file(config_dir / "rules.yaml", RulesFile)
     documents: dict[int, YearDocuments] = {}
     drafts: dict[int, Draft] = {}
@@ -116,8 +119,8 @@ def _load_year(path: Path) -> YearDocuments | Draft:
     return Draft(file=str(path), keys=tuple(key_name(p) for p in paths))
 
 
-def _load_file(path: Path, model: type[Model]) -> Model:
-    return _validate(path, _read_yaml(path), model)
+def _load_file(path: Path, model: type[Model], parsed: ParsedCache | None = None) -> Model:
+    return _validate(path, _read_yaml(path, parsed=parsed), model)
 
 
 def _validate(path: Path, data: Any, model: type[Model]) -> Model:
@@ -135,17 +138,24 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_CONFIG_BYTES = 20 << 20
 
 
-def _read_yaml(path: Path, empty_ok: bool = False) -> Any:
-    """A config file's mapping (None for a file of comments only, when `empty_ok`)."""
+def _read_yaml(path: Path, empty_ok: bool = False, parsed: ParsedCache | None = None) -> Any:
+    """A config file's mapping (None for a file of comments only, when `empty_ok`); a big file's from
+    `parsed` when its bytes were parsed before by this very code."""
     if not path.is_file():
         raise ConfigError(f"Thiếu tệp cấu hình {path}")
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{path}: tệp cấu hình quá lớn ({path.stat().st_size:,} byte, giới hạn "
                               f"{MAX_CONFIG_BYTES:,} byte)".replace(",", "."))
-        text = path.read_text(encoding="utf-8")
-        _guard(path, text)
-        data = _nfc_tree(yaml.load(text, Loader=YAML_LOADER))
+        raw = path.read_bytes()
+        cache = parsed if parsed is not None and len(raw) >= SMALLEST else None
+        data = cache.get(raw) if cache is not None else None
+        if data is None:
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads it
+            _guard(path, text)
+            data = _nfc_tree(yaml.load(text, Loader=YAML_LOADER))
+            if cache is not None and isinstance(data, dict):
+                cache.put(raw, data)
     except RecursionError as exc:
         raise ConfigError(f"{path}: cấu trúc lồng nhau quá sâu, không phải tệp cấu hình") from exc
     except OSError as exc:
