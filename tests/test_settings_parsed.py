@@ -74,16 +74,18 @@ def test_changed_reading_code_misses_and_its_old_entries_go(config, tmp_path, mo
     assert {p.parent.name for p in entries(output)} == {"ma-doc-moi"} and old != {"ma-doc-moi"}
 
 
-@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 99, "tree": {"d": []}}',
-                                    b'{"format": 1, "tree": {"x": 1}}', b'{"format": 1}', b"[1, 2]",
-                                    b'{"format": 1, "tree": {"d": [[[1], 2]]}}'])
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 99, "tree": {"units": []}}',
+                                    b'{"format": 1, "tree": {"\\u0000x": 1}}', b'{"format": 1}', b"[1, 2]",
+                                    b'{"format": 1, "tree": {"\\u0000d": [[[1], 2]]}}',
+                                    b'{"format": 1, "tree": {"\\u0000t": "not a date"}}',
+                                    b'{"format": 1, "tree": [1, 2]}', b'{"format": 1, "tree": null}'])
 def test_a_damaged_entry_is_never_served(config, tmp_path, damage):
     output = tmp_path / "out"
     load_settings(config, ParsedCache(output))
     for entry in entries(output):
         entry.write_bytes(damage)
     assert load_settings(config, ParsedCache(output)) == load_settings(config)
-    assert all(json.loads(e.read_bytes())["format"] == 1 for e in entries(output)), "written again"
+    assert all(decode(e.read_bytes())["format"] == 1 for e in entries(output)), "written again"
 
 
 def test_write_false_reads_and_writes_nothing(config, tmp_path):
@@ -117,7 +119,7 @@ def test_an_unwritable_cache_folder_only_costs_time(config, tmp_path):
 def test_a_bad_big_file_is_reported_as_before_and_not_kept(config, tmp_path):
     units = config / "units.yaml"
     units.write_text(units.read_text(encoding="utf-8") + "\nunits: [\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="units.yaml: lỗi cú pháp YAML"):
+    with pytest.raises(ConfigError, match=r"units\.yaml: lỗi cú pháp YAML"):
         load_settings(config, ParsedCache(tmp_path / "out"))
     assert entries(tmp_path / "out") == []  # units.yaml is read before the other big files
 
@@ -130,7 +132,7 @@ def test_windows_line_ends_read_as_before(config, tmp_path):
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats() | st.text()
            | st.dates() | st.datetimes() | st.datetimes(timezones=st.timezones()))
-keys = st.text() | st.integers() | st.dates()
+keys = st.text() | st.integers() | st.dates() | st.just("\0t")
 trees = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
                      max_leaves=20)
 
@@ -150,11 +152,11 @@ def same(a: object, b: object) -> bool:
 
 @given(trees)
 def test_every_tree_round_trips_exactly(tree):
-    assert same(decode(json.loads(json.dumps(encode(tree), ensure_ascii=False))), tree)
+    assert same(decode(json.dumps(encode(tree), ensure_ascii=False)), tree)
 
 
 def test_a_value_json_cannot_hold_is_not_kept(tmp_path):
     cache = ParsedCache(tmp_path / "out")
     cache.put(b"x" * SMALLEST, {"binary": b"\x00"})
     assert entries(tmp_path / "out") == []
-    assert decode(encode({"t": dt.date(2016, 1, 1)})) == {"t": dt.date(2016, 1, 1)}
+    assert decode(json.dumps(encode({"t": dt.date(2016, 1, 1)}))) == {"t": dt.date(2016, 1, 1)}

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import shutil
 import sys
@@ -53,14 +54,16 @@ class ParsedCache:
         self.folder = self.root / reader_digest()
         self.write = write
 
-    def get(self, raw: bytes) -> Any | None:
+    def get(self, raw: bytes) -> dict[str, Any] | None:
         """The tree built from `raw` before, or None."""
         path = self._entry(raw)
         try:
-            stored = json.loads(path.read_bytes())
+            stored = decode(path.read_bytes())
             if not isinstance(stored, dict) or stored.get("format") != FORMAT:
                 return None
-            tree = decode(stored["tree"])
+            tree = stored["tree"]
+            if not isinstance(tree, dict):  # only mappings are kept: anything else is damage
+                return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
         if self.write:
@@ -99,38 +102,44 @@ class ParsedCache:
             old.unlink(missing_ok=True)
 
 
-# --- the tree as JSON: a JSON object is always a tagged value, so nothing is ambiguous --------------------
+# --- the tree as JSON: mappings with text keys and finite numbers as themselves, the rest tagged ----------
+# A tag is a one-key object whose key starts with NUL, which no YAML key read from config has: "\0t" a date,
+# "\0T" a datetime, "\0f" a float JSON cannot write (nan, inf), "\0d" a mapping with other keys (years).
 
 def encode(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
+    if value is None or isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, float):
-        return {"f": repr(value)}  # nan and inf too, exactly
+        return value if math.isfinite(value) else {"\0f": repr(value)}
     if isinstance(value, dt.datetime):
-        return {"T": value.isoformat()}
+        return {"\0T": value.isoformat()}
     if isinstance(value, dt.date):
-        return {"t": value.isoformat()}
+        return {"\0t": value.isoformat()}
     if isinstance(value, list):
         return [encode(v) for v in value]
     if isinstance(value, dict):
-        return {"d": [[encode(k), encode(v)] for k, v in value.items()]}
+        if all(isinstance(k, str) and not k.startswith("\0") for k in value):
+            return {k: encode(v) for k, v in value.items()}
+        return {"\0d": [[encode(k), encode(v)] for k, v in value.items()]}
     raise Unsupported(type(value).__name__)
 
 
-def decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    (tag, inner), = value.items()
-    if tag == "d":
-        return {decode(k): decode(v) for k, v in inner}
-    if tag == "f":
+def decode(text: str | bytes) -> Any:
+    return json.loads(text, object_hook=_untag)
+
+
+def _untag(found: dict[str, Any]) -> Any:
+    if len(found) != 1:
+        return found
+    (tag, inner), = found.items()
+    if not tag.startswith("\0"):
+        return found
+    if tag == "\0d":
+        return dict(inner)
+    if tag == "\0f":
         return float(inner)
-    if tag == "T":
+    if tag == "\0T":
         return dt.datetime.fromisoformat(inner)
-    if tag == "t":
+    if tag == "\0t":
         return dt.date.fromisoformat(inner)
     raise ValueError(f"unknown tag {tag!r}")
