@@ -78,7 +78,7 @@ def test_entries_are_json_in_a_folder_of_the_code_version(tmp_path, form):
     cache = cache_of(tmp_path)
     read(form, "HB.xlsx", cache)
     [entry] = (tmp_path / "out" / CACHE_FOLDER).rglob("*.json")
-    assert entry.parent.parent.name == parsed.code_version()
+    assert entry.parent.name == parsed.code_version()
     head, body = entry.read_bytes().split(b"\n", 1)
     assert json.loads(head)["format"] == "nq28-bieu-mau" and json.loads(head)["version"] == parsed.VERSION
     assert "submission" in json.loads(body)

@@ -109,7 +109,7 @@ class ReadCache:
         return hashlib.sha256(f"{self.base}\0{sha256}\0{suffix}\0{name}".encode()).hexdigest()
 
     def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / f"{key}.json"
 
     def get(self, sha256: str, name: str, suffix: str) -> Read | None:
         """The read stored under this key, or None: missing, unreadable, damaged, edited or not this key's."""
@@ -153,8 +153,11 @@ def _is_digest(name: str) -> bool:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    except FileNotFoundError:  # the first entry of this code version: not asked for every entry (slow)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
