@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline import flow, plan, runner
 from pipeline.core.steps.parse import parse_workbook
@@ -387,3 +389,39 @@ def test_a_read_through_the_cache_gives_what_a_read_without_it_gives(tmp_path, m
     both()  # warm
     factories.write(factories.good_form("HB", party=7), input_dir / "2016" / "HB.xlsx")
     both()  # one changed
+
+
+_texts = st.text(max_size=8)
+_ints = st.integers(-(2 ** 70), 2 ** 70)
+_dates = st.none() | st.dates()
+_issues = st.builds(Issue, _texts, _texts, _texts, _texts, _texts, st.sampled_from(["error", "warning"]), _texts,
+                    _texts)
+_cells = st.dictionaries(_texts, _texts, max_size=3)
+_submissions = st.builds(
+    Submission, file=_texts, sha256=_texts, unit_code=_texts, unit_name=_texts, year=st.none() | _ints,
+    prepared_on=_dates, preparer=_texts, phone=_texts,
+    figures=st.lists(st.builds(Figure, _texts, st.none() | _ints, st.none() | _ints, _ints, _cells),
+                     max_size=3).map(tuple),
+    organisations=st.lists(st.builds(Organisation, _ints, _texts, _texts, _texts, _texts, _texts, _dates,
+                                     st.none() | _ints, _cells, _ints, _texts, _texts, _texts), max_size=3).map(tuple),
+    issues=st.lists(_issues, max_size=3).map(tuple),
+    cells=st.dictionaries(_texts, st.tuples(_texts, _texts), max_size=3),
+    checked=st.none() | st.lists(_issues, max_size=3).map(tuple), sheets=_cells)
+
+
+@given(_submissions)
+def test_any_submission_comes_back_exactly_through_json(sub):
+    assert same(entries.decode(json.loads(json.dumps(entries.encode(sub), ensure_ascii=False))), sub)
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=14) | st.dictionaries(st.text(max_size=12), inner,
+                                                                                     max_size=14), max_leaves=40)
+
+
+@given(st.dictionaries(st.sampled_from(["submission", "refusal", "x"]), _json, min_size=1, max_size=2))
+def test_no_json_value_makes_decoding_raise_anything_but_a_miss(value):
+    try:
+        entries.decode(value)
+    except (ValueError, TypeError):  # what ReadCache.get takes for a miss
+        pass
