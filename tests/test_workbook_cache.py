@@ -23,6 +23,7 @@ from pipeline.io import entries, parsed
 from pipeline.io.excel import read_workbook
 from pipeline.io.parsed import CACHE_FOLDER, PACKAGE, READER_CODE, read_cache, read_checked
 from pipeline.issues import Issue
+from pipeline.settings import load_settings
 from tests import factories
 from tests.factories import CONFIG, SAMPLE_INPUT
 
@@ -425,3 +426,18 @@ def test_no_json_value_makes_decoding_raise_anything_but_a_miss(value):
         entries.decode(value)
     except (ValueError, TypeError):  # what ReadCache.get takes for a miss
         pass
+
+
+@pytest.mark.parametrize(("file", "old", "new"), [
+    ("years/2016.yaml", "deadline: 2016-12-15", "deadline: 2016-01-15"),  # the on-time check reads it
+    ("rules.yaml", "    severity: warning", "    severity: error"),  # a configured rule's severity
+])
+def test_an_edited_config_file_is_another_key(tmp_path, file, old, new):
+    config = shutil.copytree(CONFIG, tmp_path / "config")
+    before = parsed.config_digest(load_settings(config))
+    text = (config / file).read_text(encoding="utf-8")
+    assert old in text
+    (config / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    after = load_settings(config)
+    assert parsed.config_digest(after) != before
+    assert read_cache(tmp_path, POLICY, after).base != read_cache(tmp_path, POLICY, load_settings(CONFIG)).base
