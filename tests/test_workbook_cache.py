@@ -416,9 +416,12 @@ def test_any_submission_comes_back_exactly_through_json(sub):
     assert same(entries.decode(json.loads(json.dumps(entries.encode(sub), ensure_ascii=False))), sub)
 
 
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-                     lambda inner: st.lists(inner, max_size=14) | st.dictionaries(st.text(max_size=12), inner,
-                                                                                     max_size=14), max_leaves=40)
+def _nested(inner: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(inner, max_size=14) | st.dictionaries(st.text(max_size=12), inner, max_size=14)
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5), _nested,
+                     max_leaves=40)
 
 
 @given(st.dictionaries(st.sampled_from(["submission", "refusal", "x"]), _json, min_size=1, max_size=2))
