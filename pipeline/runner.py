@@ -73,7 +73,10 @@ def read_files(files: list[tuple[Path, str]], workers: int, settings: Settings |
 
 
 def _found(files: list[tuple[Path, str]], cache: ReadCache) -> dict[int, Submission | Refusal]:
-    """The reads kept in `cache` of the files' present bytes, by position."""
+    """The reads kept in `cache` of the files' present bytes, by position (none without its folder:
+    the first run of this code version reads no file twice)."""
+    if not cache.folder.is_dir():
+        return {}
     return {i: hit for i, file in enumerate(files) if (hit := cached(*file, cache)) is not None}
 
 
