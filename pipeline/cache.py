@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +19,7 @@ from pipeline.core import signature_place
 from pipeline.core.catalogue import RENDER_KEYS
 from pipeline.core.jobs import Job, key_material
 from pipeline.io.publish import Staging
+from pipeline.io.versions import library_versions
 
 LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools",
              "openpyxl")
@@ -38,50 +36,9 @@ def fingerprint(templates: Path) -> str:
         for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(RECORD_FORMAT.name.encode() + b"\0" + RECORD_FORMAT.read_bytes())
-    for name, version in library_versions().items():
+    for name, version in library_versions(LIBRARIES).items():
         digest.update(f"{name}={version}".encode())
     return digest.hexdigest()
-
-
-def library_versions() -> dict[str, str]:
-    """The installed version of each of LIBRARIES ("?" when absent), read from the names of the
-    *.dist-info folders on sys.path: a listing per folder, where importlib.metadata reads every
-    distribution's metadata for each name asked (~0.1 s a run). A folder is named by the
-    distribution's normalised name and its version, so an upgrade renames it; a library not found
-    that way is asked of importlib.metadata."""
-    listed = _dist_info_versions()
-    versions = {}
-    for name in LIBRARIES:
-        versions[name] = listed.get(_normalised(name)) or _metadata_version(name)
-    return versions
-
-
-def _dist_info_versions() -> dict[str, str]:
-    """Normalised name → version of every *.dist-info folder on sys.path; the first one wins, as for imports."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for folder in names:
-            if folder.endswith(".dist-info"):
-                name, _, version = folder.removesuffix(".dist-info").partition("-")
-                found.setdefault(_normalised(name), version)
-    return found
-
-
-def _normalised(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _metadata_version(name: str) -> str:
-    import importlib.metadata  # slow to import and to ask: only for a library the listing missed
-
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
 
 
 class Made(Protocol):

@@ -218,9 +218,11 @@ def need_year_file(choice: YearChoice, settings: Settings, inputs: Inputs, optio
                       f"new-year --year {year}), điền các mục «<<CẦN ĐIỀN: …>>», rồi chạy lại make report.")
 
 
-def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = None) -> Inputs:
+def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = None,
+                cache_root: Path | None = None) -> Inputs:
     """Read and parse every workbook, in `workers` processes when there are enough of them;
-    with `settings`, also run each file's own checks (see `check_file`)."""
+    with `settings`, also run each file's own checks (see `check_file`); with `cache_root`
+    (OUTPUT), what was read is kept and reused (see `runner.read_files`)."""
     if not input_dir.is_dir():
         raise SourceError(f"Không tìm thấy thư mục biểu mẫu: {input_dir}")
     if not os.access(input_dir, os.R_OK | os.X_OK):
@@ -233,7 +235,7 @@ def read_inputs(input_dir: Path, workers: int = 1, settings: Settings | None = N
     except OSError as exc:
         raise SourceError(f"Không đọc được thư mục biểu mẫu {input_dir}: {os_cause(exc, reading=True)}") from exc
     files = [(entry.file, entry.path) for entry in entries if isinstance(entry.file, Path)]
-    read = read_files(files, workers, settings)
+    read = read_files(files, workers, settings, cache_root)
     for item in read:
         if isinstance(item, Refusal):
             refusals.append(item)
@@ -258,7 +260,7 @@ def check(options: Options, documents: bool = False) -> tuple[Settings, Inputs, 
         if documents:
             settings.document_settings(options.year)
     check_apart(options.input_dir, options.output_root)
-    inputs = read_inputs(options.input_dir, options.workers, settings)
+    inputs = read_inputs(options.input_dir, options.workers, settings, options.output_root)
     choice = report_year(options, settings, inputs)
     if options.year is None:
         options.tell(choice.line())

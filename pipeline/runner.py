@@ -28,15 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.core.steps.parse import parse_workbook
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
-from pipeline.core.steps.validate import check_file
 from pipeline.core.text import TextPolicy, text_policy
 from pipeline.errors import RenderError, Stopped
 from pipeline.io import file_digest
-from pipeline.io.excel import read_workbook
 from pipeline.io.fonts import drawable_characters
+from pipeline.io.parsed import ReadCache, cached, read_cache, read_checked
 from pipeline.io.screen.limits import REDO
 from pipeline.settings import Settings
 
@@ -55,28 +53,55 @@ READ_POOL_THRESHOLD = 40
 
 # --- reading -----------------------------------------------------------------------------
 
-def read_files(files: list[tuple[Path, str]], workers: int, settings: Settings | None) -> list[Submission | Refusal]:
+def read_files(files: list[tuple[Path, str]], workers: int, settings: Settings | None,
+               cache_root: Path | None = None) -> list[Submission | Refusal]:
     """Read and parse every (path, shown name), in `workers` processes when there are enough files;
-    with `settings`, also run each file's own checks (see `check_file`)."""
+    with `settings`, also run each file's own checks (see `check_file`). With `cache_root` (OUTPUT),
+    a workbook read before with the same bytes, config and code is taken from the cache (see
+    `io.parsed`): looked up here, so that only the workbooks not found go to the pool, and a rerun
+    with nothing changed starts none."""
+    policy = text_policy_of(settings) if settings is not None else None  # built once, inherited by forked workers
+    cache = read_cache(cache_root, policy, settings) if cache_root is not None else None
+    _start_reader(settings, cache)
+    with _collector_paused():
+        found = {} if cache is None else _found(files, cache)
+    if cache is not None and len(found) < len(files):
+        cache.prune()
+        log.debug("Bộ nhớ đệm biểu mẫu: %d tệp lấy lại, %d tệp đọc mới", len(found), len(files) - len(found))
+    read = iter(_read_all([file for i, file in enumerate(files) if i not in found], workers, settings, cache))
+    return [found[i] if i in found else next(read) for i in range(len(files))]
+
+
+def _found(files: list[tuple[Path, str]], cache: ReadCache) -> dict[int, Submission | Refusal]:
+    """The reads kept in `cache` of the files' present bytes, by position (none without its folder:
+    the first run of this code version reads no file twice)."""
+    if not cache.folder.is_dir():
+        return {}
+    return {i: hit for i, file in enumerate(files) if (hit := cached(*file, cache)) is not None}
+
+
+def _read_all(files: list[tuple[Path, str]], workers: int, settings: Settings | None,
+              cache: ReadCache | None) -> list[Submission | Refusal]:
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
         try:
-            with worker_pool(workers, _start_reader, (settings,)) as pool, _collector_paused():
+            with worker_pool(workers, _start_reader, (settings, cache)) as pool, _collector_paused():
                 return list(pool.map(read_one, files, chunksize=chunk_size(files, workers)))
         except BrokenProcessPool:  # a file killed its reader (calamine aborting, memory): find which
             log.warning("Một tệp làm tiến trình đọc dừng đột ngột; đọc lại từng tệp riêng để tìm tệp đó")
-            return [_read_alone(file, settings) for file in files]
-    _start_reader(settings)
+            return [_read_alone(file, settings, cache) for file in files]
     return [read_one(file) for file in files]
 
 
 _READER_SETTINGS: Settings | None = None  # what `read_one` checks files against, in this process
 _READER_POLICY: TextPolicy | None = None  # what text from a workbook may hold, in this process
+_READER_CACHE: ReadCache | None = None  # where read workbooks are kept, in this process
 
 
-def _start_reader(settings: Settings | None) -> None:
-    global _READER_SETTINGS, _READER_POLICY
+def _start_reader(settings: Settings | None, cache: ReadCache | None = None) -> None:
+    global _READER_SETTINGS, _READER_POLICY, _READER_CACHE
     _READER_SETTINGS = settings
     _READER_POLICY = text_policy_of(settings) if settings is not None else None
+    _READER_CACHE = cache
 
 
 def text_policy_of(settings: Settings) -> TextPolicy:
@@ -90,17 +115,14 @@ def _text_policy(family: str, max_length: int) -> TextPolicy:
 
 
 def read_one(file: tuple[Path, str]) -> Submission | Refusal:
-    raw = read_workbook(*file)
-    if isinstance(raw, Refusal):
-        return raw
-    sub = parse_workbook(raw, _READER_POLICY)
-    return check_file(sub, _READER_SETTINGS) if _READER_SETTINGS is not None else sub
+    return read_checked(*file, _READER_POLICY, _READER_SETTINGS, _READER_CACHE)
 
 
-def _read_alone(file: tuple[Path, str], settings: Settings | None) -> Submission | Refusal:
+def _read_alone(file: tuple[Path, str], settings: Settings | None,
+                cache: ReadCache | None) -> Submission | Refusal:
     """`read_one` in a process of its own: a file that kills it is refused, not the run."""
     try:
-        with worker_pool(1, _start_reader, (settings,)) as pool:
+        with worker_pool(1, _start_reader, (settings, cache)) as pool:
             return pool.submit(read_one, file).result()
     except BrokenProcessPool:
         path, name = file

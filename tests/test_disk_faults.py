@@ -107,7 +107,7 @@ def test_a_disk_failure_is_one_vietnamese_line_and_the_last_output_stays(output,
     for part in expected:
         assert part.format(out=output) in lines[0]
     assert "Errno" not in result.output and "Traceback" not in result.output
-    assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", "2016"], "no staging folder is left"
+    assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", ".cache", "2016"], "no staging folder is left"
     assert (output / "2016" / "SHA256SUMS").read_bytes() == before
     sums_hold(output / "2016")
 

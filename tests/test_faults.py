@@ -124,7 +124,7 @@ def test_kill_9_at_any_moment_leaves_the_last_good_outputs(published, input_dir,
     rerun = start(output, input_dir)
     assert rerun.wait() == 0, rerun.communicate()
     assert (folder / "SHA256SUMS").read_bytes() == good, "the rerun gives the same bytes as a clean run"
-    assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", "2016"], "nothing half-written is left"
+    assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", ".cache", "2016"], "nothing half-written is left"
 
 
 def test_a_second_run_at_once_is_refused_with_a_clear_message(published, input_dir):
@@ -186,7 +186,7 @@ def test_kill_9_of_the_run_alone_leaves_no_worker_and_no_lock(published, input_d
     assert gone(workers), "a worker outlived its run"
     sums_hold(folder)
     assert (folder / "SHA256SUMS").read_bytes() == good != before
-    assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", "2016"]
+    assert sorted(p.name for p in output.iterdir()) == [".2016.khoa", ".cache", "2016"]
 
 
 STOPS = {
@@ -209,7 +209,7 @@ def test_a_stop_signal_ends_the_run_cleanly_with_one_line(published, input_dir, 
     assert process.returncode == 128 + signum, err
     # The year line every run opens with, then one line: no traceback, no 'Aborted!', no warning quoting a document.
     assert err.strip().splitlines() == ["Năm báo cáo 2016: chọn bằng YEAR=2016.", STOPS[signum]], err
-    assert not staging(output) and sorted(p.name for p in output.iterdir()) == [".2016.khoa", "2016"]
+    assert not staging(output) and sorted(p.name for p in output.iterdir()) == [".2016.khoa", ".cache", "2016"]
     assert (folder / "SHA256SUMS").read_bytes() == before
     sums_hold(folder)
     assert gone(workers), "a worker outlived its run"

@@ -294,3 +294,8 @@ def unit_folders() -> tuple[str, ...]:
 def bundle_folder(slug: str) -> str:
     """A recipient's folder of documents: "gui/quan-uy-hong-bang/"."""
     return BUNDLE_FILE.path(slug=slug, attachment="")
+
+
+# Under OUTPUT, apart from the year folders and never published: workbooks read before (see io.parsed).
+READ_CACHE = ".cache/bieu-mau"
+# OUTPUT/.cache/cau-hinh holds the parsed config files (pipeline.settings.parsed: settings lie below core).

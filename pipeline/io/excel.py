@@ -53,17 +53,29 @@ def read_workbook(path: Path, display_name: str) -> RawWorkbook | Refusal:
     A permission or I/O error is a refusal like any other; a name that is not
     valid UTF-8 is read through a temporary copy (see `_calamine`).
     """
+    data = read_bytes(path, display_name)
+    if isinstance(data, Refusal):
+        return data
+    return workbook_of(path, display_name, data, hashlib.sha256(data).hexdigest())
+
+
+def read_bytes(path: Path, display_name: str) -> bytes | Refusal:
+    """The bytes of one workbook, or a refusal: a file far bigger than a form is not read into memory."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return Refusal(display_name, file_digest(path),
                            f"tệp quá lớn: {human_size(size)} (giới hạn {human_size(MAX_FILE_BYTES)}), trong khi biểu "
                            f"mẫu chỉ vài chục KB; {REDO}")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         why = os_cause(exc, reading=True)
         return Refusal(display_name, "", f"không mở được tệp ({why}); cấp quyền đọc hoặc chép lại tệp rồi chạy lại")
-    digest = hashlib.sha256(data).hexdigest()
+
+
+def workbook_of(path: Path, display_name: str, data: bytes, digest: str) -> RawWorkbook | Refusal:
+    """Every sheet of the workbook whose bytes (read from `path`) are `data`, screened first;
+    `digest` is their SHA-256."""
     try:
         formulas = screen(data, path.suffix.lower())
         with _calamine(path, data) as book:
