@@ -13,6 +13,7 @@ import pytest
 from pipeline import flow
 from pipeline import plan as planning
 from pipeline.core.documents.notice import notice_contexts
+from pipeline.errors import RenderError
 from pipeline.render import docx as word
 from pipeline.render.docx_base import Bases
 from pipeline.resources import templates_dir
@@ -82,3 +83,14 @@ def test_packed_entries_make_the_bytes_fixed_zip_makes(kind):
     with zipfile.ZipFile(io.BytesIO(packed_zip(pack(n, d, kind) for n, d in entries.items()))) as back:
         assert back.testzip() is None
         assert {n: back.read(n) for n in back.namelist()} == entries
+
+
+def test_a_kept_template_says_what_is_wrong_as_the_ordinary_path_does(notices):
+    word._BASES = Bases()
+    notice = next(iter(notices.values()))
+    word.render_docx(NOTICE, notice)
+    assert word._BASES.get(NOTICE, notice.header.office_font) is not None
+    broken = dataclasses.replace(notice, status_sentence=1.5)
+    with pytest.raises(RenderError, match="in ra một giá trị kiểu float"):
+        word.render_docx(NOTICE, broken)
+    assert word.render_docx(NOTICE, notice) == _ordinary(NOTICE, notice)  # the kept template is not left half-done
