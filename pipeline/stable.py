@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -52,3 +55,48 @@ def workbook_bytes(book: Workbook, title: str | None = None, day: dt.date | None
     book.save(buffer)
     book.properties.modified = when  # openpyxl stamps the time of saving; put it back
     return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
+
+
+@dataclass(frozen=True)
+class Packed:
+    """One zip entry compressed once: written again as is, the bytes `fixed_zip` would write for it."""
+
+    name: str
+    compress_type: int
+    external_attr: int
+    crc: int
+    size: int
+    data: bytes
+
+
+def pack(name: str, data: bytes, compress_type: int = zipfile.ZIP_DEFLATED, external_attr: int = 0o600 << 16) -> Packed:
+    """`data` compressed as zipfile compresses it (deflate at the default level, or stored)."""
+    if compress_type == zipfile.ZIP_DEFLATED:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        packed = compressor.compress(data) + compressor.flush()
+    elif compress_type == zipfile.ZIP_STORED:
+        packed = data
+    else:
+        raise ValueError(f"compression {compress_type} not packed")
+    return Packed(name, compress_type, external_attr, zlib.crc32(data), len(data), packed)
+
+
+def packed_zip(entries: Iterable[Packed]) -> bytes:
+    """The zip of already compressed entries, dated 1980-01-01: the same bytes as `fixed_zip` of the same
+    entries. zipfile has no public way to write compressed data as is, so each entry goes through the
+    steps of ZipFile.writestr by hand (tests/test_stable.py holds the two byte for byte)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        assert dst.fp is not None
+        for entry in entries:
+            info = zipfile.ZipInfo(entry.name, date_time=ZIP_TIME)
+            info.compress_type, info.external_attr = entry.compress_type, entry.external_attr
+            info.file_size, info.compress_size, info.CRC = entry.size, len(entry.data), entry.crc
+            info.flag_bits, info.header_offset = 0, dst.fp.tell()
+            dst.fp.write(info.FileHeader(False))
+            dst.fp.write(entry.data)
+            dst.filelist.append(info)
+            dst.NameToInfo[info.filename] = info
+            dst.start_dir = dst.fp.tell()
+            setattr(dst, "_didModify", True)  # noqa: B010 - set by ZipFile.open(mode="w"): the directory gets written
+    return out.getvalue()

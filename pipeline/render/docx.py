@@ -20,7 +20,8 @@ import dataclasses
 import io
 import re
 import zipfile
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from pipeline.errors import RenderError, os_cause
+from pipeline.render.docx_base import Bases
 from pipeline.stable import FIXED_TIME, fixed_zip
 
 if TYPE_CHECKING:
@@ -85,6 +87,7 @@ class _Environment(jinja2.Environment):
 
 
 _ENVIRONMENT = _Environment()
+_BASES = Bases()
 
 
 def environment() -> jinja2.Environment:
@@ -93,13 +96,50 @@ def environment() -> jinja2.Environment:
 
 
 def render_docx(template: Path, context: DataclassInstance, images: dict[str, bytes] | None = None) -> bytes:
-    """Render one Word template with a dataclass context (and PNG images by name) to .docx bytes."""
-    tpl = _open(template)
+    """Render one Word template with a dataclass context (and PNG images by name) to .docx bytes.
+
+    Without images, the template's parts are kept after the first document (see pipeline.render.docx_base).
+    """
     values = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+    font = str(getattr(getattr(context, "header", None), "office_font", None) or "")
+    base = None if images else _BASES.get(template, font)
+    if base is not None:
+        with _render_errors(template):
+            return base.render(values, environment(), lambda tpl: _finish(tpl, template, context))
+    tpl = _open(template)
     for name, png in (images or {}).items():
         values[name] = InlineImage(tpl, io.BytesIO(png), width=IMAGE_WIDTH)
-    try:
+    with _render_errors(template):
         tpl.render(values, jinja_env=environment(), autoescape=True)
+    fonts = _font_change(tpl, context)
+    _finish(tpl, template, context)
+    if fonts is not None:
+        _swap_fonts(tpl.docx.styles.element, *fonts)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    data = fixed_zip(buffer.getvalue(), {})
+    if not images:
+        _BASES.learn(template, font, lambda base: base.render(values, environment(),
+                                                             lambda again: _finish(again, template, context)), data)
+    return data
+
+
+def _finish(tpl: DocxTemplate, template: Path, context: object) -> None:
+    """After docxtpl: column widths, the office font in the body (the styles' own font still the
+    template's: the caller swaps that part, or keeps it swapped), the properties."""
+    for table in tpl.docx.element.body.iter(qn("w:tbl")):
+        _fit_columns(table)
+    fonts = _font_change(tpl, context)
+    if fonts is not None:
+        _swap_fonts(tpl.docx.element.body, *fonts)
+    _fix_properties(tpl, template, context)
+
+
+@contextmanager
+def _render_errors(template: Path) -> Iterator[None]:
+    """What went wrong in a template, said in Vietnamese."""
+    try:
+        yield
     except jinja2.UndefinedError as exc:
         raise RenderError(f"Mẫu Word {template.name} dùng một giá trị không có trong dữ liệu: {exc.message}") from exc
     except jinja2.TemplateSyntaxError as exc:
@@ -113,13 +153,6 @@ def render_docx(template: Path, context: DataclassInstance, images: dict[str, by
         ) from exc
     except UnrecognizedImageError as exc:
         raise RenderError(f"Ảnh chèn vào {template.name} không đọc được (cần ảnh PNG)") from exc
-    for table in tpl.docx.element.body.iter(qn("w:tbl")):
-        _fit_columns(table)
-    _office_font(tpl, context)
-    _fix_properties(tpl, template, context)
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    return fixed_zip(buffer.getvalue(), {})
 
 
 def _open(template: Path) -> DocxTemplate:
@@ -132,23 +165,23 @@ def _open(template: Path) -> DocxTemplate:
     return tpl
 
 
-def _office_font(tpl: DocxTemplate, context: object) -> None:
-    """The office font of settings.yaml (style.office_font) in place of the one the template was built with.
-
-    A context without a header, or a font the template already has, leaves every byte as it was.
-    """
+def _font_change(tpl: DocxTemplate, context: object) -> tuple[str, str] | None:
+    """(the template's font, the office font) when they differ, else None."""
     font = getattr(getattr(context, "header", None), "office_font", None)
     styles = tpl.docx.styles.element
     default = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
     built = default.get(qn("w:ascii")) if default is not None else None
     if not font or not built or font == built:
-        return
+        return None
+    return built, font
+
+
+def _swap_fonts(root: etree._Element, built: str, font: str) -> None:
     names = [qn(f"w:{a}") for a in ("ascii", "hAnsi", "eastAsia", "cs")]
-    for root in (styles, tpl.docx.element.body):
-        for fonts in root.iter(qn("w:rFonts")):
-            for name in names:
-                if fonts.get(name) == built:
-                    fonts.set(name, font)
+    for fonts in root.iter(qn("w:rFonts")):
+        for name in names:
+            if fonts.get(name) == built:
+                fonts.set(name, font)
 
 
 def _fix_properties(tpl: DocxTemplate, template: Path, context: object) -> None:

@@ -267,3 +267,18 @@ def test_strict_failure_page_in_chromium(chromium, published, tmp_path):
     (tmp_path / "strict.png").write_bytes(seen.screenshot)
     assert seen.errors == [] and seen.dialogs == []
     assert NO_REPORT in seen.text and "số liệu chưa hợp lệ" in seen.text and "Không đọc được tệp" in seen.text
+
+
+def test_the_reminder_column_shows_only_when_a_unit_was_reminded(checked):
+    """Decided once for the whole roster (a per-row test made the national page quadratic)."""
+    settings, validation, totals = checked
+    context = site_context(validation, totals, (), settings)
+    plain = render_site(environment(templates_dir()), context).decode()
+    first, *rest = context.roster
+    reminded = dataclasses.replace(context, roster=(dataclasses.replace(first, reminded="có công văn"), *rest))
+    page = render_site(environment(templates_dir()), reminded).decode()
+    assert "Đôn đốc" not in plain
+    assert page.count('<th scope="col">Đôn đốc</th>') == 1
+    assert page.count("có công văn") == 1
+    assert page.count('<span class="none">—</span></td>') - plain.count('<span class="none">—</span></td>') \
+        == len(rest)
