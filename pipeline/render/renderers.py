@@ -65,12 +65,23 @@ class Renderers:
         _ = self.env
         if kinds & {PdfJob, ArchiveJob}:
             _ = self.pdf
-        if ChartJob in kinds or any(job.chart or job.trend for job in jobs):
+        if any(self._draws_svg(job) for job in jobs):
+            # Matplotlib (~0.5 s to import) for every worker. Not for a DOCX's PNG alone: a rerun whose
+            # charts are unchanged (`remember`) has its report's PDF start at once, while the worker
+            # making the DOCX imports it.
             import_module("pipeline.render.trend_chart")  # and the bar chart's module, which it uses
         if DocxJob in kinds:
             import_module("pipeline.render.docx")
         if SummaryJob in kinds:
             import_module("pipeline.render.xlsx")
+
+    def _draws_svg(self, job: Job) -> bool:
+        """Whether `job` draws a chart as SVG here: a chart file, or a PDF's chart not yet drawn."""
+        if isinstance(job, ChartJob):
+            return repr(job.context) not in self._svgs
+        if isinstance(job, PdfJob | ArchiveJob):
+            return any(data is not None and repr(data) not in self._svgs for data in (job.chart, job.trend))
+        return False
 
     def remember(self, reused: Iterable[Job], staged: Callable[[str], bytes | None]) -> None:
         """Keep the SVG of every chart file among `reused` (its bytes as `staged` has them): the report's

@@ -35,3 +35,13 @@ def test_the_report_takes_a_reused_chart_file_instead_of_drawing_it(sample, monk
     render.remember([*jobs[:1], *files.values()], published.get)  # the report itself is not a chart: ignored
     assert render._svg(pdf.chart) == "<svg id='bieu-do.svg'/>"
     assert render._svg(pdf.trend) == "<svg id='bieu-do-cac-nam.svg'/>"
+
+
+def test_matplotlib_is_loaded_before_the_workers_start_only_for_a_chart_to_draw_as_svg(sample):
+    jobs, pdf, word = report_jobs(sample)
+    files = [job for job in jobs if isinstance(job, ChartJob)]
+    render = make_renderers(templates_dir(), FONT, strict_warnings=True)
+    assert render._draws_svg(pdf) and all(render._draws_svg(job) for job in files)
+    assert not render._draws_svg(word), "a DOCX's PNG: its worker loads matplotlib itself"
+    render.remember(files, {job.name: b"<svg/>" for job in files}.get)
+    assert not render._draws_svg(pdf) and not any(render._draws_svg(job) for job in files)
