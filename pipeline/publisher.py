@@ -70,6 +70,8 @@ def render_into(target: Target, renderers: Renderers, jobs: list[Job] | tuple[Jo
                 cache: RenderCache, label: str) -> list[str]:
     """Render what changed among `jobs` into the staging folder, reuse the rest; the names of all."""
     fresh, reused = cache.split(list(jobs))
+    rendered = {job.name for job in fresh}
+    renderers.remember((job for job in jobs if job.name not in rendered), out.staged)
     if reused:
         log.info("%s: dùng lại %d văn bản không đổi, lập mới %d", label, reused, len(fresh))
     for name, data in render_jobs(fresh, renderers, target.workers, target.progress, label):

@@ -44,7 +44,9 @@ if TYPE_CHECKING:  # reading workbooks needs neither the jobs nor the renderers 
 
 log = logging.getLogger("pipeline")
 Progress = Callable[[str, int, int], None]
-# Below this many documents a pool costs more to start than it saves.
+# Below this many documents a pool costs more to start than it saves, unless one of them is the
+# report (a chart: seconds to render), which then renders beside the rest instead of before it:
+# a rerun after one late workbook renders the report, its DOCX and summary, and a notice or two.
 POOL_THRESHOLD = 6
 # Below this many workbooks reading them in one process is quicker than starting a pool
 # (a workbook takes ~2 ms; forking the workers and returning submissions ~30 ms).
@@ -155,7 +157,7 @@ def default_jobs() -> int:
 def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: Progress | None = None,
                 label: str = "") -> Iterator[tuple[str, bytes]]:
     """Render every job, in parallel when it pays, yielding results in job order."""
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+    if not _pool_pays(jobs, workers):
         for done, job in enumerate(jobs, start=1):
             yield job.name, renderers.render(job)
             _tell(progress, label, done, len(jobs))
@@ -178,6 +180,13 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
         raise RenderError(f"Một tiến trình lập văn bản ({label or 'văn bản'}) đã dừng đột ngột, thường do máy thiếu "
                           "bộ nhớ; chưa văn bản nào được thay. Hãy đóng bớt chương trình rồi chạy lại, hoặc chạy "
                           "với ít tiến trình hơn (JOBS=1)") from exc
+
+
+def _pool_pays(jobs: list[Job], workers: int) -> bool:
+    """Whether rendering `jobs` in `workers` processes is quicker than in this one."""
+    if workers <= 1 or len(jobs) < 2:
+        return False
+    return len(jobs) >= POOL_THRESHOLD or any(job.chart or job.trend for job in jobs)
 
 
 def worker_pool(workers: int, initializer: Callable[..., None] | None = None,

@@ -190,19 +190,25 @@ class PdfRenderer:
         return pdf
 
     def _layout(self, html: str) -> weasyprint.Document:
-        """The laid-out document; a figure that would leave a page part empty moves on (placement.py)."""
-        document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
-            font_config=self.font_config, stylesheets=self.stylesheets)
+        """The laid-out document, its figure placed where it fits (`_placed`)."""
+        return self._laid_out(self._placed(html))
+
+    def _placed(self, html: str) -> str:
+        """`html` with a figure that would leave a page part empty moved on (placement.py), decided by
+        laying out only the part of the document before its appendices."""
         for _ in range(placement.MAX_MOVES):
-            if not placement.pushed(document):
+            decisive = placement.decisive(html)
+            if decisive is None or not placement.pushed(self._laid_out(decisive)):
                 break
             moved = placement.moved_on(html)
             if moved is None:
                 break
             html = moved
-            document = LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
-                font_config=self.font_config, stylesheets=self.stylesheets)
-        return document
+        return html
+
+    def _laid_out(self, html: str) -> weasyprint.Document:
+        return LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
+            font_config=self.font_config, stylesheets=self.stylesheets)
 
     def _judge(self, messages: list[str], name: str) -> None:
         for message in messages:

@@ -11,10 +11,12 @@ inherits it warm.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
+from pipeline.core.documents.appendix import ChartData
 from pipeline.core.documents.trend import TrendChartData
 from pipeline.core.jobs import ArchiveJob, ChartJob, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.text import TextPolicy
@@ -35,6 +37,9 @@ class Renderers:
         self.policy = policy  # what the documents' font can print (see pipeline.runner.text_policy_for)
         self._env: jinja2.Environment | None = None
         self._pdf_renderer: PdfRenderer | None = None
+        # Each chart's SVG by its data: drawn once per process for its file and the report's PDF, or
+        # taken from its file when the render cache reused that (`remember`).
+        self._svgs: dict[str, str] = {}
 
     @property
     def env(self) -> jinja2.Environment:
@@ -60,12 +65,30 @@ class Renderers:
         _ = self.env
         if kinds & {PdfJob, ArchiveJob}:
             _ = self.pdf
-        if ChartJob in kinds or any(job.chart or job.trend for job in jobs):
+        if any(self._draws_svg(job) for job in jobs):
+            # Matplotlib (~0.5 s to import) for every worker. Not for a DOCX's PNG alone: a rerun whose
+            # charts are unchanged (`remember`) has its report's PDF start at once, while the worker
+            # making the DOCX imports it.
             import_module("pipeline.render.trend_chart")  # and the bar chart's module, which it uses
         if DocxJob in kinds:
             import_module("pipeline.render.docx")
         if SummaryJob in kinds:
             import_module("pipeline.render.xlsx")
+
+    def _draws_svg(self, job: Job) -> bool:
+        """Whether `job` draws a chart as SVG here: a chart file, or a PDF's chart not yet drawn."""
+        if isinstance(job, ChartJob):
+            return repr(job.context) not in self._svgs
+        if isinstance(job, PdfJob | ArchiveJob):
+            return any(data is not None and repr(data) not in self._svgs for data in (job.chart, job.trend))
+        return False
+
+    def remember(self, reused: Iterable[Job], staged: Callable[[str], bytes | None]) -> None:
+        """Keep the SVG of every chart file among `reused` (its bytes as `staged` has them): the report's
+        PDF draws the same chart, from the same data, and need not draw it again (~0.3 s each)."""
+        for job in reused:
+            if isinstance(job, ChartJob) and (data := staged(job.name)) is not None:
+                self._svgs[repr(job.context)] = data.decode("utf-8")
 
     def render(self, job: Job) -> bytes:
         match job:
@@ -93,23 +116,28 @@ class Renderers:
         return render_docx(self.templates / "docx" / job.template, job.context, images or None)
 
     def _chart(self, job: ChartJob) -> bytes:
-        from pipeline.render.chart import chart_svg
-        from pipeline.render.trend_chart import trend_svg
+        return self._svg(job.context).encode("utf-8")
 
-        if isinstance(job.context, TrendChartData):
-            return trend_svg(job.context, self.font_family).encode("utf-8")
-        return chart_svg(job.context, self.font_family).encode("utf-8")
+    def _svg(self, data: ChartData | TrendChartData) -> str:
+        key = repr(data)  # as the render cache keys a chart file (pipeline.core.jobs.key_material)
+        if key not in self._svgs:
+            from pipeline.render.chart import chart_svg
+            from pipeline.render.trend_chart import trend_svg
+
+            svg = trend_svg(data, self.font_family) if isinstance(data, TrendChartData) else chart_svg(
+                data, self.font_family)
+            self._svgs[key] = svg
+        return self._svgs[key]
 
     def _pdf(self, job: PdfJob | ArchiveJob, archival: bool) -> bytes:
         extra = {}
         if job.chart or job.trend:
-            from pipeline.render.chart import chart_svg, svg_data_uri
-            from pipeline.render.trend_chart import trend_svg
+            from pipeline.render.chart import svg_data_uri
 
             if job.chart:
-                extra["chart_uri"] = svg_data_uri(chart_svg(job.chart, self.font_family))
+                extra["chart_uri"] = svg_data_uri(self._svg(job.chart))
             if job.trend:
-                extra["trend_chart_uri"] = svg_data_uri(trend_svg(job.trend, self.font_family))
+                extra["trend_chart_uri"] = svg_data_uri(self._svg(job.trend))
         from pipeline.render.html import render_html
 
         html = render_html(self.env, job.template, job.context, **extra)

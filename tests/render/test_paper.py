@@ -44,11 +44,14 @@ def pages(pdf: bytes, tmp_path: Path) -> list[str]:
     return text.split("\f")
 
 
-def report_pdf(renderer: PdfRenderer, context) -> bytes:
+def report_html(context) -> str:
     trend = {"trend_chart_uri": svg_data_uri(trend_svg(context.trend_chart, FONT))} if context.trend_chart else {}
-    html = render_html(environment(TEMPLATES), "bao-cao.html.j2", context,
+    return render_html(environment(TEMPLATES), "bao-cao.html.j2", context,
                        chart_uri=svg_data_uri(chart_svg(context.chart, FONT)), **trend)
-    return renderer.render(html, "bao-cao")
+
+
+def report_pdf(renderer: PdfRenderer, context) -> bytes:
+    return renderer.render(report_html(context), "bao-cao")
 
 
 @needs_poppler
@@ -98,6 +101,26 @@ def test_a_figure_moves_past_a_paragraph_never_out_of_its_part():
     assert twice is not None and twice.index(figure) > twice.index("<p>c</p>")
     assert placement.moved_on(twice) is None  # the next paragraph is past the part heading
     assert placement.moved_on("<p>no figure</p>") is None
+
+
+def test_only_the_body_before_the_appendices_decides_where_the_figure_sits():
+    figure = '<figure class="chart flows-down"><img src="x" /></figure>'
+    body = f"<html><body><p>a</p>{figure}<p>b</p>"
+    appendices = '<section class="appendix landscape"><p>c</p></section></body></html>'
+    assert placement.decisive(body + appendices) == body + "</body></html>"
+    assert placement.decisive(body + "</body></html>") == body + "</body></html>"
+    assert placement.decisive("<html><body><p>no figure</p></body></html>") is None
+
+
+def test_the_report_sits_its_chart_as_a_layout_of_the_whole_would(sample, renderer):
+    """Deciding on the body alone gives the figure the place the whole document's layout gives it."""
+    html = report_html(sample.report)
+    whole = html
+    for _ in range(placement.MAX_MOVES):
+        if not placement.pushed(renderer._laid_out(whole)) or (moved := placement.moved_on(whole)) is None:
+            break
+        whole = moved
+    assert renderer._placed(html) == whole
 
 
 @needs_poppler
