@@ -114,7 +114,7 @@ def test_a_disk_failure_is_one_vietnamese_line_and_the_last_output_stays(output,
 
 def test_an_os_error_anywhere_else_is_one_line_naming_the_path(output, input_dir, monkeypatch):
     """Not only publishing: an OSError from any step reaches the clerk as one line, exit code 2."""
-    def load_settings(config_dir):
+    def load_settings(config_dir, *_):
         raise failing(errno.ENFILE, config_dir / "settings.yaml")
 
     monkeypatch.setattr("pipeline.plan.load_settings", load_settings)
