@@ -49,17 +49,12 @@ def some(names: Iterable[str]) -> str:
     return shown + (f" và {len(names) - 3} tệp khác" if len(names) > 3 else "")
 
 
-def published_sums(out: Staging) -> dict[str, str]:
-    """name → SHA-256 as the published SHA256SUMS lists it."""
-    return out.published_sums
-
-
 def current(jobs: Iterable[Job], out: Staging, cache: RenderCache, contents: Contents, year: int,
             maker: str = "make report", then: str = "lệnh này") -> dict[str, str]:
     """name → SHA-256 of every published file, once each of `jobs` is checked to be current and unaltered
     (`maker`: the command that publishes them, `then` the one to run after, both named in the messages)."""
     jobs = list(jobs)
-    sums = published_sums(out)
+    sums = out.published_sums
     missing = [j.name for j in jobs if j.name not in sums]
     if missing:
         raise SourceError(f"Chưa có đủ văn bản năm {year} trong {out.target} (thiếu {some(missing)}): "

@@ -73,7 +73,6 @@ from pipeline.published import (
     Contents,
     current,
     from_signed,
-    published_sums,
     sha256,
 )
 from pipeline.publisher import Target, publish, status_page
@@ -304,7 +303,7 @@ class _Run:
         if config is None or not config.archive.pdfa:
             return {}
         wanted: list[Job] = [ArchiveJob(j) for j in jobs if isinstance(j, PdfJob)]
-        sums = published_sums(out)
+        sums = out.published_sums
         found = {}
         for job in wanted:
             data = out.published(job.name) if cache.current(job) else None

@@ -13,14 +13,23 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-PACKAGE = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
+
+
+def source_digest(*names: str, package: Path = PACKAGE) -> hashlib._Hash:
+    """SHA-256 over the source of `names` under `package` (files, or folders whole: each .py file's
+    path and bytes), to continue with whatever else a key holds."""
+    digest = hashlib.sha256()
+    for name in names:
+        root = package / name
+        files = sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts) if root.is_dir() else [root]
+        for path in files:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest
 
 
 @functools.cache
 def package_digest() -> str:
-    """SHA-256 over the source of the whole `pipeline` package (each file's path and bytes): a key part for
-    what code outside pipeline/render makes, so that any change to the code makes it again."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """The whole `pipeline` package's `source_digest`: a key part for what code outside pipeline/render
+    makes, so that any change to the code makes it again."""
+    return source_digest(".").hexdigest()

@@ -49,6 +49,7 @@ from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Submission
 from pipeline.core.steps.validate import check_file
 from pipeline.core.text import TextPolicy
+from pipeline.io import PACKAGE, source_digest
 from pipeline.io.entries import decode, encode
 from pipeline.io.excel import read_bytes, workbook_of
 from pipeline.io.versions import library_versions
@@ -57,7 +58,6 @@ from pipeline.settings import Settings
 log = logging.getLogger("pipeline")
 FORMAT, VERSION = "nq28-bieu-mau", 1  # an entry's first line names them; a new layout of entries changes VERSION
 CACHE_FOLDER = Path(READ_CACHE)  # under OUTPUT
-PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
 # The reader, parser, checks and config models, with everything of this package they import (files, or folders whole).
 READER_CODE = ("__init__.py", "errors.py", "expressions.py", "issues.py", "issue_types.py", "textnorm.py",
                "io/__init__.py", "io/entries.py", "io/excel.py", "io/fonts.py", "io/formulas.py", "io/inbox.py",
@@ -70,12 +70,8 @@ Read = Submission | Refusal
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """A digest of the code a read entry depends on: its source files, the libraries it uses, Python."""
-    digest = hashlib.sha256(f"python={sys.version}\0{FORMAT} {VERSION}\0".encode())
-    for name in READER_CODE:
-        root = PACKAGE / name
-        files = sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts) if root.is_dir() else [root]
-        for path in files:
-            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest = source_digest(*READER_CODE, package=PACKAGE)
+    digest.update(f"python={sys.version}\0{FORMAT} {VERSION}\0".encode())
     for name, version in library_versions(LIBRARIES).items():
         digest.update(f"{name}={version}\0".encode())
     return digest.hexdigest()

@@ -140,11 +140,10 @@ class Staging:
         path = self.target / relative
         if not path.is_file():
             return False
-        self._link(path, relative)
-        digest = file_digest(self.folder / relative)
+        digest = file_digest(path)
         if digest != self.published_sums.get(relative):
-            (self.folder / relative).unlink()
             return False
+        self._link(path, relative)
         self.files[relative] = digest
         return True
 
