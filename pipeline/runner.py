@@ -87,7 +87,7 @@ def _read_all(files: list[tuple[Path, str]], workers: int, settings: Settings | 
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
         try:
             with worker_pool(workers, _start_reader, (settings, cache)) as pool, _collector_paused():
-                return list(pool.map(read_one, files, chunksize=chunk_size(files, workers)))
+                return list(pool.ordered(read_one, files, chunk_size(files, workers)))
         except BrokenProcessPool:  # a file killed its reader (calamine aborting, memory): find which
             log.warning("Một tệp làm tiến trình đọc dừng đột ngột; đọc lại từng tệp riêng để tìm tệp đó")
             return [_read_alone(file, settings, cache) for file in files]
@@ -170,7 +170,7 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
         with worker_pool(workers, _start_worker, init) as pool:
             # One document at a time: each takes 40 ms to seconds, far more than handing it over,
             # and chunks of hundreds (national scale) left one worker idle for seconds at the end.
-            for done, (job, data) in enumerate(zip(jobs, pool.map(_work, jobs), strict=True), start=1):
+            for done, (job, data) in enumerate(zip(jobs, pool.ordered(_work, jobs), strict=True), start=1):
                 yield job.name, data
                 _tell(progress, label, done, len(jobs))
     except BrokenProcessPool as exc:
@@ -190,7 +190,7 @@ def _pool_pays(jobs: list[Job], workers: int) -> bool:
 
 
 def worker_pool(workers: int, initializer: Callable[..., None] | None = None,
-                initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
+                initargs: tuple[Any, ...] = ()) -> _Pool:
     """A pool of `workers` processes, forked where the platform allows (they inherit
     imports, config and submissions instead of pickling them).
 
@@ -202,6 +202,15 @@ def worker_pool(workers: int, initializer: Callable[..., None] | None = None,
 
 
 class _Pool(ProcessPoolExecutor):
+    def ordered(self, fn: Callable[[Any], Any], items: list[Any], chunk: int = 1) -> Iterator[Any]:
+        """`fn` of every item, in order, handed over `chunk` at a time: `map` without its cancelling.
+        Executor.map cancels its pending futures when its iterator is closed (a stop signal reaching
+        the loop that reads it), and the manager thread, setting the killed workers' exception on a
+        cancelled one, raises InvalidStateError on Python 3.11: a traceback after the stop line."""
+        futures = [self.submit(_each, fn, items[i:i + chunk]) for i in range(0, len(items), chunk)]
+        for future in futures:
+            yield from future.result()
+
     def __exit__(self, exc_type, exc, traceback):
         if exc_type is not None and issubclass(exc_type, (Stopped, KeyboardInterrupt)):
             # Asked to stop: the documents being rendered are not waited for. Nor is the
@@ -218,6 +227,10 @@ class _Pool(ProcessPoolExecutor):
         # Anything else (a failed document, a worker that died) waits as before:
         # cancel_futures on a broken pool deadlocks with its manager thread.
         return super().__exit__(exc_type, exc, traceback)
+
+
+def _each(fn: Callable[[Any], Any], batch: list[Any]) -> list[Any]:
+    return [fn(item) for item in batch]
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
