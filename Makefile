@@ -24,6 +24,9 @@ JOBS   ?=
 SCALES ?=
 FILE   ?=
 PYTEST_ARGS ?=
+# make test runs the suite in this many processes, one test file each at a time
+# (TEST_WORKERS=0: in this process only, as when debugging with pdb).
+TEST_WORKERS ?= 2
 
 RUN_ARGS = $(if $(YEAR),--year $(YEAR)) --input "$(INPUT)" --config "$(CONFIG)" --output "$(OUTPUT)" $(if $(JOBS),--jobs $(JOBS))
 # Two installs in the one venv: the runtime set (report, validate, forms,
@@ -83,8 +86,8 @@ verify: $(RUN_STAMP) ## Kiểm tra chữ ký số của mọi bản trong OUTPUT
 feedback: $(RUN_STAMP) system-deps ## Gửi mỗi đơn vị phản hồi của mình, cả khi biểu mẫu còn lỗi: phiếu kiểm tra và biểu mẫu đánh dấu lỗi, hoặc công văn đôn đốc (chạy make validate trước; SEND=1 để gửi thư điện tử; RESEND=<nơi nhận> gửi lại thư chưa rõ)
 	$(PY) -m pipeline feedback $(RUN_ARGS) --state "$(STATE)" $(if $(filter 1 yes true,$(SEND)),--send) $(if $(RESEND),--resend "$(RESEND)")
 
-test: lint system-deps test-system-deps ## Kiểm tra mã nguồn (make lint) rồi chạy bộ kiểm thử
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: lint system-deps test-system-deps ## Kiểm tra mã nguồn (make lint) rồi chạy bộ kiểm thử (TEST_WORKERS=số tiến trình song song, mặc định 2)
+	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 fuzz: $(TEST_STAMP) ## Kiểm thử ngẫu nhiên dài: hàng nghìn biểu mẫu hỏng, giá trị lạ cho mỗi phép thử
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
