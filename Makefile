@@ -126,16 +126,23 @@ test -x $(1)/bin/python || { \
 	$(PYTHON) -m venv $(1); }
 endef
 
+# The package's bytecode, written once at install as pip does for the libraries:
+# otherwise every command compiles it again where PYTHONDONTWRITEBYTECODE is set
+# (containers often set it), ~0.1 s of each `make validate`.
+COMPILE_PACKAGE = $(PY) -m compileall -q pipeline >/dev/null
+
 $(RUN_STAMP): pyproject.toml setup.py requirements.lock
 	@$(call need-venv,$(VENV))
 	$(PIP) install --require-hashes -r requirements.lock
 	$(PIP) install --no-deps -e .
+	$(COMPILE_PACKAGE)
 	@touch $@
 
 $(TEST_STAMP): pyproject.toml setup.py requirements-test.lock
 	@$(call need-venv,$(VENV))
 	$(PIP) install --require-hashes -r requirements-test.lock
 	$(PIP) install --no-deps -e .
+	$(COMPILE_PACKAGE)
 	@touch $@
 
 system-deps: ## Cài các gói hệ thống cần để lập văn bản (phông chữ, HarfBuzz)
