@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -339,12 +337,24 @@ def _say(line: str) -> None:
     console.print(shown(line))
 
 
+def _log_handler() -> logging.Handler:
+    """Rich's on a terminal (imported only then), plain lines otherwise."""
+    if not console.is_terminal:
+        return PlainLogHandler(console)
+    from rich.logging import RichHandler
+
+    return RichHandler(console=console, show_path=False, show_time=False)
+
+
 @contextlib.contextmanager
 def _progress():
     """A progress bar with counts and time left on a terminal; nothing otherwise."""
     if not console.is_terminal:
         yield None
         return
+    # Imported here: only a terminal shows it (~20 ms of every command otherwise).
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     # Shown from the first step on, not before: until then the terminal is free for a question (a token's PIN),
     # which a live display redrawing its line would erase.
@@ -365,8 +375,7 @@ def _progress():
 
 
 def _run(step, verbose: bool):
-    handler: logging.Handler = (RichHandler(console=console, show_path=False, show_time=False) if console.is_terminal
-                                else PlainLogHandler(console))
+    handler = _log_handler()
     handler.addFilter(_visible_record)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s", handlers=[handler])
     # WeasyPrint's own progress lines are noise for a clerk; its warnings still

@@ -42,7 +42,7 @@ def validate_file(file: Path, config_dir: Path, output_root: Path, year: int | N
     previous = None
     if any(map(uses_previous, settings.rules)):  # last year's figures, as validate finds them (read only)
         previous = find_previous(stated, Inputs({stated: [read]}, [], []), settings, output_root).figures
-    whole = validate_year(stated, [read], [], settings, None, previous)
+    whole = validate_year(stated, [read], [], settings, None, previous, absent_noted=False)
     own = ValidationReport.of(stated, (i for i in whole.report.issues if i.file == shown))
     own = explain(own, settings.explanations, str(config_dir / EXPLANATIONS_FILE))
     status = {code: s for code, s in whole.status.items() if code in whole.submissions}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import unicodedata
+
+import pytest
 
 from pipeline.core.steps.raw import RawSheet, RawWorkbook
 from pipeline.core.text import HIDDEN_CLASS, REPLACEMENT, brief, clean_workbook, printable, text_policy, visible
-from pipeline.io.fonts import drawable_characters
+from pipeline.io.fonts import drawable_characters, parse_charset
 
 FONT = "Liberation Serif"
 POLICY = text_policy(drawable_characters(FONT), FONT, 40)
@@ -21,6 +24,28 @@ def test_the_font_draws_vietnamese_and_the_replacement_but_not_emoji():
     drawable = drawable_characters(FONT)
     assert {ord(c) for c in "Công ty TNHH Đồng Hưởng ươ ữ ặ □–“”…"} <= drawable
     assert ord("😀") not in drawable and drawable_characters("No Such Family Anywhere") is None
+
+
+def test_fontconfig_knows_every_face_as_its_own_character_map_does():
+    """The sets come from fontconfig's cache, not the font files: the same code points as each face's cmap."""
+    from fontTools.ttLib import TTFont
+
+    listed = subprocess.run(["fc-list", "--format", "%{file}\\n", FONT], capture_output=True, text=True,
+                            check=True).stdout.split()
+    faces = []
+    for file in sorted(set(listed)):
+        with TTFont(file, lazy=True, fontNumber=0) as font:
+            faces.append(frozenset(font.getBestCmap()))
+    assert len(faces) == 4  # regular, bold, italic, bold italic
+    assert drawable_characters(FONT) == frozenset.intersection(*faces)
+
+
+def test_a_printed_character_set_is_read_exactly_or_refused():
+    assert parse_charset("20-7e a0 1ea0-1ef9") == frozenset([*range(0x20, 0x7F), 0xA0, *range(0x1EA0, 0x1EFA)])
+    assert parse_charset("") == frozenset()
+    for bad in ("zz", "7e-20", "110000", "20-", "-20"):
+        with pytest.raises(ValueError):
+            parse_charset(bad)
 
 
 def test_hidden_class_lists_every_control_format_and_separator_character():

@@ -84,6 +84,17 @@ def test_units_that_did_not_submit_are_warnings_listed_as_missing(settings, subm
     assert "quận Đồ Sơn" in ds.message and "chưa nộp" in ds.message
 
 
+def test_the_check_of_one_file_leaves_out_only_the_units_that_sent_nothing(settings, submit):
+    """validate --file asks for no 'not sent' errors: everything else, and every status, is as validate has it."""
+    book = hb_book()
+    book["TongHop"]["F6"] = "mười"
+    subs = [submit(book)]
+    whole = validate_year(2016, subs, [], settings)
+    alone = validate_year(2016, subs, [], settings, absent_noted=False)
+    assert alone.report.issues == tuple(i for i in whole.report.issues if i.rule != "not-submitted")
+    assert errors_of(alone) and alone.status == whole.status and alone.submissions == whole.submissions
+
+
 def test_nothing_submitted(settings):
     v = validate_year(2016, [], [], settings)
     assert set(v.status.values()) == {"missing"}

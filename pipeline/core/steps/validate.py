@@ -55,6 +55,7 @@ class Validation:
 def validate_year(
     year: int, submissions: Iterable[Submission], refusals: Iterable[Refusal], settings: Settings,
     selection: YearInputs | None = None, previous: dict[str, dict[str, int]] | None = None,
+    absent_noted: bool = True,
 ) -> Validation:
     """Check one year's submissions against the config and against each other.
 
@@ -62,6 +63,8 @@ def validate_year(
     other years, and names them when a unit has not submitted for this one.
     `previous` (unit code → indicator code → last year's actual) feeds the rules
     of rules.yaml that use CODE.previous; without it they are skipped.
+    `absent_noted=False` (the check of one file) leaves out the error of each unit
+    that sent nothing: a country's thousands of them, only to be filtered out.
     """
     subs = sorted(submissions, key=lambda s: s.file)
     issues: list[Issue] = [r.issue(unit=unit_from_name(r.path, settings)) for r in refusals]
@@ -91,8 +94,9 @@ def validate_year(
             continue
         if not files:
             status[unit.code] = "missing"
-            issues.append(NOT_SUBMITTED.at("", unit=unit.code, unit_name=unit.full_name, year=year,
-                                           note=not_submitted_note(unit.code, year, selection)))
+            if absent_noted:
+                issues.append(NOT_SUBMITTED.at("", unit=unit.code, unit_name=unit.full_name, year=year,
+                                               note=not_submitted_note(unit.code, year, selection)))
             continue
         chosen[unit.code] = files[0]
         # A refused file of the unit beside a readable one may be its newer version: not sure, not counted.
