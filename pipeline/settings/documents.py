@@ -156,22 +156,32 @@ class YearDocuments(Strict):
     def number_conflicts(self, year: int, report_type_code: str, units: Sequence[str]) -> list[str]:
         """Two documents of one type (type code) with the same number this year, each named by its key
         in years/<YEAR>.yaml; `units` are the year's unit codes in units.yaml order."""
-        keys: dict[tuple[str, str], list[str]] = {}
+        holders: dict[tuple[str, str], list[tuple[NumberedType | None, str]]] = {}  # → (kind, unit code)
         if self.report_number():
-            keys.setdefault((report_type_code, same_number(self.report_number())), []).append(
-                "«number»" if self.number else "«numbering.report»")
+            holders[(report_type_code, same_number(self.report_number()))] = [(None, "")]
         for kind in NUMBERED_TYPES:
-            explicit = self.explicit_numbers(kind)
-            for code, number in numbered(getattr(self.numbering, kind), units, explicit).items():
+            type_code, explicit = self.of_type(kind).type_code, self.explicit_numbers(kind)
+            start = getattr(self.numbering, kind)
+            for k, code in enumerate(units):  # the numbers numbered() gives; str(n) is its own same_number
+                typed = code in explicit
+                number = explicit[code] if typed else "" if start is None else str(start + k)
                 if number:
-                    key = f"«{kind}.numbers.{code}»" if code in explicit else f"«numbering.{kind}» (đơn vị {code})"
-                    keys.setdefault((self.of_type(kind).type_code, same_number(number)), []).append(key)
+                    holders.setdefault((type_code, same_number(number) if typed else number), []).append((kind, code))
+        # Named only where two meet: a country's ten thousand numbers are rarely in conflict.
         return [
-            f"years/{year}.yaml, khóa " + " và ".join(found)
+            f"years/{year}.yaml, khóa " + " và ".join(self._number_key(*holder) for holder in found)
             + f": {len(found)} văn bản loại {code} cùng số «{number}» trong năm {year}; "
             "mỗi số chỉ dùng cho một văn bản (sửa số ghi riêng hoặc số bắt đầu của dãy)"
-            for (code, number), found in keys.items() if len(found) > 1
+            for (code, number), found in holders.items() if len(found) > 1
         ]
+
+    def _number_key(self, kind: NumberedType | None, code: str) -> str:
+        """Where a number of `number_conflicts` comes from: its key in years/<YEAR>.yaml."""
+        if kind is None:
+            return "«number»" if self.number else "«numbering.report»"
+        if code in self.of_type(kind).numbers:
+            return f"«{kind}.numbers.{code}»"
+        return f"«numbering.{kind}» (đơn vị {code})"
 
 
 def numbered(start: int | None, units: Sequence[str], explicit: Mapping[str, str]) -> dict[str, str]:
