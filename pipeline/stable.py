@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -25,15 +26,24 @@ CREATOR = "Báo cáo NQ28"
 
 
 def fixed_zip(raw: bytes, replace: dict[str, bytes]) -> bytes:
-    """The same zip with every entry dated 1980-01-01 (and some entries replaced)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = info.compress_type
-            entry.external_attr = info.external_attr
-            dst.writestr(entry, replace.get(info.filename, src.read(info)))
-    return out.getvalue()
+    """The same zip with every entry dated 1980-01-01 (and some entries replaced).
+
+    An entry kept is copied still compressed: zipfile compresses as it did when `raw` was written
+    (deflate at the default level, or stored), so recompressing it would give the same bytes, slower."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as src:
+        entries = [pack(info.filename, replace[info.filename], info.compress_type, info.external_attr)
+                   if info.filename in replace else _as_packed(raw, info) for info in src.infolist()]
+    return packed_zip(entries)
+
+
+def _as_packed(raw: bytes, info: zipfile.ZipInfo) -> Packed:
+    """An entry of `raw` as it is stored: the compressed bytes after its local header."""
+    if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1:
+        raise ValueError(f"{info.filename}: compression {info.compress_type} not copied")
+    name_length, extra_length = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    start = info.header_offset + 30 + name_length + extra_length
+    data = raw[start:start + info.compress_size]
+    return Packed(info.filename, info.compress_type, info.external_attr, info.CRC, info.file_size, data)
 
 
 def document_time(day: dt.date | None) -> dt.datetime:

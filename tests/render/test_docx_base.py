@@ -85,6 +85,31 @@ def test_packed_entries_make_the_bytes_fixed_zip_makes(kind):
         assert {n: back.read(n) for n in back.namelist()} == entries
 
 
+def recompressed(raw: bytes, replace: dict[str, bytes]) -> bytes:
+    """What fixed_zip made before it copied entries still compressed: each entry read and written again."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            dst.writestr(entry, replace.get(info.filename, src.read(info)))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_fixed_zip_copies_entries_into_the_bytes_recompressing_them_makes(kind, tmp_path):
+    """Entries written by writestr and by write (a file's mode), odd names, an empty one, one replaced."""
+    (tmp_path / "sheet.xml").write_bytes(b"<row/>" * 5000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=kind) as raw:
+        raw.writestr("[Content_Types].xml", b"<Types/>" * 50)
+        raw.writestr("xl/tài liệu.xml", "Thông báo".encode() * 999)
+        raw.write(tmp_path / "sheet.xml", "xl/worksheets/sheet1.xml")
+        raw.writestr("empty", b"")
+    for replace in ({}, {"empty": b"now full"}):
+        assert fixed_zip(buffer.getvalue(), replace) == recompressed(buffer.getvalue(), replace)
+
+
 def test_a_kept_template_says_what_is_wrong_as_the_ordinary_path_does(notices):
     word._BASES = Bases()
     notice = next(iter(notices.values()))

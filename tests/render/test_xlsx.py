@@ -324,6 +324,31 @@ def test_copied_cell_looks_give_the_bytes_of_styling_every_cell(context, data, g
     assert render_summary_xlsx(grouped_context) == grouped_data
 
 
+def larger(context, copies: int = 60):
+    """The sample's units and organisations `copies` times over, with text a clerk could type anywhere:
+    long, hostile, with control characters, blank; and figures, dates and empty cells mixed."""
+    odd = ["=SUM(A1)", "x" * 40_000, "Công ty\x01 Ẩn", "", " lề ", "#N/A"]
+    rows = [dataclasses.replace(row, number=k * len(context.rows) + i + 1, code=f"{row.code}{k}",
+                                late_note=odd[(i + k) % len(odd)])
+            for k in range(copies) for i, row in enumerate(context.rows)]
+    orgs = [dataclasses.replace(org, number=n, enterprise=odd[n % len(odd)] + org.enterprise,
+                                members=None if n % 7 == 0 else n, decision_date=None if n % 5 == 0 else org.decision_date)
+            for n, org in enumerate((o for _ in range(copies) for o in context.organisations), start=1)]
+    return dataclasses.replace(context, rows=tuple(rows), organisations=tuple(orgs))
+
+
+def test_cells_built_at_once_give_the_bytes_of_openpyxls_setters(context, monkeypatch):
+    """`put` builds a cell whose look some cell already has in one step (sheet._new_cell): on a
+    larger set with every kind of value, the workbook is byte for byte (so cell by cell, looks
+    included) the one openpyxl's ws.cell, value setter and look setters make."""
+    big = larger(context)
+    fast = render_summary_xlsx(big)
+    monkeypatch.setattr(sheet, "_LOOKS", sheet._Looks(reuse=False))
+    assert render_summary_xlsx(big) == fast
+    ws = openpyxl.load_workbook(io.BytesIO(fast))["DanhSach"]
+    assert len(ws.cell(header_row(ws) + 1, 3).value) == sheet.MAX_TEXT  # the first, 40,000 x and a name
+
+
 def test_the_group_sheet_holds_typed_figures(grouped_book):
     book, context, _ = grouped_book
     ws = book[context.group_sheet]
