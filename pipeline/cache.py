@@ -53,10 +53,10 @@ class Made(Protocol):
     def make(self) -> bytes: ...
 
 
-def job_key(job: Job, base: str) -> str:
-    """A document's render key: its whole input plus `base` (the fingerprint)."""
+def job_key(job: Job, base: str, context: str | None = None) -> str:
+    """A document's render key: its whole input plus `base` (the fingerprint); `context` as in `key_material`."""
     digest = hashlib.sha256(base.encode())
-    digest.update(key_material(job).encode())
+    digest.update(key_material(job, context).encode())
     return digest.hexdigest()
 
 
@@ -73,8 +73,12 @@ class RenderCache:
     def split(self, jobs: list[Job]) -> tuple[list[Job], int]:
         """Stage the documents that can be reused; return the jobs left to render."""
         fresh, reused = [], 0
+        shown: dict[int, tuple[object, str]] = {}  # id → (the context, kept alive so its id stays its own; repr)
         for job in jobs:
-            key = job_key(job, self.base)
+            context = job.context
+            if id(context) not in shown:
+                shown[id(context)] = (context, repr(context))
+            key = job_key(job, self.base, shown[id(context)][1])
             self.keys[job.name] = key
             if self.old.get(job.name) == key and self.staging.reuse(job.name):
                 reused += 1
