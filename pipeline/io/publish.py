@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import weakref
 from collections.abc import Callable
 from functools import cached_property, partial
@@ -36,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from pipeline.core.catalogue import SUMS, Command, keeps
 from pipeline.errors import PublishError, os_cause
 from pipeline.io import file_digest
+from pipeline.io.stamps import Stamps
 
 
 def keep_for(command: Command) -> Callable[[str], bool]:
@@ -58,6 +60,7 @@ class Staging:
         self.folder = output_root / f".{year}.{STAGING_MARK}-{os.getpid()}"
         self.keep = keep
         self.files: dict[str, str] = {}  # name → SHA-256: a national run's bytes need not stay in memory
+        self.stamps = Stamps(output_root, year)
         try:
             output_root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -79,9 +82,11 @@ class Staging:
             # A carried-over file is a hard link to the published one: never write through it.
             path.unlink(missing_ok=True)
             path.write_bytes(data)
+            written = os.stat(path)
         except OSError as exc:
             raise self._failed(exc) from exc
         self.files[relative.as_posix()] = hashlib.sha256(data).hexdigest()
+        self.stamps.saw(relative.as_posix(), written)
 
     def _failed(self, exc: OSError) -> PublishError:
         """A write into the staging folder failed: the run stops, the published folder is untouched."""
@@ -103,14 +108,20 @@ class Staging:
             for name, data in finish(tuple(sorted(self.files))).items():
                 self.add(name, data)
         self.add(SUMS.path(), sha256sums(self.files).encode("ascii"))
+        swapped = False
         try:
             _swap(self.folder, self.target)
+            swapped = True
         except OSError as exc:
             raise PublishError(f"Không ghi được kết quả vào {self.target}: {os_cause(exc)}. Chưa thay gì: văn bản "
                                "lần trước giữ nguyên") from exc
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)  # after the exchange: the replaced folder
-            self._lock.release()
+            try:
+                shutil.rmtree(self.folder, ignore_errors=True)  # after the exchange: the replaced folder
+                if swapped:  # after those unlinks, which change the ctime of every reused file
+                    self.stamps.record(self.target, self.files)
+            finally:
+                self._lock.release()
         return self.target
 
     def _carry_over(self) -> None:
@@ -138,13 +149,20 @@ class Staging:
         longer what was published (its SHA-256 is not the one SHA256SUMS lists): then it is made anew."""
         relative = _safe_relative(name).as_posix()
         path = self.target / relative
-        if not path.is_file():
+        expected = self.published_sums.get(relative)
+        try:
+            status = os.stat(path)
+        except OSError:
             return False
-        digest = file_digest(path)
-        if digest != self.published_sums.get(relative):
+        if expected is None or not stat.S_ISREG(status.st_mode):
+            return False
+        # Stamped unchanged since a run wrote or hashed it (see io.stamps), else read again.
+        digest = self.stamps.digest(relative, status) or file_digest(path)
+        if digest != expected:
             return False
         self._link(path, relative)
         self.files[relative] = digest
+        self.stamps.saw(relative, status)
         return True
 
     @cached_property
