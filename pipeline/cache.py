@@ -18,6 +18,7 @@ from typing import Protocol
 from pipeline.core import signature_place
 from pipeline.core.catalogue import RENDER_KEYS
 from pipeline.core.jobs import Job, key_material
+from pipeline.io import jsontext
 from pipeline.io.publish import Staging
 from pipeline.io.versions import library_versions
 
@@ -121,4 +122,4 @@ class RenderCache:
         listed = set(names)  # a country's folder lists ~10,000 names: a tuple's `in` made this quadratic
         kept = {n: k for n, k in self.old.items() if n in listed and n not in self.keys}
         merged = dict(sorted((kept | self.keys).items()))
-        return (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (jsontext.dumps(merged) + "\n").encode("utf-8")

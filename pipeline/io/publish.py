@@ -25,7 +25,6 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -36,7 +35,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.core.catalogue import SUMS, Command, keeps
 from pipeline.errors import PublishError, os_cause
-from pipeline.io import file_digest
+from pipeline.io import file_digest, jsontext
 from pipeline.io.stamps import Stamps
 
 
@@ -94,7 +93,7 @@ class Staging:
                             f"{os_cause(exc)}. Chưa thay gì: văn bản lần trước trong {self.target} giữ nguyên")
 
     def add_json(self, name: str, value: object) -> None:
-        text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        text = jsontext.dumps(value) + "\n"  # json.dumps(value, ensure_ascii=False, indent=2)
         self.add(name, text.encode("utf-8"))
 
     def commit(self, finish: Callable[[tuple[str, ...]], dict[str, bytes]] | None = None) -> Path:
