@@ -60,6 +60,7 @@ class Staging:
         self.keep = keep
         self.files: dict[str, str] = {}  # name → SHA-256: a national run's bytes need not stay in memory
         self.stamps = Stamps(output_root, year)
+        self._made: set[Path] = set()  # folders of the staging folder made for links
         try:
             output_root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -128,16 +129,20 @@ class Staging:
         read again: a file altered since stays visibly altered, for `sha256sum -c`, make sign and distribute)."""
         if not self.target.is_dir():
             return
-        for path in sorted(self.target.rglob("*")):
-            name = path.relative_to(self.target).as_posix()
-            if not path.is_file() or name == SUMS.path() or name in self.files or not self.keep(name):
+        for name in _names(self.target):  # names before stats: a report run owns nearly all ~10,000 of them
+            if name == SUMS.path() or name in self.files or not self.keep(name):
+                continue
+            path = self.target / name
+            if not path.is_file():
                 continue
             self._link(path, name)
             self.files[name] = self.published_sums.get(name) or file_digest(self.folder / name)
 
     def _link(self, path: Path, name: str) -> None:
         copy = self.folder / name
-        copy.parent.mkdir(parents=True, exist_ok=True)
+        if copy.parent not in self._made:  # a country's ~10,000 links go into a handful of folders
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(copy.parent)
         try:
             os.link(path, copy)
         except OSError:
@@ -146,7 +151,7 @@ class Staging:
     def reuse(self, name: str) -> bool:
         """Stage the published copy of `name` unchanged (a hard link); False if there is none, or if it is no
         longer what was published (its SHA-256 is not the one SHA256SUMS lists): then it is made anew."""
-        relative = _safe_relative(name).as_posix()
+        relative = _safe_name(name)
         path = self.target / relative
         expected = self.published_sums.get(relative)
         try:
@@ -352,6 +357,22 @@ def sha256sums(digests: dict[str, str]) -> str:
     """`sha256sum -c` format from name → hex digest, sorted by path; the sums file itself is not listed."""
     lines = [f"{digest}  {name}" for name, digest in sorted(digests.items()) if name != SUMS.path()]
     return "\n".join(lines) + "\n"
+
+
+def _names(folder: Path) -> list[str]:
+    """Every entry under `folder` but its folders, as sorted relative POSIX names (symlinked folders not entered)."""
+    found = []
+    for root, _folders, files in os.walk(folder):
+        prefix = Path(root).relative_to(folder).as_posix()
+        found += [name if prefix == "." else f"{prefix}/{name}" for name in files]
+    return sorted(found)
+
+
+def _safe_name(name: str) -> str:
+    """`_safe_relative(name).as_posix()`, without making a path when `name` is already plain (a rerun asks ~10,000)."""
+    if name and name[0] != "/" and not any(part in ("", ".", "..") for part in name.split("/")):
+        return name
+    return _safe_relative(name).as_posix()
 
 
 def _safe_relative(name: str) -> PurePosixPath:

@@ -93,6 +93,17 @@ def test_names_cannot_leave_the_year_folder(tmp_path, name):
     staging = Staging(tmp_path, 2016, keep_for(Command.REPORT))
     with pytest.raises(PublishError):
         staging.add(name, b"x")
+    with pytest.raises(PublishError):
+        staging.reuse(name)
+    staging.abandon()
+
+
+@pytest.mark.parametrize("name", ["thong-bao/HB.pdf", "thong-bao//HB.pdf", "./thong-bao/./HB.pdf"])
+def test_reuse_takes_a_name_as_add_does(tmp_path, name):
+    publish(tmp_path, keep_for(Command.REPORT), {"thong-bao/HB.pdf": b"notice"})
+    staging = Staging(tmp_path, 2016, keep_for(Command.REPORT))
+    assert staging.reuse(name)
+    assert list(staging.files) == ["thong-bao/HB.pdf"]
     staging.abandon()
 
 
