@@ -18,6 +18,7 @@ from typing import Protocol
 from pipeline.core import signature_place
 from pipeline.core.catalogue import RENDER_KEYS
 from pipeline.core.jobs import Job, key_material
+from pipeline.io import jsontext
 from pipeline.io.publish import Staging
 from pipeline.io.versions import library_versions
 
@@ -53,10 +54,10 @@ class Made(Protocol):
     def make(self) -> bytes: ...
 
 
-def job_key(job: Job, base: str) -> str:
-    """A document's render key: its whole input plus `base` (the fingerprint)."""
+def job_key(job: Job, base: str, context: str | None = None) -> str:
+    """A document's render key: its whole input plus `base` (the fingerprint); `context` as in `key_material`."""
     digest = hashlib.sha256(base.encode())
-    digest.update(key_material(job).encode())
+    digest.update(key_material(job, context).encode())
     return digest.hexdigest()
 
 
@@ -73,8 +74,12 @@ class RenderCache:
     def split(self, jobs: list[Job]) -> tuple[list[Job], int]:
         """Stage the documents that can be reused; return the jobs left to render."""
         fresh, reused = [], 0
+        shown: dict[int, tuple[object, str]] = {}  # id → (the context, kept alive so its id stays its own; repr)
         for job in jobs:
-            key = job_key(job, self.base)
+            context = job.context
+            if id(context) not in shown:
+                shown[id(context)] = (context, repr(context))
+            key = job_key(job, self.base, shown[id(context)][1])
             self.keys[job.name] = key
             if self.old.get(job.name) == key and self.staging.reuse(job.name):
                 reused += 1
@@ -117,4 +122,4 @@ class RenderCache:
         listed = set(names)  # a country's folder lists ~10,000 names: a tuple's `in` made this quadratic
         kept = {n: k for n, k in self.old.items() if n in listed and n not in self.keys}
         merged = dict(sorted((kept | self.keys).items()))
-        return (json.dumps(merged, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (jsontext.dumps(merged) + "\n").encode("utf-8")

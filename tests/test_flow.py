@@ -389,6 +389,31 @@ def test_a_published_document_altered_since_is_made_again_not_reused(folder, tmp
     assert (again.folder / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
 
 
+def test_a_document_edited_with_its_size_and_times_kept_is_made_again_not_reused(folder, tmp_path, monkeypatch):
+    """A rerun trusts each reused file's stamp (io.stamps) instead of reading it: an edit that keeps the size and
+    puts the mtime back (touch -r) still changes the ctime, so the file is read, found altered, and made again."""
+    import time
+
+    from pipeline.io import stamps
+
+    real = stamps.tempfile.mkstemp
+    monkeypatch.setattr(stamps.tempfile, "mkstemp", lambda *a, **k: time.sleep(0.03) or real(*a, **k))  # not racy
+    output = published_copy(folder, tmp_path / "out")
+    flow.report(options(output, jobs=1))  # reads the copied files once, and stamps them
+    notice = output / "2016" / "thong-bao" / "HB.docx"
+    assert "thong-bao/HB.docx" in json.loads((output / ".cache" / "da-cong-bo" / "2016.json").read_text())
+    original, before = notice.read_bytes(), os.stat(notice)
+    notice.write_bytes(original[:-7] + b"sua tay")  # same size, same inode
+    os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+    rendered = []
+    real_render = Renderers.render
+    monkeypatch.setattr(Renderers, "render", lambda self, job: rendered.append(job.name) or real_render(self, job))
+    again = flow.report(options(output, jobs=1))
+    assert rendered == ["thong-bao/HB.docx"]
+    assert (again.folder / "thong-bao" / "HB.docx").read_bytes() == original
+    assert (again.folder / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
+
+
 def test_a_run_that_carries_an_altered_document_over_keeps_its_published_digest(folder, tmp_path):
     """validate does not own the report: it carries it over. An altered copy keeps the digest it was published
     with, so `sha256sum -c` (and make sign, make distribute) still see the change instead of a new digest."""

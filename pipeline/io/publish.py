@@ -25,9 +25,9 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
-import json
 import os
 import shutil
+import stat
 import weakref
 from collections.abc import Callable
 from functools import cached_property, partial
@@ -35,7 +35,8 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.core.catalogue import SUMS, Command, keeps
 from pipeline.errors import PublishError, os_cause
-from pipeline.io import file_digest
+from pipeline.io import file_digest, jsontext
+from pipeline.io.stamps import Stamps
 
 
 def keep_for(command: Command) -> Callable[[str], bool]:
@@ -58,6 +59,8 @@ class Staging:
         self.folder = output_root / f".{year}.{STAGING_MARK}-{os.getpid()}"
         self.keep = keep
         self.files: dict[str, str] = {}  # name → SHA-256: a national run's bytes need not stay in memory
+        self.stamps = Stamps(output_root, year)
+        self._made: set[Path] = set()  # folders of the staging folder made for links
         try:
             output_root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -79,9 +82,11 @@ class Staging:
             # A carried-over file is a hard link to the published one: never write through it.
             path.unlink(missing_ok=True)
             path.write_bytes(data)
+            written = os.stat(path)
         except OSError as exc:
             raise self._failed(exc) from exc
         self.files[relative.as_posix()] = hashlib.sha256(data).hexdigest()
+        self.stamps.saw(relative.as_posix(), written)
 
     def _failed(self, exc: OSError) -> PublishError:
         """A write into the staging folder failed: the run stops, the published folder is untouched."""
@@ -89,7 +94,7 @@ class Staging:
                             f"{os_cause(exc)}. Chưa thay gì: văn bản lần trước trong {self.target} giữ nguyên")
 
     def add_json(self, name: str, value: object) -> None:
-        text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        text = jsontext.dumps(value) + "\n"  # json.dumps(value, ensure_ascii=False, indent=2)
         self.add(name, text.encode("utf-8"))
 
     def commit(self, finish: Callable[[tuple[str, ...]], dict[str, bytes]] | None = None) -> Path:
@@ -103,14 +108,20 @@ class Staging:
             for name, data in finish(tuple(sorted(self.files))).items():
                 self.add(name, data)
         self.add(SUMS.path(), sha256sums(self.files).encode("ascii"))
+        swapped = False
         try:
             _swap(self.folder, self.target)
+            swapped = True
         except OSError as exc:
             raise PublishError(f"Không ghi được kết quả vào {self.target}: {os_cause(exc)}. Chưa thay gì: văn bản "
                                "lần trước giữ nguyên") from exc
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)  # after the exchange: the replaced folder
-            self._lock.release()
+            try:
+                shutil.rmtree(self.folder, ignore_errors=True)  # after the exchange: the replaced folder
+                if swapped:  # after those unlinks, which change the ctime of every reused file
+                    self.stamps.record(self.target, self.files)
+            finally:
+                self._lock.release()
         return self.target
 
     def _carry_over(self) -> None:
@@ -118,16 +129,20 @@ class Staging:
         read again: a file altered since stays visibly altered, for `sha256sum -c`, make sign and distribute)."""
         if not self.target.is_dir():
             return
-        for path in sorted(self.target.rglob("*")):
-            name = path.relative_to(self.target).as_posix()
-            if not path.is_file() or name == SUMS.path() or name in self.files or not self.keep(name):
+        for name in _names(self.target):  # names before stats: a report run owns nearly all ~10,000 of them
+            if name == SUMS.path() or name in self.files or not self.keep(name):
+                continue
+            path = self.target / name
+            if not path.is_file():
                 continue
             self._link(path, name)
             self.files[name] = self.published_sums.get(name) or file_digest(self.folder / name)
 
     def _link(self, path: Path, name: str) -> None:
         copy = self.folder / name
-        copy.parent.mkdir(parents=True, exist_ok=True)
+        if copy.parent not in self._made:  # a country's ~10,000 links go into a handful of folders
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(copy.parent)
         try:
             os.link(path, copy)
         except OSError:
@@ -136,15 +151,22 @@ class Staging:
     def reuse(self, name: str) -> bool:
         """Stage the published copy of `name` unchanged (a hard link); False if there is none, or if it is no
         longer what was published (its SHA-256 is not the one SHA256SUMS lists): then it is made anew."""
-        relative = _safe_relative(name).as_posix()
+        relative = _safe_name(name)
         path = self.target / relative
-        if not path.is_file():
+        expected = self.published_sums.get(relative)
+        try:
+            status = os.stat(path)
+        except OSError:
             return False
-        digest = file_digest(path)
-        if digest != self.published_sums.get(relative):
+        if expected is None or not stat.S_ISREG(status.st_mode):
+            return False
+        # Stamped unchanged since a run wrote or hashed it (see io.stamps), else read again.
+        digest = self.stamps.digest(relative, status) or file_digest(path)
+        if digest != expected:
             return False
         self._link(path, relative)
         self.files[relative] = digest
+        self.stamps.saw(relative, status)
         return True
 
     @cached_property
@@ -335,6 +357,22 @@ def sha256sums(digests: dict[str, str]) -> str:
     """`sha256sum -c` format from name → hex digest, sorted by path; the sums file itself is not listed."""
     lines = [f"{digest}  {name}" for name, digest in sorted(digests.items()) if name != SUMS.path()]
     return "\n".join(lines) + "\n"
+
+
+def _names(folder: Path) -> list[str]:
+    """Every entry under `folder` but its folders, as sorted relative POSIX names (symlinked folders not entered)."""
+    found = []
+    for root, _folders, files in os.walk(folder):
+        prefix = Path(root).relative_to(folder).as_posix()
+        found += [name if prefix == "." else f"{prefix}/{name}" for name in files]
+    return sorted(found)
+
+
+def _safe_name(name: str) -> str:
+    """`_safe_relative(name).as_posix()`, without making a path when `name` is already plain (a rerun asks ~10,000)."""
+    if name and name[0] != "/" and not any(part in ("", ".", "..") for part in name.split("/")):
+        return name
+    return _safe_relative(name).as_posix()
 
 
 def _safe_relative(name: str) -> PurePosixPath:

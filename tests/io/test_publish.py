@@ -56,7 +56,7 @@ def test_an_abandoned_run_leaves_the_old_folder_and_no_staging(tmp_path):
     staging = Staging(tmp_path, 2016, keep_for(Command.REPORT))
     staging.add("bao-cao.pdf", b"half")
     staging.abandon()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".2016.khoa", "2016"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2016.khoa", ".cache", "2016"]  # .cache: stamps
     assert (tmp_path / "2016" / "bao-cao.pdf").read_bytes() == b"good"
 
 
@@ -76,7 +76,7 @@ def test_what_a_killed_run_left_is_cleared_by_the_next(tmp_path):
     (tmp_path / ".2016.dang-ghi-99999").mkdir()
     (tmp_path / ".2016.dang-ghi-99999" / "bao-cao.pdf").write_bytes(b"half")
     folder = publish(tmp_path, keep_for(Command.REPORT), {"bao-cao.pdf": b"next"})
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".2016.khoa", "2016"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2016.khoa", ".cache", "2016"]  # .cache: stamps
     assert (folder / "bao-cao.pdf").read_bytes() == b"next"
 
 
@@ -93,6 +93,17 @@ def test_names_cannot_leave_the_year_folder(tmp_path, name):
     staging = Staging(tmp_path, 2016, keep_for(Command.REPORT))
     with pytest.raises(PublishError):
         staging.add(name, b"x")
+    with pytest.raises(PublishError):
+        staging.reuse(name)
+    staging.abandon()
+
+
+@pytest.mark.parametrize("name", ["thong-bao/HB.pdf", "thong-bao//HB.pdf", "./thong-bao/./HB.pdf"])
+def test_reuse_takes_a_name_as_add_does(tmp_path, name):
+    publish(tmp_path, keep_for(Command.REPORT), {"thong-bao/HB.pdf": b"notice"})
+    staging = Staging(tmp_path, 2016, keep_for(Command.REPORT))
+    assert staging.reuse(name)
+    assert list(staging.files) == ["thong-bao/HB.pdf"]
     staging.abandon()
 
 

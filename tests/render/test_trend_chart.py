@@ -180,3 +180,12 @@ def test_the_svg_file_is_the_chart(sample, renderers):
     jobs, pdf, _ = report_jobs(sample)
     svg_job = next(j for j in jobs if j.name == TREND_CHART_SVG.path())
     assert renderers.render(svg_job) == trend_svg(pdf.trend, FONT).encode("utf-8")
+
+
+def test_the_render_key_is_the_repr_of_the_job_whole_whether_or_not_its_context_was_shown_before(sample):
+    """The render cache shows a context shared by a document's PDF and DOCX once: the material must stay the
+    repr of (kind, template, context, chart, trend) exactly, or every published key would change."""
+    jobs, _, _ = report_jobs(sample)
+    for job in jobs:
+        whole = repr((job.kind, job.template, job.context, job.chart, job.trend))
+        assert key_material(job) == key_material(job, repr(job.context)) == whole
