@@ -1,7 +1,7 @@
 """The render cache: a document whose render key is unchanged is reused from the published folder.
 
 A key covers the document's whole input: its job (kind, template, context,
-chart), every template file, the rendering code and the library versions. So a
+chart), every template file, the pipeline's code and the library versions. So a
 rerun with nothing changed renders nothing, one late workbook re-renders only
 what it touches, and a changed template or library re-renders everything.
 The keys of a year folder are published as data/khoa-van-ban.json.
@@ -15,28 +15,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from pipeline.core import signature_place
 from pipeline.core.catalogue import RENDER_KEYS
 from pipeline.core.jobs import Job, key_material
-from pipeline.io import jsontext
+from pipeline.io import PACKAGE, jsontext, package_digest, source_digest
 from pipeline.io.publish import Staging
 from pipeline.io.versions import library_versions
 
 LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools",
              "openpyxl")
-RENDER_CODE = Path(__file__).resolve().parent / "render"
-# The format of the signature block's place that the renderer writes into every PDF (for make sign):
-# rendering code too, though it lives in core for make sign to read.
-RECORD_FORMAT = Path(signature_place.__file__).resolve()
 
 
-def fingerprint(templates: Path) -> str:
-    """What every document also depends on: templates, the rendering code, library versions."""
+def fingerprint(templates: Path, package: Path = PACKAGE) -> str:
+    """What every document also depends on: templates, library versions and the source of the whole
+    `pipeline` package. Not pipeline/render alone: what the renderers import from elsewhere decides
+    bytes too (the Vietnamese number format in core/vi.py, the zip packing in stable.py, the signature
+    place record in core/signature_place.py), and a change there must make the documents again."""
     digest = hashlib.sha256()
-    for root in (templates, RENDER_CODE):
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    digest.update(RECORD_FORMAT.name.encode() + b"\0" + RECORD_FORMAT.read_bytes())
+    for path in sorted(p for p in templates.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update((package_digest() if package == PACKAGE else source_digest(".", package=package).hexdigest())
+                  .encode())
     for name, version in library_versions(LIBRARIES).items():
         digest.update(f"{name}={version}".encode())
     return digest.hexdigest()

@@ -9,6 +9,7 @@ position and name, where the old reading-back method put it.
 from __future__ import annotations
 
 import io
+import shutil
 
 import pytest
 from pdfminer.high_level import extract_pages
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 
 from pipeline import cache, flow
 from pipeline.core.signature_place import INFO_KEY, Place, read
+from pipeline.io import PACKAGE
 from pipeline.io.signing import Block, signature_block
 from pipeline.render.pdf import PdfRenderer
 from pipeline.resources import templates_dir
@@ -147,9 +149,13 @@ def test_the_record_reads_back_as_written():
 
 
 
-def test_a_changed_record_format_renders_the_documents_again(tmp_path, monkeypatch):
-    before = cache.fingerprint(templates_dir())
-    changed = tmp_path / "signature_place.py"
-    changed.write_text(cache.RECORD_FORMAT.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    monkeypatch.setattr(cache, "RECORD_FORMAT", changed)
-    assert cache.fingerprint(templates_dir()) != before
+@pytest.mark.parametrize("module", ["core/signature_place.py", "core/vi.py", "stable.py", "render/pdf.py"])
+def test_a_change_to_any_code_the_renderers_use_renders_the_documents_again(tmp_path, module):
+    """The record format, number formatting and zip packing live outside pipeline/render, yet decide bytes."""
+    package = tmp_path / "pipeline"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    same = cache.fingerprint(templates_dir(), package)
+    assert same == cache.fingerprint(templates_dir())
+    with (package / module).open("a", encoding="utf-8") as source:
+        source.write("\n# changed\n")
+    assert cache.fingerprint(templates_dir(), package) != same
