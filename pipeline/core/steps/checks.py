@@ -14,10 +14,9 @@ from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
-from stdnum.vn import mst
-
 from pipeline.core import layout
 from pipeline.core.steps.submission import Organisation, Submission
+from pipeline.core.steps.taxcode import valid_tax_code
 from pipeline.core.vi import label_key, number, short_date
 from pipeline.expressions import Value
 from pipeline.issue_types import (
@@ -142,7 +141,7 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
         if label_key(org.org_type) not in types and not _flagged(sub, layout.LIST_SHEET, org.cells["org_type"]):
             yield UNKNOWN_ORG_TYPE.at(sub.file, **at("org_type"), allowed=", ".join(settings.general.org_types),
                                       typed=org.org_type)
-        if not mst.is_valid(org.tax_code) and not _flagged(sub, layout.LIST_SHEET, org.cells["tax_code"]):
+        if not valid_tax_code(org.tax_code) and not _flagged(sub, layout.LIST_SHEET, org.cells["tax_code"]):
             yield _bad_tax_code(sub.file, org.tax_code, at("tax_code"))
         if org.legal_form and label_key(org.legal_form) not in forms:
             yield UNKNOWN_LEGAL_FORM.at(sub.file, **at("legal_form"), legal_form=org.legal_form)
@@ -160,7 +159,7 @@ def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
     """Why a tax code is refused; a 9- or 12-digit one most likely lost its leading 0 in a number cell."""
     if code.isdigit() and len(code) in (9, 12):
         fixed = "0" + code
-        kind = BAD_TAX_CODE_LOST_ZERO if mst.is_valid(fixed) else BAD_TAX_CODE_LOST_ZERO_STILL_BAD
+        kind = BAD_TAX_CODE_LOST_ZERO if valid_tax_code(fixed) else BAD_TAX_CODE_LOST_ZERO_STILL_BAD
         return kind.at(file, **where, tax_code=code, digits=len(code), fixed=fixed)
     return BAD_TAX_CODE.at(file, **where, tax_code=code)
 
