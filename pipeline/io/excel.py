@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,8 +139,16 @@ def _read_sheets(book: calamine.CalamineWorkbook,
             rows, cols = sheet.end[0] + 1, sheet.end[1] + 1
             check_extent(name, rows, cols)
             cells = count_cells(cells, rows, cols)
-        values = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row])
-                       for row in sheet.to_python(skip_empty_area=False))
-        sheets.append(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible, values,
-                               formulas.get(name, {})))
+        sheets.append(composed(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible,
+                                        tuple(map(tuple, sheet.to_python(skip_empty_area=False))),
+                                        formulas.get(name, {}))))
     return tuple(sheets)
+
+
+def composed(sheet: RawSheet) -> RawSheet:
+    """`sheet` with every string NFC-normalised: as it is when its text already is (one check for
+    the whole sheet, see `RawSheet.text`), else cell by cell."""
+    if unicodedata.is_normalized("NFC", sheet.text):
+        return sheet
+    rows = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row]) for row in sheet.rows)
+    return RawSheet(sheet.name, sheet.hidden, rows, sheet.formulas)

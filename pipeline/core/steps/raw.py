@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pipeline.issue_types import REFUSALS, UNREADABLE_FILE
 from pipeline.issues import Issue
@@ -46,6 +46,18 @@ class RawSheet:
     hidden: bool
     rows: tuple[tuple[Value, ...], ...]
     formulas: Mapping[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
+
+    @cached_property
+    def texts(self) -> tuple[str, ...]:
+        """Every string cell, row by row (kept: reading asks several questions of the same strings)."""
+        return tuple(v for row in self.rows for v in row if isinstance(v, str))
+
+    @cached_property
+    def text(self) -> str:
+        """`texts` joined by line breaks: one search over it answers for every cell of the sheet
+        (NFC, legacy fonts, unsafe characters). A line break composes with nothing, so the whole
+        is NFC exactly when every cell is."""
+        return "\n".join(self.texts)
 
 
 @dataclass(frozen=True)
