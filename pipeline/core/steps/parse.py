@@ -281,7 +281,7 @@ def _find_header(sheet: RawSheet, columns: tuple[Field, ...], out: _Collector) -
     for r, row in enumerate(sheet.rows):
         mapping: dict[str, int] = {}
         for c, value in enumerate(row):
-            key = wanted.get(label_key(value)) if isinstance(value, str) else None
+            key = wanted.get(label_key(value)) if isinstance(value, str) and value else None  # "" labels nothing
             if key and key not in mapping:
                 mapping[key] = c
         if required <= mapping.keys():

@@ -50,7 +50,7 @@ class RawSheet:
     @cached_property
     def texts(self) -> tuple[str, ...]:
         """Every string cell, row by row (kept: reading asks several questions of the same strings)."""
-        return tuple(v for row in self.rows for v in row if isinstance(v, str))
+        return tuple([v for row in self.rows for v in row if isinstance(v, str)])
 
     @cached_property
     def text(self) -> str:
