@@ -167,16 +167,17 @@ def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
 def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
     """Plans, results and member counts within settings.general.limits.max_count."""
     limit = settings.general.limits.max_count
-    found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {indicator_name(fig.code, settings)}",
-              value)
-             for fig in sub.figures
-             for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual))]
-    found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members)
-              for org in sub.organisations]
-    for sheet, cell, what, value in found:
-        if value is not None and value > limit:
-            yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, what=what,
-                                     value=number(value), limit=number(limit))
+    for fig in sub.figures:  # the indicator's name only for a count over the limit: most never are
+        for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual)):
+            if value is not None and value > limit:
+                yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=layout.SUMMARY_SHEET,
+                                         cell=fig.cells[key], value=number(value), limit=number(limit),
+                                         what=f"«{label}» của chỉ tiêu {indicator_name(fig.code, settings)}")
+    for org in sub.organisations:
+        if org.members is not None and org.members > limit:
+            yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=layout.LIST_SHEET,
+                                     cell=org.cells.get("members", ""), what="«Số thành viên»",
+                                     value=number(org.members), limit=number(limit))
 
 
 def configured_rules(sub: Submission, settings: Settings) -> Checks:
