@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.core.steps.raw import RawSheet
+from pipeline.core.steps.raw import RawSheet, joined
 from pipeline.io.excel import composed
 
 # Vietnamese letters, decomposed and composed, lone combining marks and line breaks: where NFC is decided.
@@ -29,7 +29,8 @@ def test_a_sheet_is_composed_as_cell_by_cell(rows):
 @given(st.lists(_TEXT, max_size=6))
 def test_the_joined_text_is_nfc_exactly_when_every_cell_is(texts):
     sheet = RawSheet("s", False, (tuple(texts),), {})
-    assert unicodedata.is_normalized("NFC", sheet.text) == all(unicodedata.is_normalized("NFC", t) for t in texts)
+    every = all(unicodedata.is_normalized("NFC", t) for t in texts)
+    assert unicodedata.is_normalized("NFC", sheet.text) == every == unicodedata.is_normalized("NFC", joined(sheet.rows))
 
 
 def test_an_nfc_sheet_is_kept_and_an_nfd_one_composed():

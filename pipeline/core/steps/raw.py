@@ -49,15 +49,25 @@ class RawSheet:
 
     @cached_property
     def texts(self) -> tuple[str, ...]:
-        """Every string cell, row by row (kept: reading asks several questions of the same strings)."""
-        return tuple([v for row in self.rows for v in row if isinstance(v, str)])
+        """Every string cell with something in it (kept: parsing asks several questions of them)."""
+        return tuple(strings(self.rows))
 
     @cached_property
     def text(self) -> str:
         """`texts` joined by line breaks: one search over it answers for every cell of the sheet
-        (NFC, legacy fonts, unsafe characters). A line break composes with nothing, so the whole
-        is NFC exactly when every cell is."""
+        (legacy fonts, unsafe characters; see `joined`)."""
         return "\n".join(self.texts)
+
+
+def strings(rows: tuple[tuple[Value, ...], ...]) -> list[str]:
+    """The string cells of `rows` with something in it, row by row (a blank "" holds no character)."""
+    return [v for row in rows for v in row if isinstance(v, str) and v]
+
+
+def joined(rows: tuple[tuple[Value, ...], ...]) -> str:
+    """`strings(rows)` joined by line breaks. A line break composes with nothing, so this is NFC
+    exactly when every cell is, and holds no character but theirs and line breaks."""
+    return "\n".join(strings(rows))
 
 
 @dataclass(frozen=True)
