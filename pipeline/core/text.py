@@ -134,8 +134,7 @@ def clean_workbook(book: RawWorkbook, policy: TextPolicy) -> tuple[RawWorkbook, 
 
 
 def _clean_sheet(sheet: RawSheet, policy: TextPolicy, file: str, issues: list[Issue]) -> RawSheet:
-    texts = [v for row in sheet.rows for v in row if isinstance(v, str)]
-    if policy.unsafe.search("\n".join(texts)) is None and max(map(len, texts), default=0) <= policy.max_length:
+    if policy.unsafe.search(sheet.text) is None and max(map(len, sheet.texts), default=0) <= policy.max_length:
         return sheet  # the usual case: one search over the whole sheet
     rows = []
     for r, row in enumerate(sheet.rows):

@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import python_calamine as calamine
 
-from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal
+from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal, joined
 from pipeline.errors import os_cause
 from pipeline.io import file_digest
 from pipeline.io.inbox import walk
@@ -138,8 +139,17 @@ def _read_sheets(book: calamine.CalamineWorkbook,
             rows, cols = sheet.end[0] + 1, sheet.end[1] + 1
             check_extent(name, rows, cols)
             cells = count_cells(cells, rows, cols)
-        values = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row])
-                       for row in sheet.to_python(skip_empty_area=False))
-        sheets.append(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible, values,
-                               formulas.get(name, {})))
+        sheets.append(composed(RawSheet(name, meta.visible != calamine.SheetVisibleEnum.Visible,
+                                        tuple(map(tuple, sheet.to_python(skip_empty_area=False))),
+                                        formulas.get(name, {}))))
     return tuple(sheets)
+
+
+def composed(sheet: RawSheet) -> RawSheet:
+    """`sheet` with every string NFC-normalised: as it is when its text already is (one check for
+    the whole sheet, see `raw.joined`), else cell by cell. Nothing is kept for later: a workbook
+    refused for its cells together holds no more than its rows while it is read."""
+    if unicodedata.is_normalized("NFC", joined(sheet.rows)):
+        return sheet
+    rows = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row]) for row in sheet.rows)
+    return RawSheet(sheet.name, sheet.hidden, rows, sheet.formulas)

@@ -17,6 +17,7 @@ from pipeline.core.vi import ascii_key
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_DIGITS = 15  # beyond any count a unit could report; also below int()'s digit limit
+_LIMIT = 10**MAX_DIGITS
 _DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _INT_TEXT = re.compile(r"^[+]?\d{1,3}(\.\d{3})+$|^[+]?\d+$")
 _COMMA_THOUSANDS = re.compile(r"^[+]?\d{1,3}(,\d{3})+$")
@@ -40,6 +41,8 @@ def is_blank(value: Value) -> bool:
 
 def cell_text(value: Value) -> str:
     """A cell as one line of text: 12.0 → "12", runs of spaces and line breaks → one space."""
+    if type(value) is str:  # the usual cell, first: a blank one splits into nothing
+        return " ".join(value.split())
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -62,6 +65,8 @@ def to_int(raw: Value) -> tuple[int | None, str | None]:
     A value is never beyond 15 digits, so nothing downstream (Decimal
     arithmetic, formatting) can fail on it; the configured bound is a check.
     """
+    if (type(raw) is float or type(raw) is int) and 0 <= raw < _LIMIT and raw == int(raw):
+        return int(raw), None  # the usual count, first: a whole number within bounds, as below
     if is_blank(raw):
         return None, None
     if isinstance(raw, str):

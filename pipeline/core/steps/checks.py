@@ -14,10 +14,9 @@ from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
-from stdnum.vn import mst
-
 from pipeline.core import layout
 from pipeline.core.steps.submission import Organisation, Submission
+from pipeline.core.steps.taxcode import valid_tax_code
 from pipeline.core.vi import label_key, number, short_date
 from pipeline.expressions import Value
 from pipeline.issue_types import (
@@ -142,7 +141,7 @@ def list_rows(sub: Submission, settings: Settings) -> Checks:
         if label_key(org.org_type) not in types and not _flagged(sub, layout.LIST_SHEET, org.cells["org_type"]):
             yield UNKNOWN_ORG_TYPE.at(sub.file, **at("org_type"), allowed=", ".join(settings.general.org_types),
                                       typed=org.org_type)
-        if not mst.is_valid(org.tax_code) and not _flagged(sub, layout.LIST_SHEET, org.cells["tax_code"]):
+        if not valid_tax_code(org.tax_code) and not _flagged(sub, layout.LIST_SHEET, org.cells["tax_code"]):
             yield _bad_tax_code(sub.file, org.tax_code, at("tax_code"))
         if org.legal_form and label_key(org.legal_form) not in forms:
             yield UNKNOWN_LEGAL_FORM.at(sub.file, **at("legal_form"), legal_form=org.legal_form)
@@ -160,7 +159,7 @@ def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
     """Why a tax code is refused; a 9- or 12-digit one most likely lost its leading 0 in a number cell."""
     if code.isdigit() and len(code) in (9, 12):
         fixed = "0" + code
-        kind = BAD_TAX_CODE_LOST_ZERO if mst.is_valid(fixed) else BAD_TAX_CODE_LOST_ZERO_STILL_BAD
+        kind = BAD_TAX_CODE_LOST_ZERO if valid_tax_code(fixed) else BAD_TAX_CODE_LOST_ZERO_STILL_BAD
         return kind.at(file, **where, tax_code=code, digits=len(code), fixed=fixed)
     return BAD_TAX_CODE.at(file, **where, tax_code=code)
 
@@ -168,16 +167,17 @@ def _bad_tax_code(file: str, code: str, where: dict[str, str]) -> Issue:
 def counts_within_limits(sub: Submission, settings: Settings) -> Checks:
     """Plans, results and member counts within settings.general.limits.max_count."""
     limit = settings.general.limits.max_count
-    found = [(layout.SUMMARY_SHEET, fig.cells[key], f"«{label}» của chỉ tiêu {indicator_name(fig.code, settings)}",
-              value)
-             for fig in sub.figures
-             for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual))]
-    found += [(layout.LIST_SHEET, org.cells.get("members", ""), "«Số thành viên»", org.members)
-              for org in sub.organisations]
-    for sheet, cell, what, value in found:
-        if value is not None and value > limit:
-            yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=sheet, cell=cell, what=what,
-                                     value=number(value), limit=number(limit))
+    for fig in sub.figures:  # the indicator's name only for a count over the limit: most never are
+        for key, label, value in (("plan", "Kế hoạch năm", fig.plan), ("actual", "Thực hiện", fig.actual)):
+            if value is not None and value > limit:
+                yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=layout.SUMMARY_SHEET,
+                                         cell=fig.cells[key], value=number(value), limit=number(limit),
+                                         what=f"«{label}» của chỉ tiêu {indicator_name(fig.code, settings)}")
+    for org in sub.organisations:
+        if org.members is not None and org.members > limit:
+            yield COUNT_TOO_LARGE.at(sub.file, unit=sub.unit_code, sheet=layout.LIST_SHEET,
+                                     cell=org.cells.get("members", ""), what="«Số thành viên»",
+                                     value=number(org.members), limit=number(limit))
 
 
 def configured_rules(sub: Submission, settings: Settings) -> Checks:

@@ -103,7 +103,7 @@ ENCODING_NAMES = {"tcvn3": "TCVN3 (phông .VnTime)", "vni": "VNI (phông VNI-Tim
 
 def _decode_legacy(sheet: RawSheet, out: _Collector) -> RawSheet:
     """Convert TCVN3/VNI text typed with old 8-bit fonts, with a warning per cell."""
-    if not legacy.might_be_legacy("\n".join(v for row in sheet.rows for v in row if isinstance(v, str))):
+    if not legacy.might_be_legacy(sheet.text):
         return sheet  # the usual case, decided with one search over the whole sheet
     changed = False
     rows = []
@@ -200,10 +200,11 @@ def _closeness(sheet: RawSheet, name: str) -> tuple[bool, bool]:
     return sheet.name != name, sheet.hidden
 
 
-def _cells(sheet: RawSheet) -> Iterable[tuple[int, int, Value]]:
+def _texts(sheet: RawSheet) -> Iterable[tuple[int, int, str]]:
+    """Every string cell with something in it: only these can be labels."""
     for r, row in enumerate(sheet.rows):
         for c, value in enumerate(row):
-            if not is_blank(value):
+            if isinstance(value, str) and not is_blank(value):
                 yield r, c, value
 
 
@@ -213,8 +214,8 @@ def _cells(sheet: RawSheet) -> Iterable[tuple[int, int, Value]]:
 def _parse_info(sheet: RawSheet, out: _Collector) -> tuple[dict[str, InfoValue], dict[str, tuple[str, str]]]:
     by_label = {label_key(f.label): f for f in layout.INFO_FIELDS}
     found: dict[str, tuple[Value, str]] = {}
-    for r, c, value in _cells(sheet):
-        spec = by_label.get(label_key(value)) if isinstance(value, str) else None
+    for r, c, value in _texts(sheet):
+        spec = by_label.get(label_key(value))
         if spec and spec.key not in found:
             found[spec.key] = _value_right_of(sheet, r, c)
     values: dict[str, InfoValue] = {}
@@ -280,7 +281,7 @@ def _find_header(sheet: RawSheet, columns: tuple[Field, ...], out: _Collector) -
     for r, row in enumerate(sheet.rows):
         mapping: dict[str, int] = {}
         for c, value in enumerate(row):
-            key = wanted.get(label_key(value)) if isinstance(value, str) else None
+            key = wanted.get(label_key(value)) if isinstance(value, str) and value else None  # "" labels nothing
             if key and key not in mapping:
                 mapping[key] = c
         if required <= mapping.keys():

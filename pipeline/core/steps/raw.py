@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pipeline.issue_types import REFUSALS, UNREADABLE_FILE
 from pipeline.issues import Issue
@@ -46,6 +46,28 @@ class RawSheet:
     hidden: bool
     rows: tuple[tuple[Value, ...], ...]
     formulas: Mapping[tuple[int, int], str] = field(default_factory=dict, compare=False, hash=False)
+
+    @cached_property
+    def texts(self) -> tuple[str, ...]:
+        """Every string cell with something in it (kept: parsing asks several questions of them)."""
+        return tuple(strings(self.rows))
+
+    @cached_property
+    def text(self) -> str:
+        """`texts` joined by line breaks: one search over it answers for every cell of the sheet
+        (legacy fonts, unsafe characters; see `joined`)."""
+        return "\n".join(self.texts)
+
+
+def strings(rows: tuple[tuple[Value, ...], ...]) -> list[str]:
+    """The string cells of `rows` with something in it, row by row (a blank "" holds no character)."""
+    return [v for row in rows for v in row if isinstance(v, str) and v]
+
+
+def joined(rows: tuple[tuple[Value, ...], ...]) -> str:
+    """`strings(rows)` joined by line breaks. A line break composes with nothing, so this is NFC
+    exactly when every cell is, and holds no character but theirs and line breaks."""
+    return "\n".join(strings(rows))
 
 
 @dataclass(frozen=True)

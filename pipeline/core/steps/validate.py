@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from stdnum.vn import mst
-
 from pipeline.core import layout
 from pipeline.core.labels import Status
 from pipeline.core.steps.approval import Approval
@@ -23,6 +21,7 @@ from pipeline.core.steps.checks import PER_FILE, is_late, missing_targets, previ
 from pipeline.core.steps.ledger import LedgerRow, YearInputs, not_submitted_note
 from pipeline.core.steps.raw import Refusal
 from pipeline.core.steps.submission import Organisation, Submission
+from pipeline.core.steps.taxcode import compact_tax_code
 from pipeline.core.vi import label_key
 from pipeline.issue_types import (
     DUPLICATE_COPY,
@@ -177,15 +176,6 @@ def _duplicate_units(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
                 yield DUPLICATE_UNIT.at(sub.file, unit=code, sheet=sub.sheet(layout.INFO_SHEET),
                                         cell=sub.cells.get("unit_code", ("", ""))[1],
                                         code=code, count=len(subs), names=names)
-
-
-_PLAIN_TAX_CODE = re.compile(r"[0-9-]*")
-
-
-def compact_tax_code(code: str) -> str:
-    """stdnum's `mst.compact`, without its per-character Unicode mapping for the usual code of ASCII digits and
-    hyphens (a country's 46,000 organisations: ~0.6 s a run); anything else goes to stdnum."""
-    return code.replace("-", "") if _PLAIN_TAX_CODE.fullmatch(code) else mst.compact(code)
 
 
 def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Issue]:
