@@ -10,6 +10,7 @@ a block marked `flows-down` that opens a page after one left more than
 is laid out again. Only the document's body decides (`decisive`): an appendix starts a page
 of its own (van-ban.css), so the pages before it are the same without it, and laying out the
 body alone (3 pages of the report's 22) instead of the whole report made its PDF ~1 s quicker.
+The renderer then keeps that layout and lays out only the rest (`appendices`) after it.
 The text names the figure by its caption ("Biểu đồ 1"), which stays
 true wherever it lands. Same HTML, same layout: the result is deterministic.
 """
