@@ -190,21 +190,42 @@ class PdfRenderer:
         return pdf
 
     def _layout(self, html: str) -> weasyprint.Document:
-        """The laid-out document, its figure placed where it fits (`_placed`)."""
-        return self._laid_out(self._placed(html))
+        """The laid-out document, its figure placed where it fits (`_placed`). The body's layout that
+        decided the figure's place is kept, and the appendices are laid out on their own after it
+        (`_continued`): the body is laid out once instead of twice, same pages, same bytes."""
+        html, body = self._placed(html)
+        if body is None:
+            return self._laid_out(html)
+        rest = placement.appendices(html)
+        return body if rest is None else self._continued(body, rest)
 
-    def _placed(self, html: str) -> str:
+    def _placed(self, html: str) -> tuple[str, weasyprint.Document | None]:
         """`html` with a figure that would leave a page part empty moved on (placement.py), decided by
-        laying out only the part of the document before its appendices."""
+        laying out only the part of the document before its appendices; and that part's layout for
+        the HTML returned (None when the document has no such figure or the last move was not laid out)."""
+        body = None
         for _ in range(placement.MAX_MOVES):
             decisive = placement.decisive(html)
-            if decisive is None or not placement.pushed(self._laid_out(decisive)):
+            if decisive is None:
+                break
+            body = self._laid_out(decisive)
+            if not placement.pushed(body):
                 break
             moved = placement.moved_on(html)
             if moved is None:
                 break
-            html = moved
-        return html
+            html, body = moved, None
+        return html, body
+
+    def _continued(self, body: weasyprint.Document, rest: str) -> weasyprint.Document:
+        """`body` followed by the pages of `rest` (placement.appendices: a blank first page, then the
+        appendices), numbered on from the body's last page. The blank page takes the first page's
+        style (no page number), so the appendices' pages are styled as in a layout of the whole;
+        Document.copy writes pages of both layouts as one document, each font embedded once."""
+        numbered = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {len(body.pages)} }}")
+        appendices = LeanHTML(rest, self.templates.as_uri() + "/", self.fetcher).render(
+            font_config=self.font_config, stylesheets=[*self.stylesheets, numbered])
+        return body.copy([*body.pages, *appendices.pages[1:]])
 
     def _laid_out(self, html: str) -> weasyprint.Document:
         return LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(

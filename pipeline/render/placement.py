@@ -10,6 +10,7 @@ a block marked `flows-down` that opens a page after one left more than
 is laid out again. Only the document's body decides (`decisive`): an appendix starts a page
 of its own (van-ban.css), so the pages before it are the same without it, and laying out the
 body alone (3 pages of the report's 22) instead of the whole report made its PDF ~1 s quicker.
+The renderer then keeps that layout and lays out only the rest (`appendices`) after it.
 The text names the figure by its caption ("Biểu đồ 1"), which stays
 true wherever it lands. Same HTML, same layout: the result is deterministic.
 """
@@ -31,6 +32,10 @@ LEAD_IN = '<p class="lead-in"'  # "Ưu điểm:" belongs with the paragraph afte
 # Where the pages that can hold the figure end: an appendix, which van-ban.css starts on a new page.
 PAGE_START = re.compile(r'<section class="[^"]*\bappendix\b')
 BODY_END = "</body>"
+BODY_START = re.compile(r"<body\b[^>]*>")
+# Opens the appendices' own layout with a page of its own, which takes the first page's style
+# (pdf.py drops it): an appendix starts a page, so this adds no other page.
+PART_START = '<div class="part-start"></div>'
 
 
 def _boxes(box: Any) -> Iterator[Any]:
@@ -82,13 +87,28 @@ def moved_on(html: str) -> str | None:
     return html[:figure.start()] + rest[:end.end()] + figure.group(0) + rest[end.end():]
 
 
+def _appendix_start(html: str, figure: re.Match[str]) -> int | None:
+    """Where the first appendix after `figure` starts; None when the document has none."""
+    start, end = PAGE_START.search(html, figure.end()), html.rfind(BODY_END)
+    return None if start is None or end < start.start() else start.start()
+
+
 def decisive(html: str) -> str | None:
     """The part of `html` that decides where its `flows-down` figure sits: the document up to its
     first appendix (the whole of it when it has none); None when it has no such figure."""
     figure = FLOWS_DOWN.search(html)
     if figure is None:
         return None
-    start, end = PAGE_START.search(html, figure.end()), html.rfind(BODY_END)
-    if start is None or end < start.start():
-        return html
-    return html[:start.start()] + html[end:]
+    start = _appendix_start(html, figure)
+    return html if start is None else html[:start] + html[html.rfind(BODY_END):]
+
+
+def appendices(html: str) -> str | None:
+    """The rest of `html` after its `decisive` part: the document's head and body tag, a blank first
+    page (`PART_START`), then the appendices; None when `decisive` is the whole document (or None)."""
+    figure = FLOWS_DOWN.search(html)
+    body = BODY_START.search(html)
+    start = None if figure is None else _appendix_start(html, figure)
+    if start is None or body is None or body.end() > start:
+        return None
+    return html[:body.end()] + PART_START + html[start:]

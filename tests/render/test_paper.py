@@ -110,6 +110,9 @@ def test_only_the_body_before_the_appendices_decides_where_the_figure_sits():
     assert placement.decisive(body + appendices) == body + "</body></html>"
     assert placement.decisive(body + "</body></html>") == body + "</body></html>"
     assert placement.decisive("<html><body><p>no figure</p></body></html>") is None
+    assert placement.appendices(body + appendices) == "<html><body>" + placement.PART_START + appendices
+    assert placement.appendices(body + "</body></html>") is None
+    assert placement.appendices("<html><body><p>no figure</p></body></html>") is None
 
 
 def test_the_report_sits_its_chart_as_a_layout_of_the_whole_would(sample, renderer):
@@ -120,7 +123,19 @@ def test_the_report_sits_its_chart_as_a_layout_of_the_whole_would(sample, render
         if not placement.pushed(renderer._laid_out(whole)) or (moved := placement.moved_on(whole)) is None:
             break
         whole = moved
-    assert renderer._placed(html) == whole
+    assert renderer._placed(html)[0] == whole
+
+
+@pytest.mark.parametrize("archival", [False, True], ids=["pdf", "pdf-a"])
+def test_the_report_laid_out_in_parts_has_the_bytes_of_one_layout_of_the_whole(sample, renderer, monkeypatch,
+                                                                                archival):
+    """The body as placement laid it out, then the appendices on their own, numbered on from it (pdf.py
+    `_continued`): byte for byte the PDF of one layout of the whole, so page numbers, the first page's
+    style, fonts, outline and the signature record are all as they were."""
+    html = report_html(sample.report)
+    parts = renderer.render(html, "bao-cao", archival=archival)
+    monkeypatch.setattr(renderer, "_layout", lambda placed: renderer._laid_out(renderer._placed(placed)[0]))
+    assert renderer.render(html, "bao-cao", archival=archival) == parts
 
 
 @needs_poppler
