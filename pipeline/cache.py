@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -98,12 +98,15 @@ class RenderCache:
         published = self.staging.published(name) if self.old.get(name) == key else None
         return published if published is not None else make()
 
-    def made(self, file: Made) -> None:
-        """Stage a file made outside the jobs (a marked workbook): the published copy, linked, when its key
-        is unchanged, else what `file.make()` gives."""
-        key = self.keys[file.name] = self._made_key(file.material())
-        if not (self.old.get(file.name) == key and self.staging.reuse(file.name)):
-            self.staging.add(file.name, file.make())
+    def unmade(self, files: Sequence[Made]) -> list[Made]:
+        """Stage the published copy of each file made outside the jobs (a marked workbook), linked, whose
+        key is unchanged; return the others, to be made (`make()`) and added."""
+        todo = []
+        for file in files:
+            key = self.keys[file.name] = self._made_key(file.material())
+            if not (self.old.get(file.name) == key and self.staging.reuse(file.name)):
+                todo.append(file)
+        return todo
 
     def current_made(self, file: Made) -> bool:
         """Whether the published copy of `file` was made from exactly this input."""

@@ -58,7 +58,7 @@ def render_check(where: Target, render: Renderers, run: Plan, out: Staging, cach
     """data/kiem-tra.json, data/tep-nhan.json, one feedback slip per unit that sent a workbook (a reminder
     to each that did not, or late), and each unit's own workbook marked where it has issues."""
     return (add_data(out, run.check_data()) + render_into(where, render, run.slips, out, cache, "Phiếu kiểm tra")
-            + add_made(cache, marked_copies(run.settings, run.validation, run.sources)))
+            + add_made(where, cache, marked_copies(run.settings, run.validation, run.sources), "Biểu mẫu đánh dấu"))
 
 
 def render_documents(where: Target, render: Renderers, run: Plan, out: Staging, cache: RenderCache) -> list[str]:

@@ -24,7 +24,7 @@ from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.io.publish import Staging, keep_for
 from pipeline.render.renderers import Renderers
-from pipeline.runner import Progress, render_jobs
+from pipeline.runner import Progress, make_all, render_jobs
 from pipeline.settings import Settings
 
 log = logging.getLogger("pipeline")
@@ -86,10 +86,12 @@ def add_data(out: Staging, data: dict[str, object]) -> list[str]:
     return list(data)
 
 
-def add_made(cache: RenderCache, files: Sequence[Made]) -> list[str]:
-    """Stage files made outside the render pool (the marked workbooks), reusing those whose input is unchanged."""
-    for file in files:
-        cache.made(file)
+def add_made(target: Target, cache: RenderCache, files: Sequence[Made], label: str) -> list[str]:
+    """Stage files made outside the render jobs (the marked workbooks), reusing those whose input is unchanged
+    and making the others in the target's worker processes."""
+    todo = cache.unmade(files)
+    for file, data in zip(todo, make_all(todo, target.workers, target.progress, label), strict=True):
+        cache.staging.add(file.name, data)
     return [file.name for file in files]
 
 

@@ -155,6 +155,28 @@ def test_a_rerun_reuses_each_marked_copy_until_its_workbook_or_the_code_changes(
     assert any("hai mươi" in str(text) for text in listed)
 
 
+def test_marked_copies_made_in_worker_processes_are_those_made_in_one(office, tmp_path, monkeypatch):
+    """A country's run marks hundreds of workbooks: made in the workers when there are enough, same bytes."""
+    from pipeline import runner
+
+    for path in sorted((office["input"] / "2016").glob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        book["TongHop"]["F6"] = "mười"
+        book.save(path)
+    pools = []
+    pool = runner.worker_pool
+    monkeypatch.setattr(runner, "worker_pool", lambda *a, **kw: pools.append(a) or pool(*a, **kw))
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    flow.validate(flow.Options(2016, office["input"], CONFIG, alone, jobs=1, state=office["state"]))
+    assert pools == []
+    flow.validate(flow.Options(2016, office["input"], CONFIG, shared, jobs=2, state=office["state"]))
+    assert (2,) in pools
+    copies = sorted(p.name for p in (alone / "2016" / "phan-hoi").iterdir())
+    assert len(copies) >= runner.MADE_POOL_THRESHOLD
+    for name in copies:
+        assert (shared / "2016" / "phan-hoi" / name).read_bytes() == (alone / "2016" / "phan-hoi" / name).read_bytes()
+
+
 def test_a_marked_copy_altered_after_validate_is_not_sent(office):
     break_hb(office["input"])
     flow.validate(options(office))
