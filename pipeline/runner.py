@@ -40,6 +40,7 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:  # reading workbooks needs neither the jobs nor the renderers (templates, fonts)
     from pipeline.core.jobs import Job
+    from pipeline.render.parts import SheetParts
     from pipeline.render.renderers import Renderers
 
 log = logging.getLogger("pipeline")
@@ -173,7 +174,7 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
     global _PARENT
     renderers.prepare(jobs)  # imported and built once, before the fork: every worker inherits it
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
-    init = (renderers.templates, renderers.font_family, renderers.strict_warnings)
+    init = (renderers.templates, renderers.font_family, renderers.strict_warnings, renderers.parts)
     try:
         with worker_pool(workers, _start_worker, init) as pool:
             # One document at a time: each takes 40 ms to seconds, far more than handing it over,
@@ -311,14 +312,14 @@ _WORKER: Renderers | None = None
 _PARENT: Renderers | None = None  # the renderers of the last `render_jobs` call, for forked workers
 
 
-def _start_worker(templates: Path, font_family: str, strict_warnings: bool) -> None:
+def _start_worker(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None) -> None:
     global _WORKER
     inherited = _PARENT
-    if inherited is not None and (inherited.templates, inherited.font_family, inherited.strict_warnings) == (
-            templates, font_family, strict_warnings):
+    if inherited is not None and (inherited.templates, inherited.font_family, inherited.strict_warnings,
+                                  inherited.parts) == (templates, font_family, strict_warnings, parts):
         _WORKER = inherited  # forked: already built (and warm, if the parent has rendered)
     else:
-        _WORKER = renderers(templates, font_family, strict_warnings)  # spawned
+        _WORKER = renderers(templates, font_family, strict_warnings, parts)  # spawned
     # A forked worker inherits the parent's whole heap (every submission, every
     # context); freezing it keeps the garbage collector from walking it again
     # on every collection while layout allocates millions of small objects.
@@ -330,11 +331,12 @@ def _work(job: Job) -> bytes:
     return _WORKER.render(job)
 
 
-def renderers(templates: Path, font_family: str, strict_warnings: bool) -> Renderers:
-    """The renderers of this process, for documents in `font_family`."""
+def renderers(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None = None) -> Renderers:
+    """The renderers of this process, for documents in `font_family`; `parts` keeps the summary workbook's
+    unchanged sheets between runs."""
     from pipeline.render.renderers import Renderers
 
-    return Renderers(templates, font_family, strict_warnings, text_policy_for(font_family))
+    return Renderers(templates, font_family, strict_warnings, text_policy_for(font_family), parts)
 
 
 def text_policy_for(font_family: str) -> TextPolicy:

@@ -25,18 +25,21 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CREATOR = "Báo cáo NQ28"
 
 
-def fixed_zip(raw: bytes, replace: dict[str, bytes]) -> bytes:
-    """The same zip with every entry dated 1980-01-01 (and some entries replaced).
+def fixed_zip(raw: bytes, replace: dict[str, bytes], packed: dict[str, Packed] | None = None) -> bytes:
+    """The same zip with every entry dated 1980-01-01 (and some entries replaced: by bytes, or by entries
+    already compressed, `packed`).
 
     An entry kept is copied still compressed: zipfile compresses as it did when `raw` was written
     (deflate at the default level, or stored), so recompressing it would give the same bytes, slower."""
+    packed = packed or {}
     with zipfile.ZipFile(io.BytesIO(raw)) as src:
-        entries = [pack(info.filename, replace[info.filename], info.compress_type, info.external_attr)
-                   if info.filename in replace else _as_packed(raw, info) for info in src.infolist()]
+        entries = [packed[info.filename] if info.filename in packed
+                   else pack(info.filename, replace[info.filename], info.compress_type, info.external_attr)
+                   if info.filename in replace else as_packed(raw, info) for info in src.infolist()]
     return packed_zip(entries)
 
 
-def _as_packed(raw: bytes, info: zipfile.ZipInfo) -> Packed:
+def as_packed(raw: bytes, info: zipfile.ZipInfo) -> Packed:
     """An entry of `raw` as it is stored: the compressed bytes after its local header."""
     if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1:
         raise ValueError(f"{info.filename}: compression {info.compress_type} not copied")
@@ -51,8 +54,11 @@ def document_time(day: dt.date | None) -> dt.datetime:
     return FIXED_TIME if day is None else dt.datetime(day.year, day.month, day.day)
 
 
-def workbook_bytes(book: Workbook, title: str | None = None, day: dt.date | None = None) -> bytes:
-    """Save an openpyxl workbook with fixed properties and zip dates; `day` dates it (the document date)."""
+def workbook_bytes(book: Workbook, title: str | None = None, day: dt.date | None = None,
+                   parts: dict[str, Packed] | None = None) -> bytes:
+    """Save an openpyxl workbook with fixed properties and zip dates; `day` dates it (the document date).
+    `parts`: zip entries, already compressed, written in place of the ones openpyxl wrote (sheets kept from
+    an earlier run, see pipeline.render.parts)."""
     from openpyxl.xml.functions import tostring
 
     when = document_time(day)
@@ -64,7 +70,7 @@ def workbook_bytes(book: Workbook, title: str | None = None, day: dt.date | None
     buffer = io.BytesIO()
     book.save(buffer)
     book.properties.modified = when  # openpyxl stamps the time of saving; put it back
-    return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
+    return fixed_zip(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())}, parts)
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,16 @@ class Packed:
     crc: int
     size: int
     data: bytes
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """A workbook's sheet as its zip entry, and what workbook.xml takes from the sheet (kept between runs:
+    pipeline.render.parts, pipeline.io.sheet_parts)."""
+
+    packed: Packed
+    print_titles: str | None
+    filter_ref: str | None
 
 
 def pack(name: str, data: bytes, compress_type: int = zipfile.ZIP_DEFLATED, external_attr: int = 0o600 << 16) -> Packed:

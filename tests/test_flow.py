@@ -475,3 +475,28 @@ def test_a_unit_code_from_a_workbook_never_names_an_output_path(tmp_path, code):
     assert any(i.rule == "unknown-unit" and i.file == "2016/ZZ.xlsx" for i in outcome.validation.report.errors)
     written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert all(name.startswith(("input/", "nested/out/")) for name in written), written
+
+
+def test_a_late_figure_takes_the_summary_workbooks_unchanged_sheets_from_the_last_run(tmp_path, monkeypatch):
+    """One unit's figure corrected: the summary workbook is made again, its organisation list and targets taken
+    from the parts the last run kept (OUTPUT/.cache/trang-tinh), and its bytes are those of a run without them."""
+    from pipeline.io.sheet_parts import SheetStore
+    from tests.bench.data import bump_figure
+
+    input_dir = factories.copy_sample(tmp_path / "input")
+    output = tmp_path / "out"
+    flow.report(options(output, input_dir, jobs=1))
+    bump_figure(input_dir / "2016" / "BLV.xlsx")
+    served = []
+    real = SheetStore.get
+
+    def get(self, sheet, key):
+        part = real(self, sheet, key)
+        served.extend([sheet] if part else [])
+        return part
+
+    monkeypatch.setattr(SheetStore, "get", get)
+    again = flow.report(options(output, input_dir, jobs=1))
+    assert sorted(served) == ["ChiTieuNamSau", "DanhSach"]
+    fresh = flow.report(options(tmp_path / "fresh", input_dir, jobs=2))
+    assert (again.folder / "tong-hop-2016.xlsx").read_bytes() == (fresh.folder / "tong-hop-2016.xlsx").read_bytes()

@@ -299,3 +299,5 @@ def bundle_folder(slug: str) -> str:
 # Under OUTPUT, apart from the year folders and never published: workbooks read before (see io.parsed).
 READ_CACHE = ".cache/bieu-mau"
 # OUTPUT/.cache/cau-hinh holds the parsed config files (pipeline.settings.parsed: settings lie below core).
+# Sheets of the summary workbook kept as zip parts between runs (see io.sheet_parts).
+SHEET_CACHE = ".cache/trang-tinh"

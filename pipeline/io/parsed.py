@@ -127,7 +127,7 @@ class ReadCache:
         try:
             body = json.dumps(encode(item), ensure_ascii=False, separators=(",", ":")).encode()
             entry = json.dumps(_head(key, body)).encode() + b"\n" + body
-            _write(path, entry)
+            write_entry(path, entry)
         except (OSError, ValueError) as exc:  # ValueError: a value entries cannot hold exactly, text not UTF-8
             log.debug("Không ghi được bộ nhớ đệm biểu mẫu %s: %s", path, exc)
 
@@ -148,7 +148,8 @@ def _is_digest(name: str) -> bool:
     return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_entry(path: Path, data: bytes) -> None:
+    """`data` as the file `path`, whole or not at all: written to a temporary name, then renamed (cache entries)."""
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     except FileNotFoundError:  # the first entry of this code version: not asked for every entry (slow)

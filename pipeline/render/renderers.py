@@ -24,17 +24,20 @@ from pipeline.core.text import TextPolicy
 if TYPE_CHECKING:
     import jinja2
 
+    from pipeline.render.parts import SheetParts
     from pipeline.render.pdf import PdfRenderer
 
 
 class Renderers:
     """The template environment and the PDF renderer, shared by every document of a process."""
 
-    def __init__(self, templates: Path, font_family: str, strict_warnings: bool, policy: TextPolicy) -> None:
+    def __init__(self, templates: Path, font_family: str, strict_warnings: bool, policy: TextPolicy,
+                 parts: SheetParts | None = None) -> None:
         self.templates = templates
         self.font_family = font_family
         self.strict_warnings = strict_warnings
         self.policy = policy  # what the documents' font can print (see pipeline.runner.text_policy_for)
+        self.parts = parts  # where the summary workbook's unchanged sheets are kept between runs
         self._env: jinja2.Environment | None = None
         self._pdf_renderer: PdfRenderer | None = None
         # Each chart's SVG by its data: drawn once per process for its file and the report's PDF, or
@@ -99,7 +102,7 @@ class Renderers:
             case SummaryJob():
                 from pipeline.render.xlsx import render_summary_xlsx
 
-                return render_summary_xlsx(job.context)
+                return render_summary_xlsx(job.context, self.parts)
             case ChartJob():
                 return self._chart(job)
             case _:

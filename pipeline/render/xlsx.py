@@ -27,15 +27,31 @@ time stamps, as for the blank forms).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.core.documents.summary import GroupRow, Planned, SummaryContext, SummaryRow, TargetRow, TrendYear
+from pipeline.core.documents.summary import (
+    GroupRow,
+    IndicatorColumn,
+    Planned,
+    SummaryContext,
+    SummaryRow,
+    TargetRow,
+    TargetSheet,
+    TrendYear,
+)
+from pipeline.core.steps.submission import Organisation
+from pipeline.render.parts import Looks, SheetParts, Sheets
 from pipeline.render.sheet import (
+    BOX,
     CENTER,
     DATE_FORMAT,
+    HEADER,
+    LEFT,
+    RIGHT,
     TOP_LEFT,
     CellValue,
     Fonts,
@@ -66,18 +82,71 @@ Span = tuple[str, tuple[str, ...]]
 ROSTER_HEADERS = (("STT", 6), ("Tình hình nộp biểu mẫu", 36), ("Số đơn vị", 12), ("Đơn vị", 90))
 
 
-def render_summary_xlsx(context: SummaryContext) -> bytes:
-    """The whole workbook as bytes; writes no file, and the same context gives the same bytes."""
+@dataclass(frozen=True)
+class Heading:
+    """The title block a sheet starts with: the office's lines and the sheet's title, in the office font."""
+
+    office_font: str
+    superior_body: str
+    issuing_body: tuple[str, ...]
+    title: str
+
+
+@dataclass(frozen=True)
+class ListInput:
+    """All that DanhSach shows: its part is kept between runs under this object's repr (pipeline.render.parts)."""
+
+    heading: Heading
+    group_header: str
+    organisations: tuple[Organisation, ...]
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    """All that ChiTieuNamSau shows (kept as DanhSach is)."""
+
+    heading: Heading
+    group_header: str
+    planned: tuple[IndicatorColumn, ...]
+    targets: TargetSheet
+
+
+def render_summary_xlsx(context: SummaryContext, parts: SheetParts | None = None) -> bytes:
+    """The whole workbook as bytes; writes no file, and the same context gives the same bytes.
+    With `parts`, DanhSach and ChiTieuNamSau are taken from there when their input is unchanged,
+    and kept there when made (the same bytes either way)."""
     book = Workbook()
+    sheets = Sheets(book, _looks(context), parts)
     _summary_sheet(book.active, context)
     if context.groups:
         _group_sheet(book.create_sheet(context.group_sheet), context)
-    _list_sheet(book.create_sheet(LIST_SHEET), context)
+    sheets.build(book.create_sheet(LIST_SHEET), _list_sheet, _list_input(context))
     _roster_sheet(book.create_sheet(ROSTER_SHEET), context)
     if context.trend:
         _trend_sheet(book.create_sheet(TREND_SHEET), context)
-    _target_sheet(book.create_sheet(TARGET_SHEET), context)
-    return workbook_bytes(book, title=context.title, day=context.date)
+    sheets.build(book.create_sheet(TARGET_SHEET), _target_sheet, _target_input(context))
+    data = workbook_bytes(book, title=context.title, day=context.date, parts=sheets.replacements())
+    sheets.keep(data)
+    return data
+
+
+def _looks(c: SummaryContext) -> Looks:
+    """Every look the sheets below give a cell (see `put`), so each sheet's style numbers are its own."""
+    face = fonts(c.office_font)
+    formats = ("General", COUNT_FORMAT, TEXT_FORMAT, DATE_FORMAT, _percent_format(c.percent_decimals))
+    return Looks((face.plain, face.bold, face.title), (HEADER, CENTER, LEFT, RIGHT, TOP_LEFT), (BOX, None), formats)
+
+
+def _heading(c: SummaryContext, title: str) -> Heading:
+    return Heading(c.office_font, c.superior_body, c.issuing_body, title)
+
+
+def _list_input(c: SummaryContext) -> ListInput:
+    return ListInput(_heading(c, c.list_title), c.group_header, c.organisations)
+
+
+def _target_input(c: SummaryContext) -> TargetInput:
+    return TargetInput(_heading(c, c.targets.title), c.group_header, c.planned, c.targets)
 
 
 # --- TongHop ----------------------------------------------------------------------
@@ -188,7 +257,7 @@ def _percent_format(decimals: int) -> str:
 # --- DanhSach ---------------------------------------------------------------------
 
 
-def _list_sheet(ws: Worksheet, c: SummaryContext) -> None:
+def _list_sheet(ws: Worksheet, c: ListInput) -> None:
     headers, formats = list(LIST_HEADERS), list(LIST_FORMATS)
     centred: tuple[int, ...] = LIST_CENTRED
     if c.group_header:  # the group column after the unit's
@@ -196,8 +265,8 @@ def _list_sheet(ws: Worksheet, c: SummaryContext) -> None:
         formats.insert(2, None)
         centred = tuple(col + (col > 2) for col in centred)
     widths = [w for _, w in headers]
-    face = fonts(c.office_font)
-    top = title_block(ws, face, c.superior_body, c.issuing_body, c.list_title, len(widths))
+    face = fonts(c.heading.office_font)
+    top = _title_block(ws, face, c.heading, len(widths))
     for col, (label, _) in enumerate(headers, start=1):
         header_cell(ws, face, top, col, label)
     ws.row_dimensions[top].height = 34
@@ -249,14 +318,14 @@ def _trend_row(ws: Worksheet, face: Fonts, r: int, lead: list[CellValue], row: T
 # --- ChiTieuNamSau: next year's targets ----------------------------------------------------
 
 
-def _target_sheet(ws: Worksheet, c: SummaryContext) -> None:
+def _target_sheet(ws: Worksheet, c: TargetInput) -> None:
     """A row per unit of next year and the totals row; only the sentence when no target is assigned yet."""
     sheet = c.targets
     lead = [("STT", 6), ("Đơn vị", 26), ("Mã", 7), *([(c.group_header, GROUP_WIDTH)] if c.group_header else [])]
     headers = [*lead, *((f"{i.name} ({i.measure})", 18) for i in c.planned), ("Ghi chú", 14)]
     widths = [w for _, w in headers]
-    face = fonts(c.office_font)
-    top = title_block(ws, face, c.superior_body, c.issuing_body, sheet.title, len(widths))
+    face = fonts(c.heading.office_font)
+    top = _title_block(ws, face, c.heading, len(widths))
     set_widths(ws, widths)
     if not sheet.rows:  # the sentence, not a table of blanks
         put(ws, top, 1, sheet.note, face.plain, border=False, alignment=TOP_LEFT)
@@ -285,6 +354,10 @@ def _target_row(ws: Worksheet, face: Fonts, r: int, row: TargetRow, lead: int) -
     if row.total:  # "Tổng cộng" reads across the STT, name and code columns, as on TongHop
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
         put(ws, r, 1, row.name, font, alignment=CENTER, number_format="General")
+
+
+def _title_block(ws: Worksheet, face: Fonts, heading: Heading, columns: int) -> int:
+    return title_block(ws, face, heading.superior_body, heading.issuing_body, heading.title, columns)
 
 
 # --- TinhHinhNop ------------------------------------------------------------------
