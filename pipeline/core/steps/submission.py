@@ -8,7 +8,6 @@ sheet and A1 cell so that every later message can point at it.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -53,7 +52,9 @@ class Organisation:
 
     def listed(self, number: int, unit: str, unit_code: str, group: str = "") -> Organisation:
         """This row as entry `number` of a year's list, under its unit (and group)."""
-        return dataclasses.replace(self, number=number, unit=unit, unit_code=unit_code, group=group)
+        # The constructor, not dataclasses.replace: a country's lists make ~46,000 of these a run (~0.3 s replaced).
+        return Organisation(self.row, self.enterprise, self.tax_code, self.legal_form, self.org_type, self.decision_no,
+                            self.decision_date, self.members, self.cells, number, unit, unit_code, group)
 
     def printed(self) -> dict[str, str]:
         """The cells of this row as a document prints them: dates and counts written the Vietnamese way."""
