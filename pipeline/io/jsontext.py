@@ -60,9 +60,14 @@ def _object(value: dict[Any, Any], indent: str, add: Any) -> None:
     for key, item in value.items():
         if type(key) is not str:
             raise _Other
-        add(separator + encode_basestring(key) + ": ")
+        head = separator + encode_basestring(key) + ": "
         separator = ",\n" + inner
-        _encode(item, inner, add)
+        leaf = _leaf(item)  # the country's tong-hop.json is mostly leaves: one add each, no call to _encode
+        if leaf is None:
+            add(head)
+            _encode(item, inner, add)
+        else:
+            add(head + leaf)
     add("\n" + indent + "}")
 
 
@@ -73,10 +78,30 @@ def _array(value: list[Any] | tuple[Any, ...], indent: str, add: Any) -> None:
     inner = indent + "  "
     separator = "[\n" + inner
     for item in value:
-        add(separator)
+        leaf = _leaf(item)
+        if leaf is None:
+            add(separator)
+            _encode(item, inner, add)
+        else:
+            add(separator + leaf)
         separator = ",\n" + inner
-        _encode(item, inner, add)
     add("\n" + indent + "]")
+
+
+def _leaf(value: Any) -> str | None:
+    """The text of a str, exact int, None or bool as json.dumps writes it; None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)  # type: ignore[no-any-return]
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return None
 
 
 def _float(value: float) -> str:
