@@ -92,7 +92,7 @@ def _leaf(value: Any) -> str | None:
     """The text of a str, exact int, None or bool as json.dumps writes it; None for anything else."""
     kind = type(value)
     if kind is str:
-        return encode_basestring(value)  # type: ignore[no-any-return]
+        return encode_basestring(value)
     if kind is int:
         return int.__repr__(value)
     if value is None:
