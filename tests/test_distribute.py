@@ -516,18 +516,23 @@ def test_a_full_disk_stops_sending_in_one_line_and_never_causes_a_repeat(fresh, 
     assert len(outcome.uncertain) == (1 if failing == 4 else 0)
 
 
-def test_a_run_killed_during_data_leaves_the_letter_uncertain(fresh, server, config):
+def test_a_run_killed_during_data_leaves_the_letter_uncertain(fresh, server, config, tmp_path):
     server.inbox.stall = 1
     command = [sys.executable, "-m", "pipeline", "distribute", "--send", "--year", "2016", "--input",
                str(SAMPLE_INPUT), "--config", str(config), "--output", str(fresh),
                "--state", str(fresh.parent / ".so-gui")]
-    child = subprocess.Popen(command, env={**os.environ, **LOGIN}, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    try:
-        assert server.inbox.stalled.wait(60), "the child reached DATA"
-    finally:
-        child.kill()  # SIGKILL: no finally, no flush
-        child.wait()
+    said = tmp_path / "child-stderr.txt"  # a file, not a pipe: a full pipe would stop the child before DATA
+    with said.open("wb") as sink:
+        child = subprocess.Popen(command, env={**os.environ, **LOGIN}, stdout=subprocess.DEVNULL, stderr=sink)
+        try:
+            for _ in range(240):  # up to a minute; a child that ends first (refusing to send) says why
+                if server.inbox.stalled.wait(0.25) or child.poll() is not None:
+                    break
+        finally:
+            reached = server.inbox.stalled.is_set()
+            child.kill()  # SIGKILL: no finally, no flush
+            child.wait()
+    assert reached, f"the child did not reach DATA: {said.read_text(encoding='utf-8', errors='replace')}"
     [first] = delivered(server)
     outcome = distribute(fresh, config, send=True, environ=LOGIN)
     ids = delivered(server)
