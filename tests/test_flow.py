@@ -373,6 +373,14 @@ def test_a_rerun_with_nothing_changed_renders_nothing(folder, tmp_path, monkeypa
     assert (again.folder / "SHA256SUMS").read_bytes() == before
 
 
+def rerun_counting_renders(output: Path, monkeypatch) -> tuple[list[str], flow.Outcome]:
+    """A report rerun into `output` (one process), and the names of the documents it rendered."""
+    rendered: list[str] = []
+    real = Renderers.render
+    monkeypatch.setattr(Renderers, "render", lambda self, job: rendered.append(job.name) or real(self, job))
+    return rendered, flow.report(options(output, jobs=1))
+
+
 def test_a_published_document_altered_since_is_made_again_not_reused(folder, tmp_path, monkeypatch):
     """A clerk edited a notice in the published folder (Word saves over it): its render key is unchanged, but
     the rerun must not take the altered file as the document, nor list the altered bytes in SHA256SUMS."""
@@ -380,10 +388,7 @@ def test_a_published_document_altered_since_is_made_again_not_reused(folder, tmp
     notice = output / "2016" / "thong-bao" / "HB.docx"
     original = notice.read_bytes()
     notice.write_bytes(original + b"sua tay")  # in place, as an editor saving over it
-    rendered = []
-    real = Renderers.render
-    monkeypatch.setattr(Renderers, "render", lambda self, job: rendered.append(job.name) or real(self, job))
-    again = flow.report(options(output, jobs=1))
+    rendered, again = rerun_counting_renders(output, monkeypatch)
     assert rendered == ["thong-bao/HB.docx"]
     assert (again.folder / "thong-bao" / "HB.docx").read_bytes() == original
     assert (again.folder / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
@@ -405,10 +410,7 @@ def test_a_document_edited_with_its_size_and_times_kept_is_made_again_not_reused
     original, before = notice.read_bytes(), os.stat(notice)
     notice.write_bytes(original[:-7] + b"sua tay")  # same size, same inode
     os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
-    rendered = []
-    real_render = Renderers.render
-    monkeypatch.setattr(Renderers, "render", lambda self, job: rendered.append(job.name) or real_render(self, job))
-    again = flow.report(options(output, jobs=1))
+    rendered, again = rerun_counting_renders(output, monkeypatch)
     assert rendered == ["thong-bao/HB.docx"]
     assert (again.folder / "thong-bao" / "HB.docx").read_bytes() == original
     assert (again.folder / "SHA256SUMS").read_bytes() == (folder / "SHA256SUMS").read_bytes()
