@@ -33,7 +33,7 @@ LINE_STYLES = ("-", (0, (7, 2, 1.5, 2)), (0, (1.5, 1.5)), (0, (5, 2)), (0, (7, 2
 
 
 def trend_svg(data: TrendChartData, font_family: str) -> str:
-    """The chart as an SVG document (no XML prolog) sized in pt; text drawn as glyph outlines."""
+    """The chart as an SVG document (no XML prolog) sized in pt; its words as text in the document's font."""
     return svg_document(lambda: _figure(data), _texts(data), font_family, "nq28-trend-chart")
 
 

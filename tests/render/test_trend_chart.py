@@ -86,7 +86,9 @@ def test_one_line_and_one_plan_series_per_indicator(data):
     expected = [LINE_GID.format(kind=kind, line=n) for kind in ("actual", "plan") for n in range(len(data.lines))]
     assert sorted(gids(svg)) == sorted(expected)
     root = ET.fromstring(svg)
-    assert not list(root.iter(f"{SVG}text")) and "DejaVu" not in svg  # glyph outlines of the document font
+    words = list(root.iter(f"{SVG}text"))
+    assert words and all("font-family: 'Liberation Serif'" in w.get("style") for w in words)
+    assert svg.count("font-family") == len(words) and "DejaVu" not in svg  # the document's font, as text
 
 
 def test_same_data_same_bytes_and_pure_grey(data):
