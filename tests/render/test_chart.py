@@ -197,3 +197,13 @@ def test_series_hatches_are_drawn_with_lines_only():
     using the pattern: a dotted series made the national report 6.3 s and 950 KB instead of 2 s."""
     assert len(set(HATCHES)) == len(HATCHES)
     assert not set("".join(HATCHES)) & set(".oO*")
+
+
+@pytest.mark.parametrize("family, word", [("DejaVu Sans", "Hồng Bàng"), (FONT, "Quận ☃")])
+def test_a_chart_word_in_another_font_or_a_letter_the_font_lacks_fails_the_document(family, word):
+    """The words are text now: Pango would set them in another installed font, silently. The PDF
+    renderer's font check refuses that for the chart as for the body."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt" viewBox="0 0 100 50">'
+           f'<text style="font-size: 9px; font-family: \'{family}\'" x="5" y="20">{word}</text></svg>')
+    with pytest.raises(RenderError, match="phải dùng phông Liberation Serif"):
+        PdfRenderer(TEMPLATES, FONT).render(page(svg), "bieu-do.pdf")
