@@ -19,7 +19,7 @@ from rich.text import Text
 
 from pipeline.cli_vi import Console, Group, Integer, PlainLogHandler, shown
 from pipeline.core import labels
-from pipeline.core.catalogue import FORM_XLSX, LEDGER_DATA, find
+from pipeline.core.catalogue import FORM_XLSX, ISSUES_DATA, LEDGER_DATA, find
 from pipeline.core.steps.ledger import counts as ledger_counts
 from pipeline.core.steps.validate import Validation
 from pipeline.core.text import brief, visible
@@ -29,6 +29,7 @@ from pipeline.settings import PLACEHOLDER
 
 if TYPE_CHECKING:
     from pipeline.distribute import Distribution
+    from pipeline.issues import Issue
     from pipeline.plan import Options
     from pipeline.yearend import TargetChange
 
@@ -102,7 +103,7 @@ def report(year, input_dir, config_dir, output_root, verbose, jobs, allow_invali
         from pipeline import flow
 
         outcome = _run(lambda: flow.report(options), verbose)
-    _print_validation(outcome.validation)
+    _print_validation(outcome.validation, outcome.folder / ISSUES_DATA.path())
     _print_targets(outcome.targets, config_dir)
     console.print(f"[green]Đã lập văn bản năm {outcome.year}[/] trong {shown(outcome.folder)}:")
     _print_documents(outcome.documents)
@@ -141,7 +142,7 @@ def validate(year, input_dir, config_dir, output_root, verbose, jobs, state, fil
         options = _options(year, input_dir, config_dir, output_root, jobs=jobs, progress=progress, say=_say,
                            state=state)
         outcome = _run(lambda: flow.validate(options), verbose)
-    _print_validation(outcome.validation)
+    _print_validation(outcome.validation, outcome.folder / ISSUES_DATA.path())
     console.print(f"Danh sách lỗi và phiếu kiểm tra từng đơn vị: {shown(outcome.folder)}")
     if outcome.validation.report.errors:
         sys.exit(1)
@@ -385,7 +386,7 @@ def _run(step, verbose: bool):
         return step()
     except PipelineError as exc:
         if isinstance(exc, InvalidDataError) and isinstance(exc.validation, Validation):
-            _print_validation(exc.validation)
+            _print_validation(exc.validation, exc.issues_file)
         console.print(f"[red bold]Lỗi:[/] {shown(exc)}")
         sys.exit(exc.exit_code)
 
@@ -424,7 +425,12 @@ def _print_ledger(validation: Validation) -> None:
         console.print(f"  … và {len(unread) - LEDGER_SHOWN} mục khác")
 
 
-def _print_validation(validation: Validation) -> None:
+WARNINGS_SHOWN = 40  # open warnings listed on the console; data/kiem-tra.json and the status page have them all
+
+
+def _print_validation(validation: Validation, issues_file: Path | None = None) -> None:
+    """The year's counts and its issues: every error, and the first WARNINGS_SHOWN open warnings when
+    `issues_file` has them all (a country's year has hundreds, which buried the errors and the result)."""
     _print_ledger(validation)
     report = validation.report
     counts = {s: sum(1 for v in validation.status.values() if v == s) for s in labels.STATUS}
@@ -433,13 +439,27 @@ def _print_validation(validation: Validation) -> None:
     if not report.issues:
         console.print("[green]Không có lỗi hay cảnh báo.[/]")
         return
+    listed, left = _listed(report.issues, WARNINGS_SHOWN if issues_file is not None else None)
     explained = f" ({len(report.explained)} cảnh báo đã giải trình)" if report.explained else ""
     table = Table(title=f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo{explained}", show_lines=False)
     # "Mã lỗi": the rule id, as kiem-tra.json and the issue reference (docs) name it.
     for column in ("Tệp", "Đơn vị", "Trang", "Ô", "Mức", "Mã lỗi", "Nội dung"):
         table.add_column(column, overflow="fold")
-    for issue in report.issues:
+    for issue in listed:
         table.add_row(shown(issue.file), shown(issue.unit), shown(issue.sheet), shown(issue.cell),
                       f"[{SEVERITY_COLOURS[issue.severity]}]{labels.SEVERITY[issue.severity]}[/]", shown(issue.rule),
                       shown(issue.said()))
     console.print(table)
+    if left:
+        console.print(f"  … và {left} cảnh báo khác, đủ cả trong {shown(issues_file)} và trang tình hình (index.html)")
+
+
+def _listed(issues: tuple[Issue, ...], warnings: int | None) -> tuple[list[Issue], int]:
+    """The issues for the console's table, in order: every error, and at most `warnings` of the others
+    (all when None); and how many were left out."""
+    if warnings is None:
+        return list(issues), 0
+    listed = [issue for issue in issues if issue.is_error]
+    others = [issue for issue in issues if not issue.is_error]
+    kept = {id(issue) for issue in [*listed, *others[:warnings]]}
+    return [issue for issue in issues if id(issue) in kept], max(len(others) - warnings, 0)

@@ -10,6 +10,10 @@ in Vietnamese for the clerk; the CLI prints it on one line and exits non-zero.
 from __future__ import annotations
 
 import errno
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class PipelineError(Exception):
@@ -42,9 +46,10 @@ class InvalidDataError(PipelineError):
 
     exit_code = 1
 
-    def __init__(self, message: str, validation: object = None) -> None:
+    def __init__(self, message: str, validation: object = None, issues_file: Path | None = None) -> None:
         super().__init__(message)
         self.validation = validation
+        self.issues_file = issues_file  # where the run wrote every issue (the console may list fewer)
 
 
 class Stopped(BaseException):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cache import RenderCache
-from pipeline.core.catalogue import FORM_XLSX, SITE_PAGE, Command
+from pipeline.core.catalogue import FORM_XLSX, ISSUES_DATA, SITE_PAGE, Command
 from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
@@ -101,7 +101,7 @@ def report(options: Options) -> Outcome:
         raise InvalidDataError(
             f"Có {what}: chưa lập báo cáo (văn bản của lần chạy trước, nếu có, giữ nguyên). Danh sách lỗi và "
             f"phiếu kiểm tra từng đơn vị trong {folder}. Sửa các lỗi rồi chạy lại, hoặc {instead}.",
-            validation,
+            validation, folder / ISSUES_DATA.path(),
         )
     vanished = vanished_units(options.output_root / str(year), validation)
     changed = changed_targets(options.output_root / str(year), run.settings, year)

@@ -134,3 +134,44 @@ def test_output_to_a_pipe_is_not_wrapped(tmp_path):
     row = next(line for line in result.stderr.splitlines() if "HB.xlsx" in line and "C4" in line)
     assert "Mã số thuế" in row and len(row) > 80
     assert all(len(line) < 1000 for line in result.stderr.splitlines())  # nothing padded to the wide width
+
+
+def _printed_validation(monkeypatch, issues, issues_file: Path | None) -> str:
+    import io
+    from types import SimpleNamespace
+
+    from pipeline import cli
+    from pipeline.issues import ValidationReport
+
+    sink = io.StringIO()
+    monkeypatch.setattr(cli, "console", cli.Console(file=sink, highlight=False, emoji=False))
+    report = ValidationReport.of(2025, issues)
+    cli._print_validation(SimpleNamespace(ledger=(), report=report, status={"X": "valid"}, year=2025), issues_file)
+    return sink.getvalue()
+
+
+def test_a_year_of_many_warnings_lists_every_error_and_counts_the_warnings_past_forty(monkeypatch, tmp_path):
+    """A country's year has hundreds of warnings: listed whole, they buried its errors and its result.
+    The console lists every error and the first WARNINGS_SHOWN warnings, then says where all of them are."""
+    from pipeline.cli import WARNINGS_SHOWN
+    from pipeline.issues import error, warning
+
+    warnings = [warning(f"x/{n:03}.xlsx", "W1", f"cảnh báo số {n}.") for n in range(WARNINGS_SHOWN + 25)]
+    errors = [error(f"x/{n:03}.xlsx", "E1", f"lỗi số {n}.") for n in range(0, 60, 3)]
+    issues_file = tmp_path / "data" / "kiem-tra.json"
+    out = _printed_validation(monkeypatch, [*warnings, *errors], issues_file)
+    assert all(f"lỗi số {n}." in out for n in range(0, 60, 3))
+    assert [n for n in range(WARNINGS_SHOWN + 25) if f"cảnh báo số {n}." in out] == list(range(WARNINGS_SHOWN))
+    assert f"20 lỗi, {WARNINGS_SHOWN + 25} cảnh báo" in out
+    assert f"… và 25 cảnh báo khác, đủ cả trong {issues_file}" in " ".join(out.split())
+    # In the file's order: the rows shown are a subsequence of the year's issues.
+    assert out.index("lỗi số 0.") < out.index("cảnh báo số 1.") < out.index("lỗi số 3.")
+
+
+def test_one_workbook_checked_alone_lists_all_its_warnings(monkeypatch):
+    """`validate --file` writes no list to point at: every warning stays on the console."""
+    from pipeline.cli import WARNINGS_SHOWN
+    from pipeline.issues import warning
+
+    out = _printed_validation(monkeypatch, [warning("a.xlsx", "W1", f"cảnh báo số {n}.") for n in range(50)], None)
+    assert all(f"cảnh báo số {n}." in out for n in range(50)) and WARNINGS_SHOWN < 50 and "khác" not in out
