@@ -38,7 +38,7 @@ def validate_file(file: Path, config_dir: Path, output_root: Path, year: int | N
     read = read_files([(file, shown)], 1, settings)[0]
     if isinstance(read, Refusal):
         return _refused(read, settings, year or path_year(shown) or _latest(settings))
-    stated = read.year or year or path_year(shown) or _latest(settings)
+    stated = read.year or year or path_year(shown, read.unit_code) or _latest(settings)
     previous = None
     if any(map(uses_previous, settings.rules)):  # last year's figures, as validate finds them (read only)
         previous = find_previous(stated, Inputs({stated: [read]}, [], []), settings, output_root).figures

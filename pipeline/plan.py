@@ -320,7 +320,7 @@ def _nothing_for(year: int, input_dir: Path, inputs: Inputs) -> str:
         found.append(f"{others} tệp khác (bị bỏ qua hoặc từ chối)")
     held = "; ".join(found) if found else "không có tệp nào"
     stray = [f"«{sub.file}» ghi năm {sub.year}" for subs in inputs.by_year.values() for sub in subs
-             if path_year(sub.file) == year]
+             if path_year(sub.file, sub.unit_code) == year]
     if stray:
         held += (f". Các tệp mang năm {year} trong tên nhưng ghi «Năm báo cáo» khác: {'; '.join(stray[:5])}"
                  + (f" và {len(stray) - 5} tệp khác" if len(stray) > 5 else "")

@@ -272,6 +272,16 @@ def test_path_year(path, year):
     assert path_year(path) == year
 
 
+@pytest.mark.parametrize("path, code, year", [("X1985.xlsx", "X1985", None), ("2025/x1985.xlsx", "X1985", 2025),
+                                              ("X1985_2025.xlsx", "X1985", 2025), ("HB2017.xlsx", "HB", 2017),
+                                              ("P2010/bao cao.xlsx", "P2010", None), ("X1985.xlsx", "", 1985),
+                                              ("2017/20.xlsx", "20", 2017)])
+def test_the_digits_of_the_units_own_code_are_not_a_year(path, code, year):
+    """A unit coded X1985 (a national set's communes) sent X1985.xlsx: no year in that name, so no
+    "the file names another year" warning for each of the hundreds of such communes."""
+    assert path_year(path, code) == year
+
+
 # --- 5, 6, 11: formats, links, special files, odd names, OS metadata ------------------
 
 

@@ -79,10 +79,15 @@ class YearInputs:
 
 
 @functools.cache  # asked of every file for each year a run selects (three times a run)
-def path_year(path: str) -> int | None:
-    """The year a file's own name gives, else its nearest folder's: "2017/HB.xlsx" → 2017."""
+def path_year(path: str, code: str = "") -> int | None:
+    """The year a file's own name gives, else its nearest folder's: "2017/HB.xlsx" → 2017. The digits
+    of the unit's own `code` are not a year: "X1985.xlsx" of unit X1985 names none, "X1985_2025.xlsx" 2025
+    (and a code "20" leaves the year of "2017/…" whole)."""
     for part in reversed(PurePosixPath(path).parts):
-        found = _YEAR_IN_NAME.findall(PurePosixPath(part).stem if "." in part else part)
+        name = PurePosixPath(part).stem if "." in part else part
+        if code:
+            name = re.sub(rf"(?<![0-9]){re.escape(code)}(?![0-9])", " ", name, flags=re.IGNORECASE)
+        found = _YEAR_IN_NAME.findall(name)
         if found:
             return int(found[-1])
     return None
@@ -97,19 +102,20 @@ def select_year(year: int, dated: dict[int, list[Submission]], undated: list[Sub
     for sub in dated.get(year, []):
         by_unit[sub.unit_code].append(sub)
     for subs in by_unit.values():
-        at_home = [s for s in subs if path_year(s.file) in (year, None)]
+        at_home = [s for s in subs if path_year(s.file, s.unit_code) in (year, None)]
         if not at_home or len(at_home) == len(subs):
             continue
         for stray in subs:
             if stray in at_home:
                 continue
-            reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {path_year(stray.file)}; "
+            named = path_year(stray.file, stray.unit_code)
+            reason = (f"ghi «Năm báo cáo» {year} nhưng nằm ở chỗ của năm {named}; "
                       f"không tính, vì đơn vị {stray.unit_code} đã có tệp «{at_home[0].file}» của năm {year}")
             set_aside[stray.file] = reason
-            issues.append(_at_year(stray, MISPLACED_WORKBOOK, reason=reason, named=path_year(stray.file), year=year))
+            issues.append(_at_year(stray, MISPLACED_WORKBOOK, reason=reason, named=named, year=year))
     for subs in dated.values():
         for sub in subs:
-            named = path_year(sub.file)
+            named = path_year(sub.file, sub.unit_code)
             if named is None or named == sub.year or sub.file in set_aside or year not in (named, sub.year):
                 continue
             kind = YEAR_MISMATCH if sub.year == year else YEAR_MISMATCH_ELSEWHERE
@@ -136,7 +142,7 @@ def _elsewhere(year: int, dated: dict[int, list[Submission]]) -> dict[str, tuple
         if stated == year:
             continue
         for sub in subs:
-            if sub.unit_code and path_year(sub.file) in (year, None):
+            if sub.unit_code and path_year(sub.file, sub.unit_code) in (year, None):
                 found[sub.unit_code].append(f"«{sub.file}» ghi năm {stated}")
     return {code: tuple(sorted(items)) for code, items in found.items()}
 
