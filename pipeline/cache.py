@@ -22,7 +22,7 @@ from pipeline.io.publish import Staging
 from pipeline.io.versions import library_versions
 
 LIBRARIES = ("bao-cao-nq28", "weasyprint", "pydyf", "docxtpl", "python-docx", "matplotlib", "jinja2", "fonttools",
-             "openpyxl")
+             "openpyxl", "pypdf")  # pypdf: merges the report's kept part (pipeline.render.pdf_parts)
 
 
 def fingerprint(templates: Path, package: Path = PACKAGE) -> str:

@@ -23,6 +23,7 @@ from pipeline.errors import InvalidDataError, SourceError
 from pipeline.feedback import marked_copies
 from pipeline.io.newyear import NewYear, refuse_existing, year_path
 from pipeline.io.newyear import new_year as write_new_year
+from pipeline.io.pdf_parts import pdf_part_store
 from pipeline.io.publish import Staging
 from pipeline.io.sheet_parts import sheet_store
 from pipeline.issue_types import TARGETS_MISSING
@@ -53,7 +54,7 @@ def target(options: Options, year: int, command: Command) -> Target:
 
 def renderers(options: Options, settings: Settings) -> Renderers:
     return renderers_for(options.templates_dir, settings.general.style.font_family, options.strict_warnings,
-                         sheet_store(options.output_root))
+                         sheet_store(options.output_root), pdf_part_store(options.output_root))
 
 
 def render_check(where: Target, render: Renderers, run: Plan, out: Staging, cache: RenderCache) -> list[str]:

@@ -41,6 +41,7 @@ from pipeline.settings import Settings
 if TYPE_CHECKING:  # reading workbooks needs neither the jobs nor the renderers (templates, fonts)
     from pipeline.core.jobs import Job
     from pipeline.render.parts import SheetParts
+    from pipeline.render.pdf_parts import PdfParts
     from pipeline.render.renderers import Renderers
 
 log = logging.getLogger("pipeline")
@@ -174,7 +175,8 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
     global _PARENT
     renderers.prepare(jobs)  # imported and built once, before the fork: every worker inherits it
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
-    init = (renderers.templates, renderers.font_family, renderers.strict_warnings, renderers.parts)
+    init = (renderers.templates, renderers.font_family, renderers.strict_warnings, renderers.parts,
+            renderers.pdf_parts)
     try:
         with worker_pool(workers, _start_worker, init) as pool:
             # One document at a time: each takes 40 ms to seconds, far more than handing it over,
@@ -312,14 +314,16 @@ _WORKER: Renderers | None = None
 _PARENT: Renderers | None = None  # the renderers of the last `render_jobs` call, for forked workers
 
 
-def _start_worker(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None) -> None:
+def _start_worker(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None,
+                  pdf_parts: PdfParts | None) -> None:
     global _WORKER
     inherited = _PARENT
     if inherited is not None and (inherited.templates, inherited.font_family, inherited.strict_warnings,
-                                  inherited.parts) == (templates, font_family, strict_warnings, parts):
+                                  inherited.parts, inherited.pdf_parts) == (templates, font_family,
+                                                                            strict_warnings, parts, pdf_parts):
         _WORKER = inherited  # forked: already built (and warm, if the parent has rendered)
     else:
-        _WORKER = renderers(templates, font_family, strict_warnings, parts)  # spawned
+        _WORKER = renderers(templates, font_family, strict_warnings, parts, pdf_parts)  # spawned
     # A forked worker inherits the parent's whole heap (every submission, every
     # context); freezing it keeps the garbage collector from walking it again
     # on every collection while layout allocates millions of small objects.
@@ -331,12 +335,13 @@ def _work(job: Job) -> bytes:
     return _WORKER.render(job)
 
 
-def renderers(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None = None) -> Renderers:
+def renderers(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None = None,
+              pdf_parts: PdfParts | None = None) -> Renderers:
     """The renderers of this process, for documents in `font_family`; `parts` keeps the summary workbook's
-    unchanged sheets between runs."""
+    unchanged sheets between runs, `pdf_parts` the documents' kept parts."""
     from pipeline.render.renderers import Renderers
 
-    return Renderers(templates, font_family, strict_warnings, text_policy_for(font_family), parts)
+    return Renderers(templates, font_family, strict_warnings, text_policy_for(font_family), parts, pdf_parts)
 
 
 def text_policy_for(font_family: str) -> TextPolicy:

@@ -301,3 +301,5 @@ READ_CACHE = ".cache/bieu-mau"
 # OUTPUT/.cache/cau-hinh holds the parsed config files (pipeline.settings.parsed: settings lie below core).
 # Sheets of the summary workbook kept as zip parts between runs (see io.sheet_parts).
 SHEET_CACHE = ".cache/trang-tinh"
+# Documents' kept parts (the report's list of new organisations) as PDFs between runs (see io.pdf_parts).
+PDF_PART_CACHE = ".cache/phan-pdf"

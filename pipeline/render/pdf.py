@@ -29,6 +29,7 @@ from pipeline.core.text import brief
 from pipeline.errors import RenderError
 from pipeline.render import placement
 from pipeline.render import weasyprint_internals as internals
+from pipeline.render.pdf_parts import MergeError, PdfParts, kept_apart, merged, part_key
 from pipeline.render.signature_space import signature_place
 
 log = logging.getLogger("pipeline.render")
@@ -165,14 +166,18 @@ def _record_signature_place(document: weasyprint.Document) -> bool:
 
 
 class PdfRenderer:
-    """One renderer per process: shares the font configuration and the parsed stylesheet."""
+    """One renderer per process: shares the font configuration and the parsed stylesheet; `parts` keeps
+    documents' kept parts between runs (pipeline.render.pdf_parts)."""
 
-    def __init__(self, templates: Path, font_family: str, strict_warnings: bool = False) -> None:
+    def __init__(self, templates: Path, font_family: str, strict_warnings: bool = False,
+                 parts: PdfParts | None = None) -> None:
         self.templates = templates.resolve()
         self.font_family = font_family
         self.strict_warnings = strict_warnings
+        self.parts = parts
         self.fetcher = TemplateFetcher(self.templates)
         self.font_config = FontConfiguration()
+        self.stylesheet_bytes = (self.templates / STYLESHEET).read_bytes()
         self.stylesheets = [weasyprint.CSS(filename=str(self.templates / STYLESHEET), url_fetcher=self.fetcher,
                                            font_config=self.font_config)]
 
@@ -180,24 +185,67 @@ class PdfRenderer:
         """Lay out and write one document (as PDF/A-2b if `archival`); raise RenderError if it is not faithful."""
         with _captured_warnings() as caught, _roomy_collector():
             try:
-                document = self._layout(html)
-                pdf: bytes = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None,
-                                                custom_metadata=_record_signature_place(document))
+                pdf, documents, fresh = self._written(html, name, archival)
             except FatalURLFetchingError as exc:
                 raise RenderError(f"{name}: mẫu văn bản dùng tài nguyên bị chặn: {exc.__cause__ or exc}") from exc
         self._judge(caught.messages, name)
-        self._check_fonts(document, name)
+        for document in documents:
+            self._check_fonts(document, name)
+        if fresh is not None and self.parts is not None and not caught.messages:  # kept once known faithful
+            self.parts.put(name, *fresh)
         return pdf
 
-    def _layout(self, html: str) -> weasyprint.Document:
-        """The laid-out document, its figure placed where it fits (`_placed`). The body's layout that
-        decided the figure's place is kept, and the appendices are laid out on their own after it
-        (`_continued`): the body is laid out once instead of twice, same pages, same bytes."""
+    def _written(self, html: str, name: str, archival: bool) -> tuple[bytes, list[weasyprint.Document],
+                                                                       tuple[str, bytes] | None]:
+        """The PDF, the documents laid out for it, and its kept part's (key, PDF) when it was rendered now.
+        The figure is placed by laying out the body once (`_placed`), the appendices after it (`_continued`).
+        An archival copy is written whole: PDF/A asks for one document's fonts, XMP and output intent."""
         html, body = self._placed(html)
+        apart = None if archival else kept_apart(html, placement.PART_START)
+        joined = None if apart is None else self._with_part(*apart, body, name)
+        if joined is not None:
+            return joined
+        document = self._whole(html, body)
+        return self._pdf(document, archival), [document], None
+
+    def _with_part(self, rest_html: str, part_html: str, body: weasyprint.Document | None, name: str
+                   ) -> tuple[bytes, list[weasyprint.Document], tuple[str, bytes] | None] | None:
+        """The document written without its kept part, then the part (kept, or rendered now) merged after it;
+        None when the part cannot be kept apart (it has a heading) or the merge failed."""
+        rest = self._whole(rest_html, body)
+        key = part_key(part_html, len(rest.pages), self.stylesheet_bytes)
+        part_pdf = self.parts.get(name, key) if self.parts is not None else None
+        documents, fresh = [rest], None
+        if part_pdf is None:
+            part = self._part(part_html, len(rest.pages))
+            if part is None:
+                return None
+            part_pdf = part.write_pdf()
+            documents, fresh = [rest, part], (key, part_pdf)
+        try:
+            return merged(self._pdf(rest, False), part_pdf), documents, fresh
+        except MergeError as exc:  # never a wrong report: the document is laid out whole instead
+            log.warning("%s: không ghép được phần tách riêng (%s), lập lại cả văn bản", name, exc)
+            return None
+
+    def _pdf(self, document: weasyprint.Document, archival: bool) -> bytes:
+        pdf: bytes = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT if archival else None,
+                                        custom_metadata=_record_signature_place(document))
+        return pdf
+
+    def _whole(self, html: str, body: weasyprint.Document | None) -> weasyprint.Document:
+        """`html` laid out, reusing `body`, the layout of its part before the appendices (`_placed`) if given."""
         if body is None:
             return self._laid_out(html)
         rest = placement.appendices(html)
         return body if rest is None else self._continued(body, rest)
+
+    def _part(self, html: str, after: int) -> weasyprint.Document | None:
+        """A kept part (pdf_parts.kept_apart) laid out as its own document numbered on from page `after`, its
+        blank first page dropped; None when it has a heading, which the whole document's outline must hold."""
+        laid_out = self._numbered_from(html, after)
+        part = laid_out.copy(laid_out.pages[1:])
+        return None if part.make_bookmark_tree() else part
 
     def _placed(self, html: str) -> tuple[str, weasyprint.Document | None]:
         """`html` with a figure that would leave a page part empty moved on (placement.py), decided by
@@ -222,10 +270,14 @@ class PdfRenderer:
         appendices), numbered on from the body's last page. The blank page takes the first page's
         style (no page number), so the appendices' pages are styled as in a layout of the whole;
         Document.copy writes pages of both layouts as one document, each font embedded once."""
-        numbered = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {len(body.pages)} }}")
-        appendices = LeanHTML(rest, self.templates.as_uri() + "/", self.fetcher).render(
-            font_config=self.font_config, stylesheets=[*self.stylesheets, numbered])
+        appendices = self._numbered_from(rest, len(body.pages))
         return body.copy([*body.pages, *appendices.pages[1:]])
+
+    def _numbered_from(self, html: str, after: int) -> weasyprint.Document:
+        """`html` laid out with its first page numbered `after` (a blank page the caller drops)."""
+        numbered = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {after} }}")
+        return LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(
+            font_config=self.font_config, stylesheets=[*self.stylesheets, numbered])
 
     def _laid_out(self, html: str) -> weasyprint.Document:
         return LeanHTML(html, self.templates.as_uri() + "/", self.fetcher).render(

@@ -26,18 +26,20 @@ if TYPE_CHECKING:
 
     from pipeline.render.parts import SheetParts
     from pipeline.render.pdf import PdfRenderer
+    from pipeline.render.pdf_parts import PdfParts
 
 
 class Renderers:
     """The template environment and the PDF renderer, shared by every document of a process."""
 
     def __init__(self, templates: Path, font_family: str, strict_warnings: bool, policy: TextPolicy,
-                 parts: SheetParts | None = None) -> None:
+                 parts: SheetParts | None = None, pdf_parts: PdfParts | None = None) -> None:
         self.templates = templates
         self.font_family = font_family
         self.strict_warnings = strict_warnings
         self.policy = policy  # what the documents' font can print (see pipeline.runner.text_policy_for)
         self.parts = parts  # where the summary workbook's unchanged sheets are kept between runs
+        self.pdf_parts = pdf_parts  # where documents' kept parts (the report's list of new organisations) are
         self._env: jinja2.Environment | None = None
         self._pdf_renderer: PdfRenderer | None = None
         # Each chart's SVG by its data: drawn once per process for its file and the report's PDF, or
@@ -59,7 +61,7 @@ class Renderers:
         if self._pdf_renderer is None:
             from pipeline.render.pdf import PdfRenderer
 
-            self._pdf_renderer = PdfRenderer(self.templates, self.font_family, self.strict_warnings)
+            self._pdf_renderer = PdfRenderer(self.templates, self.font_family, self.strict_warnings, self.pdf_parts)
         return self._pdf_renderer
 
     def prepare(self, jobs: list[Job]) -> None:

@@ -130,11 +130,12 @@ def test_the_report_sits_its_chart_as_a_layout_of_the_whole_would(sample, render
 def test_the_report_laid_out_in_parts_has_the_bytes_of_one_layout_of_the_whole(sample, renderer, monkeypatch,
                                                                                 archival):
     """The body as placement laid it out, then the appendices on their own, numbered on from it (pdf.py
-    `_continued`): byte for byte the PDF of one layout of the whole, so page numbers, the first page's
-    style, fonts, outline and the signature record are all as they were."""
+    `_continued`): byte for byte the PDF of one layout of the whole (before the kept part, merged after it
+    alike either way: test_pdf_parts.py), so page numbers, the first page's style, fonts, outline and the
+    signature record are all as they were."""
     html = report_html(sample.report)
     parts = renderer.render(html, "bao-cao", archival=archival)
-    monkeypatch.setattr(renderer, "_layout", lambda placed: renderer._laid_out(renderer._placed(placed)[0]))
+    monkeypatch.setattr(renderer, "_whole", lambda whole, body: renderer._laid_out(whole))
     assert renderer.render(html, "bao-cao", archival=archival) == parts
 
 
