@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 Value = int | Fraction
 
@@ -107,6 +107,10 @@ class Expression:
 
     def uses_previous(self) -> bool:
         """Whether it needs last year's figures (CODE.previous)."""
+        return self._uses_previous
+
+    @cached_property  # asked of every rule for every workbook: parse_expression gives the same Expression
+    def _uses_previous(self) -> bool:
         return any(ref.field == "previous" for ref in _refs(self.tree))
 
     def evaluate(self, lookup: Callable[[str, str], int | None]) -> Value | None:

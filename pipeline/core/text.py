@@ -96,8 +96,8 @@ def _substitute(char: str, policy: TextPolicy) -> str:
 def visible(text: str) -> str:
     """`text` for a terminal or a log: hidden characters as escapes (\\x1b, \\u202e), undecodable
     bytes of a file name (surrogate escapes) as \\xNN."""
-    if not any(map(is_hidden, text)):
-        return text
+    if (text.isascii() and text.isprintable()) or not any(map(is_hidden, text)):
+        return text  # printable ASCII first: none of it is hidden, decided without a call per character
     return "".join(_escape(c) if is_hidden(c) else c for c in text)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal, joined
+from pipeline.core.steps.raw import RawSheet, RawWorkbook, Refusal
 from pipeline.errors import os_cause
 from pipeline.io import file_digest
 from pipeline.io.inbox import walk
@@ -147,9 +147,9 @@ def _read_sheets(book: calamine.CalamineWorkbook,
 
 def composed(sheet: RawSheet) -> RawSheet:
     """`sheet` with every string NFC-normalised: as it is when its text already is (one check for
-    the whole sheet, see `raw.joined`), else cell by cell. Nothing is kept for later: a workbook
-    refused for its cells together holds no more than its rows while it is read."""
-    if unicodedata.is_normalized("NFC", joined(sheet.rows)):
+    the whole sheet, `RawSheet.text`, which the sheet keeps: parsing searches it again), else cell
+    by cell."""
+    if unicodedata.is_normalized("NFC", sheet.text):
         return sheet
     rows = tuple(tuple([nfc(v) if isinstance(v, str) else v for v in row]) for row in sheet.rows)
     return RawSheet(sheet.name, sheet.hidden, rows, sheet.formulas)

@@ -204,7 +204,7 @@ def _texts(sheet: RawSheet) -> Iterable[tuple[int, int, str]]:
     """Every string cell with something in it: only these can be labels."""
     for r, row in enumerate(sheet.rows):
         for c, value in enumerate(row):
-            if isinstance(value, str) and not is_blank(value):
+            if isinstance(value, str) and value.strip():  # not is_blank, without a call per cell
                 yield r, c, value
 
 

@@ -55,19 +55,14 @@ class RawSheet:
     @cached_property
     def text(self) -> str:
         """`texts` joined by line breaks: one search over it answers for every cell of the sheet
-        (legacy fonts, unsafe characters; see `joined`)."""
+        (NFC, legacy fonts, unsafe characters). A line break composes with nothing, so this is NFC
+        exactly when every cell is, and holds no character but theirs and line breaks."""
         return "\n".join(self.texts)
 
 
 def strings(rows: tuple[tuple[Value, ...], ...]) -> list[str]:
     """The string cells of `rows` with something in it, row by row (a blank "" holds no character)."""
     return [v for row in rows for v in row if isinstance(v, str) and v]
-
-
-def joined(rows: tuple[tuple[Value, ...], ...]) -> str:
-    """`strings(rows)` joined by line breaks. A line break composes with nothing, so this is NFC
-    exactly when every cell is, and holds no character but theirs and line breaks."""
-    return "\n".join(strings(rows))
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,8 @@ def _duplicate_enterprises(by_unit: dict[str, list[Submission]]) -> Iterable[Iss
                 if org.tax_code:
                     claims[(compact_tax_code(org.tax_code), label_key(org.org_type))].append((code, sub, org))
     for (tax, _), found in claims.items():
+        if len(found) < 2:  # the usual claim, decided before building anything (a country: ~46,000)
+            continue
         units = sorted({c for c, _, _ in found})
         if len(units) < 2:
             continue

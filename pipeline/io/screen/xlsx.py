@@ -24,10 +24,12 @@ class XlsxCells(TagScanner):
     START = re.compile(rb"<" + PREFIX + rb"(?:row|c)(?=[\s/>])")
     REF = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)0*(\d*)""")
     # A cell the usual way: <c r="B5" s="3" t="n">, the reference first and within GR9999, then only
-    # the other attributes of the schema (s, t, cm, vm, ph), double-quoted, one space apart.
-    UNUSUAL_CELL = (re.compile(rb"<c[>/\t\n\r]"),  # no attribute, or odd spacing
-                    re.compile(rb":c[\s/>]"),  # a namespace prefix
-                    re.compile(rb'<c (?!r="(?i:[A-F]?[A-Z]|G[A-R])\d{1,4}"(?: (?:s|t|cm|vm|ph)="[^"<>]*")* ?/?>)'))
+    # the other attributes of the schema (s, t, cm, vm, ph), double-quoted, one space apart. Anything
+    # else after "<c" is unusual: no attribute or odd spacing, or another first attribute, reference or
+    # shape (one pattern for both: each search walks the whole part).
+    UNUSUAL_CELL = (re.compile(rb'<c(?:[>/\t\n\r]| (?!r="(?i:[A-F]?[A-Z]|G[A-R])\d{1,4}"'
+                               rb'(?: (?:s|t|cm|vm|ph)="[^"<>]*")* ?/?>))'),
+                    re.compile(rb":c[\s/>]"))  # a namespace prefix
 
     def __init__(self, part: str, size: int) -> None:
         super().__init__(part, size)
