@@ -506,8 +506,9 @@ def test_a_late_figure_takes_the_summary_workbooks_unchanged_sheets_from_the_las
 
 
 def test_plan_pauses_the_collector_then_leaves_it_as_it_was(tmp_path, monkeypatch):
-    """The plan is built with the garbage collector paused (its objects live for the whole run), and the
-    collector is on again afterwards, also when the plan fails; the plan is the same either way."""
+    """The plan is built with the garbage collector paused (its objects live for the whole run) and then
+    frozen, and the collector is on again afterwards, also when the plan fails; the plan is the same."""
+    gc.unfreeze()
     seen = []
     real = planning._plan
 
@@ -517,7 +518,7 @@ def test_plan_pauses_the_collector_then_leaves_it_as_it_was(tmp_path, monkeypatc
 
     monkeypatch.setattr(planning, "_plan", spy)
     made = planning.plan(options(tmp_path / "out"), documents=True)
-    assert seen == [False] and gc.isenabled()
+    assert seen == [False] and gc.isenabled() and gc.get_freeze_count() > 0
     assert made.documents and made.validation.report.issues == real(
         options(tmp_path / "out"), documents=True).validation.report.issues
 
