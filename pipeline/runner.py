@@ -69,7 +69,7 @@ def read_files(files: list[tuple[Path, str]], workers: int, settings: Settings |
     policy = text_policy_of(settings) if settings is not None else None  # built once, inherited by forked workers
     cache = read_cache(cache_root, policy, settings) if cache_root is not None else None
     _start_reader(settings, cache)
-    with _collector_paused():
+    with collector_paused():
         found = {} if cache is None else _found(files, cache)
     if cache is not None and len(found) < len(files):
         cache.prune()
@@ -90,7 +90,7 @@ def _read_all(files: list[tuple[Path, str]], workers: int, settings: Settings | 
               cache: ReadCache | None) -> list[Submission | Refusal]:
     if workers > 1 and len(files) >= READ_POOL_THRESHOLD:
         try:
-            with worker_pool(workers, _start_reader, (settings, cache)) as pool, _collector_paused():
+            with worker_pool(workers, _start_reader, (settings, cache)) as pool, collector_paused():
                 return list(pool.ordered(read_one, files, chunk_size(files, workers)))
         except BrokenProcessPool:  # a file killed its reader (calamine aborting, memory): find which
             log.warning("Một tệp làm tiến trình đọc dừng đột ngột; đọc lại từng tệp riêng để tìm tệp đó")
@@ -137,10 +137,10 @@ def _read_alone(file: tuple[Path, str], settings: Settings | None,
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Unpickling thousands of submissions from the workers makes millions of objects at
     once; without this the garbage collector walks them again and again (0.13 → 0.5 s at
-    national scale) though none can be garbage yet."""
+    national scale) though none can be garbage yet. `plan.plan` holds it over the whole plan."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -15,6 +16,14 @@ from tests import factories
 @pytest.fixture(scope="session")
 def settings():
     return factories.settings()
+
+
+@pytest.fixture(autouse=True)
+def heap_unfrozen():
+    """`plan` freezes what it built, for the rest of a command's process; a test process plans many
+    times, so each test gives the collector back everything frozen during it."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -502,3 +503,29 @@ def test_a_late_figure_takes_the_summary_workbooks_unchanged_sheets_from_the_las
     assert sorted(served) == ["ChiTieuNamSau", "DanhSach"]
     fresh = flow.report(options(tmp_path / "fresh", input_dir, jobs=2))
     assert (again.folder / "tong-hop-2016.xlsx").read_bytes() == (fresh.folder / "tong-hop-2016.xlsx").read_bytes()
+
+
+def test_plan_pauses_the_collector_then_leaves_it_as_it_was(tmp_path, monkeypatch):
+    """The plan is built with the garbage collector paused (its objects live for the whole run) and then
+    frozen, and the collector is on again afterwards, also when the plan fails; the plan is the same."""
+    gc.unfreeze()
+    seen = []
+    real = planning._plan
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planning, "_plan", spy)
+    made = planning.plan(options(tmp_path / "out"), documents=True)
+    assert seen == [False] and gc.isenabled() and gc.get_freeze_count() > 0
+    assert made.documents and made.validation.report.issues == real(
+        options(tmp_path / "out"), documents=True).validation.report.issues
+
+    def fails(*args, **kwargs):
+        raise OSError("disk")
+
+    monkeypatch.setattr(planning, "_plan", fails)
+    with pytest.raises(OSError):
+        planning.plan(options(tmp_path / "out"))
+    assert gc.isenabled()
