@@ -32,6 +32,7 @@ from pipeline.issues import Issue
 
 Status = Literal["read", "refused", "skipped"]
 # A year in a file or folder name: 1950–2199 not touching other digits ("HB-2017", "2017/", not "20170105").
+DIGITS = "0123456789"
 _YEAR_IN_NAME = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2}|21[0-9]{2})(?![0-9])")
 ISSUES_FILE = PurePosixPath(ISSUES_DATA.path()).name  # as the ledger's reasons name it
 SHOWN_ELSEWHERE = 3  # files of another year named in one "not submitted" message
@@ -85,12 +86,27 @@ def path_year(path: str, code: str = "") -> int | None:
     (and a code "20" leaves the year of "2017/…" whole)."""
     for part in reversed(PurePosixPath(path).parts):
         name = PurePosixPath(part).stem if "." in part else part
-        if code:
-            name = re.sub(rf"(?<![0-9]){re.escape(code)}(?![0-9])", " ", name, flags=re.IGNORECASE)
         found = _YEAR_IN_NAME.findall(name)
+        if found and code:
+            found = _YEAR_IN_NAME.findall(_without_code(name, code))
         if found:
             return int(found[-1])
     return None
+
+
+def _without_code(name: str, code: str) -> str:
+    """`name` with each whole occurrence of `code` (any case, not run into other digits) made a space.
+    No pattern per unit: a country's 3,321 codes would each compile one."""
+    low, needle = name.lower(), code.lower()
+    if len(low) != len(name):  # a letter whose lower case is longer: compare as written
+        low, needle = name, code
+    kept, start = [], 0
+    while (at := low.find(needle, start)) >= 0:
+        end = at + len(needle)
+        whole = (at == 0 or name[at - 1] not in DIGITS) and (end == len(name) or name[end] not in DIGITS)
+        kept += [name[start:at], " "] if whole else [name[start:end]]
+        start = end
+    return "".join([*kept, name[start:]])
 
 
 def select_year(year: int, dated: dict[int, list[Submission]], undated: list[Submission],
