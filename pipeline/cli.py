@@ -19,7 +19,7 @@ from rich.text import Text
 
 from pipeline.cli_vi import Console, Group, Integer, PlainLogHandler, shown
 from pipeline.core import labels
-from pipeline.core.catalogue import FORM_XLSX, ISSUES_DATA, LEDGER_DATA, find
+from pipeline.core.catalogue import FORM_XLSX, ISSUES_DATA, LEDGER_DATA, SITE_PAGE, find
 from pipeline.core.steps.ledger import counts as ledger_counts
 from pipeline.core.steps.validate import Validation
 from pipeline.core.text import brief, visible
@@ -451,7 +451,8 @@ def _print_validation(validation: Validation, issues_file: Path | None = None) -
                       shown(issue.said()))
     console.print(table)
     if left:
-        console.print(f"  … và {left} cảnh báo khác, đủ cả trong {shown(issues_file)} và trang tình hình (index.html)")
+        console.print(f"  … và {left} cảnh báo khác, đủ cả trong {shown(issues_file)} và trang tình hình "
+                      f"({SITE_PAGE.path()})")
 
 
 def _listed(issues: tuple[Issue, ...], warnings: int | None) -> tuple[list[Issue], int]:
