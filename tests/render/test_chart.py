@@ -207,3 +207,17 @@ def test_a_chart_word_in_another_font_or_a_letter_the_font_lacks_fails_the_docum
            f'<text style="font-size: 9px; font-family: \'{family}\'" x="5" y="20">{word}</text></svg>')
     with pytest.raises(RenderError, match="phải dùng phông Liberation Serif"):
         PdfRenderer(TEMPLATES, FONT).render(page(svg), "bieu-do.pdf")
+
+
+def test_markup_in_a_name_stays_the_charts_text(data, tmp_path):
+    """The words are SVG text now: a unit or indicator name with markup (<, &, quotes, a DTD-like string)
+    is escaped by matplotlib, read back as the same text, and drawn as such."""
+    name = 'A<b>&c "q" ]]> <!ENTITY x>'
+    marked = dataclasses.replace(with_unit_name(data, name), title=f"{data.title} <i>&amp;")
+    svg = chart_svg(marked, FONT)
+    words = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert name in words and f"{data.title} <i>&amp;" in words
+    pdf = tmp_path / "t.pdf"
+    pdf.write_bytes(PdfRenderer(TEMPLATES, FONT, strict_warnings=True).render(page(svg), "bieu-do.pdf"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"{data.title} <i>&amp;" in text
