@@ -12,16 +12,12 @@ disk) costs only time. Written to a temporary name then renamed: a concurrent ru
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.catalogue import PDF_PART_CACHE
-from pipeline.io import package_digest
-from pipeline.io.parsed import write_entry
+from pipeline.io.kept import code_key, read_kept, write_kept
 
-log = logging.getLogger("pipeline")
 FORMAT, VERSION = "nq28-phan-pdf", 1
 
 
@@ -32,20 +28,11 @@ class PdfPartStore:
     folder: Path
 
     def get(self, document: str, key: str) -> bytes | None:
-        try:
-            with self._path(document).open("rb") as stream:
-                head_line, data = stream.read().split(b"\n", 1)
-            head = json.loads(head_line)
-        except (OSError, ValueError):  # missing or damaged in any way: a miss, never an error
-            return None
-        return data if head == _head(key, data) else None
+        kept = read_kept(self._path(document))
+        return kept[1] if kept is not None and kept[0] == _head(key, kept[1]) else None
 
     def put(self, document: str, key: str, pdf: bytes) -> None:
-        path = self._path(document)
-        try:
-            write_entry(path, json.dumps(_head(key, pdf)).encode() + b"\n" + pdf)
-        except OSError as exc:
-            log.debug("Không ghi được bộ nhớ đệm phần văn bản %s: %s", path, exc)
+        write_kept(self._path(document), _head(key, pdf), pdf, "phần văn bản")
 
     def _path(self, document: str) -> Path:
         return self.folder / f"{hashlib.sha256(document.encode()).hexdigest()}.part"
@@ -54,7 +41,7 @@ class PdfPartStore:
 def _head(key: str, data: bytes) -> dict[str, object]:
     """The head line an entry of `key` with these bytes has."""
     return {"format": FORMAT, "version": VERSION,
-            "key": hashlib.sha256(f"{package_digest()}\0{key}".encode()).hexdigest(),
+            "key": code_key(key),
             "sha256": hashlib.sha256(data).hexdigest()}
 
 

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.catalogue import SHEET_CACHE
-from pipeline.io import package_digest
-from pipeline.io.parsed import write_entry
+from pipeline.io.kept import code_key, read_kept, write_kept
 from pipeline.stable import Packed, SheetPart
 
-log = logging.getLogger("pipeline")
 FORMAT, VERSION = "nq28-trang-tinh", 1
 
 
@@ -34,15 +31,16 @@ class SheetStore:
     folder: Path
 
     def get(self, sheet: str, key: str) -> SheetPart | None:
+        kept = read_kept(self._path(sheet))
+        if kept is None:
+            return None
+        head, data = kept
         try:
-            with self._path(sheet).open("rb") as stream:
-                head_line, data = stream.read().split(b"\n", 1)
-            head = json.loads(head_line)
-            if not isinstance(head, dict) or head.get("key") != _digest(key) or head != _head(key, data, head):
+            if not isinstance(head, dict) or head.get("key") != code_key(key) or head != _head(key, data, head):
                 return None
             packed = Packed(head["name"], head["compress_type"], head["external_attr"], head["crc"], head["size"], data)
             return SheetPart(packed, head["print_titles"], head["filter_ref"])
-        except (OSError, ValueError, TypeError, KeyError):  # damaged in any way: a miss, never an error
+        except (ValueError, TypeError, KeyError):  # damaged in any way: a miss, never an error
             return None
 
     def put(self, sheet: str, key: str, part: SheetPart) -> None:
@@ -50,20 +48,11 @@ class SheetStore:
         head = {"name": packed.name, "compress_type": packed.compress_type, "external_attr": packed.external_attr,
                 "crc": packed.crc, "size": packed.size, "print_titles": part.print_titles,
                 "filter_ref": part.filter_ref}
-        path = self._path(sheet)
-        try:
-            line = json.dumps(_head(key, packed.data, head), ensure_ascii=False).encode()
-            write_entry(path, line + b"\n" + packed.data)
-        except OSError as exc:
-            log.debug("Không ghi được bộ nhớ đệm trang tính %s: %s", path, exc)
+        write_kept(self._path(sheet), _head(key, packed.data, head), packed.data, "trang tính")
 
     def _path(self, sheet: str) -> Path:
         name = sheet if sheet.isascii() and sheet.isalnum() else hashlib.sha256(sheet.encode()).hexdigest()
         return self.folder / f"{name}.part"
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(f"{package_digest()}\0{key}".encode()).hexdigest()
 
 
 def _head(key: str, data: bytes, fields: dict[str, object]) -> dict[str, object]:
@@ -72,7 +61,7 @@ def _head(key: str, data: bytes, fields: dict[str, object]) -> dict[str, object]
     known = {k: fields.get(k) for k in ("name", "compress_type", "external_attr", "crc", "size", "print_titles",
                                         "filter_ref")}
     checksum = hashlib.sha256(json.dumps(known, sort_keys=True).encode() + b"\0" + data).hexdigest()
-    return {"format": FORMAT, "version": VERSION, "key": _digest(key), "sha256": checksum, **known}
+    return {"format": FORMAT, "version": VERSION, "key": code_key(key), "sha256": checksum, **known}
 
 
 def sheet_store(output_root: Path) -> SheetStore:

@@ -175,7 +175,7 @@ def test_a_damaged_or_foreign_entry_is_a_miss(tmp_path, damage, monkeypatch):
 def test_another_code_version_is_a_miss(tmp_path, monkeypatch):
     store = pdf_part_store(tmp_path)
     store.put(NAME, "key", b"%PDF-1.7 part")
-    monkeypatch.setattr("pipeline.io.pdf_parts.package_digest", lambda: "another")
+    monkeypatch.setattr("pipeline.io.kept.package_digest", lambda: "another")
     assert store.get(NAME, "key") is None
 
 

@@ -12,7 +12,6 @@ import zlib
 import openpyxl
 import pytest
 
-from pipeline.io import sheet_parts
 from pipeline.io.sheet_parts import sheet_store
 from pipeline.render import parts
 from pipeline.render.xlsx import LIST_SHEET, TARGET_SHEET, _list_input, _looks, render_summary_xlsx
@@ -122,7 +121,7 @@ def kept(context, tmp_path):
 
 def test_another_code_version_is_a_miss(context, tmp_path, monkeypatch):
     store, key = kept(context, tmp_path)
-    monkeypatch.setattr(sheet_parts, "package_digest", lambda: "mã nguồn khác")
+    monkeypatch.setattr("pipeline.io.kept.package_digest", lambda: "mã nguồn khác")
     assert store.get(LIST_SHEET, key) is None
 
 
