@@ -460,7 +460,9 @@ def _listed(issues: tuple[Issue, ...], warnings: int | None) -> tuple[list[Issue
     (all when None); and how many were left out."""
     if warnings is None:
         return list(issues), 0
-    listed = [issue for issue in issues if issue.is_error]
-    others = [issue for issue in issues if not issue.is_error]
-    kept = {id(issue) for issue in [*listed, *others[:warnings]]}
-    return [issue for issue in issues if id(issue) in kept], max(len(others) - warnings, 0)
+    listed, others = [], 0
+    for issue in issues:
+        others += not issue.is_error
+        if issue.is_error or others <= warnings:
+            listed.append(issue)
+    return listed, max(others - warnings, 0)
