@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.core.catalogue import RENDER_KEYS
-from pipeline.core.jobs import Job, key_material
+from pipeline.core.jobs import Job, built, key_material
 from pipeline.io import PACKAGE, jsontext, package_digest, source_digest
 from pipeline.io.publish import Staging
 from pipeline.io.versions import library_versions
@@ -70,7 +70,7 @@ class RenderCache:
         self.keys: dict[str, str] = {}
 
     def split(self, jobs: list[Job]) -> tuple[list[Job], int]:
-        """Stage the documents that can be reused; return the jobs left to render."""
+        """Stage the documents that can be reused; return the jobs left to render, their contexts built."""
         fresh, reused = [], 0
         shown: dict[int, tuple[object, str]] = {}  # id → (the context, kept alive so its id stays its own; repr)
         for job in jobs:
@@ -82,7 +82,7 @@ class RenderCache:
             if self.old.get(job.name) == key and self.staging.reuse(job.name):
                 reused += 1
             else:
-                fresh.append(job)
+                fresh.append(built(job))
         return fresh, reused
 
     def adopt(self, job: Job, data: bytes) -> None:

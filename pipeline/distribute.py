@@ -44,7 +44,7 @@ from pipeline.core.catalogue import (
 from pipeline.core.distribution.bundles import Bundle, Document, Letter, bundles_for
 from pipeline.core.distribution.register import RegisterRow, register_data, register_rows
 from pipeline.core.distribution.sent import SentLog, UncertainLetter, uncertain_letters
-from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob
+from pipeline.core.jobs import ArchiveJob, DocxJob, Job, PdfJob, SummaryJob, context_of
 from pipeline.core.signed import SignedCopy
 from pipeline.errors import ConfigError, InvalidDataError, SourceError
 from pipeline.feedback import MarkedCopy, marked_copies
@@ -275,8 +275,9 @@ def _document(job: PdfJob | DocxJob | SummaryJob, sha: str, archival: str, out: 
         title = f"Biểu tổng hợp kết quả thực hiện {settings.general.organisation.resolution} năm {year}"
         number, date = "", None
     else:
-        title = job.context.title
-        number = job.context.header.number_line
+        context = context_of(job)
+        title = context.title
+        number = context.header.number_line
         date = settings.document_settings(year).date if number else None
     archival_sha = out.files.get(archival, "") if archival else ""
     if archival in signatures:  # the archive keeps the signed PDF/A copy

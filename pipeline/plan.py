@@ -16,6 +16,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pipeline.core.catalogue import (
@@ -34,12 +35,12 @@ from pipeline.core.catalogue import (
     TREND_CHART_SVG,
 )
 from pipeline.core.documents.data import tong_hop
-from pipeline.core.documents.notice import notice_contexts
+from pipeline.core.documents.notice import notice_context, notice_inputs, notice_material
 from pipeline.core.documents.reminder import reminder_contexts
 from pipeline.core.documents.report import report_context
 from pipeline.core.documents.slip import slip_contexts
 from pipeline.core.documents.summary import summary_context
-from pipeline.core.jobs import ChartJob, DocxJob, Job, PdfJob, SummaryJob
+from pipeline.core.jobs import ChartJob, Deferred, DocxJob, Job, PdfJob, SummaryJob
 from pipeline.core.steps.aggregate import Totals, aggregate
 from pipeline.core.steps.checks import uses_previous
 from pipeline.core.steps.claims import assessment_issues
@@ -369,7 +370,11 @@ def report_jobs(settings: Settings, validation: Validation, totals: Totals) -> l
     ]
     if context.trend_chart:
         jobs.append(ChartJob(TREND_CHART_SVG, TREND_CHART_SVG.path(), context.trend_chart))
-    for code, notice in notice_contexts(totals, settings).items():
+    # Each notice keyed on its input and the settings it shows, its context built only if it is made again.
+    shown = settings.shown()
+    digest = shown.digest()
+    for code, given in notice_inputs(totals, settings).items():
+        notice = Deferred(notice_material(given, digest), partial(notice_context, given, shown))
         jobs += [PdfJob(NOTICE_PDF, NOTICE_PDF.path(code=code), notice, unit=code),
                  DocxJob(NOTICE_DOCX, NOTICE_DOCX.path(code=code), notice, unit=code)]
     return jobs

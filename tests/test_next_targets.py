@@ -15,7 +15,7 @@ from pipeline import flow, yearend
 from pipeline import plan as planning
 from pipeline.cli import main
 from pipeline.core.catalogue import TOTALS_DATA
-from pipeline.core.jobs import PdfJob
+from pipeline.core.jobs import PdfJob, context_of
 from pipeline.errors import InvalidDataError
 from tests.factories import CONFIG, SAMPLE_INPUT
 
@@ -48,8 +48,8 @@ def run_plan(config: Path, tmp_path: Path) -> planning.Plan:
 def contexts(run: planning.Plan) -> tuple[object, dict[str, object]]:
     """The report's context and each unit's notice context, from the planned PDF jobs."""
     pdfs = [job for job in run.documents if isinstance(job, PdfJob)]
-    report = next(job.context for job in pdfs if not job.unit)
-    return report, {job.unit: job.context for job in pdfs if job.unit}
+    report = next(context_of(job) for job in pdfs if not job.unit)
+    return report, {job.unit: context_of(job) for job in pdfs if job.unit}
 
 
 def test_the_sample_has_every_target_and_no_issue(tmp_path):

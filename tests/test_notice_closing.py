@@ -13,7 +13,7 @@ import yaml
 
 from pipeline import flow
 from pipeline import plan as planning
-from pipeline.core.documents.notice import notice_context
+from pipeline.core.documents.notice import notice_context, notice_input
 from pipeline.errors import ConfigError
 from pipeline.settings import load_settings
 from pipeline.settings.documents import fill_placeholders
@@ -59,5 +59,5 @@ def test_notice_closing_names_its_unit(tmp_path):
         flow.Options(2016, factories.SAMPLE_INPUT, config, tmp_path / "out"))
     totals = planning.summarise(settings, inputs, validation)
     for unit in totals.units[:2]:
-        notice = notice_context(unit, totals, settings)
+        notice = notice_context(notice_input(unit, totals, settings), settings)
         assert notice.closing == (f"Đề nghị {notice.unit_title} hoàn thành chỉ tiêu năm 2017 {{sic}}.",)

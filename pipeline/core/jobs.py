@@ -9,8 +9,10 @@ so an unchanged key means an unchanged file (`pipeline.cache`).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Generic, NoReturn, TypeVar, cast
 
 from pipeline.core.catalogue import Output, archival
 from pipeline.core.documents.appendix import ChartData
@@ -22,6 +24,37 @@ from pipeline.core.documents.summary import SummaryContext
 from pipeline.core.documents.trend import TrendChartData
 
 DocumentContext = ReportContext | NoticeContext | SlipContext | ReminderContext
+C = TypeVar("C", ReportContext, NoticeContext, SlipContext, ReminderContext)
+
+
+class Deferred(Generic[C]):
+    """A document's context built only when the document is made again (`built`).
+
+    `material`, the repr of everything the context is built from, stands for it in the render key
+    (`key_material`) and is its repr: a country's rerun keys its 3,321 notices on their inputs and
+    builds none of their contexts when nothing changed. The build must read nothing `material` leaves
+    out (see `pipeline.core.documents.notice.NoticeInput`). Built once, shared by the documents made
+    from it (a notice's PDF and DOCX); never pickled: `built` swaps in the context before a job is
+    handed to a worker.
+    """
+
+    __slots__ = ("_build", "_context", "material")
+
+    def __init__(self, material: str, build: Callable[[], C]) -> None:
+        self.material = material
+        self._build: Callable[[], C] = build
+        self._context: C | None = None
+
+    def built(self) -> C:
+        if self._context is None:
+            self._context = self._build()
+        return self._context
+
+    def __repr__(self) -> str:
+        return self.material
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a deferred context crosses into a worker only built (pipeline.core.jobs.built)")
 
 
 @dataclass(frozen=True)
@@ -30,7 +63,7 @@ class PdfJob:
 
     output: Output
     name: str
-    context: DocumentContext
+    context: DocumentContext | Deferred[NoticeContext]
     chart: ChartData | None = None
     unit: str = ""  # the unit a notice, slip or reminder is about
     trend: TrendChartData | None = None  # the report's trend chart, when two years or more have figures
@@ -57,7 +90,7 @@ class ArchiveJob:
         return self.source.template
 
     @property
-    def context(self) -> DocumentContext:
+    def context(self) -> DocumentContext | Deferred[NoticeContext]:
         return self.source.context
 
     @property
@@ -75,7 +108,7 @@ class DocxJob:
 
     output: Output
     name: str
-    context: ReportContext | NoticeContext | ReminderContext
+    context: ReportContext | NoticeContext | ReminderContext | Deferred[NoticeContext]
     chart: ChartData | None = None
     unit: str = ""
     trend: TrendChartData | None = None
@@ -117,10 +150,27 @@ class ChartJob:
 Job = PdfJob | ArchiveJob | DocxJob | SummaryJob | ChartJob
 
 
+def built(job: Job) -> Job:
+    """`job` with its context built, when it was deferred: what is handed to a worker."""
+    if isinstance(job, ArchiveJob):
+        source = built(job.source)
+        return job if source is job.source else ArchiveJob(cast(PdfJob, source))
+    if isinstance(job, PdfJob | DocxJob) and isinstance(job.context, Deferred):
+        return dataclasses.replace(job, context=job.context.built())
+    return job
+
+
+def context_of(job: PdfJob | ArchiveJob | DocxJob) -> DocumentContext:
+    """The document's context, built when it was deferred: what its template is given."""
+    context = job.context
+    return context.built() if isinstance(context, Deferred) else context
+
+
 def key_material(job: Job, context: str | None = None) -> str:
     """Everything a job's bytes depend on besides templates, code and libraries (see `pipeline.cache`):
-    the repr of (kind, template, context, chart, trend). `context`, when given, is `repr(job.context)`
-    already made: a notice's PDF and DOCX share one context, the country's ~3,300 of them cost a rerun
-    ~0.25 s to repr twice. The text is the tuple's repr either way (a tuple's repr joins its items')."""
+    the repr of (kind, template, context, chart, trend), a deferred context's being what it is built from.
+    `context`, when given, is `repr(job.context)` already made: a notice's PDF and DOCX share one context,
+    the country's ~3,300 of them cost a rerun ~0.25 s to repr twice. The text is the tuple's repr either way
+    (a tuple's repr joins its items')."""
     shown = repr(job.context) if context is None else context
     return f"({job.kind!r}, {job.template!r}, {shown}, {job.chart!r}, {job.trend!r})"

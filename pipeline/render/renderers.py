@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from pipeline.core.documents.appendix import ChartData
 from pipeline.core.documents.trend import TrendChartData
-from pipeline.core.jobs import ArchiveJob, ChartJob, DocxJob, Job, PdfJob, SummaryJob
+from pipeline.core.jobs import ArchiveJob, ChartJob, DocxJob, Job, PdfJob, SummaryJob, context_of
 from pipeline.core.text import TextPolicy
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class Renderers:
         images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else {}
         if job.trend:
             images["trend_chart"] = trend_png(job.trend, self.font_family)
-        return render_docx(self.templates / "docx" / job.template, job.context, images or None)
+        return render_docx(self.templates / "docx" / job.template, context_of(job), images or None)
 
     def _chart(self, job: ChartJob) -> bytes:
         return self._svg(job.context).encode("utf-8")
@@ -145,5 +145,5 @@ class Renderers:
                 extra["trend_chart_uri"] = svg_data_uri(self._svg(job.trend))
         from pipeline.render.html import render_html
 
-        html = render_html(self.env, job.template, job.context, **extra)
+        html = render_html(self.env, job.template, context_of(job), **extra)
         return self.pdf.render(html, job.name, archival=archival)

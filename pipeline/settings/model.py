@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cached_property
 
 from pydantic import Field
@@ -64,6 +65,19 @@ class Settings(Strict):
                 "không phải chỉ tiêu có kế hoạch trong indicators.yaml"
             )
         return found
+
+    def digest(self) -> str:
+        """The SHA-256 of every setting (as JSON): part of the render key of a document built from its inputs
+        and the settings (a notice, from `shown()`), so that any change to them makes it again. Not cached:
+        a model_copy would carry a cached digest along (see `unit`)."""
+        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
+
+    def shown(self) -> Settings:
+        """These settings without what no document shows: the rules (they decide a unit's status, which its
+        result carries), how mail is sent and documents signed, and the accepted warnings. A document keyed on
+        `digest()` is built from this copy, so it cannot show what its key leaves out, and setting up signing
+        or mail after make report leaves every notice current."""
+        return self.model_copy(update={"rules": (), "distribution": None, "signing": None, "explanations": ()})
 
     def planned_indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.has_plan)

@@ -15,7 +15,7 @@ import pytest
 from pipeline import flow
 from pipeline import plan as planning
 from pipeline.core.documents.header import counted_clause, result_clauses
-from pipeline.core.documents.notice import notice_context, trend_sentence
+from pipeline.core.documents.notice import notice_context, notice_input, trend_sentence
 from pipeline.core.documents.report import cumulative_sentence, people_sentence, results_sentence
 from pipeline.core.steps.aggregate import Result, Totals
 from pipeline.core.steps.history import Point
@@ -93,7 +93,7 @@ def test_notice_of_a_unit_with_nothing_founded(sample):
     code = next(u.unit.code for u in totals.by_status("valid"))
     zero = zero_unit(totals, code)
     unit = next(u for u in zero.units if u.unit.code == code)
-    notice = notice_context(unit, zero, settings)
+    notice = notice_context(notice_input(unit, zero, settings), settings)
     party = settings.planned_indicators()[0]
     assert f"chưa thành lập được {party.phrase} nào (kế hoạch " in notice.results_sentence
     for text in (notice.results_sentence, notice.people_sentence):
@@ -117,7 +117,7 @@ def test_notice_target_of_zero_is_no_target(sample):
     code = unit.unit.code
     targets = {**settings.targets[2017], code: {**settings.targets[2017][code], planned[0].code: 0}}
     settings = settings.model_copy(update={"targets": {**settings.targets, 2017: targets}})
-    text = notice_context(unit, totals, settings).targets_sentence
+    text = notice_context(notice_input(unit, totals, settings), settings).targets_sentence
     assert f"không giao chỉ tiêu thành lập {planned[0].phrase}" in text
     assert not ZERO_FIGURE.search(text)
 

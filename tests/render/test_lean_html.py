@@ -14,7 +14,7 @@ import weasyprint
 
 from pipeline import flow
 from pipeline import plan as planning
-from pipeline.core.jobs import Job
+from pipeline.core.jobs import Job, built
 from pipeline.render.chart import chart_svg, svg_data_uri
 from pipeline.render.html import render_html
 from pipeline.render.pdf import NOTE_RULE_COUNT, LeanHTML, lean_user_agent_css, parse_xhtml
@@ -43,6 +43,7 @@ def pages(tmp_path_factory, renderers) -> dict[str, str]:
     report = next(j for j in jobs if j.template == "bao-cao.html.j2")
     notice = next(j for j in jobs if j.template == "thong-bao.html.j2")
     slip = next(j for j in jobs if j.template == "phieu-kiem-tra.html.j2")
+    notice = built(notice)
     state = dataclasses.replace(notice.context, header=dataclasses.replace(
         notice.context.header, style="state", motto="Độc lập - Tự do - Hạnh phúc"))
 

@@ -8,6 +8,7 @@ PDF and the DOCX of a notice cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.core import vi
@@ -68,17 +69,47 @@ class NoticeContext:
     recipients: tuple[str, ...]
 
 
-def notice_contexts(totals: Totals, settings: Settings) -> dict[str, NoticeContext]:
-    """unit code → notice, for every unit of the year (submitted or not)."""
+@dataclass(frozen=True)
+class NoticeInput:
+    """Everything one unit's notice says besides the settings: its render key is made of this and the
+    settings' digest (`notice_material`), so a rerun builds the context of a notice made again only.
+    `notice_context` reads nothing else: a notice cannot show what its key leaves out."""
+
+    year: int
+    result: UnitResult
+    counted: int  # the year's valid units: the ranks are out of this many
+    trend: Mapping[str, tuple[Point, ...]]  # the unit's points by indicator (Trend.units)
+    number: str  # its document number in the year's sequence ("" for a draft)
+
+
+def notice_inputs(totals: Totals, settings: Settings) -> dict[str, NoticeInput]:
+    """unit code → what its notice is made from, for every unit of the year (submitted or not)."""
     numbers = notice_numbers(settings, totals.year)
-    return {u.unit.code: notice_context(u, totals, settings, numbers.get(u.unit.code, "")) for u in totals.units}
+    return {u.unit.code: notice_input(u, totals, settings, numbers.get(u.unit.code, "")) for u in totals.units}
 
 
-def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: str | None = None) -> NoticeContext:
-    """One unit's notice; `number` is its document number, from the year's sequence when not given."""
+def notice_input(u: UnitResult, totals: Totals, settings: Settings, number: str | None = None) -> NoticeInput:
+    """What `u`'s notice is made from; `number` is its document number, from the year's sequence when not given."""
     if number is None:
         number = notice_numbers(settings, totals.year).get(u.unit.code, "")
-    year, next_year = totals.year, totals.year + 1
+    return NoticeInput(totals.year, u, len(totals.by_status("valid")), totals.trend.units.get(u.unit.code, {}),
+                       number)
+
+
+def notice_material(given: NoticeInput, settings_digest: str) -> str:
+    """The text a notice's render key is made of (`pipeline.cache`): its input and the settings' digest."""
+    return f"{given!r}, settings={settings_digest}"
+
+
+def notice_contexts(totals: Totals, settings: Settings) -> dict[str, NoticeContext]:
+    """unit code → notice, for every unit of the year (submitted or not)."""
+    return {code: notice_context(given, settings) for code, given in notice_inputs(totals, settings).items()}
+
+
+def notice_context(given: NoticeInput, settings: Settings) -> NoticeContext:
+    """One unit's notice, from its input and the settings only."""
+    u, number = given.result, given.number
+    year, next_year = given.year, given.year + 1
     docs = settings.document_settings(year)
     org = settings.general.organisation
     planned = settings.planned_indicators()
@@ -107,11 +138,11 @@ def notice_context(u: UnitResult, totals: Totals, settings: Settings, number: st
             if counted else ""
         ),
         change_sentence=_change_sentence(u, planned, year - 1) if counted else "",
-        rank_sentence=_rank_sentence(u, totals, planned) if counted else "",
-        trend_sentence=trend_sentence(totals.trend.units.get(u.unit.code, {}), planned) if counted else "",
+        rank_sentence=_rank_sentence(u, given.counted, planned) if counted else "",
+        trend_sentence=trend_sentence(given.trend, planned) if counted else "",
         blank_sentence=_blank_sentence(u, settings) if counted else "",
         people_sentence=_people_sentence(u, settings) if counted else "",
-        rows=_rows(u, totals, planned) if counted else (),
+        rows=_rows(u, given.counted, planned) if counted else (),
         targets_sentence=_targets_sentence(u, next_year, planned, settings, title),
         targets=_targets(u, next_year, planned, settings),
         closing=docs.notices.closing_for(title, year),
@@ -129,7 +160,7 @@ def _change_sentence(u: UnitResult, planned: tuple[Indicator, ...], previous_yea
     return vi.sentence_case("; ".join(parts)) + "."
 
 
-def trend_sentence(points: dict[str, tuple[Point, ...]], planned: tuple[Indicator, ...], years: int = 3) -> str:
+def trend_sentence(points: Mapping[str, tuple[Point, ...]], planned: tuple[Indicator, ...], years: int = 3) -> str:
     """"Kết quả các năm 2015–2016: năm 2015: 2 tổ chức Đảng, …; năm 2016: 2 tổ chức Đảng (đạt 66% kế hoạch), …"."""
     series = {i.code: points.get(i.code, ())[-years:] for i in planned}
     span = [p.year for p in next(iter(series.values()), ())]
@@ -154,8 +185,8 @@ def _past_result(ind: Indicator, point: Point) -> str:
         f" (đạt {vi.percent(point.percent)} kế hoạch)" if point.percent is not None else "")
 
 
-def _rank_sentence(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> str:
-    count = vi.number(len(totals.by_status("valid")))
+def _rank_sentence(u: UnitResult, counted: int, planned: tuple[Indicator, ...]) -> str:
+    count = vi.number(counted)
     parts = [f"{i.phrase} xếp thứ {vi.number(u.ranks[i.code])}/{count}" for i in planned if i.code in u.ranks]
     return "Về tỉ lệ hoàn thành kế hoạch so với các đơn vị khác: " + "; ".join(parts) + "."
 
@@ -175,8 +206,8 @@ def _people_sentence(u: UnitResult, settings: Settings) -> str:
     return f"Đơn vị {counted_clause(counts, PEOPLE_VERB)}."
 
 
-def _rows(u: UnitResult, totals: Totals, planned: tuple[Indicator, ...]) -> tuple[NoticeRow, ...]:
-    count = vi.number(len(totals.by_status("valid")))
+def _rows(u: UnitResult, counted: int, planned: tuple[Indicator, ...]) -> tuple[NoticeRow, ...]:
+    count = vi.number(counted)
     return tuple(
         NoticeRow(
             name=i.name,
