@@ -13,7 +13,7 @@ from pipeline import plan as planning
 from pipeline.settings import load_settings
 from tests.bench.commands import CommandFailed, pipeline
 from tests.bench.data import PROVINCES, commune_names, make_city, make_nation, share_out
-from tests.bench.run import workers_scale
+from tests.bench.run import paired, workers_scale
 from tests.bench.table import (
     COLUMNS,
     NOTICE_FLOOR,
@@ -179,3 +179,15 @@ def test_a_failing_command_names_its_log(tmp_path: Path) -> None:
     assert log.read_bytes()  # click's usage message, kept for the reader
     run = pipeline(["--help"], tmp_path / "help.log")
     assert run.code == 0 and run.peak_mb > 0
+
+
+def test_a_floors_ratio_is_taken_round_by_round_baseline_and_ours_in_turn():
+    """A shared machine's speed drifts: each round's baseline and ours are timed one after the other, and the
+    ratio is the median of the rounds' ratios, not a ratio of medians taken minutes apart."""
+    calls: list[str] = []
+    slow = iter([1.0, 2.0, 4.0])  # the machine slows down round by round
+    speeds = iter([0.5, 1.0, 2.0])
+    base, ours, speed = paired(lambda: calls.append("base") or next(slow),
+                                lambda: calls.append("ours") or next(speeds), 3)
+    assert calls == ["base", "ours"] * 3
+    assert (base, ours, speed) == (2.0, 1.0, 2.0)
