@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.core.catalogue import RENDER_KEYS
-from pipeline.core.jobs import Job, built, key_material
+from pipeline.core.jobs import Job, key_material
 from pipeline.io import PACKAGE, jsontext, package_digest, source_digest
 from pipeline.io.publish import Staging
 from pipeline.io.versions import library_versions
@@ -62,15 +62,18 @@ def job_key(job: Job, base: str, context: str | None = None) -> str:
 class RenderCache:
     """Render keys of the published documents, and of this run's."""
 
-    def __init__(self, staging: Staging, templates: Path) -> None:
+    def __init__(self, staging: Staging, templates: Path, font_family: str) -> None:
         self.staging = staging
-        self.base = fingerprint(templates)
+        # The font is every document's, and no context need carry it: a chart's data does not, so a font changed
+        # in settings.yaml left bieu-do.svg in the old one, and the report's PDF, drawing that kept chart, refused
+        # the foreign font as if it were not installed.
+        self.base = hashlib.sha256(f"{fingerprint(templates)}\0{font_family}".encode()).hexdigest()
         old = staging.published(RENDER_KEYS.path())
         self.old: dict[str, str] = json.loads(old) if old else {}
         self.keys: dict[str, str] = {}
 
     def split(self, jobs: list[Job]) -> tuple[list[Job], int]:
-        """Stage the documents that can be reused; return the jobs left to render, their contexts built."""
+        """Stage the documents that can be reused; return the jobs left to render."""
         fresh, reused = [], 0
         shown: dict[int, tuple[object, str]] = {}  # id → (the context, kept alive so its id stays its own; repr)
         for job in jobs:
@@ -82,7 +85,7 @@ class RenderCache:
             if self.old.get(job.name) == key and self.staging.reuse(job.name):
                 reused += 1
             else:
-                fresh.append(built(job))
+                fresh.append(job)
         return fresh, reused
 
     def adopt(self, job: Job, data: bytes) -> None:

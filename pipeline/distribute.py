@@ -117,7 +117,7 @@ def distribute(options: Options, send: bool = False, environ: Mapping[str, str] 
                        if not isinstance(j, ArchiveJob) and j.output.kind in kinds]
     marked = marked_copies(settings, validation, work.sources) if feedback else []
     renderers = renderers_for(options, settings)
-    where = target_for(options, year, Command.DISTRIBUTE)
+    where = target_for(options, year, Command.DISTRIBUTE, settings)
     post = Post(settings, config, year, options.output_root, mailer, clock, StateJournal(state, year), resend,
                 options.progress, feedback)
     run = _Run(where, settings, config, post, feedback)

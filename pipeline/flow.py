@@ -48,8 +48,9 @@ class Outcome:
     targets: TargetChange | None = None  # next year's targets changed since the replaced report
 
 
-def target(options: Options, year: int, command: Command) -> Target:
-    return Target(options.output_root, year, command, options.templates_dir, options.workers, options.progress)
+def target(options: Options, year: int, command: Command, settings: Settings) -> Target:
+    return Target(options.output_root, year, command, options.templates_dir, settings.general.style.font_family,
+                  options.workers, options.progress)
 
 
 def renderers(options: Options, settings: Settings) -> Renderers:
@@ -77,7 +78,7 @@ def validate(options: Options) -> Outcome:
 
 
 def _publish_check(options: Options, run: Plan) -> tuple[Path, tuple[str, ...]]:
-    where, render = target(options, run.year, Command.VALIDATE), renderers(options, run.settings)
+    where, render = target(options, run.year, Command.VALIDATE, run.settings), renderers(options, run.settings)
     return publish(where, lambda out, cache: render_check(where, render, run, out, cache),
                    status_page(render, run.settings, run.validation, None))
 
@@ -110,7 +111,7 @@ def report(options: Options) -> Outcome:
         log.warning("Báo cáo năm %s lập trước đó có số liệu của %d đơn vị mà lần này không có biểu mẫu: %s; "
                     "các đơn vị này không được tính (xem %s)", year, len(vanished), ", ".join(vanished),
                     SITE_PAGE.path())
-    where, render = target(options, year, Command.REPORT), renderers(options, run.settings)
+    where, render = target(options, year, Command.REPORT, run.settings), renderers(options, run.settings)
 
     def work(out: Staging, cache: RenderCache) -> list[str]:
         return (render_documents(where, render, run, out, cache) + render_check(where, render, run, out, cache))
@@ -152,7 +153,7 @@ def forms(options: Options) -> tuple[int, Path, tuple[str, ...]]:
             names.append(name)
         return names
 
-    folder, names = publish(target(options, year, Command.FORMS), write)
+    folder, names = publish(target(options, year, Command.FORMS, settings), write)
     return year, folder, names
 
 

@@ -40,6 +40,7 @@ class Target:
     year: int
     command: Command
     templates: Path
+    font_family: str  # the documents' font (settings.yaml style.font_family): part of every render key
     workers: int
     progress: Progress | None = None
 
@@ -51,7 +52,7 @@ def publish(target: Target, work: Work, page: Page | None = None) -> tuple[Path,
     """
     staging = Staging(target.output_root, target.year, keep_for(target.command))
     try:
-        cache = RenderCache(staging, target.templates)
+        cache = RenderCache(staging, target.templates, target.font_family)
         documents = work(staging, cache)
         keys, site = RENDER_KEYS.path(), SITE_PAGE.path()
 

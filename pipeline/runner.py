@@ -167,6 +167,9 @@ def default_jobs() -> int:
 def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: Progress | None = None,
                 label: str = "") -> Iterator[tuple[str, bytes]]:
     """Render every job, in parallel when it pays, yielding results in job order."""
+    from pipeline.core.jobs import built
+
+    jobs = [built(job) for job in jobs]  # a deferred context (a notice's) is built here, once, before any fork
     if not _pool_pays(jobs, workers):
         for done, job in enumerate(jobs, start=1):
             yield job.name, renderers.render(job)

@@ -260,7 +260,7 @@ class _Run:
         if not jobs:
             raise SourceError(f"Không có văn bản PDF nào để ký năm {self.year}: hãy chạy make report trước")
         renderers = renderers_for(self.options, self.settings)
-        where = target_for(self.options, self.year, Command.SIGN)
+        where = target_for(self.options, self.year, Command.SIGN, self.settings)
         folder, _ = publish(where, lambda out, cache: self._sign(jobs, renderers, where, out, cache),
                             status_page(renderers, self.settings, self.work.validation, self.work.totals))
         return Signing(self.year, folder, self.files, self.when)

@@ -165,3 +165,19 @@ def test_a_rerun_with_nothing_changed_builds_no_notice_and_a_signers_change_rema
     notices = sorted(p.relative_to(again.folder).as_posix() for p in (again.folder / "thong-bao").iterdir())
     assert notices and set(notices) <= set(rendered)
     assert sorted(built_for) == sorted({n.split("/")[1].split(".")[0] for n in notices}), "each built once"
+
+
+def test_a_font_changed_in_the_settings_makes_every_document_again_charts_included(tmp_path):
+    """The font is in no chart's data: with it outside the render keys, bieu-do.svg stayed in the old font and the
+    report's PDF, drawing that kept chart, failed as if the new font were not installed."""
+    config = shutil.copytree(CONFIG, tmp_path / "config")
+    output = tmp_path / "out"
+    flow.report(_options(output, config))
+    general = config / "settings.yaml"
+    text = general.read_text(encoding="utf-8")
+    assert "font_family: Liberation Serif" in text
+    general.write_text(text.replace("font_family: Liberation Serif", "font_family: Liberation Sans"), encoding="utf-8")
+    again = flow.report(_options(output, config))
+    for chart in ("bieu-do.svg", "bieu-do-cac-nam.svg"):
+        svg = (again.folder / chart).read_text(encoding="utf-8")
+        assert "Liberation Sans" in svg and "Liberation Serif" not in svg
