@@ -370,8 +370,11 @@ def test_a_rerun_with_nothing_changed_renders_nothing(folder, tmp_path, monkeypa
     output = published_copy(folder, tmp_path / "out")
     before = (folder / "SHA256SUMS").read_bytes()
     monkeypatch.setattr(Renderers, "render", lambda self, job: pytest.fail(f"re-rendered {job.name}"))
+    year = os.stat(output / folder.name).st_ino
     again = flow.report(options(output, jobs=1))
     assert (again.folder / "SHA256SUMS").read_bytes() == before
+    assert os.stat(again.folder).st_ino == year, "the published folder is kept, not swapped for a copy of itself"
+    assert subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=again.folder).returncode == 0
 
 
 def rerun_counting_renders(output: Path, monkeypatch) -> tuple[list[str], flow.Outcome]:

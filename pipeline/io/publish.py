@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from pipeline.core.catalogue import SUMS, Command, keeps
 from pipeline.errors import PublishError, os_cause
 from pipeline.io import file_digest, jsontext
-from pipeline.io.stamps import Stamps
+from pipeline.io.stamps import Identity, Stamps, identity
 
 
 def keep_for(command: Command) -> Callable[[str], bool]:
@@ -61,6 +61,11 @@ class Staging:
         self.files: dict[str, str] = {}  # name → SHA-256: a national run's bytes need not stay in memory
         self.stamps = Stamps(output_root, year)
         self._made: set[Path] = set()  # folders of the staging folder made for links
+        # Published files staged as they are (reused, carried over), linked only at commit, and only if the folder
+        # changes at all: name → the identity this run verified (None: carried over unread).
+        self._linked: dict[str, Identity | None] = {}
+        self._read: dict[str, str] = {}  # published files read this run (no stamp for them) → digest: stamp them
+        self._published_names: list[str] | None = None
         try:
             output_root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -77,10 +82,9 @@ class Staging:
         """Add one file by its path relative to the year folder ("data/tong-hop.json")."""
         relative = _safe_relative(name)
         path = self.folder / relative
+        self._linked.pop(relative.as_posix(), None)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # A carried-over file is a hard link to the published one: never write through it.
-            path.unlink(missing_ok=True)
             path.write_bytes(data)
             written = os.stat(path)
         except OSError as exc:
@@ -99,7 +103,11 @@ class Staging:
 
     def commit(self, finish: Callable[[tuple[str, ...]], dict[str, bytes]] | None = None) -> Path:
         """Carry over what this run does not own, let `finish` add files that list
-        the whole folder (the status page), write SHA256SUMS, swap in two renames."""
+        the whole folder (the status page), write SHA256SUMS, swap in two renames.
+
+        A run that would publish exactly the folder already there (a rerun with nothing changed) swaps
+        nothing: the published folder stays as it is, and its ~10,000 files are neither linked, nor
+        unlinked with the replaced folder, nor stamped again (~0.6 s of a country's 3.5 s rerun)."""
         try:
             self._carry_over()
         except OSError as exc:
@@ -108,8 +116,15 @@ class Staging:
             for name, data in finish(tuple(sorted(self.files))).items():
                 self.add(name, data)
         self.add(SUMS.path(), sha256sums(self.files).encode("ascii"))
+        if self._unchanged():
+            shutil.rmtree(self.folder, ignore_errors=True)
+            if self._read:
+                self.stamps.record(self.target, self.files)
+            self._lock.release()
+            return self.target
         swapped = False
         try:
+            self._link_all()
             _swap(self.folder, self.target)
             swapped = True
         except OSError as exc:
@@ -124,19 +139,52 @@ class Staging:
                 self._lock.release()
         return self.target
 
+    def _unchanged(self) -> bool:
+        """Whether the published folder holds exactly this run's files, byte for byte: the same names (no file
+        more, none less), the staged-as-they-are ones being its own, and each added one equal to its copy there
+        (by its stamp, else read)."""
+        names = self._published_names
+        if names is None or len(names) != len(self.files) or any(name not in self.files for name in names):
+            return False
+        for name, digest in self.files.items():
+            if name in self._linked:
+                continue
+            try:
+                status = os.stat(self.target / name, follow_symlinks=False)
+            except OSError:
+                return False
+            listed = name == SUMS.path() or digest == self.published_sums.get(name)  # SHA256SUMS lists not itself
+            if not listed or not stat.S_ISREG(status.st_mode):
+                return False
+            if self._published_digest(name, status) != digest:
+                return False
+            self.stamps.saw(name, status)  # the published copy is the one kept: its stamp, not the staged one's
+        return True
+
+    def _link_all(self) -> None:
+        """Link every published file staged as it is; one verified by this run must still be the file it verified
+        (same device, inode, size and mtime), else the run stops: it was replaced while the run went on."""
+        for name, seen in self._linked.items():
+            path = self.target / name
+            if seen is not None and identity(os.stat(path, follow_symlinks=False)) != seen:
+                raise PublishError(f"Tệp {path} đã bị thay trong lúc chương trình chạy. Chưa thay gì: văn bản lần "
+                                   "trước giữ nguyên; hãy chạy lại")
+            self._link(path, name)
+
     def _carry_over(self) -> None:
         """Link what this run does not own, listed in SHA256SUMS with the digest it was published with (not
         read again: a file altered since stays visibly altered, for `sha256sum -c`, make sign and distribute)."""
         if not self.target.is_dir():
             return
-        for name in _names(self.target):  # names before stats: a report run owns nearly all ~10,000 of them
+        self._published_names = _names(self.target)
+        for name in self._published_names:  # names before stats: a report run owns nearly all ~10,000 of them
             if name == SUMS.path() or name in self.files or not self.keep(name):
                 continue
             path = self.target / name
             if not path.is_file():
                 continue
-            self._link(path, name)
-            self.files[name] = self.published_sums.get(name) or file_digest(self.folder / name)
+            self._linked[name] = None
+            self.files[name] = self.published_sums.get(name) or file_digest(path)
 
     def _link(self, path: Path, name: str) -> None:
         copy = self.folder / name
@@ -160,14 +208,20 @@ class Staging:
             return False
         if expected is None or not stat.S_ISREG(status.st_mode):
             return False
-        # Stamped unchanged since a run wrote or hashed it (see io.stamps), else read again.
-        digest = self.stamps.digest(relative, status) or file_digest(path)
-        if digest != expected:
+        if self._published_digest(relative, status) != expected:
             return False
-        self._link(path, relative)
-        self.files[relative] = digest
+        self._linked[relative] = identity(status)
+        self.files[relative] = expected
         self.stamps.saw(relative, status)
         return True
+
+    def _published_digest(self, name: str, status: os.stat_result) -> str:
+        """The SHA-256 of the published `name`, whose stat is `status`: its stamp's when unchanged since a run
+        wrote or read it (see io.stamps), else read (once a run)."""
+        digest = self.stamps.digest(name, status) or self._read.get(name)
+        if digest is None:
+            digest = self._read[name] = file_digest(self.target / name)
+        return digest
 
     @cached_property
     def published_sums(self) -> dict[str, str]:
@@ -178,7 +232,9 @@ class Staging:
     def staged(self, name: str) -> bytes | None:
         """A file as this run has it so far (added, reused or carried over)."""
         relative = _safe_relative(name).as_posix()
-        return (self.folder / relative).read_bytes() if relative in self.files else None
+        if relative not in self.files:
+            return None
+        return ((self.target if relative in self._linked else self.folder) / relative).read_bytes()
 
     def published(self, name: str) -> bytes | None:
         """A file as the current year folder has it (before this run is swapped in)."""

@@ -115,7 +115,9 @@ def test_a_damaged_record_only_costs_reading_the_files(tmp_path, hashed, damage)
     run(tmp_path, {NAME: b"%PDF notice"})
     (tmp_path / ".cache" / "da-cong-bo" / "2016.json").write_bytes(damage)
     assert run(tmp_path, {NAME: b"%PDF notice"}, reuse=[NAME]) == {NAME: True}
-    assert hashed == ["HB.pdf"]
+    assert hashed == ["HB.pdf", "SHA256SUMS"], "the reused file, and the sums the unchanged folder is kept by"
+    assert run(tmp_path, {NAME: b"%PDF notice"}, reuse=[NAME]) == {NAME: True}
+    assert hashed == ["HB.pdf", "SHA256SUMS"], "stamped again: read once"
 
 
 def test_a_file_changed_after_the_run_saw_it_is_not_stamped(tmp_path):
@@ -156,4 +158,4 @@ def test_an_unwritable_record_only_costs_time(tmp_path, hashed):
     (tmp_path / ".cache" / "da-cong-bo").write_bytes(b"a file where the folder goes")
     run(tmp_path, {NAME: b"%PDF notice"})
     assert run(tmp_path, {NAME: b"%PDF notice"}, reuse=[NAME]) == {NAME: True}
-    assert hashed == ["HB.pdf"]
+    assert hashed == ["HB.pdf", "SHA256SUMS"]
