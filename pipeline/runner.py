@@ -180,15 +180,23 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
     init = (renderers.templates, renderers.font_family, renderers.strict_warnings, renderers.parts,
             renderers.pdf_parts)
+    global _JOBS
+    # Forked workers inherit the jobs: each is handed over as its index, not pickled. The summary workbook's
+    # job (every unit's row, every organisation) took ~1 s to pickle and unpickle at national scale, which
+    # its worker waited for after the report's DOCX, on the critical path of a rerun after one late workbook.
+    _JOBS = jobs
+    work, items = (_work_at, list(range(len(jobs)))) if _forks() else (_work, jobs)
     try:
         with worker_pool(workers, _start_worker, init) as pool:
             # One document at a time: each takes 40 ms to seconds, far more than handing it over,
             # and chunks of hundreds (national scale) left one worker idle for seconds at the end.
-            for done, (job, data) in enumerate(zip(jobs, pool.ordered(_work, jobs), strict=True), start=1):
+            for done, (job, data) in enumerate(zip(jobs, pool.ordered(work, items), strict=True), start=1):
                 yield job.name, data
                 _tell(progress, label, done, len(jobs))
     except BrokenProcessPool as exc:
         raise _broken(label) from exc
+    finally:
+        _JOBS = []
 
 
 def make_all(files: Sequence[Makes], workers: int, progress: Progress | None = None,
@@ -238,8 +246,13 @@ def worker_pool(workers: int, initializer: Callable[..., None] | None = None,
     The workers leave signals to the run (it stops the pool), die with it even
     on kill -9, and a block left on an exception ends them at once.
     """
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    context = multiprocessing.get_context("fork" if _forks() else "spawn")
     return _Pool(workers, mp_context=context, initializer=_start_child, initargs=(os.getpid(), initializer, initargs))
+
+
+def _forks() -> bool:
+    """Whether pools fork their workers (which then inherit this process's memory) rather than spawn them."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 class _Pool(ProcessPoolExecutor):
@@ -315,6 +328,7 @@ def _tell(progress: Progress | None, label: str, done: int, total: int) -> None:
 
 _WORKER: Renderers | None = None
 _PARENT: Renderers | None = None  # the renderers of the last `render_jobs` call, for forked workers
+_JOBS: list[Job] = []  # the jobs of the running `render_jobs` call, which forked workers inherit
 
 
 def _start_worker(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None,
@@ -336,6 +350,11 @@ def _start_worker(templates: Path, font_family: str, strict_warnings: bool, part
 def _work(job: Job) -> bytes:
     assert _WORKER is not None, "worker not initialised"
     return _WORKER.render(job)
+
+
+def _work_at(index: int) -> bytes:
+    """`_work` of the job at `index` of the jobs this forked worker inherited (`render_jobs`)."""
+    return _work(_JOBS[index])
 
 
 def renderers(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None = None,
