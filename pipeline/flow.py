@@ -21,6 +21,7 @@ from pipeline.core.steps.aggregate import Totals
 from pipeline.core.steps.validate import Validation
 from pipeline.errors import InvalidDataError, SourceError
 from pipeline.feedback import marked_copies
+from pipeline.io.chart_images import chart_image_store
 from pipeline.io.newyear import NewYear, refuse_existing, year_path
 from pipeline.io.newyear import new_year as write_new_year
 from pipeline.io.pdf_parts import pdf_part_store
@@ -55,7 +56,8 @@ def target(options: Options, year: int, command: Command, settings: Settings) ->
 
 def renderers(options: Options, settings: Settings) -> Renderers:
     return renderers_for(options.templates_dir, settings.general.style.font_family, options.strict_warnings,
-                         sheet_store(options.output_root), pdf_part_store(options.output_root))
+                         sheet_store(options.output_root), pdf_part_store(options.output_root),
+                         chart_image_store(options.output_root))
 
 
 def render_check(where: Target, render: Renderers, run: Plan, out: Staging, cache: RenderCache) -> list[str]:

@@ -40,6 +40,7 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:  # reading workbooks needs neither the jobs nor the renderers (templates, fonts)
     from pipeline.core.jobs import Job
+    from pipeline.render.chart_images import ChartImages
     from pipeline.render.parts import SheetParts
     from pipeline.render.pdf_parts import PdfParts
     from pipeline.render.renderers import Renderers
@@ -179,7 +180,7 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
     renderers.prepare(jobs)  # imported and built once, before the fork: every worker inherits it
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
     init = (renderers.templates, renderers.font_family, renderers.strict_warnings, renderers.parts,
-            renderers.pdf_parts)
+            renderers.pdf_parts, renderers.images)
     global _JOBS
     # Forked workers inherit the jobs: each is handed over as its index, not pickled. The summary workbook's
     # job (every unit's row, every organisation) took ~1 s to pickle and unpickle at national scale, which
@@ -332,15 +333,15 @@ _JOBS: list[Job] = []  # the jobs of the running `render_jobs` call, which forke
 
 
 def _start_worker(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None,
-                  pdf_parts: PdfParts | None) -> None:
+                  pdf_parts: PdfParts | None, images: ChartImages | None) -> None:
     global _WORKER
     inherited = _PARENT
     if inherited is not None and (inherited.templates, inherited.font_family, inherited.strict_warnings,
-                                  inherited.parts, inherited.pdf_parts) == (templates, font_family,
-                                                                            strict_warnings, parts, pdf_parts):
+                                  inherited.parts, inherited.pdf_parts, inherited.images) == (
+            templates, font_family, strict_warnings, parts, pdf_parts, images):
         _WORKER = inherited  # forked: already built (and warm, if the parent has rendered)
     else:
-        _WORKER = renderers(templates, font_family, strict_warnings, parts, pdf_parts)  # spawned
+        _WORKER = renderers(templates, font_family, strict_warnings, parts, pdf_parts, images)  # spawned
     # A forked worker inherits the parent's whole heap (every submission, every
     # context); freezing it keeps the garbage collector from walking it again
     # on every collection while layout allocates millions of small objects.
@@ -358,12 +359,13 @@ def _work_at(index: int) -> bytes:
 
 
 def renderers(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None = None,
-              pdf_parts: PdfParts | None = None) -> Renderers:
+              pdf_parts: PdfParts | None = None, images: ChartImages | None = None) -> Renderers:
     """The renderers of this process, for documents in `font_family`; `parts` keeps the summary workbook's
-    unchanged sheets between runs, `pdf_parts` the documents' kept parts."""
+    unchanged sheets between runs, `pdf_parts` the documents' kept parts, `images` the DOCX's chart pictures."""
     from pipeline.render.renderers import Renderers
 
-    return Renderers(templates, font_family, strict_warnings, text_policy_for(font_family), parts, pdf_parts)
+    return Renderers(templates, font_family, strict_warnings, text_policy_for(font_family), parts, pdf_parts,
+                     images)
 
 
 def text_policy_for(font_family: str) -> TextPolicy:

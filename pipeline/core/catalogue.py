@@ -303,3 +303,6 @@ READ_CACHE = ".cache/bieu-mau"
 SHEET_CACHE = ".cache/trang-tinh"
 # Documents' kept parts (the report's list of new organisations) as PDFs between runs (see io.pdf_parts).
 PDF_PART_CACHE = ".cache/phan-pdf"
+# The DOCX's chart pictures as PNGs between runs, so a rerun whose charts are unchanged imports no matplotlib
+# (see io.chart_images).
+CHART_IMAGE_CACHE = ".cache/hinh-bieu-do"

@@ -24,6 +24,7 @@ from pipeline.core.text import TextPolicy
 if TYPE_CHECKING:
     import jinja2
 
+    from pipeline.render.chart_images import ChartImages
     from pipeline.render.parts import SheetParts
     from pipeline.render.pdf import PdfRenderer
     from pipeline.render.pdf_parts import PdfParts
@@ -33,13 +34,15 @@ class Renderers:
     """The template environment and the PDF renderer, shared by every document of a process."""
 
     def __init__(self, templates: Path, font_family: str, strict_warnings: bool, policy: TextPolicy,
-                 parts: SheetParts | None = None, pdf_parts: PdfParts | None = None) -> None:
+                 parts: SheetParts | None = None, pdf_parts: PdfParts | None = None,
+                 images: ChartImages | None = None) -> None:
         self.templates = templates
         self.font_family = font_family
         self.strict_warnings = strict_warnings
         self.policy = policy  # what the documents' font can print (see pipeline.runner.text_policy_for)
         self.parts = parts  # where the summary workbook's unchanged sheets are kept between runs
         self.pdf_parts = pdf_parts  # where documents' kept parts (the report's list of new organisations) are
+        self.images = images  # where the DOCX's chart pictures are kept between runs
         self._env: jinja2.Environment | None = None
         self._pdf_renderer: PdfRenderer | None = None
         # Each chart's SVG by its data: drawn once per process for its file and the report's PDF, or
@@ -77,8 +80,8 @@ class Renderers:
             import_module("pipeline.render.trend_chart")  # and the bar chart's module, which it uses
         if DocxJob in kinds:
             import_module("pipeline.render.docx")
-        if SummaryJob in kinds:
-            import_module("pipeline.render.xlsx")
+        # Not the summary workbook's writer (openpyxl, ~0.25 s): a run has one such job, and the worker that takes
+        # it imports it while the other renders, instead of both waiting for this process to.
 
     def _draws_svg(self, job: Job) -> bool:
         """Whether `job` draws a chart as SVG here: a chart file, or a PDF's chart not yet drawn."""
@@ -111,14 +114,29 @@ class Renderers:
                 assert_never(job)
 
     def _docx(self, job: DocxJob) -> bytes:
-        from pipeline.render.chart import chart_png
         from pipeline.render.docx import render_docx
+
+        images = {"chart": self._png(job.name, "chart", job.chart)} if job.chart else {}
+        if job.trend:
+            images["trend_chart"] = self._png(job.name, "trend_chart", job.trend)
+        return render_docx(self.templates / "docx" / job.template, context_of(job), images or None)
+
+    def _png(self, document: str, chart: str, data: ChartData | TrendChartData) -> bytes:
+        """The PNG of `chart` in `document`, from the store when drawn before from the same key
+        (pipeline.render.chart_images): an unchanged chart needs no matplotlib."""
+        from pipeline.render.chart_images import DPI, png_key
+
+        name, key = f"{document}#{chart}", png_key(chart, data, self.font_family)
+        if self.images is not None and (kept := self.images.get(name, key)) is not None:
+            return kept
+        from pipeline.render.chart import chart_png
         from pipeline.render.trend_chart import trend_png
 
-        images = {"chart": chart_png(job.chart, self.font_family)} if job.chart else {}
-        if job.trend:
-            images["trend_chart"] = trend_png(job.trend, self.font_family)
-        return render_docx(self.templates / "docx" / job.template, context_of(job), images or None)
+        png = trend_png(data, self.font_family, DPI) if isinstance(data, TrendChartData) else chart_png(
+            data, self.font_family, DPI)
+        if self.images is not None:
+            self.images.put(name, key, png)
+        return png
 
     def _chart(self, job: ChartJob) -> bytes:
         return self._svg(job.context).encode("utf-8")

@@ -157,30 +157,3 @@ def test_each_key_part_changes_the_key(html, monkeypatch):
                 pdf_parts.part_key(part, 7, b"css ")}) == 4
     monkeypatch.setattr(pdf_parts, "version", lambda name: "0" if name == "pypdf" else "70.0")
     assert pdf_parts.part_key(part, 7, b"css") != key
-
-
-@pytest.mark.parametrize("damage", ["flip", "truncate", "head", "empty"])
-def test_a_damaged_or_foreign_entry_is_a_miss(tmp_path, damage, monkeypatch):
-    store = pdf_part_store(tmp_path)
-    store.put(NAME, "key", b"%PDF-1.7 part")
-    assert store.get(NAME, "key") == b"%PDF-1.7 part"
-    assert store.get(NAME, "other") is None and store.get("khac.pdf", "key") is None
-    (path,) = (tmp_path / ".cache" / "phan-pdf").iterdir()
-    data = path.read_bytes()
-    path.write_bytes({"flip": data[:-1] + bytes([data[-1] ^ 1]), "truncate": data[:-3],
-                      "head": data.replace(b'"version": 1', b'"version": 2'), "empty": b""}[damage])
-    assert store.get(NAME, "key") is None
-
-
-def test_another_code_version_is_a_miss(tmp_path, monkeypatch):
-    store = pdf_part_store(tmp_path)
-    store.put(NAME, "key", b"%PDF-1.7 part")
-    monkeypatch.setattr("pipeline.io.kept.package_digest", lambda: "another")
-    assert store.get(NAME, "key") is None
-
-
-def test_an_unwritable_store_costs_only_time(tmp_path):
-    (tmp_path / ".cache").write_text("a file where the folder would be")
-    store = pdf_part_store(tmp_path)
-    store.put(NAME, "key", b"%PDF-1.7 part")
-    assert store.get(NAME, "key") is None
