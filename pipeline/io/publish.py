@@ -146,6 +146,7 @@ class Staging:
         names = self._published_names
         if names is None or len(names) != len(self.files) or any(name not in self.files for name in names):
             return False
+        kept = {}
         for name, digest in self.files.items():
             if name in self._linked:
                 continue
@@ -158,7 +159,9 @@ class Staging:
                 return False
             if self._published_digest(name, status) != digest:
                 return False
-            self.stamps.saw(name, status)  # the published copy is the one kept: its stamp, not the staged one's
+            kept[name] = status
+        for name, status in kept.items():  # the published copies are the ones kept: their stamps, not the staged
+            self.stamps.saw(name, status)
         return True
 
     def _link_all(self) -> None:

@@ -86,3 +86,23 @@ def test_a_reused_file_replaced_while_the_run_goes_on_stops_a_run_that_changes_t
         staging.commit()
     assert (folder / "bao-cao.pdf").read_bytes() == FILES["bao-cao.pdf"], "nothing replaced"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".2016.khoa", ".cache", "2016"]
+
+
+def test_a_folder_replaced_after_a_partial_match_is_stamped_as_written(tmp_path, monkeypatch):
+    """The comparison that found a difference late must not leave the earlier files stamped as the replaced
+    copies: the next unchanged run would read them all again."""
+    import time
+
+    from pipeline.io import publish as publishing
+    from pipeline.io import stamps as stamping
+
+    mkstemp = stamping.tempfile.mkstemp  # past the clock's tick, as a country's run is (see test_stamps.settled)
+    monkeypatch.setattr(stamping.tempfile, "mkstemp", lambda *a, **k: time.sleep(0.03) or mkstemp(*a, **k))
+    run(tmp_path, FILES)
+    changed = {**FILES, "data/tong-hop.json": b'{"a": 1}\n'}  # added last: the files before it matched
+    run(tmp_path, changed)
+    hashed = []
+    real = publishing.file_digest
+    monkeypatch.setattr(publishing, "file_digest", lambda path: hashed.append(path.name) or real(path))
+    run(tmp_path, changed)
+    assert hashed == []
