@@ -60,6 +60,7 @@ from tests.bench.table import (
 NOTICES = 10
 POOL_NOTICES = 100  # as in a real run, the pool's start-up is shared by many notices
 REPEATS = 3
+FLOOR_ROUNDS = 5  # the accepted floors' rounds (`paired`): their ratios move ±5% from run to run on 3
 SCALES = "15,114,3321"
 CITY_MAX = 200  # beyond, a country: no city has more communes (Hồ Chí Minh City has 168)
 WORKERS_MAX = 114
@@ -147,7 +148,7 @@ def read_validate(data: Dataset, repeats: int, judge: bool) -> list[Result]:
     label, scale = "đọc + kiểm tra / biểu mẫu", str(data.scale)
     pooled = len(paths) >= READ_POOL_THRESHOLD and default_jobs() >= 2
     base, ours, speed = paired(lambda: _clock(bare) / len(paths),
-                               lambda: stage(default_jobs() if pooled else 1) / len(paths), repeats)
+                               lambda: stage(default_jobs() if pooled else 1) / len(paths), max(repeats, FLOOR_ROUNDS))
     if not pooled:  # the pipeline reads in one process
         return [Result(f"{label}, 1 tiến trình", scale, ours * 1e3, "ms", base * 1e3, 1 / speed,
                        _floor(cost_floor(1 / speed, READ_FLOOR), data.scale, judge))]
@@ -197,7 +198,7 @@ def notice_render(data: Dataset, root: Path, judge: bool) -> tuple[list[Result],
     plain = statistics.median(_clock(lambda html=html: naive_plain(html)) for html in pages)
     naive, pooled, speed = paired(
         lambda: statistics.median(_clock(lambda html=html: naive_one(html)) for html in pages),
-        lambda: _clock(lambda: list(render_jobs(jobs, renderers, default_jobs()))) / len(jobs), REPEATS)
+        lambda: _clock(lambda: list(render_jobs(jobs, renderers, default_jobs()))) / len(jobs), FLOOR_ROUNDS)
     scale, pool = str(data.scale), f"quy trình ({default_jobs()} tiến trình)"
     return [
         Result("văn bản / thông báo, 1 tiến trình", scale, ours * 1e3, "ms", naive * 1e3, naive / ours),
