@@ -40,9 +40,8 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:  # reading workbooks needs neither the jobs nor the renderers (templates, fonts)
     from pipeline.core.jobs import Job
-    from pipeline.render.chart_images import ChartImages
+    from pipeline.render.kept import Kept
     from pipeline.render.parts import SheetParts
-    from pipeline.render.pdf_parts import PdfParts
     from pipeline.render.renderers import Renderers
 
 log = logging.getLogger("pipeline")
@@ -176,12 +175,11 @@ def render_jobs(jobs: list[Job], renderers: Renderers, workers: int, progress: P
             yield job.name, renderers.render(job)
             _tell(progress, label, done, len(jobs))
         return
-    global _PARENT
+    global _PARENT, _JOBS
     renderers.prepare(jobs)  # imported and built once, before the fork: every worker inherits it
     _PARENT = renderers  # a forked worker starts from these: templates compiled, fonts loaded
     init = (renderers.templates, renderers.font_family, renderers.strict_warnings, renderers.parts,
             renderers.pdf_parts, renderers.images)
-    global _JOBS
     # Forked workers inherit the jobs: each is handed over as its index, not pickled. The summary workbook's
     # job (every unit's row, every organisation) took ~1 s to pickle and unpickle at national scale, which
     # its worker waited for after the report's DOCX, on the critical path of a rerun after one late workbook.
@@ -333,7 +331,7 @@ _JOBS: list[Job] = []  # the jobs of the running `render_jobs` call, which forke
 
 
 def _start_worker(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None,
-                  pdf_parts: PdfParts | None, images: ChartImages | None) -> None:
+                  pdf_parts: Kept | None, images: Kept | None) -> None:
     global _WORKER
     inherited = _PARENT
     if inherited is not None and (inherited.templates, inherited.font_family, inherited.strict_warnings,
@@ -359,7 +357,7 @@ def _work_at(index: int) -> bytes:
 
 
 def renderers(templates: Path, font_family: str, strict_warnings: bool, parts: SheetParts | None = None,
-              pdf_parts: PdfParts | None = None, images: ChartImages | None = None) -> Renderers:
+              pdf_parts: Kept | None = None, images: Kept | None = None) -> Renderers:
     """The renderers of this process, for documents in `font_family`; `parts` keeps the summary workbook's
     unchanged sheets between runs, `pdf_parts` the documents' kept parts, `images` the DOCX's chart pictures."""
     from pipeline.render.renderers import Renderers

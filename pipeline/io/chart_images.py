@@ -18,5 +18,5 @@ FORMAT, VERSION = "nq28-hinh-bieu-do", 1
 
 
 def chart_image_store(output_root: Path) -> KeptFiles:
-    """The store of chart pictures under OUTPUT (see pipeline.render.chart_images.ChartImages)."""
+    """The store of chart pictures under OUTPUT (see pipeline.render.chart_images)."""
     return KeptFiles(output_root / CHART_IMAGE_CACHE, FORMAT, VERSION, "hình biểu đồ")

@@ -20,5 +20,5 @@ FORMAT, VERSION = "nq28-phan-pdf", 1
 
 
 def pdf_part_store(output_root: Path) -> KeptFiles:
-    """The store of kept parts under OUTPUT (see pipeline.render.pdf_parts.PdfParts)."""
+    """The store of kept parts under OUTPUT (see pipeline.render.pdf_parts)."""
     return KeptFiles(output_root / PDF_PART_CACHE, FORMAT, VERSION, "phần văn bản")

@@ -5,8 +5,8 @@ after one late workbook, most of it importing matplotlib, though the charts (a g
 changed. A picture is given back only for the same key (`png_key`): which chart, its data's repr (the whole
 of what it shows, as the render cache keys a chart file), the font family, the resolution, the versions of
 matplotlib and of the libraries it draws and writes with, and the bytes of every matplotlibrc file it might
-read besides its own; the store (`ChartImages`, kept on disk by pipeline.io.chart_images) adds the code's
-digest. A picture is the same bytes whether drawn or taken from the store.
+read besides its own; the store (`pipeline.render.kept.Kept`, kept on disk by pipeline.io.chart_images)
+adds its format and the code's digest. A picture is the same bytes whether drawn or taken from the store.
 """
 
 from __future__ import annotations
@@ -15,28 +15,17 @@ import hashlib
 import os
 from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol
 
-FORMAT, VERSION = "nq28-hinh-bieu-do", 1
 DPI = 200  # the pictures' resolution
 # matplotlib with what it lays out (kiwisolver), computes (numpy) and writes PNGs with (Pillow).
 LIBRARIES = ("matplotlib", "numpy", "kiwisolver", "pillow", "contourpy", "pyparsing", "cycler")
 RC_NAME = "matplotlibrc"
 
 
-class ChartImages(Protocol):
-    """Where pictures stay between runs (pipeline.io.chart_images): `get` gives None for anything not exactly
-    stored under `key`, damaged or of another code version."""
-
-    def get(self, name: str, key: str) -> bytes | None: ...
-
-    def put(self, name: str, key: str, data: bytes) -> None: ...
-
-
 def png_key(chart: str, data: object, font_family: str, dpi: int = DPI) -> str:
     """Everything the PNG of `chart` drawn from `data` depends on but the code."""
     libraries = [f"{name}={version(name)}" for name in LIBRARIES]
-    return repr((FORMAT, VERSION, chart, repr(data), font_family, dpi, libraries, rc_files()))
+    return repr((chart, repr(data), font_family, dpi, libraries, rc_files()))
 
 
 def rc_files() -> list[tuple[str, str]]:

@@ -29,7 +29,8 @@ from pipeline.core.text import brief
 from pipeline.errors import RenderError
 from pipeline.render import placement
 from pipeline.render import weasyprint_internals as internals
-from pipeline.render.pdf_parts import MergeError, PdfParts, kept_apart, merged, part_key
+from pipeline.render.kept import Kept
+from pipeline.render.pdf_parts import MergeError, kept_apart, merged, part_key
 from pipeline.render.signature_space import signature_place
 
 log = logging.getLogger("pipeline.render")
@@ -170,7 +171,7 @@ class PdfRenderer:
     documents' kept parts between runs (pipeline.render.pdf_parts)."""
 
     def __init__(self, templates: Path, font_family: str, strict_warnings: bool = False,
-                 parts: PdfParts | None = None) -> None:
+                 parts: Kept | None = None) -> None:
         self.templates = templates.resolve()
         self.font_family = font_family
         self.strict_warnings = strict_warnings

@@ -10,7 +10,7 @@ the signature place), outline and catalogue are the rest's, which has every head
 a part with a heading of its own (a bookmark) is not kept apart. A part is merged whether it came from
 the store or was just rendered, so the report's bytes are the same either way.
 
-The store (`PdfParts`, kept on disk by pipeline.io.pdf_parts) gives a part back only for the same key:
+The store (`pipeline.render.kept.Kept`, kept on disk by pipeline.io.pdf_parts) gives a part back only for the same key:
 the part's HTML, the page it starts after, the stylesheet and the library versions (`part_key`), with
 the code's digest that the store adds.
 """
@@ -21,7 +21,7 @@ import hashlib
 import io
 import re
 from importlib.metadata import version
-from typing import Any, Protocol
+from typing import Any
 
 from pipeline.core.text import brief
 
@@ -34,15 +34,6 @@ LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pypdf")
 
 class MergeError(Exception):
     """A part (or the rest) that pypdf cannot read or join; the renderer then lays the document out whole."""
-
-
-class PdfParts(Protocol):
-    """Where kept parts stay between runs (pipeline.io.pdf_parts): `get` gives None for anything not exactly
-    stored under `key`, damaged or of another code version."""
-
-    def get(self, document: str, key: str) -> bytes | None: ...
-
-    def put(self, document: str, key: str, pdf: bytes) -> None: ...
 
 
 def kept_apart(html: str, part_start: str) -> tuple[str, str] | None:

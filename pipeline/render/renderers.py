@@ -24,18 +24,17 @@ from pipeline.core.text import TextPolicy
 if TYPE_CHECKING:
     import jinja2
 
-    from pipeline.render.chart_images import ChartImages
+    from pipeline.render.kept import Kept
     from pipeline.render.parts import SheetParts
     from pipeline.render.pdf import PdfRenderer
-    from pipeline.render.pdf_parts import PdfParts
 
 
 class Renderers:
     """The template environment and the PDF renderer, shared by every document of a process."""
 
     def __init__(self, templates: Path, font_family: str, strict_warnings: bool, policy: TextPolicy,
-                 parts: SheetParts | None = None, pdf_parts: PdfParts | None = None,
-                 images: ChartImages | None = None) -> None:
+                 parts: SheetParts | None = None, pdf_parts: Kept | None = None,
+                 images: Kept | None = None) -> None:
         self.templates = templates
         self.font_family = font_family
         self.strict_warnings = strict_warnings
